@@ -1,0 +1,58 @@
+"""The ``nqpf`` command line.
+
+A thin shell: it parses options, calls the services and renders their results. Heavy
+modules (pandas, SciPy, the analysis code) are imported inside the commands, so
+``nqpf --help`` starts fast.
+
+Errors that NQPF raises on bad input (:class:`nqpf.errors.NQPFError`) are printed without
+a traceback and the command exits with status 2; NQPF's warnings are printed in yellow.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from typing import TextIO
+
+import typer
+
+from nqpf.cli import data as data_commands
+from nqpf.cli._console import stderr
+from nqpf.errors import NQPFError, NQPFWarning
+
+app = typer.Typer(
+    name="nqpf",
+    help="NQPF — 因地制宜发展新质生产力 decision support: data, assessment, disparities, "
+    "industry opportunities.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(data_commands.app, name="data")
+
+
+def main() -> None:
+    """Entry point of the ``nqpf`` script."""
+    original = warnings.showwarning
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        if issubclass(category, NQPFWarning):
+            stderr().print(f"[yellow]注意 Warning:[/] {message}", highlight=False)
+        else:
+            original(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+    try:
+        app()
+    except NQPFError as exc:
+        stderr().print(f"[bold red]错误 Error:[/] {exc}", highlight=False)
+        sys.exit(2)
+    finally:
+        warnings.showwarning = original

@@ -1,0 +1,247 @@
+"""``nqpf data …``: browse the packaged data, its provenance, and import your own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nqpf.cli._console import stdout
+
+app = typer.Typer(help="数据 Data: catalog, values, sources, import.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_indicators(
+    pillar: Annotated[str | None, typer.Option(help="only this pillar (tech, industry, …)")] = None,
+    lang: Annotated[str, typer.Option(help="zh or en labels")] = "zh",
+) -> None:
+    """指标目录 The indicator catalog: id, name, unit, direction, pillar, years covered."""
+    import pandas as pd
+    from rich.table import Table
+
+    from nqpf.data import catalog
+
+    cat = catalog()
+    if pillar:
+        cat = cat[cat["pillar"] == pillar]
+    name = "name_en" if lang == "en" else "name_zh"
+    table = Table(title="NQPF 指标目录 indicator catalog", header_style="bold")
+    for col in (
+        "id",
+        "名称 name",
+        "单位 unit",
+        "方向 dir",
+        "支柱 pillar",
+        "年份 years",
+        "公式 formula",
+    ):
+        table.add_column(col, no_wrap=col.startswith(("id", "年份", "单位")))
+    for row in cat.to_dict("records"):
+        years = (
+            "" if pd.isna(row["first_year"]) else f"{row['first_year']:.0f}–{row['last_year']:.0f}"
+        )
+        formula = "" if pd.isna(row["formula"]) else str(row["formula"])
+        table.add_row(
+            str(row["id"]),
+            str(row[name] or ""),
+            str(row["unit"]),
+            str(row["direction"]),
+            str(row["pillar"]),
+            years,
+            formula,
+        )
+    stdout().print(table)
+
+
+@app.command("show")
+def show(
+    indicator: Annotated[str, typer.Argument(help="indicator id, e.g. rd_intensity")],
+    region: Annotated[
+        list[str] | None, typer.Option("--region", "-r", help="region(s); default all")
+    ] = None,
+    year: Annotated[list[int] | None, typer.Option("--year", "-y", help="year(s)")] = None,
+    national: Annotated[bool, typer.Option(help="also show the national value")] = True,
+    lang: Annotated[str, typer.Option(help="zh or en region names")] = "zh",
+) -> None:
+    """显示数据 Show an indicator: one year as a ranked table, several years as a matrix."""
+    from rich.table import Table
+
+    from nqpf.catalog import indicator as spec_of
+    from nqpf.data import load_panel, sources
+    from nqpf.errors import InputError
+    from nqpf.regions import region_name
+
+    spec = spec_of(indicator)
+    panel = load_panel([spec.id], years=year, regions=region, include_national=national)
+    if panel.empty:
+        raise InputError(
+            f"no values of {spec.id!r} for the selection",
+            hint="`nqpf data list` shows the years each indicator covers",
+        )
+    names = {
+        code: region_name(code, lang="en" if lang == "en" else "zh")
+        for code in panel["region"].unique()
+    }
+    title = f"{spec.name_zh} {spec.name_en} ({spec.unit})"
+    years = sorted(panel["year"].unique())
+    provinces = panel[panel["region"] != "100000"]
+    nation = panel[panel["region"] == "100000"]
+    if len(years) == 1:
+        table = Table(title=f"{title}, {years[0]}", header_style="bold")
+        for col in (
+            "排名 rank",
+            "地区 region",
+            "代码 code",
+            f"值 value ({spec.unit})",
+            "来源 source",
+        ):
+            table.add_column(col, justify="right" if "value" in col or "rank" in col else "left")
+        ordered = provinces.sort_values("value", ascending=spec.direction == "-")
+        for rank, row in enumerate(ordered.to_dict("records"), 1):
+            table.add_row(
+                str(rank),
+                names[row["region"]],
+                str(row["region"]),
+                _fmt(row["value"]),
+                _short_source(str(row["source_id"])),
+            )
+        for row in nation.to_dict("records"):
+            table.add_row(
+                "",
+                names[row["region"]],
+                str(row["region"]),
+                _fmt(row["value"]),
+                _short_source(str(row["source_id"])),
+                style="italic",
+            )
+    else:
+        wide = panel.pivot_table(index="region", columns="year", values="value", aggfunc="first")
+        table = Table(title=title, header_style="bold")
+        table.add_column("地区 region")
+        for y in years:
+            table.add_column(str(y), justify="right")
+        for code, values in wide.iterrows():
+            table.add_row(names[str(code)], *(_fmt(float(v)) for v in values))
+    stdout().print(table)
+    src = sources().set_index("source_id")
+    used = [s for s in panel["source_id"].unique() if s in src.index]
+    for sid in used:
+        s = src.loc[sid]
+        stdout().print(
+            f"[dim]{sid}: {s['dataset']} — {s['publisher']}; {s['file']} "
+            f"({s['table']}: {s['item']}, {s['unit_published']}); {s['vintage']}[/]",
+            highlight=False,
+        )
+    if spec.formula:
+        stdout().print(f"[dim]derived: {spec.id} = {spec.formula}[/]", highlight=False)
+
+
+def _fmt(value: float) -> str:
+    if value != value:
+        return "—"
+    if abs(value) >= 1000:
+        return f"{value:,.1f}"
+    return f"{value:.4g}" if 0 < abs(value) < 0.01 else f"{value:.2f}"
+
+
+def _short_source(source_id: str) -> str:
+    return source_id if len(source_id) <= 40 else source_id[:37] + "…"
+
+
+@app.command("sources")
+def show_sources(
+    full: Annotated[bool, typer.Option(help="every source_id, not one line per dataset")] = False,
+) -> None:
+    """数据来源 Provenance and the attributions the publishers ask for."""
+    from rich.table import Table
+
+    from nqpf.data import sources
+
+    src = sources()
+    if full:
+        table = Table(title="sources", header_style="bold")
+        for col in ("source_id", "dataset", "file", "item", "unit", "×", "vintage"):
+            table.add_column(col, no_wrap=col.startswith(("id", "年份", "单位")))
+        for r in src.to_dict("records"):
+            table.add_row(
+                *(str(r[c]) for c in ("source_id", "dataset", "file", "item", "unit_published")),
+                f"{r['factor']:g}",
+                str(r["vintage"]),
+            )
+        stdout().print(table)
+        return
+    by_dataset = src.groupby(
+        ["dataset", "publisher", "repository", "commit", "licence", "citation"], as_index=False
+    ).size()
+    for r in by_dataset.to_dict("records"):
+        repo = str(r["repository"]).replace("+", "/")
+        stdout().print(f"[bold]{r['dataset']}[/] — {r['publisher']}", highlight=False)
+        stdout().print(
+            f"  from github.com/{repo} @ {str(r['commit'])[:10]}; {r['size']} series",
+            highlight=False,
+        )
+        stdout().print(f"  licence: {r['licence']}", highlight=False)
+        stdout().print(f"  cite: {r['citation']}", highlight=False)
+    stdout().print("\nCensus tables: " + _CENSUS_NOTE, highlight=False)
+    stdout().print(
+        "Listed companies: Tushare stock_basic via github.com/yzq129/quant-factor "
+        "(Tushare terms apply).",
+        highlight=False,
+    )
+    stdout().print(
+        "Input-output tables: NBS, via the ionet R package (Carol-seven/ionet, GPL-3).",
+        highlight=False,
+    )
+
+
+_CENSUS_NOTE = (
+    "NBS 6th and 7th population census county tables, compiled by Dong, Du & Liu "
+    "(2022), SSRN 4049338 (github.com/leiii/census, MIT)."
+)
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(help="CSV or Excel file", exists=False)],
+    layout: Annotated[str, typer.Option(help="auto, nbs, long or wide")] = "auto",
+    indicator: Annotated[
+        str | None, typer.Option(help="indicator id/name when the file holds one indicator")
+    ] = None,
+    unit: Annotated[str | None, typer.Option(help="unit of the values, e.g. 亿元")] = None,
+    year: Annotated[int | None, typer.Option(help="year, for a regions × indicators table")] = None,
+    region: Annotated[str | None, typer.Option(help="region, for a one-region NBS export")] = None,
+    sheet: Annotated[str | None, typer.Option(help="Excel sheet name")] = None,
+    replace: Annotated[bool, typer.Option(help="overwrite values already imported")] = False,
+) -> None:
+    """导入数据 Import a data.stats export, long or wide table into your workspace."""
+    from nqpf.errors import InputError
+    from nqpf.ingest.readers import Layout, read_table
+    from nqpf.ingest.workspace import Workspace
+
+    layouts: dict[str, Layout] = {"auto": "auto", "nbs": "nbs", "long": "long", "wide": "wide"}
+    if layout not in layouts:
+        raise InputError(f"unknown layout {layout!r}", hint="use auto, nbs, long or wide")
+    frame = read_table(
+        file,
+        layout=layouts[layout],
+        indicator=indicator,
+        unit=unit,
+        year=year,
+        region=region,
+        sheet=sheet,
+    )
+    workspace = Workspace.default()
+    added = workspace.add(frame, replace=replace)
+    summary = added.groupby("indicator").agg(
+        values=("value", "size"),
+        regions=("region", "nunique"),
+        first=("year", "min"),
+        last=("year", "max"),
+    )
+    stdout().print(
+        f"[green]imported[/] {len(added)} values from {file.name} into {workspace.root}",
+        highlight=False,
+    )
+    stdout().print(summary.to_string())

@@ -1,0 +1,520 @@
+"""Importers for the tables regional analysts actually have.
+
+Three layouts, each from CSV (UTF-8, UTF-8 with BOM or GB18030) or Excel (.xlsx/.xls):
+
+``nbs``
+    An export of data.stats.gov.cn 分省年度数据: a few header lines (数据库：…, 指标：…,
+    时间：…), then ``地区, 2024年, 2023年, …`` with years newest first and provinces as rows,
+    then footnotes (注：…, 数据来源：…). Also the one-region variant whose rows are
+    indicators (first header cell 指标). Exports saved by some tools separate cells with
+    ``\\t,``; that is accepted too.
+``long``
+    One value per row: region, year, indicator, value (and optionally unit). Column names
+    may be English or Chinese (地区/省份, 年份, 指标, 数值/值, 单位).
+``wide``
+    Regions as rows and either years as columns (one indicator: pass ``indicator``) or
+    indicators as columns (one year: pass ``year``).
+
+Every reader returns a long DataFrame with columns ``region`` (adcode), ``year``,
+``indicator``, ``value``, ``unit``, ``source_file``, ``source_row``. Indicators whose name
+matches the catalog get the catalog id and are converted to the catalog unit; others keep
+the name they have in the file. Regional subtotals (东部地区 …) are dropped with a warning;
+the national total is kept under ``"100000"``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from nqpf.catalog import find_indicator
+from nqpf.catalog.units import conversion_factor
+from nqpf.errors import DataImportWarning, InputError
+from nqpf.ingest.values import (
+    decode_text,
+    display_name,
+    parse_number,
+    parse_year,
+    resolve_region_column,
+)
+
+__all__ = ["Layout", "read_long", "read_nbs", "read_table", "read_wide"]
+
+Layout = Literal["auto", "nbs", "long", "wide"]
+
+COLUMNS = ["region", "year", "indicator", "value", "unit", "source_file", "source_row"]
+
+_HEADER_ALIASES = {
+    "region": {
+        "region",
+        "province",
+        "地区",
+        "省份",
+        "省",
+        "地区名称",
+        "area",
+        "adcode",
+        "区划代码",
+    },
+    "year": {"year", "年份", "年度", "年", "时间"},
+    "indicator": {"indicator", "指标", "指标名称", "variable", "变量"},
+    "value": {"value", "数值", "值", "数据"},
+    "unit": {"unit", "单位"},
+}
+_NAME_UNIT = re.compile(r"^(.*?)\s*[\(（]([^()（）]*)[\)）]\s*$")
+_META_LINE = re.compile(r"^(数据库|指标|时间|地区)\s*[：:]\s*(.*)$")
+_FOOTER_PREFIXES = ("注", "数据来源", "来源：", "资料来源")
+
+
+@dataclass
+class _Grid:
+    """A table as rows of stripped text cells, with the spreadsheet row number of each."""
+
+    file: str
+    rows: list[list[str]]
+    numbers: list[int]
+
+
+def read_table(
+    path: str | Path,
+    *,
+    layout: Layout = "auto",
+    indicator: str | None = None,
+    unit: str | None = None,
+    year: int | None = None,
+    region: str | None = None,
+    sheet: str | int | None = None,
+) -> pd.DataFrame:
+    """Read any supported file, detecting its layout unless ``layout`` is given."""
+    grid = _read_grid(Path(path), sheet=sheet)
+    if layout == "auto":
+        layout = _detect_layout(grid)
+    if layout == "nbs":
+        return _parse_nbs(grid, indicator=indicator, unit=unit, region=region)
+    if layout == "long":
+        return _parse_long(grid)
+    return _parse_wide(grid, indicator=indicator, unit=unit, year=year)
+
+
+def read_nbs(
+    path: str | Path,
+    *,
+    indicator: str | None = None,
+    unit: str | None = None,
+    region: str | None = None,
+) -> pd.DataFrame:
+    """Read a data.stats.gov.cn 分省年度数据 export.
+
+    ``indicator`` (an id or name) is needed when the export lacks its 指标 line;
+    ``region`` when the rows are indicators of one region and the file does not name it.
+    """
+    return read_table(path, layout="nbs", indicator=indicator, unit=unit, region=region)
+
+
+def read_long(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read a long table (region, year, indicator, value[, unit])."""
+    return read_table(path, layout="long", sheet=sheet)
+
+
+def read_wide(
+    path: str | Path,
+    *,
+    indicator: str | None = None,
+    unit: str | None = None,
+    year: int | None = None,
+    sheet: str | int | None = None,
+) -> pd.DataFrame:
+    """Read a wide table: regions × years (give ``indicator``) or regions × indicators
+    (give ``year``)."""
+    return read_table(path, layout="wide", indicator=indicator, unit=unit, year=year, sheet=sheet)
+
+
+# ---------------------------------------------------------------------------- grid
+
+
+def _read_grid(path: Path, *, sheet: str | int | None) -> _Grid:
+    name = display_name(path)
+    if not path.exists():
+        raise InputError("file not found", file=str(path))
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm", ".xls"}:
+        try:
+            frame = pd.read_excel(path, sheet_name=sheet or 0, header=None, dtype=object)
+        except ValueError as exc:
+            raise InputError(f"cannot read the workbook: {exc}", file=name) from None
+        rows = [
+            ["" if pd.isna(c) else str(c).strip() for c in r]
+            for r in frame.itertuples(index=False, name=None)
+        ]
+        numbers = list(range(1, len(rows) + 1))
+    elif suffix in {".csv", ".txt", ".tsv", ""}:
+        text = decode_text(path.read_bytes(), file=name)
+        text = text.replace("\t,", ",")
+        delimiter = "\t" if suffix == ".tsv" or ("\t" in text and "," not in text) else ","
+        rows, numbers = [], []
+        for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
+            rows.append([c.strip().strip("\ufeff") for c in row])
+            numbers.append(number)
+    else:
+        raise InputError(
+            f"unsupported file type {suffix!r}", file=name, hint="use .csv, .xlsx or .xls"
+        )
+    kept = [(r, n) for r, n in zip(rows, numbers, strict=True) if any(c for c in r)]
+    if not kept:
+        raise InputError("the file is empty", file=name)
+    return _Grid(name, [r for r, _ in kept], [n for _, n in kept])
+
+
+def _detect_layout(grid: _Grid) -> Layout:
+    if _META_LINE.match(grid.rows[0][0]):
+        return "nbs"
+    header = {_canonical_header(c) for c in grid.rows[0]}
+    if {"region", "year", "value"} <= header:
+        return "long"
+    return "wide"
+
+
+def _canonical_header(cell: str) -> str | None:
+    key = cell.strip().lower()
+    for canonical, names in _HEADER_ALIASES.items():
+        if key in names:
+            return canonical
+    return None
+
+
+# ---------------------------------------------------------------------------- nbs
+
+
+def _parse_nbs(
+    grid: _Grid, *, indicator: str | None, unit: str | None, region: str | None
+) -> pd.DataFrame:
+    meta_indicator: str | None = None
+    meta_region: str | None = region
+    start = 0
+    for i, row in enumerate(grid.rows):
+        meta = _META_LINE.match(row[0])
+        if meta is None:
+            start = i
+            break
+        key, text = meta.group(1), meta.group(2).strip()
+        if key == "指标":
+            meta_indicator = text
+        elif key == "地区":
+            meta_region = meta_region or text
+    else:
+        raise InputError("no table after the header lines", file=grid.file)
+    header = grid.rows[start]
+    if header[0] not in {"地区", "指标"}:
+        raise InputError(
+            f"expected the header row to start with 地区 or 指标, found {header[0]!r}",
+            file=grid.file,
+            row=grid.numbers[start],
+            hint="is this a data.stats.gov.cn 分省年度数据 export?",
+        )
+    years = _year_columns(grid, start)
+    body: list[tuple[list[str], int]] = []
+    for row, number in zip(grid.rows[start + 1 :], grid.numbers[start + 1 :], strict=True):
+        if row[0].startswith(_FOOTER_PREFIXES):
+            break
+        body.append((row, number))
+    if not body:
+        raise InputError("the table has a header but no rows", file=grid.file)
+
+    records = []
+    if header[0] == "地区":
+        name, file_unit = _name_and_unit(indicator or meta_indicator, grid, start)
+        for row, number in body:
+            for col, year in years:
+                cell = row[col] if col < len(row) else ""
+                records.append((row[0], year, name, cell, file_unit, number, header[col]))
+    else:
+        if meta_region is None:
+            raise InputError(
+                "the rows are indicators but the file does not say which region they are for",
+                file=grid.file,
+                hint="pass region=… (CLI: --region)",
+            )
+        for row, number in body:
+            name, file_unit = _name_and_unit(row[0], grid, start)
+            for col, year in years:
+                cell = row[col] if col < len(row) else ""
+                records.append((meta_region, year, name, cell, file_unit, number, header[col]))
+    frame = pd.DataFrame(
+        records, columns=["label", "year", "name", "cell", "unit", "source_row", "column"]
+    )
+    return _finish(frame, grid.file, region_column="地区", unit_override=unit)
+
+
+def _year_columns(grid: _Grid, start: int) -> list[tuple[int, int]]:
+    header = grid.rows[start]
+    years = []
+    for col, cell in enumerate(header[1:], 1):
+        if cell == "":
+            continue
+        years.append((col, parse_year(cell, file=grid.file, row=grid.numbers[start], column=cell)))
+    if not years:
+        raise InputError("no year columns in the header", file=grid.file, row=grid.numbers[start])
+    return years
+
+
+def _name_and_unit(text: str | None, grid: _Grid, start: int) -> tuple[str, str | None]:
+    if not text:
+        raise InputError(
+            "the export has no 指标 line, so the indicator is unknown",
+            file=grid.file,
+            row=grid.numbers[start],
+            hint="pass indicator=… (CLI: --indicator), e.g. gdp",
+        )
+    match = _NAME_UNIT.match(text)
+    if match:
+        return match.group(1).strip(), match.group(2).strip()
+    return text.strip(), None
+
+
+# ---------------------------------------------------------------------------- long
+
+
+def _parse_long(grid: _Grid) -> pd.DataFrame:
+    header = grid.rows[0]
+    positions: dict[str, int] = {}
+    for col, title in enumerate(header):
+        canonical = _canonical_header(title)
+        if canonical and canonical not in positions:
+            positions[canonical] = col
+    missing = [c for c in ("region", "year", "indicator", "value") if c not in positions]
+    if missing:
+        raise InputError(
+            f"the header lacks the column(s) {missing}",
+            file=grid.file,
+            row=grid.numbers[0],
+            hint="a long table needs region, year, indicator and value columns "
+            "(or 地区, 年份, 指标, 数值)",
+        )
+    records = []
+    for row, number in zip(grid.rows[1:], grid.numbers[1:], strict=True):
+
+        def cell(key: str, row: list[str] = row) -> str:
+            col = positions.get(key)
+            return row[col] if col is not None and col < len(row) else ""
+
+        year = parse_year(
+            cell("year"), file=grid.file, row=number, column=header[positions["year"]]
+        )
+        name, unit = cell("indicator"), cell("unit") or None
+        if not name:
+            raise InputError(
+                "empty indicator name",
+                file=grid.file,
+                row=number,
+                column=header[positions["indicator"]],
+            )
+        match = _NAME_UNIT.match(name)
+        if unit is None and match:
+            name, unit = match.group(1).strip(), match.group(2).strip()
+        records.append(
+            (cell("region"), year, name, cell("value"), unit, number, header[positions["value"]])
+        )
+    if not records:
+        raise InputError("the table has a header but no rows", file=grid.file)
+    frame = pd.DataFrame(
+        records, columns=["label", "year", "name", "cell", "unit", "source_row", "column"]
+    )
+    return _finish(frame, grid.file, region_column=header[positions["region"]])
+
+
+# ---------------------------------------------------------------------------- wide
+
+
+def _parse_wide(
+    grid: _Grid, *, indicator: str | None, unit: str | None, year: int | None
+) -> pd.DataFrame:
+    header = grid.rows[0]
+    if len(header) < 2:
+        raise InputError(
+            "a wide table needs a region column and at least one value column",
+            file=grid.file,
+            row=grid.numbers[0],
+        )
+    columns = [(col, cell) for col, cell in enumerate(header[1:], 1) if cell]
+    try:
+        _classify_region_header(header[0])
+    except InputError:
+        raise InputError(
+            f"the first header cell {header[0]!r} is not a region column name",
+            file=grid.file,
+            row=grid.numbers[0],
+            hint="put the regions in the first column under 地区 (or region); for a long "
+            "table use the columns region, year, indicator, value",
+        ) from None
+    by_year = all(_looks_like_year(c) for _, c in columns)
+    records = []
+    if by_year:
+        if indicator is None:
+            raise InputError(
+                "the columns are years, so the file holds one indicator — which one?",
+                file=grid.file,
+                hint="pass indicator=… (CLI: --indicator)",
+            )
+        name, file_unit = indicator, unit
+        match = _NAME_UNIT.match(indicator)
+        if match and unit is None:
+            name, file_unit = match.group(1).strip(), match.group(2).strip()
+        for row, number in zip(grid.rows[1:], grid.numbers[1:], strict=True):
+            for col, cell in columns:
+                y = parse_year(cell, file=grid.file, row=grid.numbers[0], column=cell)
+                value = row[col] if col < len(row) else ""
+                records.append((row[0], y, name, value, file_unit, number, cell))
+    else:
+        non_years = [c for _, c in columns if _looks_like_year(c)]
+        if non_years:
+            raise InputError(
+                f"the header mixes years ({non_years[0]!r}) and indicator names",
+                file=grid.file,
+                row=grid.numbers[0],
+                hint="one wide table holds either years or indicators as columns",
+            )
+        if year is None:
+            raise InputError(
+                "the columns are indicators, so the file holds one year — which one?",
+                file=grid.file,
+                hint="pass year=… (CLI: --year)",
+            )
+        for row, number in zip(grid.rows[1:], grid.numbers[1:], strict=True):
+            for col, cell in columns:
+                match = _NAME_UNIT.match(cell)
+                name, file_unit = (
+                    (match.group(1).strip(), match.group(2).strip()) if match else (cell, None)
+                )
+                value = row[col] if col < len(row) else ""
+                records.append((row[0], year, name, value, file_unit, number, cell))
+    if not records:
+        raise InputError("the table has a header but no rows", file=grid.file)
+    frame = pd.DataFrame(
+        records, columns=["label", "year", "name", "cell", "unit", "source_row", "column"]
+    )
+    return _finish(frame, grid.file, region_column=header[0], unit_override=unit)
+
+
+def _classify_region_header(cell: str) -> None:
+    if _canonical_header(cell) == "region":
+        return
+    raise InputError(f"not a region header: {cell!r}")
+
+
+def _looks_like_year(cell: str) -> bool:
+    return re.fullmatch(r"\s*\d{4}(?:\.0+)?\s*年?\s*", cell) is not None
+
+
+# ---------------------------------------------------------------------------- common
+
+
+def _finish(
+    frame: pd.DataFrame,
+    file: str,
+    *,
+    region_column: str,
+    unit_override: str | None = None,
+) -> pd.DataFrame:
+    """Resolve regions and indicators, parse numbers, convert units, check duplicates."""
+    codes, dropped = _resolve_regions(frame, file, region_column)
+    if dropped:
+        warnings.warn(
+            f"{file}: dropped regional subtotal rows {sorted(set(dropped))} "
+            "(groups are computed from provinces, not imported)",
+            DataImportWarning,
+            stacklevel=3,
+        )
+    frame = frame.assign(region=codes)
+    frame = frame[frame["region"].notna()]
+    values = [
+        parse_number(c, file=file, row=r, column=col)
+        for c, r, col in zip(frame["cell"], frame["source_row"], frame["column"], strict=True)
+    ]
+    frame = frame.assign(value=values)
+    if unit_override is not None:
+        frame = frame.assign(unit=unit_override)
+
+    ids, units, factors = [], [], []
+    for name, file_unit in dict.fromkeys(zip(frame["name"], frame["unit"], strict=True)):
+        spec = find_indicator(name)
+        if spec is None:
+            ids.append(name)
+            units.append(file_unit)
+            factors.append(1.0)
+        else:
+            ids.append(spec.id)
+            units.append(spec.unit)
+            if file_unit is None:
+                factors.append(1.0)
+            else:
+                try:
+                    factors.append(conversion_factor(file_unit, spec.unit))
+                except InputError as exc:
+                    raise InputError(
+                        f"indicator {name!r} is in {file_unit!r} but the catalog's "
+                        f"{spec.id!r} is in {spec.unit!r}; {exc.message}",
+                        file=file,
+                        hint=exc.hint,
+                    ) from None
+    lookup = {
+        key: (i, u, f)
+        for key, i, u, f in zip(
+            dict.fromkeys(zip(frame["name"], frame["unit"], strict=True)),
+            ids,
+            units,
+            factors,
+            strict=True,
+        )
+    }
+    mapped = [lookup[(n, u)] for n, u in zip(frame["name"], frame["unit"], strict=True)]
+    frame = frame.assign(
+        indicator=[m[0] for m in mapped],
+        unit=[m[1] for m in mapped],
+        value=frame["value"].to_numpy() * [m[2] for m in mapped],
+        source_file=file,
+    )
+    _check_duplicates(frame, file)
+    out = frame[COLUMNS].reset_index(drop=True)
+    out["year"] = out["year"].astype("int64")
+    out["value"] = out["value"].astype("float64")
+    return out
+
+
+def _resolve_regions(
+    frame: pd.DataFrame, file: str, region_column: str
+) -> tuple[pd.Series, list[str]]:
+    """Resolve each distinct label once; errors name the first row the label is on."""
+    first = frame.drop_duplicates("label")
+    resolved: dict[str, str | None] = {}
+    dropped: list[str] = []
+    for label, row in zip(first["label"], first["source_row"], strict=True):
+        code, drop = resolve_region_column(
+            pd.Series([label]), file=file, column=region_column, first_row=int(row)
+        )
+        resolved[label] = code.iloc[0]
+        dropped.extend(drop)
+    return frame["label"].map(resolved), dropped
+
+
+def _check_duplicates(frame: pd.DataFrame, file: str) -> None:
+    keys = ["region", "year", "indicator"]
+    dup = frame[frame.duplicated(keys, keep=False)]
+    if dup.empty:
+        return
+    lines = []
+    for (region, year, ind), rows in dup.groupby(keys, sort=True)["source_row"]:
+        lines.append(f"{region} {year} {ind} (rows {', '.join(map(str, sorted(set(rows))))})")
+    shown = "; ".join(lines[:10]) + (f"; … {len(lines) - 10} more" if len(lines) > 10 else "")
+    raise InputError(
+        f"{len(lines)} duplicated region-year-indicator combination(s): {shown}",
+        file=file,
+        hint="keep one row per region, year and indicator (two spellings of one province "
+        "count as the same region)",
+    )
