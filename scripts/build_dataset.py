@@ -51,8 +51,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from nqpf.catalog import indicator_specs
 from nqpf.errors import UnknownRegionError
+from nqpf.indicators import indicator_specs
 from nqpf.ingest import read_nbs
 from nqpf.regions import NATIONAL_CODE, classify_region
 

@@ -68,9 +68,9 @@ def show(
     """显示数据 Show an indicator: one year as a ranked table, several years as a matrix."""
     from rich.table import Table
 
-    from nqpf.catalog import indicator as spec_of
     from nqpf.data import load_panel, sources
     from nqpf.errors import InputError
+    from nqpf.indicators import indicator as spec_of
     from nqpf.regions import region_name
 
     spec = spec_of(indicator)

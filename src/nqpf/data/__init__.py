@@ -21,8 +21,8 @@ from typing import Literal
 
 import pandas as pd
 
-from nqpf.catalog import evaluate_formula, formula_inputs, indicator, indicator_specs
 from nqpf.errors import InputError
+from nqpf.indicators import evaluate_formula, formula_inputs, indicator, indicator_specs
 from nqpf.regions import NATIONAL_CODE, normalize_region, region_name
 
 __all__ = [

@@ -34,9 +34,9 @@ from typing import Literal
 
 import pandas as pd
 
-from nqpf.catalog import find_indicator
-from nqpf.catalog.units import conversion_factor
 from nqpf.errors import DataImportWarning, InputError
+from nqpf.indicators import find_indicator
+from nqpf.indicators.units import conversion_factor
 from nqpf.ingest.values import (
     decode_text,
     display_name,

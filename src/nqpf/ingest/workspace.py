@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from nqpf.catalog import indicator_specs
 from nqpf.errors import InputError
+from nqpf.indicators import indicator_specs
 
 __all__ = ["Workspace", "atomic_write_parquet"]
 

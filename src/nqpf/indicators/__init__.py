@@ -64,7 +64,7 @@ class IndicatorSpec:
 
 @lru_cache(maxsize=1)
 def _load_yaml() -> dict[str, Any]:
-    text = resources.files("nqpf.catalog").joinpath("indicators.yaml").read_text("utf-8")
+    text = resources.files("nqpf.indicators").joinpath("indicators.yaml").read_text("utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
     return data
 
