@@ -441,39 +441,12 @@ def _finish(
     if unit_override is not None:
         frame = frame.assign(unit=unit_override)
 
-    ids, units, factors = [], [], []
-    for name, file_unit in dict.fromkeys(zip(frame["name"], frame["unit"], strict=True)):
-        spec = find_indicator(name)
-        if spec is None:
-            ids.append(name)
-            units.append(file_unit)
-            factors.append(1.0)
-        else:
-            ids.append(spec.id)
-            units.append(spec.unit)
-            if file_unit is None:
-                factors.append(1.0)
-            else:
-                try:
-                    factors.append(conversion_factor(file_unit, spec.unit))
-                except InputError as exc:
-                    raise InputError(
-                        f"indicator {name!r} is in {file_unit!r} but the catalog's "
-                        f"{spec.id!r} is in {spec.unit!r}; {exc.message}",
-                        file=file,
-                        hint=exc.hint,
-                    ) from None
-    lookup = {
-        key: (i, u, f)
-        for key, i, u, f in zip(
-            dict.fromkeys(zip(frame["name"], frame["unit"], strict=True)),
-            ids,
-            units,
-            factors,
-            strict=True,
-        )
-    }
-    mapped = [lookup[(n, u)] for n, u in zip(frame["name"], frame["unit"], strict=True)]
+    keys = [
+        (str(name), None if pd.isna(unit) else str(unit))
+        for name, unit in zip(frame["name"], frame["unit"], strict=True)
+    ]
+    lookup = {key: _map_indicator(*key, file=file) for key in dict.fromkeys(keys)}
+    mapped = [lookup[key] for key in keys]
     frame = frame.assign(
         indicator=[m[0] for m in mapped],
         unit=[m[1] for m in mapped],
@@ -485,6 +458,28 @@ def _finish(
     out["year"] = out["year"].astype("int64")
     out["value"] = out["value"].astype("float64")
     return out
+
+
+def _map_indicator(name: str, unit: str | None, *, file: str) -> tuple[str, str | None, float]:
+    """Catalog id, unit and conversion factor of an indicator as named in a file.
+
+    Names the catalog knows (id, Chinese or English name, alias) take the catalog id and
+    unit, converting the values; other names are kept as they are (a user's own indicator).
+    """
+    spec = find_indicator(name)
+    if spec is None:
+        return name, unit, 1.0
+    if unit is None:
+        return spec.id, spec.unit, 1.0
+    try:
+        return spec.id, spec.unit, conversion_factor(unit, spec.unit)
+    except InputError as exc:
+        raise InputError(
+            f"indicator {name!r} is in {unit!r} but the catalog's {spec.id!r} is in "
+            f"{spec.unit!r}; {exc.message}",
+            file=file,
+            hint=exc.hint,
+        ) from None
 
 
 def _resolve_regions(
