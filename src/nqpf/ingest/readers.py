@@ -449,7 +449,7 @@ def _finish(
     mapped = [lookup[key] for key in keys]
     frame = frame.assign(
         indicator=[m[0] for m in mapped],
-        unit=[m[1] for m in mapped],
+        unit=pd.Series([m[1] for m in mapped], index=frame.index, dtype="object"),
         value=frame["value"].to_numpy() * [m[2] for m in mapped],
         source_file=file,
     )
