@@ -173,3 +173,30 @@ def test_every_region_label_in_the_raw_data_resolves(shared_raw: Path) -> None:
     assert {label for label, kind in kinds.items() if kind == "city"} == {"深圳"}
     provinces_seen = {normalize_region(lab) for lab, kind in kinds.items() if kind == "province"}
     assert provinces_seen == set(province_codes())
+
+
+def test_find_division_by_code_name_and_short_name() -> None:
+    from nqpf.regions import division_name, find_division
+
+    assert find_division("340123") == "340123"
+    assert find_division("肥西县") == "340123" == find_division("肥西")
+    assert find_division("合肥") == "340100"
+    assert find_division("安徽省") == "340000"
+    assert find_division("深圳") == "440300"
+    assert division_name("340123") == "肥西县"
+    assert division_name("340000") == "安徽省"
+    # 2010 divisions differ: 崇文区 merged into 东城区 in 2010
+    assert find_division("崇文区", census_year=2010) == "110103"
+    with pytest.raises(UnknownRegionError):
+        find_division("崇文区")
+
+
+def test_find_division_ambiguity_lists_candidates_and_within_resolves() -> None:
+    from nqpf.regions import find_division
+
+    with pytest.raises(InputError, match=r"230404 \(黑龙江\), 440305 \(广东\)") as info:
+        find_division("南山区")
+    assert "within" in str(info.value)
+    assert find_division("南山区", within="广东") == "440305"
+    assert find_division("南山区", within="深圳") == "440305"
+    assert find_division("朝阳区", within="110000") == "110105"

@@ -54,6 +54,8 @@ __all__ = [
     "NATIONAL_CODE",
     "Province",
     "classify_region",
+    "division_name",
+    "find_division",
     "group_of",
     "members",
     "normalize_region",
@@ -418,6 +420,106 @@ def members(group: str, *, grouping: str = "four-regions") -> tuple[str, ...]:
     if key not in groups:
         raise UnknownRegionError(group, sorted(groups))
     return groups[key]
+
+
+_DIVISION_SUFFIXES = (
+    "特别行政区",
+    "自治区",
+    "自治州",
+    "省",
+    "自治县",
+    "自治旗",
+    "地区",
+    "林区",
+    "新区",
+    "盟",
+    "市",
+    "县",
+    "区",
+    "旗",
+)
+
+
+def find_division(
+    name: object,
+    *,
+    census_year: Literal[2010, 2020] = 2020,
+    within: str | None = None,
+    level: Literal["province", "prefecture", "county"] | None = None,
+) -> str:
+    """Code of a province, prefecture or county as listed in the packaged census tables.
+
+    Accepts a 6-digit code, a full name (合肥市, 肥西县) or a name without its suffix
+    (合肥). County names repeat across China (南山区 is in 深圳 and 鹤岗): an ambiguous
+    name raises an error listing the candidates; ``within`` (a province or prefecture
+    name or code) narrows the search. Codes and names follow the census of
+    ``census_year`` (2010 and 2020 divisions differ).
+
+    >>> find_division("南山区", within="广东")
+    '440305'
+    >>> find_division("合肥")
+    '340100'
+    """
+    from nqpf.data import load_divisions
+
+    if level in (None, "province") and within is None:
+        try:
+            kind, code = classify_region(name)
+            if kind == "province":
+                return code
+        except UnknownRegionError:
+            pass
+    table = load_divisions(census_year)
+    table = table[~table["name"].isin(["市辖区", "县"])]
+    if level is not None:
+        table = table[table["level"] == level]
+    if within is not None:
+        parent = find_division(within, census_year=census_year)
+        prefix = parent[:2] if parent.endswith("0000") else parent[:4]
+        table = table[table["code"].str.startswith(prefix) & (table["code"] != parent)]
+    key = _clean(name)
+    match = _NUMERIC_CODE.match(key)
+    if match:
+        hits = table[table["code"] == match.group(1)]
+    else:
+        hits = table[table["name"].map(_clean) == key]
+        if hits.empty:
+            hits = table[table["name"].map(_strip_suffix) == _strip_suffix(key)]
+    if len(hits) == 1:
+        return str(hits["code"].iloc[0])
+    if hits.empty:
+        names = table["name"].drop_duplicates().tolist()
+        close = difflib.get_close_matches(str(name), names, n=5, cutoff=0.5)
+        raise UnknownRegionError(name, close)
+    listed = ", ".join(f"{c} ({region_name(c[:2] + '0000')})" for c in hits["code"])
+    raise InputError(
+        f"{name!r} names {len(hits)} divisions: {listed}",
+        hint="give the code, or narrow with within= (CLI: --within) a province or prefecture",
+    )
+
+
+def division_name(code: str, *, census_year: Literal[2010, 2020] = 2020) -> str:
+    """Name of a province, prefecture or county code in the census of ``census_year``.
+
+    >>> division_name("340123")
+    '肥西县'
+    """
+    if code in _BY_CODE:
+        return _BY_CODE[code].full_name
+    from nqpf.data import load_divisions
+
+    table = load_divisions(census_year).set_index("code")["name"]
+    if code not in table.index:
+        raise UnknownRegionError(code, [])
+    return str(table[code])
+
+
+def _strip_suffix(name: object) -> str:
+    text = _clean(name)
+    for suffix in _DIVISION_SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix) + 1:
+            return text[: -len(suffix)]
+    return text
 
 
 def _grouping(grouping: str) -> dict[str, tuple[str, ...]]:
