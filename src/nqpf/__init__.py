@@ -27,6 +27,8 @@ _EXPORTS = {
     "load_io_table": "nqpf.data",
     "article_figures": "nqpf.data",
     "normalize_region": "nqpf.regions",
+    "find_division": "nqpf.regions",
+    "division_name": "nqpf.regions",
     "region_name": "nqpf.regions",
     "provinces": "nqpf.regions",
     "read_nbs": "nqpf.ingest",
