@@ -49,7 +49,9 @@ def chromium_browser() -> Iterator[Browser]:
     """
     if not CHROMIUM.exists():
         if os.environ.get("NQPF_REQUIRE_BROWSER") == "1":
-            pytest.fail("Chromium is required (NQPF_REQUIRE_BROWSER=1) but /usr/bin/chromium is missing")
+            pytest.fail(
+                "Chromium is required (NQPF_REQUIRE_BROWSER=1) but /usr/bin/chromium is missing"
+            )
         pytest.skip("Debian chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
