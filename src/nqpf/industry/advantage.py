@@ -27,9 +27,7 @@ from nqpf.errors import InputError, NQPFWarning
 __all__ = ["continuous_presence", "diversity", "presence", "rca", "ubiquity"]
 
 
-def rca(
-    values: pd.DataFrame, *, smoothing: float = 0.0, min_total: float = 0.0
-) -> pd.DataFrame:
+def rca(values: pd.DataFrame, *, smoothing: float = 0.0, min_total: float = 0.0) -> pd.DataFrame:
     """Revealed comparative advantage / location quotient of a region × industry table.
 
     >>> t = pd.DataFrame({"a": [2.0, 1.0], "b": [0.0, 1.0]}, index=["x", "y"])

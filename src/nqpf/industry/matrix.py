@@ -93,16 +93,22 @@ def census_matrix(
     census_year: Literal[2010, 2020] = 2020,
     *,
     level: Literal["province", "prefecture", "county"] = "province",
+    exclude: tuple[str, ...] = ("T",),
 ) -> pd.DataFrame:
     """Census employment by GB/T 4754 section for provinces, prefectures or counties.
 
+    ``exclude`` drops sections: by default T (国际组织, a few hundred persons in the
+    national sample, nearly all in Beijing), whose RCA would be noise that ranks it as
+    the most "complex" industry.
+
     >>> m = census_matrix(2020, level="province")
     >>> m["industry"].nunique(), m["region"].nunique()
-    (20, 31)
+    (19, 31)
     """
     from nqpf.data import load_census_industry
 
     census = load_census_industry(census_year, level=level)
+    census = census[~census["section"].isin(exclude)]
     out = pd.DataFrame(
         {
             "region": census["code"].astype(str),
@@ -179,7 +185,9 @@ def validate_matrix(frame: pd.DataFrame, *, file: str | None = None) -> pd.DataF
     for col in ("region", "industry"):
         blank = out[col].isna() | (out[col].astype(str).str.strip() == "")
         if blank.any():
-            raise InputError(f"empty {col}", file=file, row=int(rows[blank.to_numpy()][0]), column=col)
+            raise InputError(
+                f"empty {col}", file=file, row=int(rows[blank.to_numpy()][0]), column=col
+            )
         out[col] = out[col].astype(str).str.strip()
     value = pd.to_numeric(out["value"], errors="coerce")
     bad = value.isna() & out["value"].notna()
@@ -244,7 +252,11 @@ def validate_matrix(frame: pd.DataFrame, *, file: str | None = None) -> pd.DataF
             )
     for col, default in (("region_name", None), ("industry_name", None), ("unit", "")):
         if col not in out.columns:
-            out[col] = out["region" if col == "region_name" else "industry"] if default is None else default
+            out[col] = (
+                out["region" if col == "region_name" else "industry"]
+                if default is None
+                else default
+            )
         out[col] = out[col].fillna("").astype(str)
     return out[COLUMNS]
 
@@ -273,8 +285,8 @@ def to_wide(matrix: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
 
 def drop_empty(wide: pd.DataFrame) -> pd.DataFrame:
     """Drop all-zero regions (rows) and industries (columns), warning with their names."""
-    for axis, label in ((1, "region(s)"), (0, "industry(ies)")):
-        totals = wide.sum(axis=axis)
+    for label in ("region(s)", "industry(ies)"):
+        totals = wide.sum(axis="columns" if label == "region(s)" else "index")
         empty = totals.index[totals <= 0].tolist()
         if empty:
             shown = ", ".join(str(x) for x in empty[:10]) + (" …" if len(empty) > 10 else "")
@@ -283,5 +295,5 @@ def drop_empty(wide: pd.DataFrame) -> pd.DataFrame:
                 NQPFWarning,
                 stacklevel=3,
             )
-            wide = wide.drop(index=empty) if axis == 1 else wide.drop(columns=empty)
+            wide = wide.drop(index=empty) if label == "region(s)" else wide.drop(columns=empty)
     return wide

@@ -78,7 +78,11 @@ def swot(values: pd.DataFrame, region: str, *, threshold: float = 1.0) -> pd.Dat
     expected = expected_rca(table, cx.density)
     _check_region(values, region)
     out = pd.DataFrame(
-        {"rca": table.loc[region], "expected_rca": expected.loc[region], "density": cx.density.loc[region]}
+        {
+            "rca": table.loc[region],
+            "expected_rca": expected.loc[region],
+            "density": cx.density.loc[region],
+        }
     )
     strong = out["rca"] >= threshold
     supported = out["expected_rca"] >= threshold
@@ -101,12 +105,14 @@ def opportunities(
     threshold: float = 1.0,
     proximity_table: pd.DataFrame | None = None,
     region_label: str | None = None,
+    industry_names: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Ranked industries ``region`` could grow into, with scores and a reason for each.
 
     ``values`` is a region × industry table (see :func:`~nqpf.industry.matrix.to_wide`);
     ``types`` the output of :func:`~nqpf.industry.typing.industry_types` (untyped
-    industries count as traditional); ``weights`` override the preset's.
+    industries count as traditional); ``weights`` override the preset's;
+    ``industry_names`` label codes (census section letters) in the reasons.
     """
     _check_region(values, region)
     if strategy not in STRATEGIES:
@@ -115,7 +121,9 @@ def opportunities(
     if weights:
         unknown = set(weights) - set(w)
         if unknown:
-            raise InputError(f"unknown weight(s) {', '.join(sorted(unknown))}", hint=f"use {', '.join(w)}")
+            raise InputError(
+                f"unknown weight(s) {', '.join(sorted(unknown))}", hint=f"use {', '.join(w)}"
+            )
         if any(v < 0 for v in weights.values()):
             raise InputError("weights must be ≥ 0")
         w.update(weights)
@@ -123,19 +131,22 @@ def opportunities(
     m = presence(table, threshold=threshold)
     cx = complexity(m, proximity_table=proximity_table)
     expected = expected_rca(table, cx.density)
-    candidates = m.columns[m.loc[region] == 0]
+    own = m.loc[region].to_numpy()
+    candidates = m.columns[own == 0]
     if len(candidates) == 0:
         raise InputError(f"{region!r} already has an advantage in every industry")
     kinds = pd.Series("traditional", index=values.columns)
     if types is not None:
         kinds.update(types["type"].reindex(values.columns).dropna())
+    names = {str(p): str(p) for p in values.columns} | (industry_names or {})
     out = pd.DataFrame(index=pd.Index(candidates, name="industry"))
-    out["rca"] = table.loc[region, candidates]
-    out["expected_rca"] = expected.loc[region, candidates]
-    out["density"] = cx.density.loc[region, candidates]
+    out["name"] = [names[str(p)] for p in candidates]
+    out["rca"] = table.loc[region].reindex(candidates)
+    out["expected_rca"] = expected.loc[region].reindex(candidates)
+    out["density"] = cx.density.loc[region].reindex(candidates)
     out["distance"] = 1.0 - out["density"]
-    out["pci"] = cx.pci[candidates]
-    out["cog"] = cx.cog.loc[region, candidates]
+    out["pci"] = cx.pci.reindex(candidates)
+    out["cog"] = cx.cog.loc[region].reindex(candidates)
     out["growth"] = np.nan if growth is None else growth.reindex(candidates).to_numpy()
     out["type"] = kinds[candidates]
     components = {
@@ -161,45 +172,53 @@ def opportunities(
     out = out.sort_values("score", ascending=False)
     out["rank"] = np.arange(1, len(out) + 1)
     label = region_label or str(region)
-    present = m.columns[m.loc[region] == 1]
+    present = m.columns[own == 1]
     phi = cx.proximity
-    levers = [lever(str(out.at[p, "type"]), stage_of(float(out.at[p, "rca"]))) for p in out.index]
     out["stage"] = [stage_of(float(v)) for v in out["rca"]]
+    levers = [lever(str(k), s) for k, s in zip(out["type"], out["stage"], strict=True)]
     out["lever_zh"] = [z for z, _ in levers]
     out["lever_en"] = [e for _, e in levers]
-    reasons = [_reason(p, out.loc[p], label, present, phi, types) for p in out.index]
+    out["feasibility_rank"] = out["density"].rank(ascending=False, method="min").astype(int)
+    reasons = [
+        _reason(str(p), out.loc[p], label, present, phi, types, names, len(out)) for p in out.index
+    ]
     out["reason_zh"] = [z for z, _ in reasons]
     out["reason_en"] = [e for _, e in reasons]
     return out
 
 
 def _reason(
-    industry: object,
+    industry: str,
     row: pd.Series,
     label: str,
     present: pd.Index,
     phi: pd.DataFrame,
     types: pd.DataFrame | None,
+    names: dict[str, str],
+    n_candidates: int,
 ) -> tuple[str, str]:
-    near = phi.loc[industry, present].sort_values(ascending=False)
+    row_phi: pd.Series = phi.loc[industry].reindex(present)
+    near = row_phi.sort_values(ascending=False)
     near = near[near > 0].head(3)
-    names = "、".join(map(str, near.index)) or "—"
-    type_zh = {"traditional": "传统产业", "emerging": "战略性新兴产业", "future": "未来产业"}[row["type"]]
-    future = ""
-    if types is not None and industry in types.index and types.at[industry, "future"]:
-        future = f"，可延伸至{types.at[industry, 'future']}"
+    related = "、".join(names[str(p)] for p in near.index) or "—"
+    name = str(row["name"])
+    type_zh = {"traditional": "传统产业", "emerging": "战略性新兴产业", "future": "未来产业"}[
+        row["type"]
+    ]
+    directions = "" if types is None else str(types["future"].get(industry, ""))
+    future = f"，可延伸至{directions}" if directions else ""
     growth_zh = "" if pd.isna(row["growth"]) else f"，全国年均增长{row['growth']:.1%}"
     growth_en = "" if pd.isna(row["growth"]) else f", national growth {row['growth']:.1%} a year"
+    k = int(row["feasibility_rank"])
     zh = (
-        f"{label}已在与{industry}关联紧密的{names}具有比较优势，关联密度{row['density']:.2f}"
-        f"（可行性高于{row['feasibility']:.0%}的候选产业）；产业复杂度PCI {row['pci']:+.2f}"
+        f"{label}已在与{name}关联紧密的{related}具有比较优势，关联密度{row['density']:.2f}"
+        f"（{n_candidates}个候选产业中第{k}高）；产业复杂度PCI {row['pci']:+.2f}"
         f"{growth_zh}；属{type_zh}{future}。建议：{row['lever_zh']}"
     )
     en = (
-        f"{label} already has an advantage in {names}, closely related to {industry}; "
-        f"relatedness density {row['density']:.2f} (more feasible than {row['feasibility']:.0%} "
-        f"of candidates); PCI {row['pci']:+.2f}{growth_en}; type: {row['type']}. "
-        f"Lever: {row['lever_en']}"
+        f"{label} already has an advantage in {related}, closely related to {name}; "
+        f"relatedness density {row['density']:.2f} (#{k} of {n_candidates} candidates); "
+        f"PCI {row['pci']:+.2f}{growth_en}; type: {row['type']}. Lever: {row['lever_en']}"
     )
     return zh, en
 

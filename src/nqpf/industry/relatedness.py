@@ -107,12 +107,13 @@ def io_relatedness(year: int = 2020) -> pd.DataFrame:
         f"{code:03d}": letter for letter, lo, hi in _IO153_SECTIONS for code in range(lo, hi + 1)
     }
     flows = table[table["row_code"].isin(section_of) & table["col_code"].isin(section_of)]
-    z = (
-        flows.assign(i=flows["row_code"].map(section_of), j=flows["col_code"].map(section_of))
-        .pivot_table(index="i", columns="j", values="value", aggfunc="sum", fill_value=0.0)
-    )
+    pivot = flows.assign(
+        i=flows["row_code"].map(section_of), j=flows["col_code"].map(section_of)
+    ).pivot_table(index="i", columns="j", values="value", aggfunc="sum", fill_value=0.0)
     letters = [chr(c) for c in range(ord("A"), ord("T") + 1)]
-    z = z.reindex(index=letters, columns=letters, fill_value=0.0).to_numpy(dtype=float, copy=True)
+    z = pivot.reindex(index=letters, columns=letters, fill_value=0.0).to_numpy(
+        dtype=float, copy=True
+    )
     np.fill_diagonal(z, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         inputs = np.nan_to_num(z / z.sum(axis=0, keepdims=True))

@@ -56,9 +56,19 @@ def _load(path: str) -> dict[str, Any]:
                 problems.append(f"type {entry.get('type')!r} is not one of {', '.join(_TYPES)}")
             if entry.get("section") is not None and entry["section"] not in _SECTIONS:
                 problems.append(f"section {entry['section']!r} is not a GB/T 4754 letter")
-            problems += [f"unknown emerging category {c}" for c in entry.get("emerging", []) if c not in categories]
-            problems += [f"unknown future direction {d}" for d in entry.get("future", []) if d not in directions]
-            problems += [f"unknown key field {k}" for k in entry.get("key_fields", []) if k not in fields]
+            problems += [
+                f"unknown emerging category {c}"
+                for c in entry.get("emerging", [])
+                if c not in categories
+            ]
+            problems += [
+                f"unknown future direction {d}"
+                for d in entry.get("future", [])
+                if d not in directions
+            ]
+            problems += [
+                f"unknown key field {k}" for k in entry.get("key_fields", []) if k not in fields
+            ]
             if not entry.get("reason"):
                 problems.append("no reason given")
             if problems:
