@@ -21,7 +21,8 @@ that ECI correlates positively with diversity. Standardisation follows the Growt
     COI_c  = Σ_p ω_cp (1 − M_cp) K_p, then standardised across regions;
     COG_cp = (1 − M_cp) Σ_p' φ_pp' / (Σ_p'' φ_p'p'') (1 − M_cp') K_p' / sd K_c.
 
-Regions or industries with zero diversity or ubiquity get NaN.
+Regions or industries with zero diversity or ubiquity get NaN ECI/PCI (and add nothing
+to COI/COG); COI is 0 everywhere when it does not vary.
 
 :func:`complexity_diagnostic` says when the numbers mean little: too few regions or
 industries, a bipartite network in pieces (λ₂ = 1), a second eigenvalue too close to the
@@ -111,7 +112,9 @@ def complexity(
     kc = (m @ kp) / div
     if np.std(kc) == 0:
         raise InputError("every region has the same complexity: the matrix has no structure")
-    sign = np.sign(np.corrcoef(div, kc)[0, 1]) or 1.0
+    # sign convention: ECI correlates positively with diversity (kept as is when diversity
+    # is the same everywhere and the correlation is undefined)
+    sign = -1.0 if np.std(div) > 0 and np.corrcoef(div, kc)[0, 1] < 0 else 1.0
     kp, kc = sign * kp, sign * kc
     lam = float(values[-2])
     mtilde_kp = ((m / div[:, None]).T @ (m @ kp)) / ubi  # U⁻¹ Mᵀ D⁻¹ M K without forming M̃
@@ -127,9 +130,12 @@ def complexity(
     dens = density(presence_table, phi_table)
     phi = phi_table.loc[presence_table.columns, presence_table.columns].to_numpy(dtype=float)
     absent = 1.0 - m_all
-    coi_raw = (dens.to_numpy() * absent) @ kp_full
-    coi = (coi_raw - np.nanmean(coi_raw)) / np.nanstd(coi_raw)
-    weighted = phi * (kp_full / phi.sum(axis=1))[:, None]
+    # an industry no region has an advantage in (PCI undefined) adds nothing to COI/COG
+    kp_sum = np.nan_to_num(kp_full)
+    coi_raw = (dens.to_numpy() * absent) @ kp_sum
+    sd_coi = float(np.std(coi_raw))
+    coi = (coi_raw - coi_raw.mean()) / sd_coi if sd_coi > 0 else np.zeros_like(coi_raw)
+    weighted = phi * (kp_sum / phi.sum(axis=1))[:, None]
     cog = absent * (absent @ weighted) / sd_c
 
     regions, industries = presence_table.index, presence_table.columns
@@ -181,7 +187,10 @@ def complexity_diagnostic(
     div = presence_table.sum(axis=1)
     ubi = presence_table.sum(axis=0)
     mean_ubi = (presence_table * ubi).sum(axis=1) / div.where(div > 0)
-    nested_corr = float(np.corrcoef(div[div > 0], mean_ubi.dropna())[0, 1])
+    xs, ys = div[div > 0].to_numpy(dtype=float), mean_ubi.dropna().to_numpy(dtype=float)
+    nested_corr = (
+        float(np.corrcoef(xs, ys)[0, 1]) if np.std(xs) > 0 and np.std(ys) > 0 else float("nan")
+    )
     nest = nodf(presence_table)
     rows = [
         (

@@ -197,7 +197,7 @@ def _reason(
     names: dict[str, str],
     n_candidates: int,
 ) -> tuple[str, str]:
-    row_phi: pd.Series = phi.loc[industry].reindex(present)
+    row_phi = pd.Series(phi.loc[industry]).reindex(present)
     near = row_phi.sort_values(ascending=False)
     near = near[near > 0].head(3)
     related = "、".join(names[str(p)] for p in near.index) or "—"

@@ -76,7 +76,8 @@ def density(
         np.put_along_axis(mask, order, True, axis=1)
         phi = np.where(mask, phi, 0.0)
     weights = phi / phi.sum(axis=1, keepdims=True)
-    out = m @ weights.T
+    # a weighted mean of 0/1 values; clipping removes the last-bit rounding above 1
+    out = np.clip(m @ weights.T, 0.0, 1.0)
     return pd.DataFrame(out, index=presence_table.index, columns=presence_table.columns)
 
 
