@@ -60,6 +60,9 @@ MIN_INDUSTRIES = 10
 #: Smallest relative eigengap (λ₂ − λ₃)/λ₂ for a stable second eigenvector; near-equal
 #: eigenvalues let small data changes rotate K between the two eigenvectors.
 MIN_EIGENGAP = 0.05
+#: Spread of K_c relative to max |K_p| below which it is round-off (all regions alike, e.g.
+#: every region present in every industry): ECI would be noise divided by noise.
+NO_STRUCTURE_TOLERANCE = 1e-10
 #: λ₂ this close to 1 means the region–industry network falls apart in pieces.
 DISCONNECTED_TOLERANCE = 1e-9
 
@@ -110,7 +113,7 @@ def complexity(
     values, vectors = np.linalg.eigh(s)
     kp = inv_sqrt_u * vectors[:, -2]
     kc = (m @ kp) / div
-    if np.std(kc) == 0:
+    if np.std(kc) <= NO_STRUCTURE_TOLERANCE * np.max(np.abs(kp)):
         raise InputError("every region has the same complexity: the matrix has no structure")
     # sign convention: ECI correlates positively with diversity (kept as is when diversity
     # is the same everywhere and the correlation is undefined)
