@@ -275,11 +275,19 @@ def to_wide(matrix: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
     if part.empty:
         years = ", ".join(str(y) for y in sorted(matrix["year"].unique()))
         raise InputError(f"no cells for year {year}", hint=f"years available: {years}")
-    wide = part.pivot_table(
-        index="region", columns="industry", values="value", aggfunc="sum", fill_value=0.0
-    ).astype(float)
-    wide.columns.name = "industry"
-    wide.index.name = "region"
+    # sum into a dense table by integer codes (a pivot without the group-by overhead)
+    rows, regions = pd.factorize(part["region"], sort=True)
+    cols, industries = pd.factorize(part["industry"], sort=True)
+    cells = np.bincount(
+        rows * len(industries) + cols,
+        weights=part["value"].to_numpy(dtype=float),
+        minlength=len(regions) * len(industries),
+    )
+    wide = pd.DataFrame(
+        cells.reshape(len(regions), len(industries)),
+        index=pd.Index(regions, name="region"),
+        columns=pd.Index(industries, name="industry"),
+    )
     return drop_empty(wide)
 
 
