@@ -286,3 +286,20 @@ def test_census_growth_spans_the_two_censuses() -> None:
     g = national_growth(both)
     totals = both.groupby(["industry", "year"])["value"].sum().unstack()
     assert g["I"] == pytest.approx((totals.at["I", 2020] / totals.at["I", 2010]) ** 0.1 - 1)
+
+
+def test_input_output_relatedness_replaces_co_location(tmp_path: Path) -> None:
+    from nqpf.industry.relatedness import density, io_relatedness
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NQPFWarning)
+        wide = to_wide(census_matrix(2020, level="prefecture"))
+    phi = io_relatedness().loc[wide.columns, wide.columns]
+    out = opportunities(wide, "340100", proximity_table=phi)
+    m = presence(rca(wide))
+    expected = density(m, phi).loc["340100", out.index]
+    assert out["density"].to_numpy() == pytest.approx(expected.to_numpy())
+    co_location = opportunities(wide, "340100")
+    assert not np.allclose(co_location.loc[out.index, "density"], out["density"])
+    cli = run("opportunities", "安徽", "--relatedness", "io", home=tmp_path)
+    assert cli.returncode == 2 and "GB/T 4754" in cli.stderr

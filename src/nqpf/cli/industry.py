@@ -26,6 +26,12 @@ def opportunities(
         str | None, typer.Option(help="province/prefecture narrowing an ambiguous county name")
     ] = None,
     threshold: Annotated[float, typer.Option(help="RCA threshold of presence")] = 1.0,
+    relatedness: Annotated[
+        str,
+        typer.Option(
+            help="co-location (from the matrix) | io (2020 input-output table, census only)"
+        ),
+    ] = "co-location",
     out: Annotated[
         Path | None, typer.Option(help="write an offline HTML page and an XLSX here")
     ] = None,
@@ -33,6 +39,7 @@ def opportunities(
     """机会产业 Industries a region is best placed to grow: feasibility × attractiveness."""
     from rich.table import Table
 
+    from nqpf.errors import InputError
     from nqpf.industry.complexity import complexity, complexity_diagnostic
     from nqpf.industry.matrix import known_industries
     from nqpf.industry.opportunities import opportunities as rank
@@ -41,6 +48,9 @@ def opportunities(
     values, code, label, growth, classification = _load(region, matrix, within)
     types = _types(classification)
     names = known_industries(classification) or {}
+    proximity_table = _io_proximity(values, classification) if relatedness == "io" else None
+    if relatedness not in ("io", "co-location"):
+        raise InputError(f"unknown relatedness {relatedness!r}", hint="co-location or io")
     ranking = rank(
         values,
         code,
@@ -50,6 +60,7 @@ def opportunities(
         threshold=threshold,
         region_label=label,
         industry_names=names,
+        proximity_table=proximity_table,
     )
     from nqpf.industry.advantage import presence, rca
 
@@ -194,6 +205,18 @@ def _load(
     classification = str(long["classification"].iloc[0])
     names = long.drop_duplicates("region").set_index("region")["region_name"]
     return wide, key, str(names.get(key, key)), user_growth, classification
+
+
+def _io_proximity(values: pd.DataFrame, classification: str) -> pd.DataFrame:
+    from nqpf.errors import InputError
+    from nqpf.industry.relatedness import io_relatedness
+
+    if classification != "gbt4754_section":
+        raise InputError(
+            "input-output relatedness is between GB/T 4754 sections",
+            hint="use it with --matrix census2020 or census2010",
+        )
+    return io_relatedness().loc[values.columns, values.columns]
 
 
 def _types(classification: str) -> pd.DataFrame | None:
