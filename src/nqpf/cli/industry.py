@@ -65,7 +65,8 @@ def opportunities(
     from nqpf.industry.advantage import presence, rca
 
     m = presence(rca(values), threshold=threshold)
-    diagnostic = complexity_diagnostic(m, complexity(m))
+    cx = complexity(m, proximity_table=proximity_table)
+    diagnostic = complexity_diagnostic(m, cx)
     table = Table(
         title=f"{label} 机会产业 opportunities（{matrix}, {strategy}）", header_style="bold"
     )
@@ -108,11 +109,10 @@ def opportunities(
             code,
             label,
             ranking,
-            swot(values, code, threshold=threshold),
+            swot(values, code, threshold=threshold, proximity_table=proximity_table),
             diagnostic,
             types,
-            values,
-            threshold,
+            cx.proximity,
         )
 
 
@@ -251,14 +251,11 @@ def _write(
     swot_table: pd.DataFrame,
     diagnostic: pd.DataFrame,
     types: pd.DataFrame | None,
-    values: pd.DataFrame,
-    threshold: float,
+    phi: pd.DataFrame,
 ) -> None:
     import pandas as pd
 
-    from nqpf.industry.advantage import presence, rca
     from nqpf.industry.charts import opportunity_page
-    from nqpf.industry.relatedness import proximity
 
     out.mkdir(parents=True, exist_ok=True)
     notes = [
@@ -267,7 +264,6 @@ def _write(
     notes.append(
         "可行性=关联密度百分位；吸引力=PCI、COG、全国增长、产业类型的加权百分位（见 docs/industry.md）。"
     )
-    phi = proximity(presence(rca(values), threshold=threshold))
     page = opportunity_page(
         ranking, swot_table, phi, title=f"{label} 机会产业 industry opportunities", notes=notes
     )

@@ -71,10 +71,16 @@ def expected_rca(rca_table: pd.DataFrame, density_table: pd.DataFrame) -> pd.Dat
     return pd.DataFrame(fitted, index=rca_table.index, columns=rca_table.columns)
 
 
-def swot(values: pd.DataFrame, region: str, *, threshold: float = 1.0) -> pd.DataFrame:
+def swot(
+    values: pd.DataFrame,
+    region: str,
+    *,
+    threshold: float = 1.0,
+    proximity_table: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Predictive SWOT of every industry in ``region``: RCA vs RCA expected from relatedness."""
     table = rca(values)
-    cx = complexity(presence(table, threshold=threshold))
+    cx = complexity(presence(table, threshold=threshold), proximity_table=proximity_table)
     expected = expected_rca(table, cx.density)
     _check_region(values, region)
     out = pd.DataFrame(
