@@ -363,6 +363,14 @@ def test_diagnostic_flags_a_non_nested_and_disconnected_matrix() -> None:
     diag = complexity_diagnostic(blocks).set_index("check")
     assert not diag.at["connected", "ok"]
     assert "不相连" in diag.at["connected", "message_zh"]
+    # anti-nested: diverse regions hold only common industries, specialists only rare ones
+    m = np.zeros((50, 25), dtype=int)
+    m[:30, :5] = 1
+    m[30 + np.arange(20), 5 + np.arange(20)] = 1
+    m[0, 5] = 1  # one link keeps the matrix from being two separate blocks
+    anti = complexity_diagnostic(pd.DataFrame(m)).set_index("check")
+    assert not anti.at["nested", "ok"] and anti.at["nested", "value"] > 0
+    assert "不嵌套" in anti.at["nested", "message_zh"] and "NODF" in anti.at["nested", "message_en"]
 
 
 # ---------------------------------------------------------------- properties
