@@ -17,6 +17,7 @@ from typing import TextIO
 import typer
 
 from nqpf.cli import data as data_commands
+from nqpf.cli import industry as industry_commands
 from nqpf.cli._console import stderr
 from nqpf.errors import NQPFError, NQPFWarning
 
@@ -29,6 +30,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(data_commands.app, name="data")
+app.command("opportunities")(industry_commands.opportunities)
+app.command("similar")(industry_commands.similar)
 
 
 def main() -> None:
