@@ -13,8 +13,9 @@ Hwang & Yoon 1981). With n rows::
 Zero convention (``zero=``):
 
 * ``"0log0"`` (default): 0·ln 0 = 0, the limit of p ln p. Same as pyrepo-mcda's
-  ``entropy_weighting``. (pymcdm's ``entropy_weights`` instead sets a column's whole entropy to
-  0 as soon as it holds one zero, which makes that column's weight maximal; we do not.)
+  ``entropy_weighting``. pymcdm 1.4's ``entropy_weights`` refuses a matrix holding a zero (its
+  sum normalisation needs x > 0) and, past that check, would set a column's whole entropy to 0
+  when it holds a zero, making that weight maximal; without zeros all three agree.
 * ``"shift"``: x_ij + ε before p_ij (ε = ``shift``, default 1e-5), the convention of many
   Chinese NQPF papers that translate min-max scores by 0.00001.
 
