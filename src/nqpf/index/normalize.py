@@ -104,8 +104,10 @@ def normalize(
     if scope == "panel":
         return apply(X, "the panel")
     level = year_level(X.index)
-    parts = [apply(block, f"year {year}") for year, block in X.groupby(level=level, sort=False)]
-    return pd.concat(parts).reindex(X.index)
+    out = np.empty(X.shape)
+    for year, rows in X.groupby(level=level, sort=False).indices.items():
+        out[rows] = apply(X.iloc[rows], f"year {year}").to_numpy()
+    return pd.DataFrame(out, index=X.index, columns=X.columns)
 
 
 # --- methods: each takes (values, sign, target, block, where) and returns the scaled array ---

@@ -74,6 +74,7 @@ DEFAULT_ENTROPY_SHIFT = 1e-5  # the ε = 0.00001 translation of most NQPF papers
 DEFAULT_PCA_VARIANCE = 0.85  # keep components up to 85% cumulative explained variance
 SUM_TOLERANCE = 1e-6  # user-given weights must sum to 1 within this
 RECIPROCITY_TOLERANCE = 1e-6  # relative tolerance on a_ij · a_ji = 1
+SHARE_ROUNDING = 1e-12  # cumulative explained variance can miss e.g. 1.0 by float rounding
 
 #: Saaty's random consistency index RI by matrix order n (Saaty 1980, *The Analytic Hierarchy
 #: Process*, McGraw-Hill, table 1.7 as commonly reproduced).
@@ -191,7 +192,8 @@ def pca_weights(X: pd.DataFrame, *, min_variance: float = DEFAULT_PCA_VARIANCE) 
     order = np.argsort(eigval)[::-1]
     eigval, eigvec = np.clip(eigval[order], 0.0, None), eigvec[:, order]
     share = np.cumsum(eigval) / eigval.sum()
-    m = int(np.searchsorted(share, min_variance - 1e-12) + 1)
+    # first m with cumulative share ≥ min_variance, tolerating the rounding of the share sums
+    m = min(int(np.searchsorted(share, min_variance - SHARE_ROUNDING) + 1), len(eigval))
     loadings = np.abs(eigvec[:, :m]) * np.sqrt(eigval[:m])
     return _normalised(loadings @ (eigval[:m] / eigval[:m].sum()), X.columns)
 
@@ -319,6 +321,8 @@ def combine_weights(weights: Sequence[pd.Series], how: str = "mean") -> pd.Serie
     W = np.column_stack([w.reindex(index).to_numpy(dtype=float) for w in weights])
     if np.isnan(W).any() or (W < 0).any():
         raise InputError("weights to combine must be non-negative numbers", hint="check inputs")
+    if (W.sum(axis=0) <= 0).any():
+        raise InputError("a weight vector to combine is all zero", hint="check inputs")
     W = W / W.sum(axis=0)
     if how == "mean":
         combined = W.mean(axis=1)
