@@ -383,36 +383,80 @@ def test_combine_game_theory_normal_equations() -> None:
 
 # --- normalisation and linear/geometric aggregation identities ------------------------------
 
-# A Technology-Achievement-Index-style example (UNDP HDR 2001; OECD/JRC 2008 Handbook, TAI
-# worked example): eight indicators in four dimensions, min-max rescaled and averaged with
-# equal weights. The Handbook's country data could not be obtained reliably offline, so this
-# checks the min-max/linear identity on TAI-shaped illustrative data, not the published TAI.
-TAI_STYLE = pd.DataFrame(
+# OECD/JRC (2008) Handbook on Constructing Composite Indicators, Appendix, Table A.2: raw data of
+# the Technology Achievement Index for the 23 case-study countries (telephones and electricity
+# already in log10, as published). The Handbook's rankings (Table 23) could not be reproduced
+# from this table with plain min-max (they follow the UNDP TAI's goalposts and caps, which the
+# Handbook does not fully specify), so this checks the min-max/linear identity on the real data.
+TAI_COUNTRIES = [
+    "Finland", "United States", "Sweden", "Japan", "Korea", "Netherlands", "United Kingdom",
+    "Canada", "Australia", "Singapore", "Germany", "Norway", "Ireland", "Belgium",
+    "New Zealand", "Austria", "France", "Israel", "Spain", "Italy", "Czech Republic",
+    "Hungary", "Slovenia",
+]  # fmt: skip
+TAI = pd.DataFrame(
     {
-        "patents": [994, 27, 0, 103, 6],
-        "royalties": [156.6, 14.8, 0.1, 25.5, 0.6],
-        "internet": [200.2, 36.6, 1.1, 40.8, 0.9],
-        "hightech_exports": [66.2, 48.9, 8.0, 26.7, 1.3],
-        "telephones": [1203, 901, 188, 900, 89],
-        "electricity": [14128, 4200, 640, 5600, 600],
-        "schooling": [12.0, 9.5, 6.2, 10.6, 4.9],
-        "tertiary_science": [27.4, 7.4, 1.7, 17.2, 1.1],
+        "patents": [187, 289, 271, 994, 779, 189, 82, 31, 75, 8, 235, 103, 106, 72, 103, 165, 205, 74, 42, 13, 28, 26, 105],
+        "royalties": [125.6, 130, 156.6, 64.6, 9.8, 151.2, 134, 38.6, 18.2, 25.5, 36.8, 20.2, 110.3, 73.9, 13, 14.8, 33.6, 43.6, 8.6, 9.8, 4.2, 6.2, 4],
+        "internet": [200.2, 179.1, 125.8, 49, 4.8, 136, 57.4, 108, 125.9, 72.3, 41.2, 193.6, 48.6, 58.9, 146.7, 84.2, 36.4, 43.2, 21, 30.4, 25, 21.6, 20.3],
+        "exports": [50.7, 66.2, 59.7, 80.8, 66.7, 50.9, 61.9, 48.7, 16.2, 74.9, 64.2, 19, 53.6, 47.6, 15.4, 50.3, 58.9, 45, 53.4, 51, 51.7, 63.5, 49.5],
+        "telephones": [3.08, 3.00, 3.10, 3.00, 2.97, 3.02, 3.02, 2.94, 2.94, 2.95, 2.94, 3.12, 2.97, 2.91, 2.86, 2.99, 2.97, 2.96, 2.86, 3.00, 2.75, 2.73, 2.84],
+        "electricity": [4.15, 4.07, 4.14, 3.86, 3.65, 3.77, 3.73, 4.18, 3.94, 3.83, 3.75, 4.39, 3.68, 3.86, 3.91, 3.79, 3.80, 3.74, 3.62, 3.65, 3.68, 3.46, 3.71],
+        "schooling": [10, 12, 11.4, 9.5, 10.8, 9.4, 9.4, 11.6, 10.9, 7.1, 10.2, 11.9, 9.4, 9.3, 11.7, 8.4, 7.9, 9.6, 7.3, 7.2, 9.5, 9.1, 7.1],
+        "university": [27.4, 13.9, 15.3, 10, 23.2, 9.5, 14.9, 14.2, 25.3, 24.2, 14.4, 11.2, 12.3, 13.6, 13.1, 13.6, 12.6, 11, 15.6, 13, 8.2, 7.7, 10.6],
     },
-    index=pd.Index(["A", "B", "C", "D", "E"], name="region"),
-)
+    index=pd.Index(TAI_COUNTRIES, name="region"),
+    dtype=float,
+)  # fmt: skip
+# Handbook Table 22: AHP weights of the eight TAI indicators (as printed, rounded to 0.01).
+TAI_AHP_WEIGHTS = [0.09, 0.10, 0.07, 0.21, 0.05, 0.06, 0.18, 0.25]
 
 
-def test_tai_style_minmax_linear_identity() -> None:
-    x = TAI_STYLE
+def test_tai_minmax_linear_identity() -> None:
+    x = TAI
     rescaled = (x - x.min()) / (x.max() - x.min())
-    # TAI: four dimensions (creation, diffusion of recent, diffusion of old, skills), two
-    # indicators each, equal weights within and between dimensions = 1/8 each
-    expected = rescaled.mean(axis=1)
     n = normalize(x, "minmax")
     pd.testing.assert_frame_equal(n, rescaled)
+    # four dimensions × two indicators with equal weights = 1/8 each
     pd.testing.assert_series_equal(
-        aggregate(n, equal_weights(n), "linear"), expected, check_names=False
+        aggregate(n, equal_weights(n), "linear"), rescaled.mean(axis=1), check_names=False
     )
+    w = pd.Series(TAI_AHP_WEIGHTS, index=x.columns) / sum(TAI_AHP_WEIGHTS)
+    np.testing.assert_allclose(aggregate(n, w, "linear"), rescaled.to_numpy() @ w.to_numpy())
+    # the best performers of the Handbook's tables (Finland first under EW, FA, BAP, AHP)
+    assert aggregate(n, equal_weights(n), "linear").idxmax() == "Finland"
+    assert aggregate(n, w, "linear").idxmax() == "Finland"
+
+
+def test_tai_ahp_matrix_as_printed_is_not_reciprocal() -> None:
+    """Handbook Table 20 prints royalties:schooling = 2 *and* schooling:royalties = 2."""
+    from nqpf.errors import InputError
+
+    names = list(TAI.columns)
+    third, fifth, quarter, half = 1 / 3, 1 / 5, 1 / 4, 1 / 2
+    table20 = pd.DataFrame(
+        [
+            [1, 2, 3, 2, 5, 5, 1, 3],
+            [half, 1, 2, half, 4, 4, 2, 3],
+            [third, half, 1, quarter, 2, 2, fifth, half],
+            [half, 2, 4, 1, 4, 4, half, 3],
+            [fifth, quarter, half, quarter, 1, 1, fifth, half],
+            [fifth, quarter, half, quarter, 1, 1, fifth, half],
+            [1, 2, 5, 2, 5, 5, 1, 4],
+            [third, third, 2, third, 2, 2, quarter, 1],
+        ],
+        index=names,
+        columns=names,
+    )
+    with pytest.raises(
+        InputError, match=r"a\[royalties, schooling\] = 2 but a\[schooling, royalties\] = 2"
+    ):
+        ahp_weights(table20)
+    repaired = table20.copy()
+    repaired.loc["schooling", "royalties"] = half
+    result = ahp_weights(repaired)
+    assert result.cr < 0.1
+    assert result.weights.sum() == pytest.approx(1.0)
 
 
 def panel(values: dict[str, list[float]], regions: list[str], years: list[int]) -> pd.DataFrame:
