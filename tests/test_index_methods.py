@@ -428,6 +428,33 @@ def test_tai_minmax_linear_identity() -> None:
     assert aggregate(n, w, "linear").idxmax() == "Finland"
 
 
+# Handbook Table 15 (p. 87): normalisations of "mean years of schooling" (TAI data, Table A.2).
+# Columns used: rank (high value = top), z-score, min-max, ratio to the mean country, ratio to
+# the best (maximum), percentile (100 · rank / 23). Published to 2 (percentile 1) decimals.
+T15_RANK = [15, 23, 19, 12, 17, 9, 9, 20, 18, 1, 16, 22, 9, 8, 21, 6, 5, 14, 4, 3, 12, 7, 1]
+T15_Z = [0.26, 1.52, 1.14, -0.06, 0.76, -0.12, -0.12, 1.27, 0.83, -1.58, 0.38, 1.46, -0.12, -0.19, 1.33, -0.76, -1.08, 0.00, -1.46, -1.52, -0.06, -0.31, -1.58]  # fmt: skip
+T15_MINMAX = [0.59, 1.00, 0.88, 0.49, 0.76, 0.47, 0.47, 0.92, 0.78, 0.00, 0.63, 0.98, 0.47, 0.45, 0.94, 0.27, 0.16, 0.51, 0.04, 0.02, 0.49, 0.41, 0.00]  # fmt: skip
+T15_TO_MEAN = [1.04, 1.25, 1.19, 0.99, 1.13, 0.98, 0.98, 1.21, 1.14, 0.74, 1.06, 1.24, 0.98, 0.97, 1.22, 0.88, 0.82, 1.00, 0.76, 0.75, 0.99, 0.95, 0.74]  # fmt: skip
+T15_TO_BEST = [0.83, 1.00, 0.95, 0.79, 0.90, 0.78, 0.78, 0.97, 0.91, 0.59, 0.85, 0.99, 0.78, 0.78, 0.98, 0.70, 0.66, 0.80, 0.61, 0.60, 0.79, 0.76, 0.59]  # fmt: skip
+T15_PERCENTILE = [65.2, 100, 82.6, 52.2, 73.9, 39.1, 39.1, 87.0, 78.3, 4.3, 69.6, 95.7, 39.1, 34.8, 91.3, 26.1, 21.7, 60.9, 17.4, 13.0, 52.2, 30.4, 4.3]  # fmt: skip
+
+
+def test_handbook_table15_normalisations_of_schooling() -> None:
+    school = TAI[["schooling"]]
+    n = len(school)
+    z = normalize(school, "zscore")["schooling"]  # the Handbook's z-scores use ddof = 1
+    assert z.round(2).tolist() == T15_Z
+    assert normalize(school, "minmax")["schooling"].round(2).tolist() == T15_MINMAX
+    assert normalize(school, "max")["schooling"].round(2).tolist() == T15_TO_BEST
+    # distance to the average country, capped at the target as our "target" method does
+    target = normalize(school, "target", targets={"schooling": float(school.mean().iloc[0])})
+    assert target["schooling"].round(2).tolist() == [min(v, 1.0) for v in T15_TO_MEAN]
+    # our percentile rank is (r − 1)/(n − 1) with competition ties; the Handbook prints r and r/n
+    rank = normalize(school, "rank")["schooling"] * (n - 1) + 1
+    assert rank.round(9).astype(int).tolist() == T15_RANK
+    assert (100 * rank / n).round(1).tolist() == T15_PERCENTILE
+
+
 def test_tai_ahp_matrix_as_printed_is_not_reciprocal() -> None:
     """Handbook Table 20 prints royalties:schooling = 2 *and* schooling:royalties = 2."""
     from nqpf.errors import InputError
@@ -477,7 +504,7 @@ def test_normalize_methods_by_hand() -> None:
     np.testing.assert_allclose(mx["b"], [0.25, 0.5, 1, 0.5])
     np.testing.assert_allclose(mx["c"], [1, 0.5, 0.25, 0.125])
     rk = normalize(x, "rank", directions=d)
-    np.testing.assert_allclose(rk["b"], [0, 0.5, 1, 0.5])  # ties share the average rank
+    np.testing.assert_allclose(rk["b"], [0, 1 / 3, 1, 1 / 3])  # ties share the lowest rank
     np.testing.assert_allclose(rk["c"], [1, 2 / 3, 1 / 3, 0])
     tg = normalize(x, "target", directions=d, targets={"b": 4.0, "c": 2.0})
     np.testing.assert_allclose(tg["b"], [0.5, 1, 1, 1])

@@ -12,7 +12,9 @@ in scope (the whole panel, or the rows of one year):
 ``max``     (比值 / 均值化 to the maximum) benefit :math:`x/\\max`, cost :math:`\\min/x`; needs
             x ≥ 0 (and x > 0 for cost); range [0, 1].
 ``rank``    percentile rank :math:`(r - 1)/(n - 1)` where ``r`` is the rank from worst (1) to best
-            (n) among the n observed rows in scope, ties get their average rank; range [0, 1].
+            (n) among the n observed rows in scope; tied values share the lowest rank of their
+            group (competition ranking, as the OECD/JRC Handbook's Table 15 and R's
+            ``dplyr::percent_rank``); range [0, 1]. The Handbook's percentile is r/n.
 ``target``  distance to a target (目标值法), capped at the target: benefit
             :math:`\\min(x/t, 1)`, cost :math:`\\min(t/x, 1)`; needs a target ``t > 0`` for every
             indicator and x ≥ 0; range [0, 1] (1 = target reached).
@@ -169,7 +171,7 @@ def _rank(
     x: np.ndarray, sign: np.ndarray, target: np.ndarray | None, block: pd.DataFrame, where: str
 ) -> np.ndarray:
     oriented = pd.DataFrame(x * sign)
-    ranks = oriented.rank(method="average", na_option="keep").to_numpy()
+    ranks = oriented.rank(method="min", na_option="keep").to_numpy()
     n_obs = np.sum(~np.isnan(x), axis=0)
     if (n_obs < 2).any():
         j = int(np.argmax(n_obs < 2))
