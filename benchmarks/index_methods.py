@@ -24,7 +24,14 @@ from pymcdm.weights import entropy_weights as pymcdm_entropy
 from pyrepo_mcda.mcda_methods import TOPSIS as PYREPO_TOPSIS
 from pyrepo_mcda.weighting_methods import critic_weighting, entropy_weighting
 
-from nqpf.index import aggregate, critic_weights, entropy_weights, normalize
+from nqpf.index import (
+    aggregate,
+    combine_weights,
+    critic_weights,
+    entropy_weights,
+    impute,
+    normalize,
+)
 
 
 def median_time(call: Callable[[], Any], repeat: int) -> tuple[float, Any]:
@@ -34,6 +41,23 @@ def median_time(call: Callable[[], Any], repeat: int) -> tuple[float, Any]:
         result = call()
         times.append(time.perf_counter() - start)
     return statistics.median(times), result
+
+
+def paper_pipeline(rng: np.random.Generator, units: int, cols: int, years: int) -> pd.Series:
+    """The configuration most NQPF papers use, on a synthetic panel with 1% missing cells."""
+    index = pd.MultiIndex.from_product(
+        [[f"u{i}" for i in range(units)], range(2014, 2014 + years)], names=["region", "year"]
+    )
+    values = rng.uniform(1.0, 100.0, size=(len(index), cols))
+    values[rng.uniform(size=values.shape) < 0.01] = np.nan
+    X = pd.DataFrame(values, index=index, columns=[f"i{j}" for j in range(cols)])
+    X, _ = impute(X, "ffill_bfill")
+    N = normalize(X, "minmax", scope="panel")
+    w = combine_weights(
+        [entropy_weights(N, zero="shift", shift=1e-5), critic_weights(N)], how="mean"
+    )
+    aggregate(N, w, "topsis", ideal_scope="year")
+    return aggregate(N, w, "linear")
 
 
 def main() -> None:
@@ -78,6 +102,12 @@ def main() -> None:
         ),
     ]
     print(f"matrix {args.rows} x {args.cols}, median of {args.repeat} runs")
+    panel_time = median_time(lambda: paper_pipeline(rng, args.rows, args.cols, 10), 3)[0]
+    print(
+        f"paper pipeline on {args.rows} units x 10 years x {args.cols} indicators "
+        f"(impute, panel min-max, entropy ε=1e-5 + CRITIC mean, linear, TOPSIS per year): "
+        f"{panel_time:.3f} s"
+    )
     print(
         f"{'method':24} {'peer':12} {'ours ms':>9} {'peer ms':>9} {'peer/ours':>9} {'max |diff|':>11}"
     )

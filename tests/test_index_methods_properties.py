@@ -112,7 +112,7 @@ def test_improving_a_benefit_indicator_never_lowers_a_linear_score(
     st.permutations(list(range(15))),
     st.sampled_from(["linear", "topsis", "geometric"]),
 )
-def test_reordering_rows_changes_nothing_but_order(
+def test_reordering_or_relabelling_rows_changes_nothing_else(
     matrix: np.ndarray, order: list[int], method: str
 ) -> None:
     x = as_panel(matrix)
@@ -124,6 +124,9 @@ def test_reordering_rows_changes_nothing_but_order(
 
     shuffled = x.iloc[order]
     pd.testing.assert_series_equal(score(shuffled).loc[x.index], score(x), rtol=1e-9)
+    # relabelling the regions changes nothing but the labels
+    relabelled = x.rename(index={r: f"new{r}" for r in REGIONS}, level="region")
+    np.testing.assert_allclose(score(relabelled).to_numpy(), score(x).to_numpy(), rtol=1e-12)
 
 
 @FAST
