@@ -160,6 +160,8 @@ def test_imputation_needs_a_region_year_index_and_groups() -> None:
     raises(impute, x, "group_mean", match="needs groups")
     raises(impute, x, "group_mean", groups={"11": "e", "12": "e"}, match="'13' has no group")
     raises(impute, pd.concat([x, x.iloc[:1]]), "linear", match="duplicate")
+    text_years = x.rename(index=str, level="year")
+    raises(impute, text_years, "linear", match="must be numeric")
 
 
 def test_topsis_with_every_weighted_indicator_constant() -> None:

@@ -114,6 +114,11 @@ def _require_panel_index(X: pd.DataFrame) -> None:
             "imputation needs a row index with levels 'region' and 'year'",
             hint="index the wide matrix by (region, year), e.g. X.set_index(['region', 'year'])",
         )
+    if not pd.api.types.is_numeric_dtype(X.index.get_level_values("year")):
+        raise InputError(
+            "the 'year' level of the row index must be numeric",
+            hint="convert it, e.g. X.index = X.index.set_levels(years.astype(int), level='year')",
+        )
     if X.index.has_duplicates:
         raise InputError(
             f"duplicate region-year row {X.index[X.index.duplicated()][0]!r}",

@@ -8,7 +8,7 @@ in scope (the whole panel, or the rows of one year):
 ``minmax``  (极差标准化) benefit :math:`(x - \\min)/(\\max - \\min)`, cost
             :math:`(\\max - x)/(\\max - \\min)`; range [0, 1].
 ``zscore``  (Z-score) :math:`(x - \\bar x)/s` with the sample standard deviation (ddof = 1, as
-            COINr's ``n_zscore`` and R's ``sd``); cost indicators are negated. Mean 0, s.d. 1.
+            R's ``sd`` and the OECD/JRC Handbook's Table 15); cost indicators are negated.
 ``max``     (比值 / 均值化 to the maximum) benefit :math:`x/\\max`, cost :math:`\\min/x`; needs
             x ≥ 0 (and x > 0 for cost); range [0, 1].
 ``rank``    percentile rank :math:`(r - 1)/(n - 1)` where ``r`` is the rank from worst (1) to best
