@@ -253,9 +253,9 @@ def _write(
     types: pd.DataFrame | None,
     phi: pd.DataFrame,
 ) -> None:
-    import pandas as pd
 
     from nqpf.industry.charts import opportunity_page
+    from nqpf.outputs import atomic_write_excel, atomic_write_text
 
     out.mkdir(parents=True, exist_ok=True)
     notes = [
@@ -267,13 +267,11 @@ def _write(
     page = opportunity_page(
         ranking, swot_table, phi, title=f"{label} 机会产业 industry opportunities", notes=notes
     )
-    html_path = out / f"opportunities_{code}.html"
-    html_path.write_text(page, encoding="utf-8")
-    xlsx_path = out / f"opportunities_{code}.xlsx"
-    with pd.ExcelWriter(xlsx_path, engine="openpyxl") as writer:
-        ranking.to_excel(writer, sheet_name="opportunities")
-        swot_table.to_excel(writer, sheet_name="swot")
-        diagnostic.to_excel(writer, sheet_name="diagnostic", index=False)
-        if types is not None:
-            types.to_excel(writer, sheet_name="typing")
+    html_path = atomic_write_text(out / f"opportunities_{code}.html", page)
+    sheets = {"opportunities": ranking, "swot": swot_table, "diagnostic": diagnostic}
+    if types is not None:
+        sheets["typing"] = types
+    xlsx_path = atomic_write_excel(
+        out / f"opportunities_{code}.xlsx", sheets, index=lambda name: name != "diagnostic"
+    )
     stdout().print(f"已写出 Wrote {html_path} and {xlsx_path}", highlight=False)
