@@ -16,6 +16,7 @@ from typing import TextIO
 
 import typer
 
+from nqpf.cli import assess as assess_commands
 from nqpf.cli import data as data_commands
 from nqpf.cli._console import stderr
 from nqpf.errors import NQPFError, NQPFWarning
@@ -29,6 +30,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(data_commands.app, name="data")
+app.command("assess")(assess_commands.assess)
 
 
 def main() -> None:

@@ -44,7 +44,7 @@ from nqpf.index.framework import Framework, Node, load_framework
 if TYPE_CHECKING:
     from nqpf.index.uncertainty import UncertaintyResult
 
-__all__ = ["Assessment", "Construction", "assess", "construct", "prepare", "score"]
+__all__ = ["Assessment", "Construction", "assess", "composite_index", "construct", "prepare", "score"]
 
 Upper = Literal["sum", "equal"]
 
@@ -172,6 +172,28 @@ def score(
     )
 
 
+def composite_index(N: pd.DataFrame, framework: Framework, construction: Construction) -> pd.Series:
+    """The index alone, as :func:`score` computes it, in fewer steps.
+
+    Linear and geometric aggregation nest exactly: ``Σ_P W_P Σ_k w_k Σ_j w_j N_j = Σ_j g_j N_j``
+    and ``Π_P (Π_k (Π_j N_j^{w_j})^{w_k})^{W_P} = Π_j N_j^{g_j}`` with g the global weights, so
+    one aggregation over all indicators gives the hierarchical index. TOPSIS does not nest and is
+    computed level by level.
+    """
+    if construction.aggregate not in ("linear", "geometric"):
+        return score(N, N.isna(), framework, construction).index
+    from nqpf.index.aggregate import aggregate
+
+    N = N[framework.indicator_ids]
+    _, global_w = _hierarchy_weights(
+        framework, _method_weights(N, construction), construction.upper
+    )
+    return aggregate(
+        N, global_w[framework.indicator_ids], construction.aggregate,  # type: ignore[arg-type]
+        ideal_scope=construction.scope,  # type: ignore[arg-type]
+    ).rename("index")
+
+
 def _level_of(framework: Framework, parent: str) -> str:
     if parent == "index":
         return "pillar"
@@ -203,36 +225,37 @@ def _hierarchy_weights(
 ) -> tuple[dict[str, pd.Series], pd.Series]:
     """Local weights of each node's children (keyed by parent id, "index" for the top) and the
     global weight of every node (product of local weights down the hierarchy)."""
-    local: dict[str, pd.Series] = {}
+    method_w = {str(k): float(v) for k, v in w.items()}
+    local: dict[str, dict[str, float]] = {}
     mass: dict[str, float] = {}
     for p in fw.pillars:
         for s in p.children:
-            raw = pd.Series({i.id: float(w[i.id]) for i in s.children})
-            mass[s.id] = float(raw.sum())
+            raw = {i.id: method_w[i.id] for i in s.children}
+            mass[s.id] = sum(raw.values())
             local[s.id] = _local(s.children, raw)
-        raw_s = pd.Series({s.id: mass[s.id] for s in p.children})
-        mass[p.id] = float(raw_s.sum())
-        local[p.id] = _local(p.children, raw_s if upper == "sum" else raw_s * 0 + 1)
-    raw_p = pd.Series({p.id: mass[p.id] for p in fw.pillars})
-    local["index"] = _local(fw.pillars, raw_p if upper == "sum" else raw_p * 0 + 1)
+        raw_s = {s.id: mass[s.id] if upper == "sum" else 1.0 for s in p.children}
+        mass[p.id] = sum(mass[s.id] for s in p.children)
+        local[p.id] = _local(p.children, raw_s)
+    raw_p = {p.id: mass[p.id] if upper == "sum" else 1.0 for p in fw.pillars}
+    local["index"] = _local(fw.pillars, raw_p)
     global_w: dict[str, float] = {}
     for p in fw.pillars:
-        global_w[p.id] = float(local["index"][p.id])
+        global_w[p.id] = local["index"][p.id]
         for s in p.children:
-            global_w[s.id] = global_w[p.id] * float(local[p.id][s.id])
+            global_w[s.id] = global_w[p.id] * local[p.id][s.id]
             for i in s.children:
-                global_w[i.id] = global_w[s.id] * float(local[s.id][i.id])
-    return local, pd.Series(global_w)
+                global_w[i.id] = global_w[s.id] * local[s.id][i.id]
+    return {k: pd.Series(v) for k, v in local.items()}, pd.Series(global_w)
 
 
-def _local(children: Sequence[Node], raw: pd.Series) -> pd.Series:
+def _local(children: Sequence[Node], raw: Mapping[str, float]) -> dict[str, float]:
     """Children's weights: fixed in the framework, else ``raw`` renormalised (equal if all 0)."""
     if children[0].weight is not None:
-        return pd.Series({c.id: float(c.weight or 0.0) for c in children})
-    total = float(raw.sum())
+        return {c.id: float(c.weight or 0.0) for c in children}
+    total = sum(raw.values())
     if total <= 0:
-        return pd.Series(1.0 / len(children), index=raw.index)
-    return raw / total
+        return {c.id: 1.0 / len(children) for c in children}
+    return {k: v / total for k, v in raw.items()}
 
 
 def _check_complete(X: pd.DataFrame) -> None:

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from nqpf.errors import InputError
-from nqpf.index.assessment import Construction, drop_indicator, prepare, score
+from nqpf.index.assessment import Construction, composite_index, drop_indicator, prepare
 from nqpf.index.framework import Framework
 
 __all__ = ["FACTORS", "UncertaintyResult", "default_levels", "run_uncertainty"]
@@ -211,7 +211,7 @@ class _Engine:
         self.construction = construction
         self.groups = groups
         self.targets = targets
-        self._prepared: dict[tuple[str, str], tuple[pd.DataFrame, pd.DataFrame]] = {}
+        self._prepared: dict[tuple[str, str], pd.DataFrame] = {}
         self._frameworks: dict[str | None, Framework] = {}
 
     def index(self, choice: Mapping[str, Any]) -> pd.Series:
@@ -225,16 +225,16 @@ class _Engine:
         )
         key = (c.impute, c.normalize)
         if key not in self._prepared:
-            _, flags, N = prepare(self.X, self.framework, c, groups=self.groups,
+            _, _, N = prepare(self.X, self.framework, c, groups=self.groups,
                                   targets=self.targets)
-            self._prepared[key] = (flags, N)
-        flags, N = self._prepared[key]
+            self._prepared[key] = N
+        N = self._prepared[key]
         excluded = choice["exclude"]
         if excluded not in self._frameworks:
             self._frameworks[excluded] = (
                 self.framework if excluded is None else drop_indicator(self.framework, excluded)
             )
-        return score(N, flags, self._frameworks[excluded], c).index
+        return composite_index(N, self._frameworks[excluded], c)
 
 
 def _year_ranks(values: np.ndarray[Any, Any], years: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
