@@ -10,7 +10,7 @@ A user's framework is a YAML file or a dict of the same shape::
       - id: tech
         name_zh: 科技创新
         weight: 0.5              # optional; fixes this level's weights (siblings sum to 1)
-        subpillars:              # or `indicators:` directly (one sub-pillar of the pillar's id)
+        subpillars:              # or `indicators:` directly (one sub-pillar ``<pillar id>:all``)
           - id: tech_input
             indicators:
               - id: rd_intensity
@@ -44,6 +44,9 @@ __all__ = [
 ]
 
 FRAMEWORKS: tuple[str, ...] = ("ndrc", "three-elements")
+
+#: Id suffix of the single sub-pillar of a pillar that lists its indicators directly.
+IMPLICIT_SUFFIX = ":all"
 
 #: Tolerance on "fixed weights of siblings sum to 1" (YAML authors write decimals).
 WEIGHT_SUM_TOLERANCE = 1e-6
@@ -169,6 +172,12 @@ def load_framework(
     if not pillars:
         raise InputError("the framework has no pillars", file=source)
     _check_weights([p.weight for p in pillars], "pillars", source)
+    nodes = [n.id for p in pillars for n in (p, *p.children)]
+    clash = sorted({n for n in nodes if nodes.count(n) > 1} | (set(nodes) & seen))
+    if clash:
+        raise InputError(f"id {clash[0]!r} is used twice in the framework", file=source,
+                         column=clash[0], hint="pillars, sub-pillars and indicators need "
+                         "distinct ids")
     years_raw = raw.get("years")
     years = None
     if years_raw:
@@ -224,7 +233,7 @@ def _pillar(
     if "subpillars" in raw:
         subs_raw = raw["subpillars"]
     elif "indicators" in raw:
-        subs_raw = [{"id": pid, "name_zh": raw.get("name_zh", pid),
+        subs_raw = [{"id": f"{pid}{IMPLICIT_SUFFIX}", "name_zh": raw.get("name_zh", pid),
                      "name_en": raw.get("name_en", pid), "indicators": raw["indicators"]}]
     else:
         raise InputError(
