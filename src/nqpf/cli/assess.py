@@ -13,8 +13,11 @@ from nqpf.cli._console import stderr, stdout
 def assess(
     year: Annotated[
         list[str] | None,
-        typer.Option("--year", "-y", help="year(s) or a range, e.g. 2023 or 2018-2023; "
-                     "default: the framework's years"),
+        typer.Option(
+            "--year",
+            "-y",
+            help="year(s) or a range, e.g. 2023 or 2018-2023; default: the framework's years",
+        ),
     ] = None,
     framework: Annotated[
         str, typer.Option(help="ndrc, three-elements, or the path of a framework YAML")
@@ -32,9 +35,7 @@ def assess(
         float | None, typer.Option(help="entropy shift ε (papers: 1e-5); default 0·ln0 = 0")
     ] = None,
     aggregate: Annotated[str, typer.Option(help="linear, geometric or topsis")] = "linear",
-    impute: Annotated[
-        str, typer.Option(help="none, linear, ffill_bfill or group_mean")
-    ] = "none",
+    impute: Annotated[str, typer.Option(help="none, linear, ffill_bfill or group_mean")] = "none",
     upper: Annotated[str, typer.Option(help="upper-level weights: sum or equal")] = "sum",
     uncertainty: Annotated[
         int, typer.Option(help="Sobol base sample size N for rank bands (0 = off)")
@@ -59,10 +60,20 @@ def assess(
             bar.update(task, completed=done, total=total)
 
         result = run(
-            data, framework=framework, years=years, normalize=normalize, scope=scope,
-            weights=weights, combine=combine, entropy_shift=entropy_shift, aggregate=aggregate,
-            impute=impute, upper=upper,  # type: ignore[arg-type]
-            uncertainty=uncertainty, seed=seed, progress=progress,
+            data,
+            framework=framework,
+            years=years,
+            normalize=normalize,
+            scope=scope,
+            weights=weights,
+            combine=combine,
+            entropy_shift=entropy_shift,
+            aggregate=aggregate,
+            impute=impute,
+            upper=upper,  # type: ignore[arg-type]
+            uncertainty=uncertainty,
+            seed=seed,
+            progress=progress,
         )
     paths = result.write(out)
 
@@ -102,9 +113,11 @@ def assess(
     if result.uncertainty is not None:
         sobol = result.uncertainty.sobol
         text = ", ".join(f"{r.factor} S1={r.S1:.2f} ST={r.ST:.2f}" for r in sobol.itertuples())
-        stdout().print(f"[dim]Sobol ({result.uncertainty.n_runs} runs, "
-                       f"{result.uncertainty.n_configurations} configurations): {text}[/]",
-                       highlight=False)
+        stdout().print(
+            f"[dim]Sobol ({result.uncertainty.n_runs} runs, "
+            f"{result.uncertainty.n_configurations} configurations): {text}[/]",
+            highlight=False,
+        )
     for path in paths:
         stdout().print(f"[green]写入 wrote[/] {path}", highlight=False)
 
@@ -120,6 +133,9 @@ def _years(values: list[str] | None) -> list[int] | None:
         try:
             years += list(range(int(first), int(last) + 1)) if sep else [int(value)]
         except ValueError:
-            raise InputError(f"not a year or range: {value!r}", column="--year",
-                             hint="e.g. --year 2023 or --year 2018-2023") from None
+            raise InputError(
+                f"not a year or range: {value!r}",
+                column="--year",
+                hint="e.g. --year 2023 or --year 2018-2023",
+            ) from None
     return years

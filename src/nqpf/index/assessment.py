@@ -2,8 +2,8 @@
 
 Construction (each step an explicit option, see :func:`assess`)::
 
-    X (region-year × indicator)  --impute-->  X̃  --normalize(direction, scope)-->  N ∈ "higher is better"
-    w  = weights(N)                     one method, or several combined (mean / geometric / game)
+    wide (region-year × indicator)  --impute-->  widẽ  --normalize(direction, scope)-->  norm ∈ "higher is better"
+    w  = weights(norm)                     one method, or several combined (mean / geometric / game)
     s_{r,t,k} = A_k(N_{r,t,j}, w_{j|k})         sub-pillar k, aggregation A (linear/geometric/TOPSIS)
     p_{r,t,P} = A(s_{r,t,k}, w_{k|P})           pillar P
     I_{r,t}   = A(p_{r,t,P}, w_P)               index
@@ -44,7 +44,15 @@ from nqpf.index.framework import Framework, Node, load_framework
 if TYPE_CHECKING:
     from nqpf.index.uncertainty import UncertaintyResult
 
-__all__ = ["Assessment", "Construction", "assess", "composite_index", "construct", "prepare", "score"]
+__all__ = [
+    "Assessment",
+    "Construction",
+    "assess",
+    "composite_index",
+    "construct",
+    "prepare",
+    "score",
+]
 
 Upper = Literal["sum", "equal"]
 
@@ -92,52 +100,52 @@ class Built:
 
 
 def construct(
-    X: pd.DataFrame,
+    wide: pd.DataFrame,
     framework: Framework,
     construction: Construction,
     *,
     groups: Mapping[str, str] | None = None,
     targets: Mapping[str, float] | None = None,
 ) -> Built:
-    """Build the composite index of wide ``X`` (MultiIndex region, year) under one construction."""
-    filled, flags, N = prepare(X, framework, construction, groups=groups, targets=targets)
-    return score(N, flags, framework, construction)
+    """Build the composite index of ``wide`` (MultiIndex region, year) under one construction."""
+    _, flags, norm = prepare(wide, framework, construction, groups=groups, targets=targets)
+    return score(norm, flags, framework, construction)
 
 
 def prepare(
-    X: pd.DataFrame,
+    wide: pd.DataFrame,
     framework: Framework,
     construction: Construction,
     *,
     groups: Mapping[str, str] | None = None,
     targets: Mapping[str, float] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Impute, check completeness and normalise: (imputed X, imputed flags, N)."""
+    """Impute, check completeness and normalise: (imputed wide, imputed flags, norm)."""
     from nqpf.index.impute import impute
     from nqpf.index.normalize import normalize
 
-    X = X[framework.indicator_ids]
-    filled, flags = impute(X, construction.impute, groups=groups)  # type: ignore[arg-type]
+    wide = wide[framework.indicator_ids]
+    filled, flags = impute(wide, construction.impute, groups=groups)  # type: ignore[arg-type]
     _check_complete(filled)
-    N = normalize(
+    norm = normalize(
         filled,
         construction.normalize,  # type: ignore[arg-type]
         directions=framework.directions,
         scope=construction.scope,  # type: ignore[arg-type]
         targets=targets,
     )
-    return filled, flags, N
+    return filled, flags, norm
 
 
 def score(
-    N: pd.DataFrame, flags: pd.DataFrame, framework: Framework, construction: Construction
+    norm: pd.DataFrame, flags: pd.DataFrame, framework: Framework, construction: Construction
 ) -> Built:
-    """Weights and hierarchical aggregation of the normalised matrix ``N``."""
+    """Weights and hierarchical aggregation of the normalised matrix ``norm``."""
     from nqpf.index.aggregate import aggregate
 
     ids = framework.indicator_ids
-    N = N[ids]
-    w_ind = _method_weights(N, construction)
+    norm = norm[ids]
+    w_ind = _method_weights(norm, construction)
     local, global_w = _hierarchy_weights(framework, w_ind, construction.upper)
     method = construction.aggregate
     ideal = construction.scope
@@ -150,19 +158,24 @@ def score(
     for p in framework.pillars:
         for s in p.children:
             cols = [i.id for i in s.children]
-            subs[s.id] = agg(N[cols], local[s.id])
+            subs[s.id] = agg(norm[cols], local[s.id])
         pills[p.id] = agg(pd.DataFrame({s.id: subs[s.id] for s in p.children}), local[p.id])
     pillar_frame = pd.DataFrame(pills)
     index = agg(pillar_frame, local["index"]).rename("index")
     rows = [
-        {"level": level, "parent": parent, "child": child, "weight": float(w),
-         "global_weight": float(global_w[child])}
+        {
+            "level": level,
+            "parent": parent,
+            "child": child,
+            "weight": float(w),
+            "global_weight": float(global_w[child]),
+        }
         for parent, ws in local.items()
         for child, w in ws.items()
         for level in [_level_of(framework, parent)]
     ]
     return Built(
-        normalized=N,
+        normalized=norm,
         imputed=flags[ids],
         indicator_weights=global_w[ids].rename("weight"),
         weights=pd.DataFrame(rows),
@@ -172,7 +185,9 @@ def score(
     )
 
 
-def composite_index(N: pd.DataFrame, framework: Framework, construction: Construction) -> pd.Series:
+def composite_index(
+    norm: pd.DataFrame, framework: Framework, construction: Construction
+) -> pd.Series:
     """The index alone, as :func:`score` computes it, in fewer steps.
 
     Linear and geometric aggregation nest exactly: ``Σ_P W_P Σ_k w_k Σ_j w_j N_j = Σ_j g_j N_j``
@@ -181,15 +196,17 @@ def composite_index(N: pd.DataFrame, framework: Framework, construction: Constru
     computed level by level.
     """
     if construction.aggregate not in ("linear", "geometric"):
-        return score(N, N.isna(), framework, construction).index
+        return score(norm, norm.isna(), framework, construction).index
     from nqpf.index.aggregate import aggregate
 
-    N = N[framework.indicator_ids]
+    norm = norm[framework.indicator_ids]
     _, global_w = _hierarchy_weights(
-        framework, _method_weights(N, construction), construction.upper
+        framework, _method_weights(norm, construction), construction.upper
     )
     return aggregate(
-        N, global_w[framework.indicator_ids], construction.aggregate,  # type: ignore[arg-type]
+        norm,
+        global_w[framework.indicator_ids],
+        construction.aggregate,  # type: ignore[arg-type]
         ideal_scope=construction.scope,  # type: ignore[arg-type]
     ).rename("index")
 
@@ -202,7 +219,7 @@ def _level_of(framework: Framework, parent: str) -> str:
     return "indicator"
 
 
-def _method_weights(N: pd.DataFrame, c: Construction) -> pd.Series:
+def _method_weights(norm: pd.DataFrame, c: Construction) -> pd.Series:
     from nqpf.index.weights import combine_weights, compute_weights
 
     found = []
@@ -214,7 +231,7 @@ def _method_weights(N: pd.DataFrame, c: Construction) -> pd.Series:
                 if c.entropy_shift is not None
                 else {"zero": "0log0"}
             )
-        found.append(compute_weights(N, method, **options))
+        found.append(compute_weights(norm, method, **options))
     if len(found) == 1:
         return found[0]
     return combine_weights(found, how=c.combine)  # type: ignore[arg-type]
@@ -258,12 +275,12 @@ def _local(children: Sequence[Node], raw: Mapping[str, float]) -> dict[str, floa
     return {k: v / total for k, v in raw.items()}
 
 
-def _check_complete(X: pd.DataFrame) -> None:
-    missing = X.isna()
+def _check_complete(wide: pd.DataFrame) -> None:
+    missing = wide.isna()
     if not missing.to_numpy().any():
         return
     col = str(missing.sum().idxmax())
-    where = X.index[missing[col].to_numpy()]
+    where = wide.index[missing[col].to_numpy()]
     years = sorted({int(y) for y in where.get_level_values("year")})
     regions = sorted({str(r) for r in where.get_level_values("region")})
     raise InputError(
@@ -352,8 +369,16 @@ class Assessment:
         total = long.groupby(["region", "year"])["contribution"].transform("sum")
         long["share"] = long["contribution"] / total.where(total != 0)
         return long[
-            ["region", "year", "indicator", "pillar", "normalized", "weight", "contribution",
-             "share"]
+            [
+                "region",
+                "year",
+                "indicator",
+                "pillar",
+                "normalized",
+                "weight",
+                "contribution",
+                "share",
+            ]
         ]
 
     def ranks(self) -> pd.DataFrame:
@@ -366,8 +391,9 @@ class Assessment:
         g = s.groupby("region")
         s["index_change"] = g["index"].diff()
         s["rank_change"] = -g["rank"].diff()
-        return s[["region", "region_name", "year", "index", "index_change", "rank",
-                  "rank_change"]].reset_index(drop=True)
+        return s[
+            ["region", "region_name", "year", "index", "index_change", "rank", "rank_change"]
+        ].reset_index(drop=True)
 
     def cagr(self) -> pd.DataFrame:
         """Compound annual growth rate of the index per region, first to last year:
@@ -379,10 +405,17 @@ class Assessment:
             span = int(last["year"]) - int(first["year"])
             ok = span > 0 and first["index"] > 0
             rate = (last["index"] / first["index"]) ** (1 / span) - 1 if ok else np.nan
-            rows.append({"region": region, "region_name": self.region_names.get(str(region)),
-                         "first_year": int(first["year"]), "last_year": int(last["year"]),
-                         "index_first": first["index"], "index_last": last["index"],
-                         "cagr": rate})
+            rows.append(
+                {
+                    "region": region,
+                    "region_name": self.region_names.get(str(region)),
+                    "first_year": int(first["year"]),
+                    "last_year": int(last["year"]),
+                    "index_first": first["index"],
+                    "index_last": last["index"],
+                    "cagr": rate,
+                }
+            )
         return pd.DataFrame(rows)
 
     def comparison_with_national(self) -> pd.DataFrame:
@@ -407,14 +440,21 @@ class Assessment:
         for (ind, year), g in raw.groupby(["indicator", "year"]):
             key = (ind, int(year))
             national = float(nat[key]) if key in nat.index else np.nan
-            rows.append({
-                "indicator": ind, "year": int(year), "national": national,
-                "article": float(art_v[key]) if key in art_v.index else np.nan,
-                "province_mean": g["value"].mean(), "province_median": g["value"].median(),
-                "province_min": g["value"].min(), "province_max": g["value"].max(),
-                "n_above_national": int((g["value"] > national).sum())
-                if not np.isnan(national) else pd.NA,
-            })
+            rows.append(
+                {
+                    "indicator": ind,
+                    "year": int(year),
+                    "national": national,
+                    "article": float(art_v[key]) if key in art_v.index else np.nan,
+                    "province_mean": g["value"].mean(),
+                    "province_median": g["value"].median(),
+                    "province_min": g["value"].min(),
+                    "province_max": g["value"].max(),
+                    "n_above_national": int((g["value"] > national).sum())
+                    if not np.isnan(national)
+                    else pd.NA,
+                }
+            )
         return pd.DataFrame(rows)
 
     # ------------------------------------------------------------------ outputs
@@ -522,25 +562,42 @@ def assess(
     fw = load_framework(framework, known=fw_known)
     if data is None:
         long = _packaged(fw)
-    methods = tuple(m.strip() for m in (weights.split(",") if isinstance(weights, str)
-                                        else weights) if m.strip())
+    methods = tuple(
+        m.strip()
+        for m in (weights.split(",") if isinstance(weights, str) else weights)
+        if m.strip()
+    )
     if not methods:
-        raise InputError("no weighting method given", column="weights",
-                         hint="e.g. weights='entropy' or 'entropy,critic'")
+        raise InputError(
+            "no weighting method given",
+            column="weights",
+            hint="e.g. weights='entropy' or 'entropy,critic'",
+        )
     construction = Construction(
-        normalize=normalize, scope=scope, weights=methods, combine=combine,
-        entropy_shift=entropy_shift, aggregate=aggregate, impute=impute, upper=upper,
+        normalize=normalize,
+        scope=scope,
+        weights=methods,
+        combine=combine,
+        entropy_shift=entropy_shift,
+        aggregate=aggregate,
+        impute=impute,
+        upper=upper,
     )
     long = _select(long, fw, years, regions, packaged=data is None)
-    X = _wide(long, fw)
+    wide = _wide(long, fw)
     names = _names(long)
-    groups = _groups(X)
-    built = construct(X, fw, construction, groups=groups, targets=targets)
-    options = {**construction.as_dict(), "framework": fw.id,
-               "years": sorted({int(y) for y in X.index.get_level_values("year")}),
-               "uncertainty": uncertainty, "seed": seed,
-               "data": "packaged" if data is None else (str(data) if not isinstance(
-                   data, pd.DataFrame) else "DataFrame")}
+    groups = _groups(wide)
+    built = construct(wide, fw, construction, groups=groups, targets=targets)
+    options = {
+        **construction.as_dict(),
+        "framework": fw.id,
+        "years": sorted({int(y) for y in wide.index.get_level_values("year")}),
+        "uncertainty": uncertainty,
+        "seed": seed,
+        "data": "packaged"
+        if data is None
+        else (str(data) if not isinstance(data, pd.DataFrame) else "DataFrame"),
+    }
     result = Assessment(
         framework=fw,
         construction=construction,
@@ -548,31 +605,41 @@ def assess(
         built=built,
         region_names=names,
         provenance=_provenance(long, fw),
-        spec_hash=spec_hash(X, fw, construction, targets),
+        spec_hash=spec_hash(wide, fw, construction, targets),
         options=options,
     )
     if uncertainty > 0:
         from nqpf.index.uncertainty import run_uncertainty
 
         result.uncertainty = run_uncertainty(
-            X, fw, construction, result.scores, n=uncertainty, seed=seed, groups=groups,
-            targets=targets, progress=progress,
+            wide,
+            fw,
+            construction,
+            result.scores,
+            n=uncertainty,
+            seed=seed,
+            groups=groups,
+            targets=targets,
+            progress=progress,
         )
     return result
 
 
 def spec_hash(
-    X: pd.DataFrame,
+    wide: pd.DataFrame,
     framework: Framework,
     construction: Construction,
     targets: Mapping[str, float] | None = None,
 ) -> str:
     """12 hex digits of SHA-256 over the data (sorted wide values), the framework and options."""
     h = hashlib.sha256()
-    ordered = X.sort_index().sort_index(axis=1)
+    ordered = wide.sort_index().sort_index(axis=1)
     h.update(ordered.to_csv(float_format="%.12g").encode())
-    spec = {"framework": framework.to_dict(), "construction": construction.as_dict(),
-            "targets": dict(sorted((targets or {}).items()))}
+    spec = {
+        "framework": framework.to_dict(),
+        "construction": construction.as_dict(),
+        "targets": dict(sorted((targets or {}).items())),
+    }
     h.update(json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str).encode())
     return h.hexdigest()[:12]
 
@@ -644,17 +711,17 @@ def _wide(long: pd.DataFrame, fw: Framework) -> pd.DataFrame:
             column=str(row["indicator"]),
             hint="keep one value per region, year and indicator",
         )
-    X = long.pivot(index=["region", "year"], columns="indicator", values="value")
-    absent = [i for i in fw.indicator_ids if i not in X.columns]
+    wide = long.pivot(index=["region", "year"], columns="indicator", values="value")
+    absent = [i for i in fw.indicator_ids if i not in wide.columns]
     if absent:
         raise InputError(
             f"indicator {absent[0]!r} has no values in the selected years",
             column=absent[0],
             hint="choose other years (--year) or drop it from the framework",
         )
-    X = X[fw.indicator_ids].sort_index().astype(float)
-    X.columns.name = None
-    return X
+    wide = wide[fw.indicator_ids].sort_index().astype(float)
+    wide.columns.name = None
+    return wide
 
 
 def _names(long: pd.DataFrame) -> dict[str, str]:
@@ -672,11 +739,11 @@ def _names(long: pd.DataFrame) -> dict[str, str]:
     return names
 
 
-def _groups(X: pd.DataFrame) -> dict[str, str] | None:
+def _groups(wide: pd.DataFrame) -> dict[str, str] | None:
     from nqpf.regions import group_of
 
     try:
-        return {str(r): group_of(str(r)) for r in X.index.get_level_values("region").unique()}
+        return {str(r): group_of(str(r)) for r in wide.index.get_level_values("region").unique()}
     except (InputError, KeyError):
         return None
 
@@ -689,14 +756,21 @@ def _provenance(long: pd.DataFrame, fw: Framework) -> pd.DataFrame:
     rows = []
     for node in fw.indicators:
         g = frame[frame["indicator"] == node.id]
-        rows.append({
-            "indicator": node.id, "name_zh": node.name_zh, "name_en": node.name_en,
-            "pillar": fw.pillar_of[node.id], "direction": "+" if node.direction > 0 else "-",
-            "first_year": int(g["year"].min()), "last_year": int(g["year"].max()),
-            "n_values": int(g["value"].notna().sum()),
-            "source_ids": "; ".join(sorted(g["source_id"].unique())),
-            "rationale": node.rationale, "framework_source": node.source,
-        })
+        rows.append(
+            {
+                "indicator": node.id,
+                "name_zh": node.name_zh,
+                "name_en": node.name_en,
+                "pillar": fw.pillar_of[node.id],
+                "direction": "+" if node.direction > 0 else "-",
+                "first_year": int(g["year"].min()),
+                "last_year": int(g["year"].max()),
+                "n_values": int(g["value"].notna().sum()),
+                "source_ids": "; ".join(sorted(g["source_id"].unique())),
+                "rationale": node.rationale,
+                "framework_source": node.source,
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -175,9 +175,12 @@ def load_framework(
     nodes = [n.id for p in pillars for n in (p, *p.children)]
     clash = sorted({n for n in nodes if nodes.count(n) > 1} | (set(nodes) & seen))
     if clash:
-        raise InputError(f"id {clash[0]!r} is used twice in the framework", file=source,
-                         column=clash[0], hint="pillars, sub-pillars and indicators need "
-                         "distinct ids")
+        raise InputError(
+            f"id {clash[0]!r} is used twice in the framework",
+            file=source,
+            column=clash[0],
+            hint="pillars, sub-pillars and indicators need distinct ids",
+        )
     years_raw = raw.get("years")
     years = None
     if years_raw:
@@ -233,8 +236,14 @@ def _pillar(
     if "subpillars" in raw:
         subs_raw = raw["subpillars"]
     elif "indicators" in raw:
-        subs_raw = [{"id": f"{pid}{IMPLICIT_SUFFIX}", "name_zh": raw.get("name_zh", pid),
-                     "name_en": raw.get("name_en", pid), "indicators": raw["indicators"]}]
+        subs_raw = [
+            {
+                "id": f"{pid}{IMPLICIT_SUFFIX}",
+                "name_zh": raw.get("name_zh", pid),
+                "name_en": raw.get("name_en", pid),
+                "indicators": raw["indicators"],
+            }
+        ]
     else:
         raise InputError(
             f"pillar {pid!r} has neither `subpillars` nor `indicators`", file=source, column=pid
@@ -247,12 +256,22 @@ def _pillar(
             raise InputError(f"sub-pillar {sid!r} has no indicators", file=source, column=sid)
         _check_weights([i.weight for i in inds], f"indicators of {sid!r}", source)
         subs.append(
-            Node(sid, str(s.get("name_zh", sid)), str(s.get("name_en", sid)),
-                 _weight(s, source), children=inds)
+            Node(
+                sid,
+                str(s.get("name_zh", sid)),
+                str(s.get("name_en", sid)),
+                _weight(s, source),
+                children=inds,
+            )
         )
     _check_weights([s.weight for s in subs], f"sub-pillars of {pid!r}", source)
-    return Node(pid, str(raw.get("name_zh", pid)), str(raw.get("name_en", pid)),
-                _weight(raw, source), children=tuple(subs))
+    return Node(
+        pid,
+        str(raw.get("name_zh", pid)),
+        str(raw.get("name_en", pid)),
+        _weight(raw, source),
+        children=tuple(subs),
+    )
 
 
 def _indicator(
@@ -271,14 +290,18 @@ def _indicator(
             + "see `nqpf data list` for the catalog, or add the indicator to your data",
         )
     if iid in seen:
-        raise InputError(f"indicator {iid!r} appears twice in the framework", file=source,
-                         column=iid, hint="use each indicator in one sub-pillar only")
+        raise InputError(
+            f"indicator {iid!r} appears twice in the framework",
+            file=source,
+            column=iid,
+            hint="use each indicator in one sub-pillar only",
+        )
     seen.add(iid)
     spec = catalog.get(iid)
     direction_raw = raw.get("direction", spec.direction if spec is not None else None)
     if direction_raw not in ("+", "-", 1, -1):
         raise InputError(
-            f"indicator {iid!r} needs `direction: \"+\"` (benefit) or `\"-\"` (cost)",
+            f'indicator {iid!r} needs `direction: "+"` (benefit) or `"-"` (cost)',
             file=source,
             column=iid,
             hint="context indicators (direction 0 in the catalog) are not scored unless you "
@@ -303,10 +326,16 @@ def _weight(raw: Mapping[str, Any], source: str) -> float | None:
     try:
         value = float(w)
     except (TypeError, ValueError):
-        raise InputError(f"weight {w!r} is not a number", file=source, column=raw.get("id")) from None
+        raise InputError(
+            f"weight {w!r} is not a number", file=source, column=raw.get("id")
+        ) from None
     if value < 0:
-        raise InputError(f"negative weight {value}", file=source, column=raw.get("id"),
-                         hint="weights must be non-negative")
+        raise InputError(
+            f"negative weight {value}",
+            file=source,
+            column=raw.get("id"),
+            hint="weights must be non-negative",
+        )
     return value
 
 
@@ -316,12 +345,14 @@ def _check_weights(weights: list[float | None], what: str, source: str) -> None:
         return
     if len(given) != len(weights):
         raise InputError(
-            f"weights given for some but not all {what}", file=source,
+            f"weights given for some but not all {what}",
+            file=source,
             hint="give a weight to every sibling or to none",
         )
     total = sum(given)
     if abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
         raise InputError(
-            f"weights of the {what} sum to {total:.6g}, not 1", file=source,
+            f"weights of the {what} sum to {total:.6g}, not 1",
+            file=source,
             hint="rescale them so that they sum to 1",
         )

@@ -145,7 +145,7 @@ def write_html(a: Assessment, path: Path) -> Path:
         parts.append(f"<h2>{html.escape(title)}</h2>\n{body}")
     latest = int(a.scores["year"].max())
     page = (
-        "<!DOCTYPE html>\n<html lang=\"zh\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="zh"><head><meta charset="utf-8">'
         f"<title>NQPF 新质生产力评价 assessment {latest}</title>"
         "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}</style></head><body>"
         f"<h1>新质生产力综合评价 NQPF assessment — {html.escape(a.framework.name_zh)}</h1>"
@@ -168,19 +168,38 @@ def _ranking(a: Assessment) -> tuple[str, Any]:
     latest = _latest(a)
     year = int(latest["year"].iloc[0])
     if "rank_p05" in latest.columns:
-        text = [f"{r} ({lo:.0f}–{hi:.0f})" for r, lo, hi in
-                zip(latest["rank"], latest["rank_p05"], latest["rank_p95"], strict=True)]
-        fig = go.Figure(go.Scatter(
-            x=latest["rank"], y=latest["region_name"], mode="markers", text=text,
-            error_x={"type": "data", "symmetric": False,
-                     "array": latest["rank_p95"] - latest["rank"],
-                     "arrayminus": latest["rank"] - latest["rank_p05"]},
-            name="排名与5–95%区间 rank and band",
-        ))
+        text = [
+            f"{r} ({lo:.0f}–{hi:.0f})"
+            for r, lo, hi in zip(
+                latest["rank"], latest["rank_p05"], latest["rank_p95"], strict=True
+            )
+        ]
+        fig = go.Figure(
+            go.Scatter(
+                x=latest["rank"],
+                y=latest["region_name"],
+                mode="markers",
+                text=text,
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": latest["rank_p95"] - latest["rank"],
+                    "arrayminus": latest["rank"] - latest["rank_p05"],
+                },
+                name="排名与5–95%区间 rank and band",
+            )
+        )
         fig.update_xaxes(title="排名 rank (5–95% band)", autorange="reversed")
     else:
-        fig = go.Figure(go.Bar(x=latest["index"], y=latest["region_name"], orientation="h",
-                               text=latest["rank"], name="综合指数 index"))
+        fig = go.Figure(
+            go.Bar(
+                x=latest["index"],
+                y=latest["region_name"],
+                orientation="h",
+                text=latest["rank"],
+                name="综合指数 index",
+            )
+        )
         fig.update_xaxes(title="综合指数 index")
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(height=max(400, 22 * len(latest)), margin={"l": 120})
@@ -198,11 +217,16 @@ def _choropleth(a: Assessment) -> tuple[str, Any] | None:
     latest = latest[latest["region"].isin(codes)]
     if latest.empty:
         return None
-    fig = go.Figure(go.Choropleth(
-        geojson=geo, locations=latest["region"], z=latest["index"],
-        text=latest["region_name"], colorscale="Viridis",
-        colorbar={"title": "指数 index"},
-    ))
+    fig = go.Figure(
+        go.Choropleth(
+            geojson=geo,
+            locations=latest["region"],
+            z=latest["index"],
+            text=latest["region_name"],
+            colorscale="Viridis",
+            colorbar={"title": "指数 index"},
+        )
+    )
     fig.update_geos(fitbounds="locations", visible=False)
     fig.update_layout(height=600, margin={"l": 0, "r": 0, "t": 0, "b": 0})
     return f"{int(latest['year'].iloc[0])} 地图 Map of the index", fig
@@ -216,8 +240,15 @@ def _radar(a: Assessment) -> tuple[str, Any]:
     fig = go.Figure()
     for row in latest.to_dict("records"):
         values = [row[p] for p in a.framework.pillar_ids]
-        fig.add_trace(go.Scatterpolar(r=[*values, values[0]], theta=[*labels, labels[0]],
-                                      name=str(row["region_name"]), fill="toself", opacity=0.5))
+        fig.add_trace(
+            go.Scatterpolar(
+                r=[*values, values[0]],
+                theta=[*labels, labels[0]],
+                name=str(row["region_name"]),
+                fill="toself",
+                opacity=0.5,
+            )
+        )
     fig.update_layout(height=550)
     return "维度雷达图（前五）Pillar radar, top 5", fig
 
@@ -228,7 +259,13 @@ def _trends(a: Assessment) -> tuple[str, Any]:
     scores = a.scores.sort_values(["region", "year"])
     fig = go.Figure()
     for region, g in scores.groupby("region"):
-        fig.add_trace(go.Scatter(x=g["year"], y=g["index"], mode="lines+markers",
-                                 name=a.region_names.get(str(region), str(region))))
+        fig.add_trace(
+            go.Scatter(
+                x=g["year"],
+                y=g["index"],
+                mode="lines+markers",
+                name=a.region_names.get(str(region), str(region)),
+            )
+        )
     fig.update_layout(height=550, xaxis_title="年份 year", yaxis_title="综合指数 index")
     return "趋势 Trends of the index", fig

@@ -46,7 +46,12 @@ from nqpf.index.framework import Framework
 __all__ = ["FACTORS", "UncertaintyResult", "default_levels", "run_uncertainty"]
 
 FACTORS: tuple[str, ...] = (
-    "normalize", "weights", "aggregate", "entropy_shift", "exclude", "impute",
+    "normalize",
+    "weights",
+    "aggregate",
+    "entropy_shift",
+    "exclude",
+    "impute",
 )
 
 #: Shift ε of the entropy weights used as the alternative level (the papers' value).
@@ -77,7 +82,10 @@ def default_levels(
         return [nominal, *[o for o in others if o != nominal]]
 
     weights_alts: list[tuple[str, ...]] = [
-        ("entropy",), ("critic",), ("entropy", "critic"), ("equal",),
+        ("entropy",),
+        ("critic",),
+        ("entropy", "critic"),
+        ("equal",),
     ]
     imputes = ["linear", "ffill_bfill", *(["group_mean"] if has_groups else [])]
     return {
@@ -91,7 +99,7 @@ def default_levels(
 
 
 def run_uncertainty(
-    X: pd.DataFrame,
+    wide: pd.DataFrame,
     framework: Framework,
     construction: Construction,
     nominal: pd.DataFrame,
@@ -107,7 +115,7 @@ def run_uncertainty(
 
     Parameters
     ----------
-    X, framework, construction:
+    wide, framework, construction:
         The raw wide data and the nominal construction of the assessment.
     nominal:
         The assessment's scores (region, year, rank).
@@ -124,13 +132,18 @@ def run_uncertainty(
     if n < 1:
         raise InputError(f"uncertainty sample size {n} < 1", column="uncertainty")
     all_levels = default_levels(
-        construction, framework, has_gaps=bool(X.isna().to_numpy().any()),
+        construction,
+        framework,
+        has_gaps=bool(wide.isna().to_numpy().any()),
         has_groups=groups is not None,
     )
     for name, values in (levels or {}).items():
         if name not in all_levels:
-            raise InputError(f"unknown uncertainty factor {name!r}", column=name,
-                             hint=f"factors: {', '.join(FACTORS)}")
+            raise InputError(
+                f"unknown uncertainty factor {name!r}",
+                column=name,
+                hint=f"factors: {', '.join(FACTORS)}",
+            )
         if not values:
             raise InputError(f"factor {name!r} has no levels", column=name)
         all_levels[name] = list(values)
@@ -142,20 +155,25 @@ def run_uncertainty(
 
     n_base = 1 << max(0, math.ceil(math.log2(n)))
     if varying:
-        problem = {"num_vars": len(varying), "names": varying,
-                   "bounds": [[0.0, 1.0]] * len(varying)}
+        problem = {
+            "num_vars": len(varying),
+            "names": varying,
+            "bounds": [[0.0, 1.0]] * len(varying),
+        }
         u = sobol_sample.sample(problem, n_base, calc_second_order=False, seed=seed)
-        codes = np.column_stack([
-            np.minimum((u[:, k] * len(all_levels[f])).astype(int), len(all_levels[f]) - 1)
-            for k, f in enumerate(varying)
-        ])
+        codes = np.column_stack(
+            [
+                np.minimum((u[:, k] * len(all_levels[f])).astype(int), len(all_levels[f]) - 1)
+                for k, f in enumerate(varying)
+            ]
+        )
     else:
         problem = {}
         codes = np.zeros((1, 0), dtype=int)
     distinct, config_of_run = np.unique(codes, axis=0, return_inverse=True)
     config_of_run = config_of_run.ravel()
 
-    engine = _Engine(X, framework, construction, groups, targets)
+    engine = _Engine(wide, framework, construction, groups, targets)
     ranks = np.empty((len(distinct), len(keys)), dtype=np.int32)
     for c, row in enumerate(distinct):
         choice = {f: all_levels[f][0] for f in FACTORS}
@@ -179,16 +197,31 @@ def run_uncertainty(
     if varying and float(np.var(y)) > 0:
         si = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
         for k, f in enumerate(varying):
-            rows.append({"factor": f, "n_levels": len(all_levels[f]),
-                         "S1": float(si["S1"][k]), "S1_conf": float(si["S1_conf"][k]),
-                         "ST": float(si["ST"][k]), "ST_conf": float(si["ST_conf"][k])})
+            rows.append(
+                {
+                    "factor": f,
+                    "n_levels": len(all_levels[f]),
+                    "S1": float(si["S1"][k]),
+                    "S1_conf": float(si["S1_conf"][k]),
+                    "ST": float(si["ST"][k]),
+                    "ST_conf": float(si["ST_conf"][k]),
+                }
+            )
     else:
-        rows = [{"factor": f, "n_levels": len(all_levels[f]), "S1": 0.0, "S1_conf": 0.0,
-                 "ST": 0.0, "ST_conf": 0.0} for f in varying]
+        rows = [
+            {
+                "factor": f,
+                "n_levels": len(all_levels[f]),
+                "S1": 0.0,
+                "S1_conf": 0.0,
+                "ST": 0.0,
+                "ST_conf": 0.0,
+            }
+            for f in varying
+        ]
     return UncertaintyResult(
         ranks=table.reset_index(drop=True),
-        sobol=pd.DataFrame(rows, columns=["factor", "n_levels", "S1", "S1_conf", "ST",
-                                          "ST_conf"]),
+        sobol=pd.DataFrame(rows, columns=["factor", "n_levels", "S1", "S1_conf", "ST", "ST_conf"]),
         levels={f: [_show(v) for v in all_levels[f]] for f in FACTORS},
         n_runs=len(config_of_run),
         n_configurations=len(distinct),
@@ -200,13 +233,13 @@ class _Engine:
 
     def __init__(
         self,
-        X: pd.DataFrame,
+        wide: pd.DataFrame,
         framework: Framework,
         construction: Construction,
         groups: Mapping[str, str] | None,
         targets: Mapping[str, float] | None,
     ) -> None:
-        self.X = X
+        self.wide = wide
         self.framework = framework
         self.construction = construction
         self.groups = groups
@@ -225,16 +258,17 @@ class _Engine:
         )
         key = (c.impute, c.normalize)
         if key not in self._prepared:
-            _, _, N = prepare(self.X, self.framework, c, groups=self.groups,
-                                  targets=self.targets)
-            self._prepared[key] = N
-        N = self._prepared[key]
+            _, _, norm = prepare(
+                self.wide, self.framework, c, groups=self.groups, targets=self.targets
+            )
+            self._prepared[key] = norm
+        norm = self._prepared[key]
         excluded = choice["exclude"]
         if excluded not in self._frameworks:
             self._frameworks[excluded] = (
                 self.framework if excluded is None else drop_indicator(self.framework, excluded)
             )
-        return composite_index(N, self._frameworks[excluded], c)
+        return composite_index(norm, self._frameworks[excluded], c)
 
 
 def _year_ranks(values: np.ndarray[Any, Any], years: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -255,8 +289,8 @@ def _rank_quantiles(
     chunk = max(1, _CHUNK_VALUES // max(1, len(config_of_run)))
     out = np.empty((3, n_rows))
     for start in range(0, n_rows, chunk):
-        block = ranks[:, start:start + chunk][config_of_run]
-        out[:, start:start + chunk] = np.quantile(block, [0.05, 0.5, 0.95], axis=0)
+        block = ranks[:, start : start + chunk][config_of_run]
+        out[:, start : start + chunk] = np.quantile(block, [0.05, 0.5, 0.95], axis=0)
     return out[0], out[1], out[2]
 
 
