@@ -725,27 +725,29 @@ def _wide(long: pd.DataFrame, fw: Framework) -> pd.DataFrame:
 
 
 def _names(long: pd.DataFrame) -> dict[str, str]:
-    from nqpf.regions import region_name
+    """Region names: the data's ``region_name`` column, else the registry's (provinces), else
+    the region label itself."""
+    from nqpf.regions import province_codes, region_name
 
     names: dict[str, str] = {}
     if "region_name" in long.columns:
         names = dict(zip(long["region"].astype(str), long["region_name"].astype(str), strict=False))
-    for code in long["region"].unique():
-        if str(code) not in names or names[str(code)] in ("", "nan", "None"):
-            try:
-                names[str(code)] = region_name(str(code))
-            except InputError:
-                names[str(code)] = str(code)
+    known = set(province_codes())
+    for code in map(str, long["region"].unique()):
+        if names.get(code, "") in ("", "nan", "None"):
+            names[code] = region_name(code) if code in known else code
     return names
 
 
 def _groups(wide: pd.DataFrame) -> dict[str, str] | None:
-    from nqpf.regions import group_of
+    """Four-regions group (东部/中部/西部/东北) of each province, for ``group_mean`` imputation;
+    None when the data are not all provinces."""
+    from nqpf.regions import group_of, province_codes
 
-    try:
-        return {str(r): group_of(str(r)) for r in wide.index.get_level_values("region").unique()}
-    except (InputError, KeyError):
+    regions = [str(r) for r in wide.index.get_level_values("region").unique()]
+    if not set(regions) <= set(province_codes()):
         return None
+    return {r: group_of(r) for r in regions}
 
 
 def _provenance(long: pd.DataFrame, fw: Framework) -> pd.DataFrame:
