@@ -168,7 +168,7 @@ def score(
             "parent": parent,
             "child": child,
             "weight": float(w),
-            "global_weight": float(global_w[child]),
+            "global_weight": float(global_w[str(child)]),
         }
         for parent, ws in local.items()
         for child, w in ws.items()
@@ -361,7 +361,7 @@ class Assessment:
         """
         w = self.indicator_weights
         contrib = self.normalized * w
-        long = contrib.stack().rename("contribution").reset_index()
+        long = contrib.stack().reset_index()
         long.columns = pd.Index(["region", "year", "indicator", "contribution"])
         long["normalized"] = self.normalized.stack().to_numpy()
         long["weight"] = long["indicator"].map(w)
@@ -431,19 +431,20 @@ class Assessment:
         ids = [i for i in self.framework.indicator_ids if i in indicator_specs()]
         years = sorted({int(y) for y in self.data["year"].unique()})
         raw = self.data[self.data["indicator"].isin(ids)]
-        nat = load_panel(ids, years=years, include_national=True) if ids else raw.iloc[:0]
-        nat = nat[nat["region"] == _NATIONAL].set_index(["indicator", "year"])["value"]
+        panel = load_panel(ids, years=years, include_national=True) if ids else raw.iloc[:0]
+        nat = panel[panel["region"] == _NATIONAL].set_index(["indicator", "year"])["value"]
         art = article_figures().dropna(subset=["indicator"])
         art = art[art["period"].astype(str).str.fullmatch(r"\d{4}")]
         art_v = art.set_index(["indicator", "year"])["value"]
         rows = []
-        for (ind, year), g in raw.groupby(["indicator", "year"]):
-            key = (ind, int(year))
+        for (ind, year_label), g in raw.groupby(["indicator", "year"]):
+            year = int(str(year_label))
+            key = (str(ind), year)
             national = float(nat[key]) if key in nat.index else np.nan
             rows.append(
                 {
                     "indicator": ind,
-                    "year": int(year),
+                    "year": year,
                     "national": national,
                     "article": float(art_v[key]) if key in art_v.index else np.nan,
                     "province_mean": g["value"].mean(),

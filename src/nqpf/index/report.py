@@ -154,7 +154,11 @@ def write_html(a: Assessment, path: Path) -> Path:
         + "\n".join(parts)
         + "</body></html>"
     )
-    return _atomic(path, lambda p: p.write_text(page, encoding="utf-8"))
+
+    def write(p: Path) -> None:
+        p.write_text(page, encoding="utf-8")
+
+    return _atomic(path, write)
 
 
 def _latest(a: Assessment) -> pd.DataFrame:
