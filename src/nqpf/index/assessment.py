@@ -125,13 +125,13 @@ def prepare(
     from nqpf.index.normalize import normalize
 
     wide = wide[framework.indicator_ids]
-    filled, flags = impute(wide, construction.impute, groups=groups)  # type: ignore[arg-type]
+    filled, flags = impute(wide, construction.impute, groups=groups)
     _check_complete(filled)
     norm = normalize(
         filled,
-        construction.normalize,  # type: ignore[arg-type]
+        construction.normalize,
         directions=framework.directions,
-        scope=construction.scope,  # type: ignore[arg-type]
+        scope=construction.scope,
         targets=targets,
     )
     return filled, flags, norm
@@ -151,7 +151,7 @@ def score(
     ideal = construction.scope
 
     def agg(frame: pd.DataFrame, weights: pd.Series) -> pd.Series:
-        return aggregate(frame, weights, method, ideal_scope=ideal)  # type: ignore[arg-type]
+        return aggregate(frame, weights, method, ideal_scope=ideal)
 
     subs: dict[str, pd.Series] = {}
     pills: dict[str, pd.Series] = {}
@@ -206,8 +206,8 @@ def composite_index(
     return aggregate(
         norm,
         global_w[framework.indicator_ids],
-        construction.aggregate,  # type: ignore[arg-type]
-        ideal_scope=construction.scope,  # type: ignore[arg-type]
+        construction.aggregate,
+        ideal_scope=construction.scope,
     ).rename("index")
 
 
@@ -234,7 +234,7 @@ def _method_weights(norm: pd.DataFrame, c: Construction) -> pd.Series:
         found.append(compute_weights(norm, method, **options))
     if len(found) == 1:
         return found[0]
-    return combine_weights(found, how=c.combine)  # type: ignore[arg-type]
+    return combine_weights(found, how=c.combine)
 
 
 def _hierarchy_weights(

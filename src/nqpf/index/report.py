@@ -163,7 +163,8 @@ def write_html(a: Assessment, path: Path) -> Path:
 
 def _latest(a: Assessment) -> pd.DataFrame:
     scores = _scores_with_bands(a)
-    return scores[scores["year"] == scores["year"].max()].sort_values("rank")
+    latest: pd.DataFrame = scores[scores["year"] == scores["year"].max()]
+    return latest.sort_values("rank")
 
 
 def _ranking(a: Assessment) -> tuple[str, Any]:
