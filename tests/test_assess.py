@@ -368,3 +368,58 @@ def test_cli_exit_2_on_constant_indicator(tmp_path: Path) -> None:
     )
     assert result.returncode == 2, result.stdout + result.stderr
     assert "i0" in result.stderr
+
+
+# ------------------------------------------------------------------ properties
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000), method=st.sampled_from(["entropy", "critic", "equal"]))
+def test_reordering_rows_changes_nothing(seed: int, method: str) -> None:
+    long = synthetic_long(seed=seed)
+    fw = two_pillar_framework()
+    base = assess(long, framework=fw, weights=method).scores
+    shuffled = assess(long.sample(frac=1, random_state=seed), framework=fw, weights=method)
+    pd.testing.assert_frame_equal(shuffled.scores, base)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    row=st.integers(0, 23),
+    factor=st.floats(1.0, 3.0),
+    scope=st.sampled_from(["panel", "year"]),
+)
+def test_improving_a_benefit_indicator_never_lowers_the_linear_score(
+    seed: int, row: int, factor: float, scope: str
+) -> None:
+    long = synthetic_long(seed=seed)
+    fw = two_pillar_framework()
+    target = long[long["indicator"] == "i0"].index[row]
+    better = long.copy()
+    better.loc[target, "value"] *= factor
+    key = (better.loc[target, "region"], better.loc[target, "year"])
+    before = assess(long, framework=fw, weights="equal", scope=scope).built.index[key]
+    after = assess(better, framework=fw, weights="equal", scope=scope).built.index[key]
+    assert after >= before - 1e-12
+
+
+def test_year_scope_isolates_years_and_panel_scope_does_not() -> None:
+    long = synthetic_long(years=(2020, 2021))
+    fw = two_pillar_framework()
+    extreme = long.copy()
+    hit = (extreme["year"] == 2020) & (extreme["indicator"] == "i0")
+    extreme.loc[hit & (extreme["region"] == PROVINCES[0]), "value"] = 1e4
+    for scope, unchanged in (("year", True), ("panel", False)):
+        a = assess(long, framework=fw, weights="equal", scope=scope).scores
+        b = assess(extreme, framework=fw, weights="equal", scope=scope).scores
+        same = np.allclose(
+            a[a["year"] == 2021].sort_values("region")["index"],
+            b[b["year"] == 2021].sort_values("region")["index"],
+        )
+        assert same is unchanged, scope
+
+
+def test_three_elements_framework_runs_on_the_packaged_panel() -> None:
+    a = assess(framework="three-elements", years=[2023])
+    assert list(a.scores.columns[5:]) == ["labourers", "means", "objects"]
+    assert a.pillar_names["labourers"] == "新质劳动者"
+    assert len(a.scores) == 31
