@@ -230,6 +230,8 @@ def test_missing_value_is_an_error_naming_the_indicator_until_imputed() -> None:
     a = assess(long, framework=two_pillar_framework(), weights="equal", impute="linear")
     assert a.imputed.loc[(PROVINCES[2], 2020), "i1"]
     assert int(a.imputed.to_numpy().sum()) == 1
+    flagged = a.contributions[a.contributions["imputed"]]
+    assert flagged[["region", "year", "indicator"]].values.tolist() == [[PROVINCES[2], 2020, "i1"]]
 
 
 # ------------------------------------------------------------------ spec hash and data

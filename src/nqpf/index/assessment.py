@@ -353,7 +353,8 @@ class Assessment:
 
     @property
     def contributions(self) -> pd.DataFrame:
-        """Long table region, year, indicator, pillar, normalized, weight, contribution, share.
+        """Long table region, year, indicator, pillar, normalized, weight, contribution, share,
+        imputed (True where the raw value was imputed).
 
         ``contribution = w_j · N_{r,t,j}`` (global weight × normalised value); under linear
         aggregation the contributions of a region-year sum to its index, and ``share`` is the
@@ -366,6 +367,7 @@ class Assessment:
         long["normalized"] = self.normalized.stack().to_numpy()
         long["weight"] = long["indicator"].map(w)
         long["pillar"] = long["indicator"].map(self.pillar_of)
+        long["imputed"] = self.imputed[self.normalized.columns].stack().to_numpy()
         total = long.groupby(["region", "year"])["contribution"].transform("sum")
         long["share"] = long["contribution"] / total.where(total != 0)
         return long[
@@ -378,6 +380,7 @@ class Assessment:
                 "weight",
                 "contribution",
                 "share",
+                "imputed",
             ]
         ]
 

@@ -41,6 +41,7 @@ HEADERS: dict[str, str] = {
     "normalized": "标准化值 normalized",
     "contribution": "贡献 contribution",
     "share": "贡献占比 share",
+    "imputed": "插补 imputed",
     "name_zh": "名称 name (zh)",
     "name_en": "名称 name (en)",
     "direction": "方向 direction",
