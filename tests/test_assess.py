@@ -425,3 +425,10 @@ def test_three_elements_framework_runs_on_the_packaged_panel() -> None:
     assert list(a.scores.columns[5:]) == ["labourers", "means", "objects"]
     assert a.pillar_names["labourers"] == "新质劳动者"
     assert len(a.scores) == 31
+
+
+def test_region_selection_accepts_names_and_codes() -> None:
+    a = assess(years=[2023], regions=["北京", "上海市", "440000"])
+    assert set(a.scores["region"]) == {"110000", "310000", "440000"}
+    mine = assess(synthetic_long(), framework=two_pillar_framework(), regions=PROVINCES[:3])
+    assert set(mine.scores["region"]) == set(PROVINCES[:3])

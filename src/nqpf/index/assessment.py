@@ -696,7 +696,8 @@ def _select(
     if regions is not None:
         from nqpf.regions import normalize_region
 
-        codes = {normalize_region(r) for r in regions}
+        present = set(long["region"].astype(str))
+        codes = {str(r) if str(r) in present else normalize_region(str(r)) for r in regions}
         long = long[long["region"].isin(codes)]
     if long.empty:
         raise InputError(
