@@ -260,6 +260,9 @@ def test_user_csv_path_gives_the_same_result_as_the_dataframe(tmp_path: Path) ->
 
 
 def test_packaged_default_assessment() -> None:
+    import nqpf
+
+    assert nqpf.assess is assess and nqpf.Assessment is Assessment
     a = default_assessment()
     s = a.scores
     assert sorted(s["year"].unique()) == list(range(2018, 2024))
