@@ -435,3 +435,8 @@ def test_region_selection_accepts_names_and_codes() -> None:
     assert set(a.scores["region"]) == {"110000", "310000", "440000"}
     mine = assess(synthetic_long(), framework=two_pillar_framework(), regions=PROVINCES[:3])
     assert set(mine.scores["region"]) == set(PROVINCES[:3])
+
+
+def test_unknown_upper_rule_is_an_error() -> None:
+    with pytest.raises(InputError, match="upper-level"):
+        assess(synthetic_long(), framework=two_pillar_framework(), upper="median")  # type: ignore[arg-type]

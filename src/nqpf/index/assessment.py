@@ -55,6 +55,7 @@ __all__ = [
 ]
 
 Upper = Literal["sum", "equal"]
+UPPER_RULES: tuple[str, ...] = ("sum", "equal")
 
 #: Region code of the national total in the packaged panel.
 _NATIONAL = "100000"
@@ -571,6 +572,12 @@ def assess(
         for m in (weights.split(",") if isinstance(weights, str) else weights)
         if m.strip()
     )
+    if upper not in UPPER_RULES:
+        raise InputError(
+            f"unknown upper-level weighting {upper!r}",
+            column="upper",
+            hint=f"use one of {', '.join(UPPER_RULES)}",
+        )
     if not methods:
         raise InputError(
             "no weighting method given",
