@@ -16,6 +16,7 @@ from typing import TextIO
 
 import typer
 
+from nqpf.cli import assess as assess_commands
 from nqpf.cli import data as data_commands
 from nqpf.cli import industry as industry_commands
 from nqpf.cli._console import stderr
@@ -30,6 +31,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(data_commands.app, name="data")
+app.command("assess")(assess_commands.assess)
 app.command("opportunities")(industry_commands.opportunities)
 app.command("similar")(industry_commands.similar)
 

@@ -1,4 +1,6 @@
-"""The composite-index engine: normalisation, weighting, aggregation and imputation methods.
+"""The composite-index engine: normalisation, weighting, aggregation and imputation methods;
+frameworks (:mod:`nqpf.index.framework`), the assessment (:mod:`nqpf.index.assessment`), its
+uncertainty analysis (:mod:`nqpf.index.uncertainty`) and outputs (:mod:`nqpf.index.report`).
 
 Each method is a plain function on a wide DataFrame (index ``(region, year)``, one column per
 indicator) so it can be tested against published values and reused outside :func:`nqpf.assess`.
