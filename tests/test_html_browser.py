@@ -47,3 +47,22 @@ def test_opportunities_page_draws_offline(
     opened = open_offline(tmp_path / "opportunities_340000.html")
     _assert_drawn(opened, figures=3)
     assert "安徽" in opened.page.inner_text("body")
+
+
+def test_assessment_page_draws_ranking_map_radar_and_trends_offline(
+    tmp_path: Path, open_offline: Callable[[Path], OfflinePage]
+) -> None:
+    _nqpf("assess", "--uncertainty", "8", "--out", str(tmp_path), home=tmp_path)
+    opened = open_offline(tmp_path / "assessment.html")
+    _assert_drawn(opened, figures=4)
+    provinces_on_map = opened.page.eval_on_selector_all(
+        ".choroplethlayer path.choroplethlocation", "nodes => nodes.length"
+    )
+    assert provinces_on_map >= 31 + 3  # and 台湾, 香港, 澳门 in grey: a standard map of China
+    traces = opened.page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot')]"
+        ".flatMap(d => d.data.map(t => [t.type, (t.locations || []).join(',')]))"
+    )
+    assert any(kind == "choropleth" and "710000" in codes for kind, codes in traces)
+    assert any(kind == "scattergeo" for kind, _ in traces)  # maritime boundary line
+    assert "北京" in opened.page.inner_text("body")

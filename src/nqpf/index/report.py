@@ -139,6 +139,8 @@ def write_excel(a: Assessment, path: Path) -> Path:
 def write_html(a: Assessment, path: Path) -> Path:
     """A self-contained page (plotly.js embedded, no network): ranking with rank bands, China
     choropleth of the index, pillar radar of the top regions, trends of the index."""
+    from nqpf.maps import OFFLINE_GEO_ASSETS
+
     figures = [_ranking(a), _choropleth(a), _radar(a), _trends(a)]
     parts = []
     for k, (title, fig) in enumerate(f for f in figures if f is not None):
@@ -148,7 +150,8 @@ def write_html(a: Assessment, path: Path) -> Path:
     page = (
         '<!DOCTYPE html>\n<html lang="zh"><head><meta charset="utf-8">'
         f"<title>NQPF 新质生产力评价 assessment {latest}</title>"
-        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}</style></head><body>"
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}</style>"
+        f"{OFFLINE_GEO_ASSETS}</head><body>"
         f"<h1>新质生产力综合评价 NQPF assessment — {html.escape(a.framework.name_zh)}</h1>"
         f"<p>spec_hash <code>{a.spec_hash}</code> · "
         f"{html.escape(json.dumps(a.options, ensure_ascii=False))}</p>"
@@ -215,7 +218,7 @@ def _ranking(a: Assessment) -> tuple[str, Any]:
 def _choropleth(a: Assessment) -> tuple[str, Any] | None:
     import plotly.graph_objects as go
 
-    from nqpf.maps import province_geojson
+    from nqpf.maps import add_standard_china_layers, province_geojson
 
     latest = _latest(a)
     geo = province_geojson()
@@ -233,7 +236,7 @@ def _choropleth(a: Assessment) -> tuple[str, Any] | None:
             colorbar={"title": "指数 index"},
         )
     )
-    fig.update_geos(fitbounds="locations", visible=False)
+    add_standard_china_layers(fig)
     fig.update_layout(height=600, margin={"l": 0, "r": 0, "t": 0, "b": 0})
     return f"{int(latest['year'].iloc[0])} 地图 Map of the index", fig
 
