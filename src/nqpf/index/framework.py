@@ -12,10 +12,19 @@ A user's framework is a YAML file or a dict of the same shape::
         weight: 0.5              # optional; fixes this level's weights (siblings sum to 1)
         subpillars:              # or `indicators:` directly (one sub-pillar ``<pillar id>:all``)
           - id: tech_input
+            ahp: [[1, 3], [0.3333, 1]]   # optional AHP pairwise matrix of this node's children
             indicators:
               - id: rd_intensity
                 direction: "+"   # defaults to the catalog's direction
                 weight: 1.0
+
+Weights at any level may be fixed (``weight:`` on every sibling: expert weights) or derived by
+AHP from a Saaty pairwise-comparison matrix given on the parent as ``ahp:`` — a list of rows
+in the order the children are listed, or ``{matrix: [...], max_cr: 0.1}``. The top level takes
+``ahp:`` beside ``pillars:``; a pillar that lists its indicators directly applies its ``ahp:`` to
+them. The weights are the principal eigenvector; the consistency ratio CR = CI/RI (Saaty 1980)
+must not exceed ``max_cr`` (0.1). The consistency statistics are kept in ``Framework.ahp``.
+Unweighted levels are weighted by the assessment's method (see :func:`nqpf.assess`).
 
 >>> fw = load_framework("ndrc")
 >>> fw.pillar_ids[:2]
@@ -26,7 +35,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -76,6 +85,9 @@ class Framework:
     reference: str
     years: tuple[int, int] | None
     pillars: tuple[Node, ...]
+    #: AHP consistency of each node whose children are AHP-weighted: node id →
+    #: {"lambda_max", "ci", "ri", "cr"}; the index itself is ``"index"``.
+    ahp: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
     @property
     def pillar_ids(self) -> list[str]:
@@ -168,9 +180,11 @@ def load_framework(
     catalog = indicator_specs()
     known_ids = set(catalog) | set(known or ())
     seen: set[str] = set()
-    pillars = tuple(_pillar(p, source, catalog, known_ids, seen) for p in raw["pillars"])
+    ahp: dict[str, dict[str, float]] = {}
+    pillars = tuple(_pillar(p, source, catalog, known_ids, seen, ahp) for p in raw["pillars"])
     if not pillars:
         raise InputError("the framework has no pillars", file=source)
+    pillars = _apply_ahp(raw, "index", pillars, source, ahp)
     _check_weights([p.weight for p in pillars], "pillars", source)
     nodes = [n.id for p in pillars for n in (p, *p.children)]
     clash = sorted({n for n in nodes if nodes.count(n) > 1} | (set(nodes) & seen))
@@ -194,6 +208,7 @@ def load_framework(
         reference=str(raw.get("reference", "")),
         years=years,
         pillars=pillars,
+        ahp=ahp,
     )
 
 
@@ -228,7 +243,12 @@ def _label(raw: Mapping[str, Any], key: str, source: str) -> str:
 
 
 def _pillar(
-    raw: Any, source: str, catalog: Mapping[str, Any], known: set[str], seen: set[str]
+    raw: Any,
+    source: str,
+    catalog: Mapping[str, Any],
+    known: set[str],
+    seen: set[str],
+    ahp: dict[str, dict[str, float]],
 ) -> Node:
     if not isinstance(raw, Mapping):
         raise InputError("a pillar must be a mapping with `id`", file=source, column="pillars")
@@ -242,6 +262,7 @@ def _pillar(
                 "name_zh": raw.get("name_zh", pid),
                 "name_en": raw.get("name_en", pid),
                 "indicators": raw["indicators"],
+                **({"ahp": raw["ahp"]} if "ahp" in raw else {}),
             }
         ]
     else:
@@ -254,6 +275,7 @@ def _pillar(
         inds = tuple(_indicator(i, source, catalog, known, seen) for i in s.get("indicators", []))
         if not inds:
             raise InputError(f"sub-pillar {sid!r} has no indicators", file=source, column=sid)
+        inds = _apply_ahp(s, sid, inds, source, ahp)
         _check_weights([i.weight for i in inds], f"indicators of {sid!r}", source)
         subs.append(
             Node(
@@ -264,6 +286,8 @@ def _pillar(
                 children=inds,
             )
         )
+    if "subpillars" in raw:
+        subs = list(_apply_ahp(raw, pid, tuple(subs), source, ahp))
     _check_weights([s.weight for s in subs], f"sub-pillars of {pid!r}", source)
     return Node(
         pid,
@@ -317,6 +341,59 @@ def _indicator(
         rationale=str(raw.get("rationale", "")),
         source=str(raw.get("source", "")),
     )
+
+
+def _apply_ahp(
+    raw: Mapping[str, Any],
+    node_id: str,
+    children: tuple[Node, ...],
+    source: str,
+    ahp: dict[str, dict[str, float]],
+) -> tuple[Node, ...]:
+    """Weights of ``children`` from the parent's AHP matrix ``raw["ahp"]``, if there is one."""
+    spec = raw.get("ahp")
+    if spec is None:
+        return children
+    import pandas as pd
+
+    from nqpf.index.weights import ahp_weights
+
+    matrix, max_cr = (
+        (spec.get("matrix"), spec.get("max_cr", 0.1)) if isinstance(spec, Mapping) else (spec, 0.1)
+    )
+    labels = [c.id for c in children]
+    if any(c.weight is not None for c in children):
+        raise InputError(
+            f"{node_id!r} has both an AHP matrix and fixed weights on its children",
+            file=source,
+            column=node_id,
+            hint="give either `ahp:` on the parent or `weight:` on the children",
+        )
+    try:
+        frame = pd.DataFrame(matrix, index=labels, columns=labels, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"the AHP matrix of {node_id!r} must be {len(labels)} × {len(labels)} numbers, "
+            f"rows and columns in the order {', '.join(labels)}",
+            file=source,
+            column=node_id,
+        ) from None
+    try:
+        result = ahp_weights(frame, max_cr=float(max_cr))
+    except InputError as exc:
+        raise InputError(
+            f"AHP matrix of {node_id!r}: {exc.message}",
+            file=source,
+            column=node_id,
+            hint=exc.hint,
+        ) from None
+    ahp[node_id] = {
+        "lambda_max": result.lambda_max,
+        "ci": result.ci,
+        "ri": result.ri,
+        "cr": result.cr,
+    }
+    return tuple(replace(c, weight=float(result.weights[c.id])) for c in children)
 
 
 def _weight(raw: Mapping[str, Any], source: str) -> float | None:
