@@ -1,4 +1,5 @@
-"""Regional disparities: Dagum Gini, Theil and GE indices, convergence, kernel densities.
+"""Regional disparities: Dagum Gini, Theil and GE indices, convergence, kernel densities;
+and diagnosis: obstacle degree and coupling coordination.
 
 Every function takes a long region-year frame (``region, year, value`` and optionally a
 weight column) and returns tidy DataFrames. See ``docs/disparity.md``.
@@ -6,17 +7,29 @@ weight column) and returns tidy DataFrames. See ``docs/disparity.md``.
 
 from __future__ import annotations
 
+from nqpf.disparity.coupling import (
+    COORDINATION_CLASSES,
+    coordination_class,
+    coupling_coordination,
+)
 from nqpf.disparity.dagum import DagumResult, dagum_gini, gini_coefficient, pair_abs_diff_sum
+from nqpf.disparity.obstacle import ObstacleResult, obstacle_degree, top_obstacles
 from nqpf.disparity.theil import GEResult, coefficient_of_variation, ge_index, theil_l, theil_t
 
 __all__ = [
+    "COORDINATION_CLASSES",
     "DagumResult",
     "GEResult",
+    "ObstacleResult",
     "coefficient_of_variation",
+    "coordination_class",
+    "coupling_coordination",
     "dagum_gini",
     "ge_index",
     "gini_coefficient",
+    "obstacle_degree",
     "pair_abs_diff_sum",
     "theil_l",
     "theil_t",
+    "top_obstacles",
 ]
