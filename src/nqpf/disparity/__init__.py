@@ -7,12 +7,14 @@ weight column) and returns tidy DataFrames. See ``docs/disparity.md``.
 
 from __future__ import annotations
 
+from nqpf.disparity.convergence import beta_convergence, sigma_convergence
 from nqpf.disparity.coupling import (
     COORDINATION_CLASSES,
     coordination_class,
     coupling_coordination,
 )
 from nqpf.disparity.dagum import DagumResult, dagum_gini, gini_coefficient, pair_abs_diff_sum
+from nqpf.disparity.kde import KDEResult, bandwidth, kernel_density
 from nqpf.disparity.obstacle import ObstacleResult, obstacle_degree, top_obstacles
 from nqpf.disparity.theil import GEResult, coefficient_of_variation, ge_index, theil_l, theil_t
 
@@ -20,15 +22,20 @@ __all__ = [
     "COORDINATION_CLASSES",
     "DagumResult",
     "GEResult",
+    "KDEResult",
     "ObstacleResult",
+    "bandwidth",
+    "beta_convergence",
     "coefficient_of_variation",
     "coordination_class",
     "coupling_coordination",
     "dagum_gini",
     "ge_index",
     "gini_coefficient",
+    "kernel_density",
     "obstacle_degree",
     "pair_abs_diff_sum",
+    "sigma_convergence",
     "theil_l",
     "theil_t",
     "top_obstacles",
