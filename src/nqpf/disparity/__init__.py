@@ -1,6 +1,9 @@
 """Regional disparities: Dagum Gini, Theil and GE indices, convergence, kernel densities;
 and diagnosis: obstacle degree and coupling coordination.
 
+Spatial weights and Moran's I live in :mod:`nqpf.disparity.spatial` (they need the
+``maps`` extra and ``esda``) and are imported from there.
+
 Every function takes a long region-year frame (``region, year, value`` and optionally a
 weight column) and returns tidy DataFrames. See ``docs/disparity.md``.
 """
