@@ -17,6 +17,7 @@ from typing import TextIO
 import typer
 
 from nqpf.cli import data as data_commands
+from nqpf.cli import disparity as disparity_commands
 from nqpf.cli._console import stderr
 from nqpf.errors import NQPFError, NQPFWarning
 
@@ -29,6 +30,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(data_commands.app, name="data")
+disparity_commands.register(app)
 
 
 def main() -> None:

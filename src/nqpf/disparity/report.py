@@ -24,7 +24,7 @@ from nqpf.disparity.dagum import DagumResult, dagum_gini
 from nqpf.disparity.kde import KDEResult, kernel_density
 from nqpf.disparity.obstacle import ObstacleResult, obstacle_degree, top_obstacles
 from nqpf.disparity.theil import GEResult, theil_t
-from nqpf.errors import InputError, NQPFWarning
+from nqpf.errors import InputError, NQPFError, NQPFWarning
 
 __all__ = [
     "Diagnosis",
@@ -57,9 +57,7 @@ def measure_panel(
         label = f"{spec['name_zh']} {spec['name_en']} ({spec['unit']})"
         return panel[["region", "region_name", "year", "value"]].reset_index(drop=True), label
     if assessment is None:
-        import nqpf
-
-        assessment = nqpf.assess(years=years) if years is not None else nqpf.assess()
+        assessment = _assess(years)
     scores = assessment.scores
     names = {"index": "新质生产力指数 NQPF index", **dict(assessment.pillar_names)}
     if measure not in names or measure not in scores.columns:
@@ -70,6 +68,20 @@ def measure_panel(
         )
     panel = scores[["region", "region_name", "year", measure]].rename(columns={measure: "value"})
     return panel.reset_index(drop=True), names[measure]
+
+
+def _assess(years: Iterable[int] | None) -> Any:
+    """``nqpf.assess()`` on the packaged data, or a clear error where it is not installed."""
+    from importlib import import_module
+
+    try:
+        assess = import_module("nqpf.index.assessment").assess
+    except (ImportError, AttributeError):
+        raise NQPFError(
+            "the index and pillar scores need the assessment engine (nqpf.assess), which this "
+            "installation lacks; use an indicator instead, e.g. --measure gdp_per_capita"
+        ) from None
+    return assess(years=list(years)) if years is not None else assess()
 
 
 @dataclass(frozen=True)
@@ -310,9 +322,7 @@ def diagnose(
 
     code = normalize_region(region)
     if assessment is None:
-        import nqpf
-
-        assessment = nqpf.assess()
+        assessment = _assess(None)
     normalized = assessment.normalized
     weights = assessment.indicator_weights
     pillar_of = dict(assessment.pillar_of)
