@@ -100,3 +100,45 @@ def test_unknown_region_is_named(queen: object) -> None:
     data = _panel().assign(region=lambda d: d["region"].replace({"110000": "100000"}))
     with pytest.raises(InputError, match="100000"):
         morans_i(data, queen)
+
+
+def test_spatial_markov_equals_giddy(queen: object) -> None:
+    from giddy.markov import Spatial_Markov
+
+    from nqpf.disparity.spatial import spatial_markov
+
+    rng = np.random.default_rng(9)
+    codes = province_codes()
+    rows = [
+        {"region": c, "year": t, "value": float(i) + rng.normal(0, 3)}
+        for t in range(2015, 2022)
+        for i, c in enumerate(codes)
+    ]
+    data = pd.DataFrame(rows)
+    res = spatial_markov(data, queen, k=4, m=4)
+    wide = data.pivot(index="region", columns="year", values="value").loc[queen.id_order]  # type: ignore[attr-defined]
+    direct = Spatial_Markov(wide.to_numpy(), queen, k=4, m=4, fixed=True)
+    classic = res[res["lag_class"] == "all"].pivot(
+        index="from_class", columns="to_class", values="probability"
+    )
+    np.testing.assert_allclose(classic.to_numpy(), direct.p, rtol=1e-12)
+    second = res[res["lag_class"] == "2"].pivot(
+        index="from_class", columns="to_class", values="probability"
+    )
+    np.testing.assert_allclose(second.to_numpy(), direct.P[1], rtol=1e-12)
+    # rows with transitions are probability distributions
+    sums = res[res["n_from"] > 0].groupby(["lag_class", "from_class"])["probability"].sum()
+    np.testing.assert_allclose(sums, 1, rtol=1e-12)
+    with pytest.raises(InputError, match="540000"):
+        spatial_markov(data[data["region"] != "540000"], queen)
+
+
+def test_economic_distance_weights() -> None:
+    from nqpf.disparity.spatial import economic_distance_weights
+
+    w = economic_distance_weights({"a": 1.0, "b": 3.0, "c": 7.0}, transform="o")
+    assert w.weights["a"] == pytest.approx([1 / 2, 1 / 6])
+    row = economic_distance_weights({"a": 1.0, "b": 3.0, "c": 7.0})
+    assert sum(row.weights["a"]) == pytest.approx(1)
+    with pytest.raises(InputError, match="same level"):
+        economic_distance_weights({"a": 1.0, "b": 1.0})

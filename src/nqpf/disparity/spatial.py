@@ -15,12 +15,16 @@ also link 广西 (the 北部湾 rule some papers use); ``island_neighbours=0`` l
 isolated (Moran's I is then computed with a zero row, as esda does).
 
 ``distance_weights``: inverse great-circle distance between province centroids (km),
-:math:`w_{ij} = d_{ij}^{-\text{power}}`.
+:math:`w_{ij} = d_{ij}^{-\text{power}}`. ``economic_distance_weights``: inverse gap of a
+level, :math:`w_{ij} = 1/|\bar x_i - \bar x_j|` (e.g. mean GDP per capita over the
+period; 林光平, 龙志和, 吴梅 2005, 经济学(季刊) 4(S1)).
 
 Both are row-standardised (``transform="r"``) unless told otherwise.
 
 Statistics: global Moran's I (Moran 1950) and local Moran's :math:`I_i` with LISA clusters
-(Anselin 1995) from ``esda``, with permutation inference.
+(Anselin 1995) from ``esda``, with permutation inference; classic and spatial Markov
+transition matrices (Rey 2001) from ``giddy``, with quantile classes pooled over all years
+(``fixed=True``) and the spatial lag's classes conditioning the transitions.
 """
 
 from __future__ import annotations
@@ -34,7 +38,14 @@ import pandas as pd
 from nqpf.disparity._input import drop_missing, require_columns
 from nqpf.errors import InputError
 
-__all__ = ["contiguity_weights", "distance_weights", "lisa", "morans_i"]
+__all__ = [
+    "contiguity_weights",
+    "distance_weights",
+    "economic_distance_weights",
+    "lisa",
+    "morans_i",
+    "spatial_markov",
+]
 
 _EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 _QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
@@ -105,6 +116,30 @@ def distance_weights(*, power: float = 1.0, transform: str = "r") -> Any:
     neighbours = {c: [o for o in codes if o != c] for c in codes}
     weights = {
         c: [float(dist[i, j] ** -power) for j, o in enumerate(codes) if o != c]
+        for i, c in enumerate(codes)
+    }
+    w = W(neighbours, weights, silence_warnings=True)
+    w.transform = transform
+    return w
+
+
+def economic_distance_weights(levels: Mapping[str, float], *, transform: str = "r") -> Any:
+    """Weights :math:`1/|\\bar x_i - \\bar x_j|` between the regions of ``levels``."""
+    from libpysal.weights import W
+
+    codes = list(levels)
+    x = np.array([float(levels[c]) for c in codes])
+    gap = np.abs(x[:, None] - x[None, :])
+    np.fill_diagonal(gap, np.inf)
+    if (gap == 0).any():
+        i, j = np.argwhere(gap == 0)[0]
+        raise InputError(
+            f"regions {codes[i]} and {codes[j]} have the same level; the weight is infinite",
+            hint="use a level that differs between regions (e.g. a period mean)",
+        )
+    neighbours = {c: [o for o in codes if o != c] for c in codes}
+    weights = {
+        c: [float(1 / gap[i, j]) for j, o in enumerate(codes) if o != c]
         for i, c in enumerate(codes)
     }
     w = W(neighbours, weights, silence_warnings=True)
@@ -183,6 +218,59 @@ def lisa(
             )
         )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def spatial_markov(
+    data: pd.DataFrame,
+    w: Any = None,
+    *,
+    value: str = "value",
+    k: int = 4,
+    m: int = 4,
+) -> pd.DataFrame:
+    """Classic and spatial Markov transition probabilities between quantile classes.
+
+    Needs a balanced panel (every region in every year). Returns long ``lag_class``
+    ("all" for the classic chain, else 1…m: the class of the neighbours' spatial lag),
+    ``from_class``, ``to_class`` (1 = lowest), ``probability``, ``count`` and, for each
+    conditioning, ``n_from`` (transitions leaving ``from_class``).
+    """
+    from giddy.markov import Spatial_Markov
+
+    require_columns(data, ["region", "year", value], what="spatial_markov")
+    frame = drop_missing(data, ["region", "year", value], what="spatial_markov")
+    weights = contiguity_weights() if w is None else w
+    wide = frame.pivot_table(index="region", columns="year", values=value, aggfunc="first")
+    gaps = wide.index[wide.isna().any(axis=1)].tolist()
+    missing = sorted(set(weights.id_order) - set(wide.index.astype(str)))
+    if gaps or missing:
+        raise InputError(
+            f"spatial Markov needs every region in every year; incomplete: "
+            f"{', '.join(map(str, [*gaps, *missing]))}",
+            column="region",
+            hint="impute the gaps or choose years where the panel is complete",
+        )
+    if wide.shape[1] < 2:
+        raise InputError("spatial Markov needs at least two years", column="year")
+    y = wide.loc[weights.id_order].to_numpy(dtype=float)
+    sm = Spatial_Markov(y, weights, k=k, m=m, fixed=True, fill_empty_classes=False)
+    blocks = [("all", np.asarray(sm.p), np.asarray(sm.transitions))]
+    blocks += [(str(c + 1), np.asarray(sm.P[c]), np.asarray(sm.T[c])) for c in range(len(sm.P))]
+    rows = []
+    for lag, prob, count in blocks:
+        for a in range(prob.shape[0]):
+            for b in range(prob.shape[1]):
+                rows.append(
+                    {
+                        "lag_class": lag,
+                        "from_class": a + 1,
+                        "to_class": b + 1,
+                        "probability": float(prob[a, b]),
+                        "count": int(count[a, b]),
+                        "n_from": int(count[a].sum()),
+                    }
+                )
+    return pd.DataFrame(rows)
 
 
 def _by_year(data: pd.DataFrame, w: Any, value: str, by: str) -> list[tuple[Any, Any, Any]]:
