@@ -161,7 +161,8 @@ def test_cli_disparity_writes_outputs(tmp_path: Path) -> None:
     )
     assert ok.returncode == 0, ok.stderr
     assert "Dagum" in ok.stdout and "东部–西部" in ok.stdout
-    assert (tmp_path / "out" / "disparity.xlsx").is_file()
+    sheets = pd.ExcelFile(tmp_path / "out" / "disparity.xlsx").sheet_names
+    assert {"moran", "spatial_markov", "kde_density"} <= set(sheets)
     assert (tmp_path / "out" / "disparity.html").is_file()
     bad = subprocess.run(
         [*cmd, "--measure", "nonsense"], capture_output=True, text=True, env=env, check=False

@@ -86,6 +86,15 @@ def disparity(
     )
     if report.moran is not None:
         _table("全局莫兰指数 Global Moran's I (queen)", report.moran[["year", "I", "z", "p_sim"]])
+    if report.markov is not None:
+        classic = report.markov[report.markov["lag_class"] == "all"].pivot(
+            index="from_class", columns="to_class", values="probability"
+        )
+        classic.columns = [f"→{c}" for c in classic.columns]
+        _table(
+            "马尔可夫转移概率 Markov transitions between quartile classes (spatial: xlsx)",
+            classic.reset_index(),
+        )
     for note in report.notes:
         console.print(f"[yellow]注意 Note:[/] {note}", highlight=False)
     for path in write_disparity(report, out):

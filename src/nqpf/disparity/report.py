@@ -98,6 +98,7 @@ class DisparityReport:
     sigma: pd.DataFrame | None = None
     beta: pd.DataFrame | None = None
     moran: pd.DataFrame | None = None
+    markov: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -112,7 +113,12 @@ class DisparityReport:
         if self.theil is not None:
             out["theil_t"] = self.theil.summary
             out["theil_groups"] = self.theil.groups
-        for name, table in (("sigma", self.sigma), ("beta", self.beta), ("moran", self.moran)):
+        for name, table in (
+            ("sigma", self.sigma),
+            ("beta", self.beta),
+            ("moran", self.moran),
+            ("spatial_markov", self.markov),
+        ):
             if table is not None:
                 out[name] = table
         out["kde_density"] = self.kde.density
@@ -131,7 +137,8 @@ def disparity_report(
     spatial: bool = True,
 ) -> DisparityReport:
     """Dagum, group trends, kernel densities; Theil, σ/β convergence when the values are
-    positive (they need logs); global Moran's I when the regions are provinces.
+    positive (they need logs); global Moran's I and the spatial Markov chain (quartiles,
+    balanced panels only) when the regions are provinces.
 
     ``weights``: optional long ``region, year, weight`` (e.g. population) for the Dagum
     and Theil population-weighted variants.
@@ -165,8 +172,16 @@ def disparity_report(
             "negative values, so they are left out"
         )
         warnings.warn(notes[-1], NQPFWarning, stacklevel=2)
+    markov = None
     if spatial:
         moran = _moran_or_note(data, notes)
+        if moran is not None and data["year"].nunique() >= 2:
+            from nqpf.disparity.spatial import spatial_markov
+
+            try:
+                markov = spatial_markov(data)
+            except InputError as exc:
+                notes.append(f"spatial Markov left out: {exc.message}")
     return DisparityReport(
         label=label,
         grouping=groups if isinstance(groups, str) else "custom",
@@ -178,6 +193,7 @@ def disparity_report(
         sigma=sigma,
         beta=beta,
         moran=moran,
+        markov=markov,
         notes=notes,
     )
 
