@@ -120,9 +120,21 @@ def test_ge2_is_half_squared_cv_and_theil_l_is_mean_log_deviation() -> None:
     assert sample == pytest.approx(np.std(y, ddof=1))
 
 
+def test_zeros_in_theil_t_take_the_limit_as_in_pysal() -> None:
+    # inequality/tests/test_theil.py: y = [0, 0, 0, 10, 10, 10], two regimes → T = bg = ln 2
+    data = pd.DataFrame({"region": list("abcdef"), "year": 1, "value": [0, 0, 0, 10.0, 10, 10]})
+    mapping = {"a": "0", "b": "0", "c": "0", "d": "1", "e": "1", "f": "1"}
+    s = theil_t(data, groups=mapping).summary.iloc[0]
+    assert s["index"] == pytest.approx(0.6931471805599453, rel=1e-14)
+    assert s["between"] == pytest.approx(0.6931471805599453, rel=1e-14)
+    assert s["within"] == pytest.approx(0, abs=1e-15)
+
+
 def test_zero_or_negative_values_name_the_regions() -> None:
     data = pd.DataFrame({"region": ["a", "b", "c"], "year": 1, "value": [1.0, 0.0, -2.0]})
     with pytest.raises(InputError, match="b, c"):
+        theil_l(data)
+    with pytest.raises(InputError, match="c"):
         theil_t(data)
     with pytest.raises(InputError, match="c"):
         ge_index(data, alpha=2)

@@ -81,14 +81,15 @@ def ge_index(
 ) -> GEResult:
     """Generalised entropy index GE(α) per year, decomposed by ``groups`` if given.
 
-    ``alpha=1`` is Theil T, ``alpha=0`` Theil L. Values must be positive for α ≤ 1 (logs
-    or negative powers) and non-negative otherwise; offending regions are named.
+    ``alpha=1`` is Theil T, ``alpha=0`` Theil L. Values must be positive for α ≤ 0 (a log
+    or negative power of 0 is infinite) and non-negative for α > 0, where a zero value
+    contributes its limit (:math:`0 \\ln 0 = 0` in T); offending regions are named.
     """
     cols = ["region", value] + ([weight] if weight else []) + ([by] if by else [])
     require_columns(data, cols, what="ge_index")
     frame = drop_missing(data, cols, what="ge_index")
     y_all = frame[value].to_numpy(dtype=float)
-    require_positive(y_all, frame["region"], what=f"GE({alpha:g})", strict=alpha <= 1)
+    require_positive(y_all, frame["region"], what=f"GE({alpha:g})", strict=alpha <= 0)
     if weight:
         require_positive(
             frame[weight].to_numpy(dtype=float), frame["region"], what="weight", strict=True
@@ -188,10 +189,14 @@ def coefficient_of_variation(
 
 
 def _ge(y: FloatArray, w: FloatArray, alpha: float) -> float:
+    from scipy.special import xlogy
+
+    if np.all(y == y[0]):
+        return 0.0  # no inequality among equal values, also for a group of zeros
     p = w / w.sum()
     ratio = y / (p * y).sum()
     if alpha == 1:
-        return float((p * ratio * np.log(ratio)).sum())
+        return float((p * xlogy(ratio, ratio)).sum())  # xlogy(0, 0) = 0, the limit
     if alpha == 0:
         return float(-(p * np.log(ratio)).sum())
     return float(((p * ratio**alpha).sum() - 1) / (alpha * (alpha - 1)))
