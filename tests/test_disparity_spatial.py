@@ -37,6 +37,8 @@ def test_contiguity_known_neighbours_and_islands(queen: object) -> None:
     assert all(neigh[c] for c in province_codes())  # no island left
     for c, others in neigh.items():  # symmetric
         assert all(c in neigh[o] for o in others)
+    two = contiguity_weights(island_neighbours=2)
+    assert set(two.neighbors["460000"]) == {"440000", "450000"}  # 广东, 广西
     isolated = contiguity_weights(island_neighbours=0)
     assert isolated.neighbors["460000"] == []
     both = contiguity_weights(extra_links={"460000": ["450000"]})
@@ -85,6 +87,7 @@ def test_moran_with_missing_province_uses_subset(queen: object) -> None:
     assert res.loc[2021, "n"] == 30 and res.loc[2022, "n"] == 31
 
 
+@pytest.mark.slow  # esda's permutation kernel is JIT-compiled by numba: ~15 s on first call
 def test_lisa_equals_esda_local(queen: object) -> None:
     data = _panel()
     res = lisa(data, queen, permutations=99, seed=3)

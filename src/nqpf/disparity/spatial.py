@@ -48,6 +48,7 @@ __all__ = [
 ]
 
 _EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
+_SEARCH_RADIUS = 0.5  # degrees; first radius of the nearest-province search for islands
 _QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
 
 
@@ -75,14 +76,9 @@ def contiguity_weights(
                 links[code].add(codes[int(j)])
     if island_neighbours:
         for code in [c for c in codes if not links[c]]:
-            dist = sorted(
-                (shapes[codes.index(code)].distance(shapes[k]), other)
-                for k, other in enumerate(codes)
-                if other != code
-            )
-            for _, other in dist[:island_neighbours]:
-                links[code].add(other)
-                links[other].add(code)
+            for j in _nearest(tree, shapes, codes.index(code), island_neighbours):
+                links[code].add(codes[j])
+                links[codes[j]].add(code)
     for code, others in (extra_links or {}).items():
         for other in others:
             for c in (code, other):
@@ -271,6 +267,24 @@ def spatial_markov(
                     }
                 )
     return pd.DataFrame(rows)
+
+
+def _nearest(tree: Any, shapes: list[Any], i: int, k: int) -> list[int]:
+    """Indices of the ``k`` shapes nearest to ``shapes[i]`` by boundary distance.
+
+    Exact distances between full-resolution provinces are slow, so candidates come from a
+    search radius doubled until it holds k shapes: every one of the k nearest lies within
+    the radius that first holds k candidates.
+    """
+    radius = _SEARCH_RADIUS
+    while True:
+        found = tree.query(shapes[i], predicate="dwithin", distance=radius)
+        candidates = [int(j) for j in found if int(j) != i]
+        if len(candidates) >= k or len(candidates) == len(shapes) - 1:
+            break
+        radius *= 2
+    ranked = sorted((shapes[i].distance(shapes[j]), j) for j in candidates)
+    return [j for _, j in ranked[:k]]
 
 
 def _by_year(data: pd.DataFrame, w: Any, value: str, by: str) -> list[tuple[Any, Any, Any]]:
