@@ -138,6 +138,7 @@ def diagnose(
     _table(
         "支柱障碍度 Pillar obstacles (%)",
         d.pillar_obstacles.pivot(index="year", columns="pillar", values="obstacle").reset_index(),
+        digits=2,
     )
     _table(
         "耦合协调度 Coupling coordination",
@@ -152,18 +153,20 @@ def diagnose(
         console.print(f"[green]wrote[/] {path}", highlight=False)
 
 
-def _table(title: str, frame: pd.DataFrame, *, percent: str | None = None) -> None:
+def _table(title: str, frame: pd.DataFrame, *, percent: str | None = None, digits: int = 4) -> None:
     from rich.table import Table
 
     table = Table(title=title, header_style="bold")
     for col in frame.columns:
         table.add_column(str(col), justify="left" if frame[col].dtype == object else "right")
     for row in frame.itertuples(index=False):
-        table.add_row(*(_cell(v, str(c), percent) for v, c in zip(row, frame.columns, strict=True)))
+        table.add_row(
+            *(_cell(v, str(c), percent, digits) for v, c in zip(row, frame.columns, strict=True))
+        )
     stdout().print(table)
 
 
-def _cell(value: Any, column: str, percent: str | None) -> str:
+def _cell(value: Any, column: str, percent: str | None, digits: int) -> str:
     if isinstance(value, float):
         if value != value:
             return "—"
@@ -171,5 +174,7 @@ def _cell(value: Any, column: str, percent: str | None) -> str:
             return f"{100 * value:.1f}"
         if column in ("obstacle",):
             return f"{value:.2f}"
-        return f"{value:.4f}"
+        if column == "rank":
+            return f"{value:.0f}"
+        return f"{value:.{digits}f}"
     return str(value)
