@@ -10,6 +10,7 @@ Both sides are checked to give the same G, G_w, G_nb, G_t on the year they share
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -68,9 +69,17 @@ def timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
     return out, time.perf_counter() - start
 
 
+def _memory_gib() -> float:
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            return int(f.readline().split()[1]) / 2**20
+    except OSError:
+        return float("nan")
+
+
 def main() -> None:
     rng = np.random.default_rng(2024)
-    print("machine: run on the host this prints from; times are wall-clock seconds\n")
+    print(f"machine: {os.cpu_count()} cores, {_memory_gib():.0f} GiB; wall-clock seconds\n")
 
     data, groups = panel(2_900, 13, rng)
     ours, t_ours = timed(dagum_gini, data, groups=groups)
