@@ -111,3 +111,20 @@ def test_silverman_rule_and_peak_summary() -> None:
     assert 0.8 < s["peak_x"] < 1.3 or 4.8 < s["peak_x"] < 5.3
     with pytest.raises(InputError, match="bandwidth rule"):
         kernel_density(data, bw="wide")
+
+
+def test_per_group_results_equal_the_subsets() -> None:
+    data = _panel(5)
+    mapping = {f"r{i:02d}": ("a" if i < 5 else "b") for i in range(12)}
+    sig = sigma_convergence(data, groups=mapping)
+    assert list(sig["group"].drop_duplicates()) == ["全国 all", "a", "b"]
+    subset = data[data["region"].map(mapping) == "b"]
+    pd.testing.assert_frame_equal(
+        sig[sig["group"] == "b"].drop(columns="group").reset_index(drop=True),
+        sigma_convergence(subset),
+    )
+    beta = beta_convergence(data, model="fe", groups=mapping).set_index("group")
+    assert beta.loc["a", "beta"] == pytest.approx(
+        beta_convergence(data[data["region"].map(mapping) == "a"], model="fe")["beta"].iloc[0]
+    )
+    assert beta.loc["全国 all", "n_regions"] == 12

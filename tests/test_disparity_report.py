@@ -117,7 +117,15 @@ def test_disparity_report_on_packaged_indicator(tmp_path: Path) -> None:
     east = y22[y22["region"].map(group_of) == "东部"]["value"].mean()
     assert trends.loc[2022, "东部"] == pytest.approx(east)
     assert trends.loc[2022, "全国 all"] == pytest.approx(y22["value"].mean())
-    assert rep.beta is not None and list(rep.beta["model"]) == ["pooled", "fe"]
+    assert rep.beta is not None
+    assert len(rep.beta) == 10  # (all + four regions) × (pooled, fe)
+    assert rep.sigma is not None and set(rep.sigma["group"]) == {
+        "全国 all",
+        "东部",
+        "中部",
+        "西部",
+        "东北",
+    }
     paths = write_disparity(rep, tmp_path)
     sheets = pd.ExcelFile(paths[0]).sheet_names
     assert {"dagum_summary", "dagum_within", "dagum_between", "theil_t", "beta"} <= set(sheets)

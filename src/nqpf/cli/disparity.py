@@ -74,11 +74,13 @@ def disparity(
             percent="share_",
         )
     if report.sigma is not None:
-        _table("σ 收敛 sigma convergence", report.sigma[["year", "cv", "sd_log"]])
+        order = list(report.sigma["group"].drop_duplicates())
+        sigma = report.sigma.pivot(index="year", columns="group", values="cv")[order]
+        _table("σ 收敛 sigma convergence: CV by group", sigma.reset_index())
     if report.beta is not None:
         _table(
             "β 收敛 beta convergence (cluster-robust SE)",
-            report.beta[["kind", "model", "beta", "se", "p", "speed", "half_life", "n_obs"]],
+            report.beta[["group", "model", "beta", "se", "p", "speed", "half_life", "n_regions"]],
         )
     _table(
         "核密度 Kernel density shape",

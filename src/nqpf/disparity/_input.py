@@ -90,3 +90,12 @@ def require_positive(values: np.ndarray, regions: pd.Series, *, what: str, stric
             column="value",
             hint="use a positive measure (e.g. index scores shifted above 0, or levels not growth)",
         )
+
+
+def group_order(groups: GroupSpec, labels: pd.Series) -> list[str]:
+    """Groups in their grouping's order (NBS order), or sorted for a custom mapping."""
+    if isinstance(groups, str):
+        from nqpf.regions import GROUPINGS
+
+        return list(GROUPINGS[groups])
+    return sorted(set(labels))

@@ -27,22 +27,43 @@ Economy* 100(2), 223–251.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from nqpf.disparity._input import drop_missing, require_columns, require_positive
+from nqpf.disparity._input import (
+    GroupSpec,
+    drop_missing,
+    group_labels,
+    group_order,
+    require_columns,
+    require_positive,
+)
 from nqpf.errors import InputError
 
-__all__ = ["beta_convergence", "sigma_convergence"]
+__all__ = ["ALL_REGIONS", "beta_convergence", "sigma_convergence"]
+
+ALL_REGIONS = "全国 all"
+"""Label of the row computed on all regions when results are given per group."""
 
 
 def sigma_convergence(
-    data: pd.DataFrame, *, value: str = "value", by: str = "year", ddof: int = 0
+    data: pd.DataFrame,
+    *,
+    value: str = "value",
+    by: str = "year",
+    ddof: int = 0,
+    groups: GroupSpec | None = None,
 ) -> pd.DataFrame:
-    """Per year: ``n, mean, sd, cv, sd_log`` (logs need positive values)."""
+    """Per year: ``n, mean, sd, cv, sd_log`` (logs need positive values).
+
+    With ``groups`` (a grouping name or mapping region → group) the rows are repeated for
+    all regions (``group`` = "全国 all") and for every group (分区域 σ 收敛).
+    """
+    if groups is not None:
+        return _per_group(sigma_convergence, data, groups, value=value, by=by, ddof=ddof)
     require_columns(data, ["region", by, value], what="sigma_convergence")
     frame = drop_missing(data, ["region", by, value], what="sigma_convergence")
     y = frame[value].to_numpy(dtype=float)
@@ -72,13 +93,27 @@ def beta_convergence(
     controls: Sequence[str] = (),
     model: Literal["pooled", "fe"] = "pooled",
     interval: int = 1,
+    groups: GroupSpec | None = None,
 ) -> pd.DataFrame:
     """β-convergence regression; one row: ``kind, model, beta, se, t, p, ci_low,
     ci_high, speed, half_life, n_obs, n_regions, r2``.
 
     ``controls`` are columns of ``data`` measured at the start year (conditional β);
-    empty for absolute β. ``interval`` is τ, the years between start and end.
+    empty for absolute β. ``interval`` is τ, the years between start and end. With
+    ``groups`` one regression is run on all regions (``group`` = "全国 all") and one per
+    group (分区域 β 收敛); a group with few regions has few clusters, so its cluster-robust
+    standard error is unreliable (``n_regions`` says how many).
     """
+    if groups is not None:
+        return _per_group(
+            beta_convergence,
+            data,
+            groups,
+            value=value,
+            controls=controls,
+            model=model,
+            interval=interval,
+        )
     cols = ["region", "year", value, *controls]
     require_columns(data, cols, what="beta_convergence")
     if model not in ("pooled", "fe"):
@@ -125,6 +160,21 @@ def beta_convergence(
             }
         ]
     )
+
+
+def _per_group(
+    function: Callable[..., pd.DataFrame], data: pd.DataFrame, groups: GroupSpec, **options: Any
+) -> pd.DataFrame:
+    require_columns(data, ["region"], what=function.__name__)
+    labels = group_labels(data["region"], groups)
+    parts = [function(data, **options).assign(group=ALL_REGIONS)]
+    order = group_order(groups, labels)
+    for name in order:
+        part = data[(labels == name).to_numpy()]
+        if part["region"].nunique() >= 2:
+            parts.append(function(part, **options).assign(group=name))
+    out = pd.concat(parts, ignore_index=True)
+    return out[["group", *[c for c in out.columns if c != "group"]]]
 
 
 def _design(panel: pd.DataFrame, controls: Sequence[str], model: str) -> pd.DataFrame:

@@ -67,6 +67,7 @@ from nqpf.disparity._input import (
     GroupSpec,
     drop_missing,
     group_labels,
+    group_order,
     require_columns,
     require_positive,
 )
@@ -145,7 +146,7 @@ def dagum_gini(
         require_positive(
             frame[weight].to_numpy(dtype=float), frame["region"], what="weight", strict=True
         )
-    order = _group_order(groups, frame["_group"])
+    order = group_order(groups, frame["_group"])
     rng = np.random.default_rng(seed)
     tail = (1 - ci) / 2
     rows: list[dict[str, Any]] = []
@@ -359,14 +360,6 @@ def _stack(vals: list[FloatArray]) -> FloatArray:
 def _stack_w(wts: list[FloatArray | None], sizes: list[int]) -> FloatArray:
     parts = [np.ones(n) if w is None else w for w, n in zip(wts, sizes, strict=True)]
     return np.concatenate(parts).reshape(1, -1)
-
-
-def _group_order(groups: GroupSpec, labels: pd.Series) -> list[str]:
-    if isinstance(groups, str):
-        from nqpf.regions import GROUPINGS
-
-        return list(GROUPINGS[groups])
-    return sorted(set(labels))
 
 
 def _put(row: dict[str, Any], name: str, point: Any, boot: FloatArray | None, tail: float) -> None:

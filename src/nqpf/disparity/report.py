@@ -161,10 +161,11 @@ def disparity_report(
     theil = sigma = beta = moran = None
     if (data["value"].dropna() > 0).all():
         theil = theil_t(data, groups=groups, weight=weight)
-        sigma = sigma_convergence(data)
+        sigma = sigma_convergence(data, groups=groups)
         if data["year"].nunique() >= 3:
             beta = pd.concat(
-                [beta_convergence(data, model=m) for m in ("pooled", "fe")], ignore_index=True
+                [beta_convergence(data, model=m, groups=groups) for m in ("pooled", "fe")],
+                ignore_index=True,
             )
     else:
         notes.append(
