@@ -1,10 +1,18 @@
-"""Shared fixtures: an isolated workspace for every test, and the raw data when present."""
+"""Shared fixtures: an isolated workspace for every test, the raw data when present, and a
+headless browser for the HTML outputs."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_RAW = ROOT.parent / "shared" / "data" / "raw"
@@ -27,3 +35,66 @@ def shared_raw() -> Path:
     if not SHARED_RAW.is_dir():
         pytest.skip("../shared/data/raw is not beside the checkout")
     return SHARED_RAW
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[Browser]:
+    """Debian's headless Chromium driven by Playwright.
+
+    Skips when Chromium is not installed, unless ``NQPF_REQUIRE_BROWSER=1`` (set by
+    ``.ci/run``, which installs it), in which case a missing browser fails the run.
+    """
+    if not CHROMIUM.exists():
+        if os.environ.get("NQPF_REQUIRE_BROWSER") == "1":
+            pytest.fail(
+                "Chromium is required (NQPF_REQUIRE_BROWSER=1) but /usr/bin/chromium is missing"
+            )
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@dataclass
+class OfflinePage:
+    """A page opened from a local file, with every non-local request and console error recorded."""
+
+    page: Page
+    external_requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def open_offline(chromium_browser: Browser) -> Iterator[Callable[[Path], OfflinePage]]:
+    """Open a local HTML file with the network cut off; records what it tried to fetch."""
+    contexts: list[BrowserContext] = []
+
+    def _open(path: Path) -> OfflinePage:
+        context = chromium_browser.new_context(offline=True)
+        contexts.append(context)
+        page = context.new_page()
+        result = OfflinePage(page)
+
+        def on_request(request: Request) -> None:
+            if not request.url.startswith(("file:", "data:", "blob:", "about:")):
+                result.external_requests.append(request.url)
+
+        def on_console(message: ConsoleMessage) -> None:
+            if message.type == "error":
+                result.console_errors.append(message.text)
+
+        page.on("request", on_request)
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: result.console_errors.append(str(error)))
+        page.goto(path.resolve().as_uri(), wait_until="load")
+        return result
+
+    yield _open
+    for context in contexts:
+        context.close()

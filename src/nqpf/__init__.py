@@ -26,6 +26,8 @@ _EXPORTS = {
     "load_enterprises": "nqpf.data",
     "load_io_table": "nqpf.data",
     "article_figures": "nqpf.data",
+    "assess": "nqpf.index.assessment",
+    "Assessment": "nqpf.index.assessment",
     "normalize_region": "nqpf.regions",
     "find_division": "nqpf.regions",
     "division_name": "nqpf.regions",

@@ -14,12 +14,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def register(app: typer.Typer) -> None:
-    """Add the two commands to the ``nqpf`` application."""
-    app.command("disparity")(disparity)
-    app.command("diagnose")(diagnose)
-
-
 def disparity(
     measure: Annotated[
         str, typer.Option(help="index, a pillar id (tech, industry …) or an indicator id")

@@ -1,0 +1,142 @@
+"""``nqpf assess``: the composite NQPF assessment of regions, with rank bands and outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nqpf.cli._console import stderr, stdout
+
+
+def assess(
+    year: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--year",
+            "-y",
+            help="year(s) or a range, e.g. 2023 or 2018-2023; default: the framework's years",
+        ),
+    ] = None,
+    framework: Annotated[
+        str, typer.Option(help="ndrc, three-elements, or the path of a framework YAML")
+    ] = "ndrc",
+    data: Annotated[
+        Path | None, typer.Option(help="your long CSV/Excel (region, year, indicator, value)")
+    ] = None,
+    normalize: Annotated[str, typer.Option(help="minmax, zscore, max, rank, target")] = "minmax",
+    scope: Annotated[str, typer.Option(help="panel (comparable over years) or year")] = "panel",
+    weights: Annotated[
+        str, typer.Option(help="equal, entropy, critic, pca, or several: entropy,critic")
+    ] = "entropy",
+    combine: Annotated[str, typer.Option(help="mean, geometric or game")] = "mean",
+    entropy_shift: Annotated[
+        float | None, typer.Option(help="entropy shift ε (papers: 1e-5); default 0·ln0 = 0")
+    ] = None,
+    aggregate: Annotated[str, typer.Option(help="linear, geometric or topsis")] = "linear",
+    impute: Annotated[str, typer.Option(help="none, linear, ffill_bfill or group_mean")] = "none",
+    upper: Annotated[str, typer.Option(help="upper-level weights: sum or equal")] = "sum",
+    uncertainty: Annotated[
+        int, typer.Option(help="Sobol base sample size N for rank bands (0 = off)")
+    ] = 0,
+    seed: Annotated[int, typer.Option(help="seed of the Sobol sequence")] = 20250101,
+    out: Annotated[Path, typer.Option(help="output directory")] = Path("nqpf-output"),
+    lang: Annotated[str, typer.Option(help="zh or en region names in the table")] = "zh",
+    top: Annotated[int, typer.Option(help="rows shown in the table (0 = all)")] = 0,
+) -> None:
+    """新质生产力综合评价 Assess NQPF: ranked table, scores.csv, assessment.xlsx, assessment.html."""
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from nqpf.index.assessment import assess as run
+    from nqpf.regions import region_name
+
+    years = _years(year)
+    with Progress(console=stderr(), transient=True) as bar:
+        task = bar.add_task("不确定性分析 uncertainty", total=None, visible=uncertainty > 0)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = run(
+            data,
+            framework=framework,
+            years=years,
+            normalize=normalize,
+            scope=scope,
+            weights=weights,
+            combine=combine,
+            entropy_shift=entropy_shift,
+            aggregate=aggregate,
+            impute=impute,
+            upper=upper,  # type: ignore[arg-type]
+            uncertainty=uncertainty,
+            seed=seed,
+            progress=progress,
+        )
+    paths = result.write(out)
+
+    scores = result.scores
+    latest = scores[scores["year"] == scores["year"].max()]
+    bands = None
+    if result.uncertainty is not None:
+        bands = result.uncertainty.ranks.set_index(["region", "year"])
+    pillars = result.framework.pillar_ids
+    table = Table(
+        title=f"NQPF {int(latest['year'].iloc[0])} — {result.framework.name_zh} "
+        f"(spec {result.spec_hash})",
+        header_style="bold",
+    )
+    table.add_column("排名 rank", justify="right")
+    table.add_column("地区 region")
+    table.add_column("指数 index", justify="right")
+    if bands is not None:
+        table.add_column("5–95% 排名区间 band", justify="center")
+    labels = {n.id: n.name_en if lang == "en" else n.name_zh for n in result.framework.pillars}
+    for p in pillars:
+        table.add_column(labels[p], justify="right")
+    rows = latest.to_dict("records")
+    for row in rows[:top] if top > 0 else rows:
+        name = str(row["region_name"])
+        if lang == "en":
+            try:
+                name = region_name(str(row["region"]), lang="en")
+            except KeyError:
+                name = str(row["region_name"])
+        cells = [str(row["rank"]), name, f"{row['index']:.4f}"]
+        if bands is not None:
+            b = bands.loc[(row["region"], row["year"])]
+            cells.append(f"{b['rank_p05']:.0f}–{b['rank_p95']:.0f}")
+        cells += [f"{row[p]:.3f}" for p in pillars]
+        table.add_row(*cells)
+    stdout().print(table)
+    if result.uncertainty is not None:
+        sobol = result.uncertainty.sobol
+        text = ", ".join(f"{r.factor} S1={r.S1:.2f} ST={r.ST:.2f}" for r in sobol.itertuples())
+        stdout().print(
+            f"[dim]Sobol ({result.uncertainty.n_runs} runs, "
+            f"{result.uncertainty.n_configurations} configurations): {text}[/]",
+            highlight=False,
+        )
+    for path in paths:
+        stdout().print(f"[green]写入 wrote[/] {path}", highlight=False)
+
+
+def _years(values: list[str] | None) -> list[int] | None:
+    from nqpf.errors import InputError
+
+    if not values:
+        return None
+    years: list[int] = []
+    for value in values:
+        first, sep, last = value.partition("-")
+        try:
+            years += list(range(int(first), int(last) + 1)) if sep else [int(value)]
+        except ValueError:
+            raise InputError(
+                f"not a year or range: {value!r}",
+                column="--year",
+                hint="e.g. --year 2023 or --year 2018-2023",
+            ) from None
+    return years

@@ -1,0 +1,358 @@
+"""Assessment frameworks: indicators → sub-pillars → pillars → index, authored in YAML.
+
+Packaged frameworks live in ``nqpf/indicators/frameworks/`` (``ndrc``, the default, after the
+six pillars of the NDRC article; ``three-elements``, 新质劳动者 / 新质劳动资料 / 新质劳动对象).
+A user's framework is a YAML file or a dict of the same shape::
+
+    id: mine
+    years: [2018, 2023]          # optional default year range
+    pillars:
+      - id: tech
+        name_zh: 科技创新
+        weight: 0.5              # optional; fixes this level's weights (siblings sum to 1)
+        subpillars:              # or `indicators:` directly (one sub-pillar ``<pillar id>:all``)
+          - id: tech_input
+            indicators:
+              - id: rd_intensity
+                direction: "+"   # defaults to the catalog's direction
+                weight: 1.0
+
+>>> fw = load_framework("ndrc")
+>>> fw.pillar_ids[:2]
+['tech', 'industry']
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nqpf.errors import InputError
+from nqpf.indicators import indicator_specs
+
+__all__ = [
+    "FRAMEWORKS",
+    "Framework",
+    "Node",
+    "load_framework",
+]
+
+FRAMEWORKS: tuple[str, ...] = ("ndrc", "three-elements")
+
+#: Id suffix of the single sub-pillar of a pillar that lists its indicators directly.
+IMPLICIT_SUFFIX = ":all"
+
+#: Tolerance on "fixed weights of siblings sum to 1" (YAML authors write decimals).
+WEIGHT_SUM_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Node:
+    """One element of the hierarchy (pillar, sub-pillar or indicator)."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    weight: float | None = None
+    direction: int = 1
+    rationale: str = ""
+    source: str = ""
+    children: tuple[Node, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Framework:
+    """A validated framework: the index's pillars, their sub-pillars and indicators."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    reference: str
+    years: tuple[int, int] | None
+    pillars: tuple[Node, ...]
+
+    @property
+    def pillar_ids(self) -> list[str]:
+        return [p.id for p in self.pillars]
+
+    @property
+    def indicators(self) -> list[Node]:
+        """Indicator nodes in framework order."""
+        return [ind for p in self.pillars for s in p.children for ind in s.children]
+
+    @property
+    def indicator_ids(self) -> list[str]:
+        return [ind.id for ind in self.indicators]
+
+    @property
+    def directions(self) -> dict[str, int]:
+        return {ind.id: ind.direction for ind in self.indicators}
+
+    @property
+    def pillar_of(self) -> dict[str, str]:
+        return {ind.id: p.id for p in self.pillars for s in p.children for ind in s.children}
+
+    @property
+    def subpillar_of(self) -> dict[str, str]:
+        return {ind.id: s.id for p in self.pillars for s in p.children for ind in s.children}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict (YAML shape) of the framework; round-trips through :func:`load_framework`."""
+
+        def node(n: Node, level: str) -> dict[str, Any]:
+            out: dict[str, Any] = {"id": n.id, "name_zh": n.name_zh, "name_en": n.name_en}
+            if n.weight is not None:
+                out["weight"] = n.weight
+            if level == "indicator":
+                out["direction"] = "+" if n.direction > 0 else "-"
+                out["rationale"] = n.rationale
+                out["source"] = n.source
+            elif level == "pillar":
+                out["subpillars"] = [node(c, "subpillar") for c in n.children]
+            else:
+                out["indicators"] = [node(c, "indicator") for c in n.children]
+            return out
+
+        return {
+            "id": self.id,
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
+            "reference": self.reference,
+            "years": list(self.years) if self.years else None,
+            "pillars": [node(p, "pillar") for p in self.pillars],
+        }
+
+
+def load_framework(
+    framework: str | Path | Mapping[str, Any] | Framework = "ndrc",
+    *,
+    known: Collection[str] | None = None,
+) -> Framework:
+    """Load and validate a framework given by packaged name, YAML path or dict.
+
+    Parameters
+    ----------
+    framework:
+        ``"ndrc"`` / ``"three-elements"``, a path to a YAML file, a dict of the same shape, or an
+        already loaded :class:`Framework`.
+    known:
+        Indicator ids that exist (the columns of the data). Default: the packaged catalog.
+        Indicators outside the catalog must state their ``direction``.
+
+    Raises
+    ------
+    InputError
+        Unknown framework name, unknown indicator (with close ids suggested), an indicator used
+        twice, a context indicator (direction 0) without an explicit direction, or fixed weights
+        that are negative or do not sum to 1 among siblings.
+    """
+    if isinstance(framework, Framework):
+        return framework
+    source = "framework"
+    if isinstance(framework, Mapping):
+        raw: Any = dict(framework)
+    else:
+        raw, source = _read_yaml(framework)
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("pillars"), list):
+        raise InputError(
+            "a framework needs a list `pillars`",
+            file=source,
+            hint="see docs/assess.md for the framework schema",
+        )
+    catalog = indicator_specs()
+    known_ids = set(catalog) | set(known or ())
+    seen: set[str] = set()
+    pillars = tuple(_pillar(p, source, catalog, known_ids, seen) for p in raw["pillars"])
+    if not pillars:
+        raise InputError("the framework has no pillars", file=source)
+    _check_weights([p.weight for p in pillars], "pillars", source)
+    nodes = [n.id for p in pillars for n in (p, *p.children)]
+    clash = sorted({n for n in nodes if nodes.count(n) > 1} | (set(nodes) & seen))
+    if clash:
+        raise InputError(
+            f"id {clash[0]!r} is used twice in the framework",
+            file=source,
+            column=clash[0],
+            hint="pillars, sub-pillars and indicators need distinct ids",
+        )
+    years_raw = raw.get("years")
+    years = None
+    if years_raw:
+        if not isinstance(years_raw, list) or len(years_raw) != 2:
+            raise InputError("`years` must be [first, last]", file=source, column="years")
+        years = (int(years_raw[0]), int(years_raw[1]))
+    return Framework(
+        id=str(raw.get("id", "custom")),
+        name_zh=str(raw.get("name_zh", raw.get("id", "自定义框架"))),
+        name_en=str(raw.get("name_en", raw.get("id", "custom framework"))),
+        reference=str(raw.get("reference", "")),
+        years=years,
+        pillars=pillars,
+    )
+
+
+def _read_yaml(framework: str | Path) -> tuple[Any, str]:
+    name = str(framework)
+    if name in FRAMEWORKS:
+        text = (
+            resources.files("nqpf.indicators")
+            .joinpath("frameworks", f"{name}.yaml")
+            .read_text("utf-8")
+        )
+        return yaml.safe_load(text), name
+    path = Path(name)
+    if not path.is_file():
+        close = difflib.get_close_matches(name, FRAMEWORKS, n=2)
+        hint = f"did you mean {', '.join(close)}?" if close else ""
+        raise InputError(
+            f"unknown framework {name!r}: neither a packaged framework nor a YAML file",
+            hint=hint or f"use one of {', '.join(FRAMEWORKS)} or the path of a YAML file",
+        )
+    try:
+        return yaml.safe_load(path.read_text("utf-8")), str(path)
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {exc}", file=str(path)) from None
+
+
+def _label(raw: Mapping[str, Any], key: str, source: str) -> str:
+    node_id = raw.get("id")
+    if not isinstance(node_id, str) or not node_id:
+        raise InputError(f"every {key} needs an `id`", file=source, column=key)
+    return node_id
+
+
+def _pillar(
+    raw: Any, source: str, catalog: Mapping[str, Any], known: set[str], seen: set[str]
+) -> Node:
+    if not isinstance(raw, Mapping):
+        raise InputError("a pillar must be a mapping with `id`", file=source, column="pillars")
+    pid = _label(raw, "pillar", source)
+    if "subpillars" in raw:
+        subs_raw = raw["subpillars"]
+    elif "indicators" in raw:
+        subs_raw = [
+            {
+                "id": f"{pid}{IMPLICIT_SUFFIX}",
+                "name_zh": raw.get("name_zh", pid),
+                "name_en": raw.get("name_en", pid),
+                "indicators": raw["indicators"],
+            }
+        ]
+    else:
+        raise InputError(
+            f"pillar {pid!r} has neither `subpillars` nor `indicators`", file=source, column=pid
+        )
+    subs = []
+    for s in subs_raw:
+        sid = _label(s, "sub-pillar", source)
+        inds = tuple(_indicator(i, source, catalog, known, seen) for i in s.get("indicators", []))
+        if not inds:
+            raise InputError(f"sub-pillar {sid!r} has no indicators", file=source, column=sid)
+        _check_weights([i.weight for i in inds], f"indicators of {sid!r}", source)
+        subs.append(
+            Node(
+                sid,
+                str(s.get("name_zh", sid)),
+                str(s.get("name_en", sid)),
+                _weight(s, source),
+                children=inds,
+            )
+        )
+    _check_weights([s.weight for s in subs], f"sub-pillars of {pid!r}", source)
+    return Node(
+        pid,
+        str(raw.get("name_zh", pid)),
+        str(raw.get("name_en", pid)),
+        _weight(raw, source),
+        children=tuple(subs),
+    )
+
+
+def _indicator(
+    raw: Any, source: str, catalog: Mapping[str, Any], known: set[str], seen: set[str]
+) -> Node:
+    if isinstance(raw, str):
+        raw = {"id": raw}
+    iid = _label(raw, "indicator", source)
+    if iid not in known:
+        close = difflib.get_close_matches(iid, sorted(known), n=3, cutoff=0.6)
+        raise InputError(
+            f"unknown indicator {iid!r} in the framework",
+            file=source,
+            column=iid,
+            hint=(f"did you mean {', '.join(close)}? " if close else "")
+            + "see `nqpf data list` for the catalog, or add the indicator to your data",
+        )
+    if iid in seen:
+        raise InputError(
+            f"indicator {iid!r} appears twice in the framework",
+            file=source,
+            column=iid,
+            hint="use each indicator in one sub-pillar only",
+        )
+    seen.add(iid)
+    spec = catalog.get(iid)
+    direction_raw = raw.get("direction", spec.direction if spec is not None else None)
+    if direction_raw not in ("+", "-", 1, -1):
+        raise InputError(
+            f'indicator {iid!r} needs `direction: "+"` (benefit) or `"-"` (cost)',
+            file=source,
+            column=iid,
+            hint="context indicators (direction 0 in the catalog) are not scored unless you "
+            "give a direction",
+        )
+    spec_name = (spec.name_zh, spec.name_en) if spec is not None else (iid, iid)
+    return Node(
+        iid,
+        str(raw.get("name_zh", spec_name[0])),
+        str(raw.get("name_en", spec_name[1])),
+        _weight(raw, source),
+        direction=1 if direction_raw in ("+", 1) else -1,
+        rationale=str(raw.get("rationale", "")),
+        source=str(raw.get("source", "")),
+    )
+
+
+def _weight(raw: Mapping[str, Any], source: str) -> float | None:
+    w = raw.get("weight")
+    if w is None:
+        return None
+    try:
+        value = float(w)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"weight {w!r} is not a number", file=source, column=raw.get("id")
+        ) from None
+    if value < 0:
+        raise InputError(
+            f"negative weight {value}",
+            file=source,
+            column=raw.get("id"),
+            hint="weights must be non-negative",
+        )
+    return value
+
+
+def _check_weights(weights: list[float | None], what: str, source: str) -> None:
+    given = [w for w in weights if w is not None]
+    if not given:
+        return
+    if len(given) != len(weights):
+        raise InputError(
+            f"weights given for some but not all {what}",
+            file=source,
+            hint="give a weight to every sibling or to none",
+        )
+    total = sum(given)
+    if abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
+        raise InputError(
+            f"weights of the {what} sum to {total:.6g}, not 1",
+            file=source,
+            hint="rescale them so that they sum to 1",
+        )

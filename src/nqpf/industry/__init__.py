@@ -1,0 +1,1 @@
+"""因地制宜 industry opportunities: comparative advantage, relatedness, complexity, typing."""

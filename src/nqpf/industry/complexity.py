@@ -1,0 +1,258 @@
+"""Economic complexity (经济复杂度): ECI, PCI, complexity outlook, and when to trust them.
+
+Eigenvector method (Hidalgo & Hausmann 2009, *PNAS* 106:10570; Hausmann et al. 2014,
+*The Atlas of Economic Complexity*, MIT Press). With binary presence M, diversity
+D = diag(k_c,0) and ubiquity U = diag(k_p,0):
+
+    M̃_pp' = Σ_c M_cp M_cp' / (k_c,0 k_p,0)   i.e.  M̃ = U⁻¹ Mᵀ D⁻¹ M.
+
+The eigenvector K_p of M̃ for its second-largest eigenvalue λ₂ gives the industries'
+complexity, and K_c = D⁻¹ M K (the mean K of a region's industries) the regions'. M̃ is
+similar to the symmetric S = U^-½ Mᵀ D⁻¹ M U^-½, so we solve S with a symmetric
+eigensolver (real eigenvalues, no n_regions² matrix) and set K = U^-½ v₂. Sign: chosen so
+that ECI correlates positively with diversity. Standardisation follows the Growth Lab
+(Stata ``ecomplexity`` and its Python port), so numbers match theirs:
+
+    ECI_c = (K_c − mean K_c) / sd K_c,     PCI_p = (K_p − mean K_c) / sd K_c
+
+(sd with divisor n), which keeps ECI_c = mean PCI of c's industries. Complexity outlook
+(Hausmann et al. 2014, ch. 4), with density ω and proximity φ (see ``relatedness``):
+
+    COI_c  = Σ_p ω_cp (1 − M_cp) K_p, then standardised across regions;
+    COG_cp = (1 − M_cp) Σ_p' φ_pp' / (Σ_p'' φ_p'p'') (1 − M_cp') K_p' / sd K_c.
+
+Regions or industries with zero diversity or ubiquity get NaN ECI/PCI (and add nothing
+to COI/COG); COI is 0 everywhere when it does not vary.
+
+:func:`complexity_diagnostic` says when the numbers mean little: too few regions or
+industries, a bipartite network in pieces (λ₂ = 1), a second eigenvalue too close to the
+third (the ranking is not unique), or a matrix that is not nested — ECI presumes that
+diverse regions are the ones making the rare industries (Tacchella et al. 2012; nestedness
+NODF of Almeida-Neto et al. 2008, *Oikos* 117:1227).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from nqpf.errors import InputError
+from nqpf.industry.relatedness import density, proximity
+
+__all__ = [
+    "ComplexityResult",
+    "complexity",
+    "complexity_diagnostic",
+    "nodf",
+]
+
+#: Relative residual ‖M̃K − λ₂K‖/‖K‖ above which the eigenvector is reported as not
+#: converged: a symmetric eigensolver is accurate to ~1e-13 on these sizes, so anything
+#: bigger than 1e-8 means a numerical failure, not round-off.
+RESIDUAL_TOLERANCE = 1e-8
+#: Fewest regions for a meaningful ECI ranking: the published country rankings use 100+
+#: countries; with a few dozen regions one region moves the eigenvector.
+MIN_REGIONS = 50
+#: Fewest industries: with fewer, ubiquity takes only a handful of values.
+MIN_INDUSTRIES = 10
+#: Smallest relative eigengap (λ₂ − λ₃)/λ₂ for a stable second eigenvector; near-equal
+#: eigenvalues let small data changes rotate K between the two eigenvectors.
+MIN_EIGENGAP = 0.05
+#: Spread of K_c relative to max |K_p| below which it is round-off (all regions alike, e.g.
+#: every region present in every industry): ECI would be noise divided by noise.
+NO_STRUCTURE_TOLERANCE = 1e-10
+#: λ₂ this close to 1 means the region–industry network falls apart in pieces.
+DISCONNECTED_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class ComplexityResult:
+    """ECI, PCI, COI, COG and the eigen-solution behind them."""
+
+    eci: pd.Series
+    pci: pd.Series
+    coi: pd.Series
+    cog: pd.DataFrame
+    density: pd.DataFrame
+    proximity: pd.DataFrame
+    eigenvalues: tuple[float, ...]
+    residual: float
+
+    @property
+    def converged(self) -> bool:
+        """Whether the second eigenvector solves M̃K = λ₂K to :data:`RESIDUAL_TOLERANCE`."""
+        return self.residual <= RESIDUAL_TOLERANCE
+
+
+def complexity(
+    presence_table: pd.DataFrame, *, proximity_table: pd.DataFrame | None = None
+) -> ComplexityResult:
+    """ECI, PCI, COI and COG of a binary region × industry presence table.
+
+    ``proximity_table`` (e.g. :func:`~nqpf.industry.relatedness.io_relatedness`) replaces
+    the co-location proximity in density, COI and COG.
+    """
+    m_all = presence_table.to_numpy(dtype=float)
+    if not np.isin(m_all, (0.0, 1.0)).all():
+        raise InputError("complexity needs a binary presence table (0/1)")
+    div_all = m_all.sum(axis=1)
+    ubi_all = m_all.sum(axis=0)
+    rows, cols = div_all > 0, ubi_all > 0
+    if rows.sum() < 3 or cols.sum() < 3:
+        raise InputError(
+            "fewer than 3 regions or industries with any advantage: no complexity ranking",
+            hint="use a larger matrix or a lower presence threshold",
+        )
+    m = m_all[rows][:, cols]
+    div, ubi = div_all[rows], ubi_all[cols]
+    inv_sqrt_u = 1.0 / np.sqrt(ubi)
+    a = (m / np.sqrt(div)[:, None]) * inv_sqrt_u[None, :]
+    s = a.T @ a  # U^-½ Mᵀ D⁻¹ M U^-½
+    values, vectors = np.linalg.eigh(s)
+    kp = inv_sqrt_u * vectors[:, -2]
+    kc = (m @ kp) / div
+    if np.std(kc) <= NO_STRUCTURE_TOLERANCE * np.max(np.abs(kp)):
+        raise InputError("every region has the same complexity: the matrix has no structure")
+    # sign convention: ECI correlates positively with diversity (kept as is when diversity
+    # is the same everywhere and the correlation is undefined)
+    sign = -1.0 if np.std(div) > 0 and np.corrcoef(div, kc)[0, 1] < 0 else 1.0
+    kp, kc = sign * kp, sign * kc
+    lam = float(values[-2])
+    mtilde_kp = ((m / div[:, None]).T @ (m @ kp)) / ubi  # U⁻¹ Mᵀ D⁻¹ M K without forming M̃
+    residual = float(np.linalg.norm(mtilde_kp - lam * kp) / np.linalg.norm(kp))
+
+    kp_full = np.full(m_all.shape[1], np.nan)
+    kp_full[cols] = kp
+    kc_full = np.full(m_all.shape[0], np.nan)
+    kc_full[rows] = kc
+    mean_c, sd_c = float(np.mean(kc)), float(np.std(kc))
+
+    phi_table = proximity(presence_table) if proximity_table is None else proximity_table
+    dens = density(presence_table, phi_table)
+    phi = phi_table.loc[presence_table.columns, presence_table.columns].to_numpy(dtype=float)
+    absent = 1.0 - m_all
+    # an industry no region has an advantage in (PCI undefined) adds nothing to COI/COG
+    kp_sum = np.nan_to_num(kp_full)
+    coi_raw = (dens.to_numpy() * absent) @ kp_sum
+    sd_coi = float(np.std(coi_raw))
+    coi = (coi_raw - coi_raw.mean()) / sd_coi if sd_coi > 0 else np.zeros_like(coi_raw)
+    weighted = phi * (kp_sum / phi.sum(axis=1))[:, None]
+    cog = absent * (absent @ weighted) / sd_c
+
+    regions, industries = presence_table.index, presence_table.columns
+    return ComplexityResult(
+        eci=pd.Series((kc_full - mean_c) / sd_c, index=regions, name="eci"),
+        pci=pd.Series((kp_full - mean_c) / sd_c, index=industries, name="pci"),
+        coi=pd.Series(coi, index=regions, name="coi"),
+        cog=pd.DataFrame(cog, index=regions, columns=industries),
+        density=dens,
+        proximity=phi_table,
+        eigenvalues=tuple(float(v) for v in values[::-1][:3]),
+        residual=residual,
+    )
+
+
+def nodf(presence_table: pd.DataFrame) -> float:
+    """Nestedness NODF (0–100) of a binary matrix (Almeida-Neto et al. 2008).
+
+    For every pair of rows with different degrees, the share of the sparser row's ones
+    that the fuller row also has (pairs of equal degree count 0); the same for columns;
+    NODF is 100 × the mean over all row pairs and column pairs.
+
+    >>> nodf(pd.DataFrame([[1, 1, 1], [1, 1, 0], [1, 0, 0]]))
+    100.0
+    """
+    m = presence_table.to_numpy(dtype=float)
+    total, pairs = 0.0, 0
+    for x in (m, m.T):
+        deg = x.sum(axis=1)
+        overlap = x @ x.T
+        fuller = (deg[:, None] > deg[None, :]) & (deg[None, :] > 0)
+        safe = np.where(deg > 0, deg, 1.0)
+        total += float(np.where(fuller, overlap / safe[None, :], 0.0).sum())
+        pairs += len(deg) * (len(deg) - 1) // 2
+    return 100.0 * total / pairs if pairs else float("nan")
+
+
+def complexity_diagnostic(
+    presence_table: pd.DataFrame, result: ComplexityResult | None = None
+) -> pd.DataFrame:
+    """Checks of whether ECI/PCI mean anything for this matrix, in plain language.
+
+    Columns: ``check, value, threshold, ok, message_zh, message_en``.
+    """
+    result = result or complexity(presence_table)
+    n_regions, n_industries = presence_table.shape
+    lam1, lam2, lam3 = (list(result.eigenvalues) + [float("nan")] * 3)[:3]
+    gap = (lam2 - lam3) / lam2 if lam2 > 0 else float("nan")
+    div = presence_table.sum(axis=1)
+    ubi = presence_table.sum(axis=0)
+    mean_ubi = (presence_table * ubi).sum(axis=1) / div.where(div > 0)
+    xs, ys = div[div > 0].to_numpy(dtype=float), mean_ubi.dropna().to_numpy(dtype=float)
+    nested_corr = (
+        float(np.corrcoef(xs, ys)[0, 1]) if np.std(xs) > 0 and np.std(ys) > 0 else float("nan")
+    )
+    nest = nodf(presence_table)
+    rows = [
+        (
+            "regions",
+            float(n_regions),
+            float(MIN_REGIONS),
+            n_regions >= MIN_REGIONS,
+            f"只有{n_regions}个地区：复杂度排序易受单个地区影响，宜作参考，勿作精确排名。",
+            f"only {n_regions} regions: one region can move the ranking; read ECI as indicative.",
+        ),
+        (
+            "industries",
+            float(n_industries),
+            float(MIN_INDUSTRIES),
+            n_industries >= MIN_INDUSTRIES,
+            f"只有{n_industries}个产业：普遍度取值太少，难以区分复杂产业。",
+            f"only {n_industries} industries: ubiquity takes too few values to tell complexity apart.",
+        ),
+        (
+            "connected",
+            lam2,
+            1.0 - DISCONNECTED_TOLERANCE,
+            lam2 < 1.0 - DISCONNECTED_TOLERANCE,
+            "地区—产业网络分成互不相连的几块，ECI只是在区分这几块。",
+            "the region–industry network falls apart: ECI only tells the pieces apart.",
+        ),
+        (
+            "eigengap",
+            gap,
+            MIN_EIGENGAP,
+            bool(gap >= MIN_EIGENGAP),
+            f"第二、三特征值接近（相对差{gap:.1%}）：数据稍有变动，排序可能大变。",
+            f"second and third eigenvalues are close ({gap:.1%} apart): the ranking is unstable.",
+        ),
+        (
+            "converged",
+            result.residual,
+            RESIDUAL_TOLERANCE,
+            result.converged,
+            "特征向量未收敛：数值计算失败。",
+            "the eigenvector did not converge: a numerical failure.",
+        ),
+        (
+            "nested",
+            nested_corr,
+            0.0,
+            nested_corr < 0,
+            f"矩阵不嵌套（多样性与平均普遍度相关系数{nested_corr:.2f}≥0，NODF={nest:.0f}）："
+            "多样化的地区并不专长于稀有产业，ECI更多反映“多样性”而非“复杂度”。",
+            f"the matrix is not nested (corr(diversity, mean ubiquity) = {nested_corr:.2f} ≥ 0, "
+            f"NODF = {nest:.0f}): diverse regions do not specialise in rare industries, so ECI "
+            "reads as diversity rather than complexity.",
+        ),
+    ]
+    frame = pd.DataFrame(
+        rows, columns=["check", "value", "threshold", "ok", "message_zh", "message_en"]
+    )
+    frame["ok"] = frame["ok"].astype(bool)
+    frame.loc[frame["ok"], ["message_zh", "message_en"]] = ["通过。", "passed."]
+    frame.attrs["nodf"] = nest
+    frame.attrs["largest_eigenvalue"] = lam1
+    return frame

@@ -1,0 +1,49 @@
+"""The HTML pages NQPF writes, opened in headless Chromium with the network cut off.
+
+Each page must load without requesting anything from the network (no CDN), raise no
+JavaScript error, and actually draw its Plotly figures.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import OfflinePage
+
+
+def _nqpf(*args: str, home: Path) -> None:
+    env = {**os.environ, "NQPF_HOME": str(home)}
+    result = subprocess.run(
+        [sys.executable, "-c", "from nqpf.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def _assert_drawn(opened: OfflinePage, figures: int) -> None:
+    page = opened.page
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=20_000)
+    assert opened.external_requests == []
+    assert opened.console_errors == []
+    drawn = page.eval_on_selector_all(".js-plotly-plot", "nodes => nodes.length")
+    assert drawn >= figures
+    marks = page.eval_on_selector_all(
+        ".js-plotly-plot .point, .js-plotly-plot path", "n => n.length"
+    )
+    assert marks > 10
+
+
+def test_opportunities_page_draws_offline(
+    tmp_path: Path, open_offline: Callable[[Path], OfflinePage]
+) -> None:
+    _nqpf("opportunities", "安徽", "--top", "5", "--out", str(tmp_path), home=tmp_path)
+    opened = open_offline(tmp_path / "opportunities_340000.html")
+    _assert_drawn(opened, figures=3)
+    assert "安徽" in opened.page.inner_text("body")
