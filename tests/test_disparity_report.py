@@ -186,3 +186,30 @@ def test_cli_diagnose_with_an_assessment(
     assert result.exit_code == 0, result.output
     assert "安徽" in result.output and "耦合协调度" in result.output
     assert (tmp_path / "diagnosis.xlsx").is_file()
+
+
+def test_with_the_real_assessment(tmp_path: Path) -> None:
+    import nqpf
+
+    assessment = nqpf.assess()
+    panel, label = measure_panel("index", assessment=assessment)
+    scores = assessment.scores
+    assert panel["value"].tolist() == scores["index"].tolist() and "NQPF" in label
+    d = diagnose("安徽", assessment=assessment)
+    full = obstacle_degree(
+        assessment.normalized, assessment.indicator_weights, pillar_of=assessment.pillar_of
+    )
+    sums = full.indicators[full.indicators["region"] == "340000"].groupby("year")["obstacle"].sum()
+    np.testing.assert_allclose(sums, 100, rtol=1e-12)
+    np.testing.assert_allclose(d.pillar_obstacles.groupby("year")["obstacle"].sum(), 100)
+    assert ((d.coupling["C"] >= 0) & (d.coupling["C"] <= 1)).all()
+    env = {**os.environ, "NQPF_HOME": str(tmp_path), "COLUMNS": "200"}
+    run = subprocess.run(
+        [sys.executable, "-c", "from nqpf.cli import main; main()", "diagnose", "安徽"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "障碍" in run.stdout and "耦合协调度" in run.stdout
