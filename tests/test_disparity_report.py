@@ -132,6 +132,7 @@ def test_disparity_report_on_packaged_indicator(tmp_path: Path) -> None:
     html = paths[1].read_text(encoding="utf-8")
     # plotly.js embedded, no script loaded from the network
     assert 'src="http' not in html and "Plotly" in html and len(html) > 1_000_000
+    assert '"type":"surface"' in html and "超变密度" in html
 
 
 def test_disparity_report_without_logs_warns() -> None:

@@ -15,8 +15,8 @@ and a pillar's obstacle degree is the sum over its indicators,
 A region-year at the top of every indicator (:math:`\sum_j F_j I_{ij} = 0`) has no
 obstacle; its degrees are left missing, with a warning.
 
-Reference: the model as used in e.g. 杨丽, 孙之淳 (2015) 基于熵值法的西部新型城镇化发展
-水平测评. 经济问题 (3): 115–119; and most 新质生产力 evaluation papers since 2023.
+This is the 障碍度模型 (factor contribution × indicator deviation) of the Chinese
+evaluation literature, used in most 新质生产力 evaluation papers since 2023.
 
 Examples
 --------
