@@ -132,7 +132,8 @@ def test_disparity_report_on_packaged_indicator(tmp_path: Path) -> None:
     html = paths[1].read_text(encoding="utf-8")
     # plotly.js embedded, no script loaded from the network
     assert 'src="http' not in html and "Plotly" in html and len(html) > 1_000_000
-    assert '"type":"surface"' in html and "超变密度" in html
+    assert html.count('class="plotly-graph-div"') == 4  # density surface, trends, G, shares
+    assert "区域差异与动态演进" in html and f"{rep.dagum.summary['G'].iloc[0]:.4f}" in html
 
 
 def test_disparity_report_without_logs_warns() -> None:
