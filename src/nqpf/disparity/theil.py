@@ -1,7 +1,7 @@
 r"""Theil T and L, the generalised entropy index GE(α), their decomposition, and the CV.
 
-With values :math:`y_i \ge 0` (:math:`> 0` for α ≤ 0), population shares :math:`p_i = w_i / W` (:math:`1/n` without
-weights) and mean :math:`\mu = \sum_i p_i y_i`:
+With values :math:`y_i \ge 0` (:math:`> 0` for α ≤ 0), population shares
+:math:`p_i = w_i / W` (:math:`1/n` without weights) and mean :math:`\mu = \sum_i p_i y_i`:
 
 .. math::
 
