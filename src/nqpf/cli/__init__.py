@@ -18,6 +18,7 @@ import typer
 
 from nqpf.cli import assess as assess_commands
 from nqpf.cli import data as data_commands
+from nqpf.cli import disparity as disparity_commands
 from nqpf.cli import industry as industry_commands
 from nqpf.cli._console import stderr
 from nqpf.errors import NQPFError, NQPFWarning
@@ -34,6 +35,8 @@ app.add_typer(data_commands.app, name="data")
 app.command("assess")(assess_commands.assess)
 app.command("opportunities")(industry_commands.opportunities)
 app.command("similar")(industry_commands.similar)
+app.command("disparity")(disparity_commands.disparity)
+app.command("diagnose")(disparity_commands.diagnose)
 
 
 def main() -> None:

@@ -1,0 +1,176 @@
+"""``nqpf disparity`` and ``nqpf diagnose REGION``: regional disparities and one region's
+diagnosis (obstacles, coupling, trajectory)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from nqpf.cli._console import stdout
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def disparity(
+    measure: Annotated[
+        str, typer.Option(help="index, a pillar id (tech, industry …) or an indicator id")
+    ] = "index",
+    by: Annotated[str, typer.Option(help="grouping: four-regions or three-belts")] = "four-regions",
+    weight: Annotated[
+        str | None, typer.Option(help="indicator id of population weights, e.g. population")
+    ] = None,
+    year: Annotated[list[int] | None, typer.Option("--year", "-y", help="year(s)")] = None,
+    bootstrap: Annotated[int, typer.Option(help="bootstrap replicates of Dagum CIs")] = 0,
+    seed: Annotated[int, typer.Option(help="random seed (bootstrap, permutations)")] = 0,
+    out: Annotated[Path, typer.Option(help="folder for disparity.xlsx and disparity.html")] = Path(
+        "nqpf_disparity"
+    ),
+) -> None:
+    """区域差异 Dagum Gini decomposition, Theil, convergence, kernel density, Moran's I."""
+    from nqpf.data import load_panel
+    from nqpf.disparity.report import disparity_report, measure_panel, write_disparity
+
+    panel, label = measure_panel(measure, years=year)
+    weights = None
+    if weight:
+        weights = load_panel([weight], years=year)[["region", "year", "value"]].rename(
+            columns={"value": "weight"}
+        )
+    report = disparity_report(
+        panel, label=label, groups=by, weights=weights, bootstrap=bootstrap, seed=seed
+    )
+    console = stdout()
+    console.print(f"[bold]区域差异 Disparities: {label}[/] — {by}", highlight=False)
+    s = report.dagum.summary
+    cols = ["year", "G", "G_w", "G_nb", "G_t", "share_w", "share_nb", "share_t"]
+    if bootstrap:
+        cols[2:2] = ["G_low", "G_high"]
+    shares = {"share_w": "w %", "share_nb": "nb %", "share_t": "t %"}
+    _table(
+        "Dagum 基尼系数及分解 Dagum Gini decomposition (contribution shares %)",
+        s[cols].rename(columns=shares),
+        percent=" %",
+    )
+    order = list(report.dagum.within["group"].drop_duplicates())
+    within = report.dagum.within.pivot(index="year", columns="group", values="G_jj")[order]
+    _table("区域内基尼 G_jj within groups", within.reset_index())
+    between = report.dagum.between.assign(pair=lambda d: d["group_j"] + "–" + d["group_h"]).pivot(
+        index="year", columns="pair", values="G_jh"
+    )
+    _table("区域间基尼 G_jh between groups", between.reset_index())
+    if report.theil is not None:
+        _table(
+            "泰尔指数 Theil T",
+            report.theil.summary[["year", "index", "within", "between", "share_between"]],
+            percent="share_",
+        )
+    if report.sigma is not None:
+        order = list(report.sigma["group"].drop_duplicates())
+        sigma = report.sigma.pivot(index="year", columns="group", values="cv")[order]
+        _table("σ 收敛 sigma convergence: CV by group", sigma.reset_index())
+    if report.beta is not None:
+        _table(
+            "β 收敛 beta convergence (cluster-robust SE)",
+            report.beta[["group", "model", "beta", "se", "p", "speed", "half_life", "n_regions"]],
+        )
+    _table(
+        "核密度 Kernel density shape",
+        report.kde.summary[["year", "bandwidth", "peak_x", "peak_width", "n_peaks", "right_tail"]],
+    )
+    if report.moran is not None:
+        _table("全局莫兰指数 Global Moran's I (queen)", report.moran[["year", "I", "z", "p_sim"]])
+    if report.markov is not None:
+        classic = report.markov[report.markov["lag_class"] == "all"].pivot(
+            index="from_class", columns="to_class", values="probability"
+        )
+        classic.columns = [f"→{c}" for c in classic.columns]
+        _table(
+            "马尔可夫转移概率 Markov transitions between quartile classes (spatial: xlsx)",
+            classic.reset_index(),
+        )
+    for note in report.notes:
+        console.print(f"[yellow]注意 Note:[/] {note}", highlight=False)
+    for path in write_disparity(report, out):
+        console.print(f"[green]wrote[/] {path}", highlight=False)
+
+
+def diagnose(
+    region: Annotated[str, typer.Argument(help="province name or code, e.g. 安徽")],
+    year: Annotated[int | None, typer.Option(help="year of the obstacles (default latest)")] = None,
+    top: Annotated[int, typer.Option(help="number of top obstacles")] = 5,
+    subsystems: Annotated[
+        str, typer.Option(help="pillars to couple, comma-separated")
+    ] = "tech,industry",
+    by: Annotated[str, typer.Option(help="grouping: four-regions or three-belts")] = "four-regions",
+    out: Annotated[Path | None, typer.Option(help="write diagnosis.xlsx into this folder")] = None,
+) -> None:
+    """区域诊断 Obstacle degree, coupling coordination and trajectory vs group and nation."""
+    import pandas as pd
+
+    from nqpf.data import catalog
+    from nqpf.disparity.report import diagnose as run_diagnosis
+
+    d = run_diagnosis(
+        region, top=top, subsystems=[s.strip() for s in subsystems.split(",")], grouping=by
+    )
+    names = dict(zip(catalog()["id"], catalog()["name_zh"], strict=True))
+    latest = year if year is not None else int(d.obstacles["year"].max())
+    console = stdout()
+    console.print(f"[bold]区域诊断 Diagnosis: {d.region_name} ({d.region}, {d.group})[/]")
+    _table(
+        "发展轨迹 Trajectory vs group and nation",
+        d.trajectory[["year", "index", "rank", "index_group", "index_nation", "gap_nation"]],
+    )
+    obstacles = d.obstacles[d.obstacles["year"] == latest].assign(
+        name=lambda f: f["indicator"].map(names)
+    )
+    _table(
+        f"主要障碍因子 Top obstacles {latest} (%)",
+        obstacles[["rank", "indicator", "name", "pillar", "obstacle"]],
+    )
+    _table(
+        "支柱障碍度 Pillar obstacles (%)",
+        d.pillar_obstacles.pivot(index="year", columns="pillar", values="obstacle").reset_index(),
+        digits=2,
+    )
+    _table(
+        "耦合协调度 Coupling coordination",
+        d.coupling.drop(columns=["region", "class_en"]),
+    )
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / "diagnosis.xlsx"
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            for name, table in d.tables().items():
+                table.to_excel(writer, sheet_name=name, index=False)
+        console.print(f"[green]wrote[/] {path}", highlight=False)
+
+
+def _table(title: str, frame: pd.DataFrame, *, percent: str | None = None, digits: int = 4) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, header_style="bold")
+    for col in frame.columns:
+        table.add_column(str(col), justify="left" if frame[col].dtype == object else "right")
+    for row in frame.itertuples(index=False):
+        table.add_row(
+            *(_cell(v, str(c), percent, digits) for v, c in zip(row, frame.columns, strict=True))
+        )
+    stdout().print(table)
+
+
+def _cell(value: Any, column: str, percent: str | None, digits: int) -> str:
+    if isinstance(value, float):
+        if value != value:
+            return "—"
+        if percent and (column.startswith(percent) or column.endswith(percent)):
+            return f"{100 * value:.1f}"
+        if column in ("obstacle",):
+            return f"{value:.2f}"
+        if column == "rank":
+            return f"{value:.0f}"
+        return f"{value:.{digits}f}"
+    return str(value)
