@@ -121,7 +121,10 @@ def prepare(
     groups: Mapping[str, str] | None = None,
     targets: Mapping[str, float] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Impute, check completeness and normalise: (imputed wide, imputed flags, norm)."""
+    """Impute, check completeness and normalise: (imputed wide, imputed flags, norm).
+
+    Indicators with a ``scope`` of their own in the framework are normalised in that scope.
+    """
     from nqpf.index.impute import impute
     from nqpf.index.normalize import normalize
 
@@ -135,6 +138,15 @@ def prepare(
         scope=construction.scope,
         targets=targets,
     )
+    fixed = [i for i, sc in framework.scope_overrides.items() if sc != construction.scope]
+    for ind in fixed:
+        norm[ind] = normalize(
+            filled[[ind]],
+            construction.normalize,
+            directions={ind: framework.directions[ind]},
+            scope=framework.scope_overrides[ind],
+            targets={ind: targets[ind]} if targets and ind in targets else None,
+        )[ind]
     return filled, flags, norm
 
 

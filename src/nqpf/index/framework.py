@@ -18,6 +18,10 @@ A user's framework is a YAML file or a dict of the same shape::
                 direction: "+"   # defaults to the catalog's direction
                 weight: 1.0
 
+An indicator may carry ``scope: year`` (or ``panel``) to normalise it within each year
+whatever the assessment's scope: the rule for a series with breaks between years, such as a
+change of price base, where only values of the same year are comparable.
+
 Weights at any level may be fixed (``weight:`` on every sibling: expert weights) or derived by
 AHP from a Saaty pairwise-comparison matrix given on the parent as ``ahp:`` — a list of rows
 in the order the children are listed, or ``{matrix: [...], max_cr: 0.1}``. The top level takes
@@ -70,6 +74,9 @@ class Node:
     name_en: str
     weight: float | None = None
     direction: int = 1
+    #: Normalisation scope of this indicator when it must differ from the assessment's
+    #: (``"year"`` for a series with breaks, e.g. a change of price base); ``None`` = as set.
+    scope: str | None = None
     rationale: str = ""
     source: str = ""
     children: tuple[Node, ...] = field(default_factory=tuple)
@@ -107,6 +114,11 @@ class Framework:
         return {ind.id: ind.direction for ind in self.indicators}
 
     @property
+    def scope_overrides(self) -> dict[str, str]:
+        """Indicators whose normalisation scope is fixed by the framework: id → scope."""
+        return {ind.id: ind.scope for ind in self.indicators if ind.scope is not None}
+
+    @property
     def pillar_of(self) -> dict[str, str]:
         return {ind.id: p.id for p in self.pillars for s in p.children for ind in s.children}
 
@@ -123,6 +135,8 @@ class Framework:
                 out["weight"] = n.weight
             if level == "indicator":
                 out["direction"] = "+" if n.direction > 0 else "-"
+                if n.scope is not None:
+                    out["scope"] = n.scope
                 out["rationale"] = n.rationale
                 out["source"] = n.source
             elif level == "pillar":
@@ -331,6 +345,14 @@ def _indicator(
             hint="context indicators (direction 0 in the catalog) are not scored unless you "
             "give a direction",
         )
+    scope = raw.get("scope")
+    if scope not in (None, "panel", "year"):
+        raise InputError(
+            f"indicator {iid!r}: scope {scope!r} is neither 'panel' nor 'year'",
+            file=source,
+            column=iid,
+            hint="leave `scope` out to use the assessment's scope",
+        )
     spec_name = (spec.name_zh, spec.name_en) if spec is not None else (iid, iid)
     return Node(
         iid,
@@ -338,6 +360,7 @@ def _indicator(
         str(raw.get("name_en", spec_name[1])),
         _weight(raw, source),
         direction=1 if direction_raw in ("+", 1) else -1,
+        scope=scope,
         rationale=str(raw.get("rationale", "")),
         source=str(raw.get("source", "")),
     )

@@ -1,4 +1,5 @@
-"""AHP weights inside frameworks: any level of the hierarchy, consistency ratio enforced."""
+"""Framework options: AHP weights at any level (consistency ratio enforced) and an
+indicator's own normalisation scope."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -91,3 +93,37 @@ def test_cli_reports_an_inconsistent_ahp_matrix_with_exit_2(tmp_path: Path) -> N
     )
     assert result.returncode == 2
     assert "b2" in result.stderr and "CR" in result.stderr
+
+
+def test_indicator_scope_override_makes_a_price_base_break_harmless() -> None:
+    """An indicator with ``scope: year`` is normalised within each year even under panel
+    scope, so rescaling it in one year (a new price base) changes no score."""
+    fw = two_pillar_framework(n_ind=4)
+    fw["pillars"][0]["indicators"][0]["scope"] = "year"
+    long = synthetic_long(n_ind=4)
+    before = assess(long, framework=fw, scope="panel").scores
+    rebased = long.copy()
+    rebased.loc[(rebased["indicator"] == "i0") & (rebased["year"] == 2022), "value"] /= 10.0
+    after = assess(rebased, framework=fw, scope="panel").scores
+    pd.testing.assert_frame_equal(before, after, atol=1e-12)
+    without_override = two_pillar_framework(n_ind=4)
+    changed = assess(rebased, framework=without_override, scope="panel").scores
+    assert not np.allclose(
+        changed["index"], assess(long, framework=without_override).scores["index"]
+    )
+
+
+def test_unknown_indicator_scope_is_an_error() -> None:
+    fw = two_pillar_framework(n_ind=4)
+    fw["pillars"][0]["indicators"][0]["scope"] = "decade"
+    with pytest.raises(InputError, match="scope 'decade'"):
+        load_framework(fw, known=[f"i{j}" for j in range(4)])
+
+
+def test_ndrc_normalises_telecom_within_each_year() -> None:
+    fw = load_framework("ndrc")
+    assert fw.scope_overrides == {"telecom_per_capita": "year"}
+    a = assess()
+    telecom = a.normalized["telecom_per_capita"].groupby(level="year")
+    np.testing.assert_allclose(telecom.max(), 1.0)
+    np.testing.assert_allclose(telecom.min(), 0.0)
