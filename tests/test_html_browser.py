@@ -66,3 +66,16 @@ def test_assessment_page_draws_ranking_map_radar_and_trends_offline(
     assert any(kind == "choropleth" and "710000" in codes for kind, codes in traces)
     assert any(kind == "scattergeo" for kind, _ in traces)  # maritime boundary line
     assert "北京" in opened.page.inner_text("body")
+
+
+def test_disparity_page_draws_offline(
+    tmp_path: Path, open_offline: Callable[[Path], OfflinePage]
+) -> None:
+    _nqpf("disparity", "--out", str(tmp_path), home=tmp_path)
+    opened = open_offline(tmp_path / "disparity.html")
+    _assert_drawn(opened, figures=4)
+    kinds = opened.page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot')]"
+        ".flatMap(d => d.data.map(t => t.type))"
+    )
+    assert "surface" in kinds  # the year × value density surface
