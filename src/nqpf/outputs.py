@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 __all__ = ["atomic_path", "atomic_write_csv", "atomic_write_excel", "atomic_write_text"]
 
+#: Permissions of written files: temporary files are created 0600, but results are meant
+#: to be shared (the usual 0644 of a file a user creates).
+FILE_MODE = 0o644
+
 
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
@@ -35,6 +39,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

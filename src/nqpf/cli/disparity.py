@@ -108,7 +108,6 @@ def diagnose(
     out: Annotated[Path | None, typer.Option(help="write diagnosis.xlsx into this folder")] = None,
 ) -> None:
     """区域诊断 Obstacle degree, coupling coordination and trajectory vs group and nation."""
-    import pandas as pd
 
     from nqpf.data import catalog
     from nqpf.disparity.report import diagnose as run_diagnosis
@@ -141,11 +140,9 @@ def diagnose(
         d.coupling.drop(columns=["region", "class_en"]),
     )
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / "diagnosis.xlsx"
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            for name, table in d.tables().items():
-                table.to_excel(writer, sheet_name=name, index=False)
+        from nqpf.outputs import atomic_write_excel
+
+        path = atomic_write_excel(out / "diagnosis.xlsx", d.tables())
         console.print(f"[green]wrote[/] {path}", highlight=False)
 
 

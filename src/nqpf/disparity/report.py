@@ -216,14 +216,11 @@ def _moran_or_note(data: pd.DataFrame, notes: list[str]) -> pd.DataFrame | None:
 
 def write_disparity(report: DisparityReport, out_dir: str | Path) -> list[Path]:
     """Write ``disparity.xlsx`` (every table) and ``disparity.html`` (offline figures)."""
+    from nqpf.outputs import atomic_write_excel, atomic_write_text
+
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    xlsx = out / "disparity.xlsx"
-    with pd.ExcelWriter(xlsx, engine="openpyxl") as writer:
-        for name, table in report.tables().items():
-            table.to_excel(writer, sheet_name=name[:31], index=False)
-    html = out / "disparity.html"
-    html.write_text(_html(report), encoding="utf-8")
+    xlsx = atomic_write_excel(out / "disparity.xlsx", report.tables())
+    html = atomic_write_text(out / "disparity.html", _html(report))
     return [xlsx, html]
 
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+from nqpf.outputs import atomic_path, atomic_write_csv, atomic_write_text
 
 if TYPE_CHECKING:
     from nqpf.index.assessment import Assessment
@@ -62,24 +61,6 @@ HEADERS: dict[str, str] = {
 }
 
 
-#: Permissions of the written files (mkstemp creates 0600; results are meant to be shared).
-_FILE_MODE = 0o644
-
-
-def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, _FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def _scores_with_bands(a: Assessment) -> pd.DataFrame:
     scores = a.scores
     if a.uncertainty is not None:
@@ -91,7 +72,7 @@ def _scores_with_bands(a: Assessment) -> pd.DataFrame:
 def write_csv(a: Assessment, path: Path) -> Path:
     """scores.csv (UTF-8 with BOM so that Excel shows the Chinese names)."""
     frame = _scores_with_bands(a)
-    return _atomic(path, lambda p: frame.to_csv(p, index=False, encoding="utf-8-sig"))
+    return atomic_write_csv(path, frame)
 
 
 def _bilingual(frame: pd.DataFrame, pillar_names: dict[str, str]) -> pd.DataFrame:
@@ -124,16 +105,14 @@ def write_excel(a: Assessment, path: Path) -> Path:
         "options": options,
     }
 
-    def write(p: Path) -> None:
-        with pd.ExcelWriter(p, engine="openpyxl") as xl:
-            for name, frame in sheets.items():
-                _bilingual(frame, a.pillar_names).to_excel(xl, sheet_name=name, index=False)
-                if name == "uncertainty" and not bands.empty:
-                    _bilingual(bands, a.pillar_names).to_excel(
-                        xl, sheet_name=name, index=False, startrow=len(frame) + 3
-                    )
-
-    return _atomic(path, write)
+    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+        for name, frame in sheets.items():
+            _bilingual(frame, a.pillar_names).to_excel(xl, sheet_name=name, index=False)
+            if name == "uncertainty" and not bands.empty:
+                _bilingual(bands, a.pillar_names).to_excel(
+                    xl, sheet_name=name, index=False, startrow=len(frame) + 3
+                )
+    return path
 
 
 def write_html(a: Assessment, path: Path) -> Path:
@@ -159,10 +138,7 @@ def write_html(a: Assessment, path: Path) -> Path:
         + "</body></html>"
     )
 
-    def write(p: Path) -> None:
-        p.write_text(page, encoding="utf-8")
-
-    return _atomic(path, write)
+    return atomic_write_text(path, page)
 
 
 def _latest(a: Assessment) -> pd.DataFrame:
