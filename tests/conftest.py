@@ -4,6 +4,8 @@ headless browser for the HTML outputs."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +19,18 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_RAW = ROOT.parent / "shared" / "data" / "raw"
 SHARED_SEED = ROOT.parent / "shared" / "seed" / "000_cc04db8f51b7c61a.txt"
+
+
+def run_nqpf(*args: str, home: Path, columns: int = 200) -> subprocess.CompletedProcess[str]:
+    """Run the ``nqpf`` command line in a fresh process with its own ``NQPF_HOME``."""
+    env = {**os.environ, "NQPF_HOME": str(home), "COLUMNS": str(columns)}
+    return subprocess.run(
+        [sys.executable, "-c", "from nqpf.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
 
 
 @pytest.fixture(autouse=True)

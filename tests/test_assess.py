@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ from nqpf.index.assessment import Assessment, assess, drop_indicator
 from nqpf.index.framework import FRAMEWORKS, load_framework
 from nqpf.indicators import indicator_specs
 from nqpf.regions import province_codes
+from tests.conftest import run_nqpf
 
 PROVINCES = province_codes()
 
@@ -315,14 +314,7 @@ def test_outputs_are_written_and_readable(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------ CLI
 def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NQPF_HOME": str(home), "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-c", "from nqpf.cli import main; main()", "assess", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    return run_nqpf("assess", *args, home=home)
 
 
 def test_cli_assess_prints_ranked_table_and_writes_outputs(tmp_path: Path) -> None:

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 from nqpf.regions import province_codes, region_name
-
-
-def run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NQPF_HOME": str(home), "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-c", "from nqpf.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+from tests.conftest import run_nqpf as run
 
 
 def test_show_one_year_prints_31_provinces_sorted_with_unit_and_source(tmp_path: Path) -> None:

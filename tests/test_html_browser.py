@@ -6,24 +6,14 @@ JavaScript error, and actually draw its Plotly figures.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import OfflinePage
+from tests.conftest import OfflinePage, run_nqpf
 
 
 def _nqpf(*args: str, home: Path) -> None:
-    env = {**os.environ, "NQPF_HOME": str(home)}
-    result = subprocess.run(
-        [sys.executable, "-c", "from nqpf.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    result = run_nqpf(*args, home=home)
     assert result.returncode == 0, result.stderr
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
@@ -30,6 +27,7 @@ from nqpf.industry.structure import (
     similarity,
 )
 from nqpf.industry.typing import STAGES, industry_types, lever, load_typing, stage_of
+from tests.conftest import run_nqpf as run
 
 
 @pytest.fixture(scope="module")
@@ -225,17 +223,6 @@ def test_disjoint_structures_are_maximally_dissimilar() -> None:
 
 
 # ---------------------------------------------------------------- CLI
-
-
-def run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NQPF_HOME": str(home), "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-c", "from nqpf.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
 
 
 def test_cli_opportunities_for_a_province_writes_offline_html_and_xlsx(tmp_path: Path) -> None:

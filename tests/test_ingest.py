@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +15,7 @@ from nqpf.errors import DataImportWarning, InputError, UnknownRegionError
 from nqpf.ingest import read_long, read_nbs, read_table, read_wide
 from nqpf.ingest.values import parse_number
 from nqpf.ingest.workspace import Workspace
+from tests.conftest import run_nqpf as _nqpf
 
 NBS_EXPORT = """数据库：分省年度数据
 指标：地区生产总值(亿元)
@@ -200,27 +199,14 @@ def test_failed_or_clashing_import_leaves_workspace_unchanged(tmp_path: Path) ->
     assert not list(ws.root.glob("*.tmp"))
 
 
-def _nqpf(*args: str, env_home: Path) -> subprocess.CompletedProcess[str]:
-    import os
-
-    env = {**os.environ, "NQPF_HOME": str(env_home), "COLUMNS": "160"}
-    return subprocess.run(
-        [sys.executable, "-c", "from nqpf.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-
-
 def test_cli_import_bad_file_exits_2_and_changes_nothing(tmp_path: Path) -> None:
     bad = write(tmp_path / "bad.csv", "region,year,indicator,value\n火星,2023,gdp,1\n")
-    result = _nqpf("data", "import", str(bad), env_home=tmp_path)
+    result = _nqpf("data", "import", str(bad), home=tmp_path)
     assert result.returncode == 2
     assert "火星" in result.stderr and "row 2" in result.stderr
     assert not (tmp_path / "workspace" / "panel.parquet").exists()
     good = write(tmp_path / "good.csv", NBS_EXPORT, "gb18030")
-    result = _nqpf("data", "import", str(good), env_home=tmp_path)
+    result = _nqpf("data", "import", str(good), home=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "东部地区" in result.stderr  # the dropped subtotal is reported
     assert (tmp_path / "workspace" / "panel.parquet").exists()
