@@ -95,7 +95,7 @@ def assess(
         table.add_column("5–95% 排名区间 band", justify="center")
     labels = {n.id: n.name_en if lang == "en" else n.name_zh for n in result.framework.pillars}
     for p in pillars:
-        table.add_column(labels[p], justify="right")
+        table.add_column(labels[p], justify="right", overflow="fold")
     rows = latest.to_dict("records")
     for row in rows[:top] if top > 0 else rows:
         name = str(row["region_name"])
