@@ -114,3 +114,16 @@ def test_unknown_factor_is_an_error() -> None:
         run_uncertainty(
             wide, a.framework, a.construction, a.scores, n=4, levels={"colour": ["red"]}
         )
+
+
+def test_zscore_uncertainty_varies_only_methods_defined_for_negative_values() -> None:
+    """z-scores are negative below the mean: entropy and geometric aggregation are not among
+    the alternatives, so the analysis runs instead of failing on its own alternatives."""
+    a = assess(years=[2022, 2023], normalize="zscore", weights="critic", uncertainty=8)
+    assert a.uncertainty is not None
+    levels = a.uncertainty.levels
+    assert levels["normalize"][0] == "zscore"
+    assert all("entropy" not in w for w in levels["weights"])
+    assert "geometric" not in levels["aggregate"]
+    ranks = a.uncertainty.ranks
+    assert ranks["rank_p05"].le(ranks["rank_p95"]).all()

@@ -76,23 +76,31 @@ class UncertaintyResult:
 def default_levels(
     construction: Construction, framework: Framework, *, has_gaps: bool, has_groups: bool
 ) -> dict[str, list[Any]]:
-    """Levels of every factor, the assessment's own choice first."""
+    """Levels of every factor, the assessment's own choice first.
+
+    Under z-score normalisation the normalised values are negative for below-average
+    regions, where entropy weights and geometric aggregation are undefined; the alternatives
+    are then only the methods defined for any real values (CRITIC and equal weights; linear
+    and TOPSIS aggregation), and the ε shift of entropy does not vary.
+    """
 
     def first(nominal: Any, others: Sequence[Any]) -> list[Any]:
         return [nominal, *[o for o in others if o != nominal]]
 
-    weights_alts: list[tuple[str, ...]] = [
-        ("entropy",),
-        ("critic",),
-        ("entropy", "critic"),
-        ("equal",),
-    ]
+    signed = construction.normalize == "zscore"
+    weights_alts: list[tuple[str, ...]] = (
+        [("critic",), ("equal",)]
+        if signed
+        else [("entropy",), ("critic",), ("entropy", "critic"), ("equal",)]
+    )
+    aggregates = ["linear", "topsis"] if signed else ["linear", "geometric", "topsis"]
+    shifts = [] if signed else [None, PAPERS_ENTROPY_SHIFT]
     imputes = ["linear", "ffill_bfill", *(["group_mean"] if has_groups else [])]
     return {
         "normalize": first(construction.normalize, ["minmax", "max", "rank"]),
         "weights": first(construction.weights, weights_alts),
-        "aggregate": first(construction.aggregate, ["linear", "geometric", "topsis"]),
-        "entropy_shift": first(construction.entropy_shift, [None, PAPERS_ENTROPY_SHIFT]),
+        "aggregate": first(construction.aggregate, aggregates),
+        "entropy_shift": first(construction.entropy_shift, shifts),
         "exclude": [None, *framework.indicator_ids],
         "impute": first(construction.impute, imputes) if has_gaps else [construction.impute],
     }
