@@ -432,3 +432,26 @@ def test_region_selection_accepts_names_and_codes() -> None:
 def test_unknown_upper_rule_is_an_error() -> None:
     with pytest.raises(InputError, match="upper-level"):
         assess(synthetic_long(), framework=two_pillar_framework(), upper="median")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("aggregate", "normalize"), [("linear", "minmax"), ("geometric", "max")])
+def test_contributions_sum_to_the_index_under_additive_decompositions(
+    aggregate: str, normalize: str
+) -> None:
+    a = assess(
+        synthetic_long(), framework=two_pillar_framework(), aggregate=aggregate, normalize=normalize
+    )
+    parts = a.contributions.groupby(["region", "year"])[["contribution", "share"]].sum()
+    index = a.scores.set_index(["region", "year"])["index"].reindex(parts.index)
+    np.testing.assert_allclose(parts["contribution"], index, atol=1e-12)
+    np.testing.assert_allclose(parts["share"], 1.0, atol=1e-12)
+    if aggregate == "geometric":  # share_j = w_j ln N_j / ln I, checked for one cell
+        row = a.contributions.iloc[0]
+        i = index.loc[(row["region"], row["year"])]
+        assert row["share"] == pytest.approx(row["weight"] * np.log(row["normalized"]) / np.log(i))
+
+
+def test_topsis_contributions_are_not_additive_and_left_empty() -> None:
+    a = assess(synthetic_long(), framework=two_pillar_framework(), aggregate="topsis")
+    assert a.contributions[["contribution", "share"]].isna().all().all()
+    assert a.contributions["normalized"].notna().all()

@@ -369,20 +369,40 @@ class Assessment:
         """Long table region, year, indicator, pillar, normalized, weight, contribution, share,
         imputed (True where the raw value was imputed).
 
-        ``contribution = w_j · N_{r,t,j}`` (global weight × normalised value); under linear
-        aggregation the contributions of a region-year sum to its index, and ``share`` is the
-        contribution divided by the index.
+        How much each indicator adds to a region-year's index I, by aggregation method:
+
+        * linear: ``contribution = w_j · N_j`` (global weight × normalised value); they sum
+          to I, and ``share = contribution / I``.
+        * geometric: ``ln I = Σ_j w_j ln N_j``, so ``share = w_j ln N_j / ln I`` and
+          ``contribution = share · I`` (they sum to I). Undefined (NaN) where some N_j = 0
+          (then I = 0); where I = 1 every N_j = 1 and ``share = w_j``.
+        * TOPSIS: the closeness coefficient does not split into additive parts; contribution
+          and share are NaN (the weighted values ``weight · normalized`` still show which
+          indicators are strong).
         """
         w = self.indicator_weights
-        contrib = self.normalized * w
-        long = contrib.stack().reset_index()
-        long.columns = pd.Index(["region", "year", "indicator", "contribution"])
-        long["normalized"] = self.normalized.stack().to_numpy()
+        norm = self.normalized
+        index = self.built.index.reindex(norm.index)
+        method = self.construction.aggregate
+        if method == "linear":
+            share = (norm * w).div(index.where(index != 0), axis=0)
+        elif method == "geometric":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                log_parts = np.log(norm.where(norm > 0)) * w
+                log_index = log_parts.sum(axis=1, skipna=False)
+                share = log_parts.div(log_index.where(log_index != 0), axis=0)
+            unit = index == 1.0
+            share.loc[unit] = np.broadcast_to(w.to_numpy(), share.loc[unit].shape)
+        else:
+            share = norm * np.nan
+        contrib = share.mul(index, axis=0)
+        long = norm.stack().reset_index()
+        long.columns = pd.Index(["region", "year", "indicator", "normalized"])
+        long["contribution"] = contrib.stack(future_stack=True).to_numpy()
+        long["share"] = share.stack(future_stack=True).to_numpy()
         long["weight"] = long["indicator"].map(w)
         long["pillar"] = long["indicator"].map(self.pillar_of)
-        long["imputed"] = self.imputed[self.normalized.columns].stack().to_numpy()
-        total = long.groupby(["region", "year"])["contribution"].transform("sum")
-        long["share"] = long["contribution"] / total.where(total != 0)
+        long["imputed"] = self.imputed[norm.columns].stack().to_numpy()
         return long[
             [
                 "region",
