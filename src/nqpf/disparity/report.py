@@ -32,7 +32,6 @@ __all__ = [
     "diagnose",
     "disparity_report",
     "measure_panel",
-    "subsystem_scores",
     "write_disparity",
 ]
 
@@ -276,26 +275,6 @@ def _html(report: DisparityReport) -> str:
     )
 
 
-def subsystem_scores(
-    normalized: pd.DataFrame, weights: pd.Series, pillar_of: dict[str, str]
-) -> pd.DataFrame:
-    r"""Pillar scores in [0, 1] for coupling: :math:`U_{ip} = \sum_{j\in p} w_j x_{ij} /
-    \sum_{j \in p} w_j` (weighted mean of the pillar's normalised indicators).
-
-    Returns the wide frame (index region, year; one column per pillar).
-    """
-    cols = [c for c in normalized.columns if c in pillar_of]
-    w = weights.reindex(cols).astype(float)
-    pillars = pd.Series({c: pillar_of[c] for c in cols})
-    out = {}
-    for pillar, members in pillars.groupby(pillars).groups.items():
-        wp = w[list(members)]
-        if not wp.sum() > 0:
-            continue
-        out[str(pillar)] = normalized[list(members)].astype(float) @ (wp / wp.sum())
-    return pd.DataFrame(out)
-
-
 @dataclass(frozen=True)
 class Diagnosis:
     """One region's diagnosis: obstacles, coupling and trajectory (all years)."""
@@ -357,11 +336,10 @@ def diagnose(
             f"no pillar {', '.join(missing)} in the assessment's framework",
             hint=f"pillars are {', '.join(sorted(set(pillar_of.values())))}",
         )
-    subs = subsystem_scores(normalized, weights, pillar_of)
-    subs = subs[subs.index.get_level_values(0).astype(str) == code].reset_index()
-    coupling = coupling_coordination(subs[["region", "year", *subsystems]], list(subsystems))
     scores = assessment.scores
     scores = scores.assign(region=scores["region"].astype(str))
+    subs = scores.loc[scores["region"] == code, ["region", "year", *subsystems]]
+    coupling = coupling_coordination(subs.sort_values("year"), list(subsystems))
     group = group_of(code, grouping=grouping)
     in_group = scores["region"].map(lambda c: group_of(c, grouping=grouping)) == group
     trajectory = (
