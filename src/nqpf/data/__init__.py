@@ -186,8 +186,8 @@ def catalog(*, include_workspace: bool = True) -> pd.DataFrame:
     """The indicator catalog with the years and regions each indicator covers.
 
     Columns: ``id``, ``name_zh``, ``name_en``, ``unit``, ``direction``, ``pillar``,
-    ``formula`` (derived indicators), ``sources``, ``first_year``, ``last_year``,
-    ``n_regions``, ``origin`` (catalog or workspace).
+    ``formula`` (derived indicators), ``sources``, ``note`` (scope or comparability
+    caveats), ``first_year``, ``last_year``, ``n_regions``, ``origin`` (catalog or workspace).
     """
     panel = load_panel(list(indicator_specs()), source="packaged")
     coverage = panel.groupby("indicator").agg(
@@ -207,6 +207,7 @@ def catalog(*, include_workspace: bool = True) -> pd.DataFrame:
                 "pillar": spec.pillar,
                 "formula": spec.formula,
                 "sources": datasets.get(spec.id, "derived" if spec.derived else ""),
+                "note": spec.note,
                 "origin": "catalog",
             }
         )
