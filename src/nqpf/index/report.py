@@ -334,7 +334,7 @@ def summary_sentences(a: Assessment) -> list[tuple[str, str]]:
     span = f"{first}–{last}" if first != last else f"{last}"
     out: list[tuple[str, str]] = [
         (
-            f"本报告按“{a.framework.name_zh}”框架的{n_ind}项指标，评价{n_regions}个地区"
+            f"本报告依据《{a.framework.name_zh}》的{n_ind}项指标，评价{n_regions}个地区"
             f"{span}年的新质生产力发展水平。",
             f"This report assesses new quality productive forces of {n_regions} regions in "
             f"{span} with the {n_ind} indicators of the framework {a.framework.name_en}.",
@@ -419,16 +419,18 @@ def _set_fonts(style: Any, *, latin: str = "Times New Roman", east_asia: str = "
 def _table(doc: Any, header: list[str], rows: list[list[str]], numeric_from: int) -> Any:
     """A grid table with a bold header row; columns from ``numeric_from`` right-aligned."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
 
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = ""
-        cell.paragraphs[0].add_run(text).bold = True
+        run = cell.paragraphs[0].add_run(text)  # "\n" becomes a line break
+        run.bold = True
+        run.font.size = Pt(9)
     for values in rows:
         cells = table.add_row().cells
         for k, (cell, text) in enumerate(zip(cells, values, strict=True)):
-            cell.text = text
+            cell.paragraphs[0].add_run(text).font.size = Pt(9)
             if k >= numeric_from:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     return table
@@ -505,7 +507,7 @@ def write_docx(a: Assessment, path: Path) -> Path:
     bands = "rank_p05" in latest.columns
     doc.add_heading(f"{last}年排名 Ranking {last}", level=1)
     header = ["排名 rank", "地区 region", "综合指数 index"]
-    header += [f"{p.name_zh} {p.name_en}" for p in pillars]
+    header += [f"{p.name_zh}\n{p.name_en}" for p in pillars]
     if bands:
         header.append("排名区间 rank band (5–95%)")
     rows = []
