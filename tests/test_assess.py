@@ -283,7 +283,12 @@ def test_packaged_default_assessment() -> None:
 def test_outputs_are_written_and_readable(tmp_path: Path) -> None:
     a = assess(synthetic_long(), framework=two_pillar_framework(), uncertainty=4)
     paths = a.write(tmp_path / "out")
-    assert [p.name for p in paths] == ["scores.csv", "assessment.xlsx", "assessment.html"]
+    assert [p.name for p in paths] == [
+        "scores.csv",
+        "assessment.xlsx",
+        "assessment.html",
+        "assessment.docx",
+    ]
     csv = pd.read_csv(paths[0], encoding="utf-8-sig", dtype={"region": str})
     assert list(csv.columns[:7]) == ["region", "region_name", "year", "index", "rank", "a", "b"]
     assert set(csv["region"]) == set(PROVINCES[:8])
@@ -334,7 +339,12 @@ def test_cli_assess_prints_ranked_table_and_writes_outputs(tmp_path: Path) -> No
     ranks = re.findall(r"│\s+(\d+) │ (\S+)\s+│\s+([\d.]+) │", result.stdout)
     assert [int(r[0]) for r in ranks][:3] == [1, 2, 3]
     assert len(ranks) == 31
-    assert {p.name for p in out.iterdir()} == {"scores.csv", "assessment.xlsx", "assessment.html"}
+    assert {p.name for p in out.iterdir()} == {
+        "scores.csv",
+        "assessment.xlsx",
+        "assessment.html",
+        "assessment.docx",
+    }
 
 
 def test_cli_exit_2_on_unknown_framework_indicator(tmp_path: Path) -> None:

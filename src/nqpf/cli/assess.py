@@ -45,7 +45,8 @@ def assess(
     lang: Annotated[str, typer.Option(help="zh or en region names in the table")] = "zh",
     top: Annotated[int, typer.Option(help="rows shown in the table (0 = all)")] = 0,
 ) -> None:
-    """新质生产力综合评价 Assess NQPF: ranked table, scores.csv, assessment.xlsx, assessment.html."""
+    """新质生产力综合评价 Assess NQPF: ranked table, scores.csv, assessment.xlsx, assessment.html,
+    assessment.docx."""
     from rich.progress import Progress
     from rich.table import Table
 

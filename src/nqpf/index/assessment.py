@@ -514,14 +514,23 @@ class Assessment:
 
         return write_html(self, Path(path))
 
+    def to_docx(self, path: str | Path) -> Path:
+        """Word report ``assessment.docx`` (A4, Chinese with English): summary, latest ranking,
+        indicator weights, method and data sources."""
+        from nqpf.index.report import write_docx
+
+        return write_docx(self, Path(path))
+
     def write(self, out_dir: str | Path) -> list[Path]:
-        """Write scores.csv, assessment.xlsx and assessment.html into ``out_dir``."""
+        """Write scores.csv, assessment.xlsx, assessment.html and assessment.docx into
+        ``out_dir``."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         return [
             self.to_csv(out / "scores.csv"),
             self.to_excel(out / "assessment.xlsx"),
             self.to_html(out / "assessment.html"),
+            self.to_docx(out / "assessment.docx"),
         ]
 
 

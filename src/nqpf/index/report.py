@@ -1,4 +1,5 @@
-"""Outputs of an assessment: ``scores.csv``, ``assessment.xlsx`` and an offline ``assessment.html``.
+"""Outputs of an assessment: ``scores.csv``, ``assessment.xlsx``, an offline ``assessment.html``
+and a Word report ``assessment.docx``.
 
 Every file is written atomically: to a temporary file in the target directory, then moved over
 the target with :func:`os.replace`, so a reader never sees a half-written file.
@@ -18,7 +19,7 @@ from nqpf.outputs import atomic_path, atomic_write_csv, atomic_write_text
 if TYPE_CHECKING:
     from nqpf.index.assessment import Assessment
 
-__all__ = ["HEADERS", "write_csv", "write_excel", "write_html"]
+__all__ = ["HEADERS", "summary_sentences", "write_csv", "write_docx", "write_excel", "write_html"]
 
 #: Bilingual column headers of the Excel workbook (Chinese first, English after).
 HEADERS: dict[str, str] = {
@@ -254,3 +255,341 @@ def _trends(a: Assessment) -> tuple[str, Any]:
         )
     fig.update_layout(height=550, xaxis_title="年份 year", yaxis_title="综合指数 index")
     return "趋势 Trends of the index", fig
+
+
+# ---------------------------------------------------------------------- Word report
+#: Plain-language descriptions of the construction options (Chinese, then English).
+_OPTION_TEXT: dict[str, dict[str, str]] = {
+    "normalize": {
+        "minmax": "极差标准化 (min–max: (x − min) / (max − min))",
+        "zscore": "Z 值标准化 (z-score: (x − mean) / sd)",
+        "max": "最大值标准化 (x / max)",
+        "rank": "排序标准化 (rank)",
+        "target": "目标值标准化 (distance to a target)",
+    },
+    "scope": {
+        "panel": "全面板统一标准化，各年可比 (panel: one reference over all years, "
+        "comparable over time)",
+        "year": "逐年标准化，仅年内可比 (year by year: comparable within a year only)",
+    },
+    "weights": {
+        "entropy": "熵权法 (entropy)",
+        "critic": "CRITIC 法 (CRITIC)",
+        "equal": "等权 (equal)",
+        "pca": "主成分分析法 (PCA)",
+    },
+    "combine": {
+        "mean": "算术平均组合 (arithmetic mean)",
+        "geometric": "几何平均组合 (geometric mean)",
+        "game": "博弈论组合赋权 (game-theoretic combination)",
+    },
+    "aggregate": {
+        "linear": "线性加权求和 (linear weighted sum)",
+        "geometric": "几何加权 (weighted geometric mean)",
+        "topsis": "TOPSIS 逼近理想解排序法 (TOPSIS)",
+    },
+    "impute": {
+        "none": "不插补，缺失值报错 (none: missing values are an error)",
+        "linear": "线性插值 (linear interpolation over years)",
+        "ffill_bfill": "前值/后值填充 (forward then backward fill)",
+        "group_mean": "四大区域组均值 (mean of the region's group 东中西东北)",
+    },
+    "upper": {
+        "sum": "上层权重为下层权重之和 (sum of the children's weights)",
+        "equal": "上层等权 (equal weights at the upper levels)",
+    },
+}
+
+
+def _describe(option: str, value: str) -> str:
+    return _OPTION_TEXT.get(option, {}).get(value, value)
+
+
+def _ranked_latest(a: Assessment) -> pd.DataFrame:
+    """The latest year's scores (with rank bands when run), in rank order."""
+    latest = _latest(a)
+    return latest.sort_values(["rank", "region"]).reset_index(drop=True)
+
+
+def _pillar_weights(a: Assessment) -> pd.Series:
+    """Weight of each pillar in the index (the top level of the weights table)."""
+    top = a.weights[a.weights["parent"] == "index"]
+    return pd.Series(top["weight"].to_numpy(), index=top["child"].astype(str)).astype(float)
+
+
+def summary_sentences(a: Assessment) -> list[tuple[str, str]]:
+    """主要结论: 3–5 sentences (Chinese, English) generated from the assessment's numbers.
+
+    The top three regions of the latest year with their index, their rank bands when the
+    uncertainty analysis was run, the region that rose most in rank between the first and the
+    latest year, and the pillar with the highest weight.
+    """
+    scores = a.scores
+    years = sorted(int(y) for y in scores["year"].unique())
+    first, last = years[0], years[-1]
+    latest = _ranked_latest(a)
+    top = latest.head(3)
+    n_regions = int(latest["region"].nunique())
+    n_ind = len(a.framework.indicator_ids)
+    span = f"{first}–{last}" if first != last else f"{last}"
+    out: list[tuple[str, str]] = [
+        (
+            f"本报告依据《{a.framework.name_zh}》的{n_ind}项指标，评价{n_regions}个地区"
+            f"{span}年的新质生产力发展水平。",
+            f"This report assesses new quality productive forces of {n_regions} regions in "
+            f"{span} with the {n_ind} indicators of the framework {a.framework.name_en}.",
+        )
+    ]
+    names = [str(n) for n in top["region_name"]]
+    values = [f"{v:.3f}" for v in top["index"]]
+    listed_zh = "、".join(f"{n}（{v}）" for n, v in zip(names, values, strict=True))
+    listed_en = ", ".join(f"{n} ({v})" for n, v in zip(names, values, strict=True))
+    out.append(
+        (
+            f"{last}年综合指数排名前{len(top)}位的地区依次为{listed_zh}。",
+            f"In {last} the top {len(top)} regions by the index were {listed_en}.",
+        )
+    )
+    if "rank_p05" in latest.columns and a.uncertainty is not None:
+        bands_zh = "、".join(
+            f"{r.region_name}第{r.rank_p05:.0f}–{r.rank_p95:.0f}名" for r in top.itertuples()
+        )
+        bands_en = ", ".join(
+            f"{r.region_name} {r.rank_p05:.0f}–{r.rank_p95:.0f}" for r in top.itertuples()
+        )
+        runs = a.uncertainty.n_runs
+        out.append(
+            (
+                f"在{runs}次不同构建方法的不确定性分析中，其排名的5%–95%区间为{bands_zh}。",
+                f"Across {runs} runs of the uncertainty analysis their 5–95% rank bands were "
+                f"{bands_en}.",
+            )
+        )
+    if first != last:
+        ranks = a.ranks()
+        gain = (ranks[first] - ranks[last]).dropna()
+        if not gain.empty and gain.max() > 0:
+            best = gain[gain == gain.max()].sort_index().index[0]
+            name = a.region_names.get(str(best), str(best))
+            r0, r1, d = int(ranks.loc[best, first]), int(ranks.loc[best, last]), int(gain.max())
+            out.append(
+                (
+                    f"{first}–{last}年排名上升最多的是{name}，由第{r0}名升至第{r1}名，上升{d}位。",
+                    f"The biggest riser over {first}–{last} was {name}, from rank {r0} to "
+                    f"rank {r1} (up {d} places).",
+                )
+            )
+        else:
+            out.append(
+                (
+                    f"{first}–{last}年没有地区的排名上升。",
+                    f"No region rose in rank over {first}–{last}.",
+                )
+            )
+    pw = _pillar_weights(a)
+    heaviest = str(pw.idxmax())
+    node = next(p for p in a.framework.pillars if p.id == heaviest)
+    out.append(
+        (
+            f"权重最高的维度是{node.name_zh}，权重为{pw[heaviest]:.3f}。",
+            f"The pillar with the highest weight is {node.name_en} ({pw[heaviest]:.3f}).",
+        )
+    )
+    return out
+
+
+def _set_fonts(style: Any, *, latin: str = "Times New Roman", east_asia: str = "宋体") -> None:
+    """Latin font and East-Asian font (w:eastAsia) of a paragraph style; theme fonts removed
+    so that Word uses these."""
+    from docx.oxml.ns import qn
+
+    style.font.name = latin
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.insert(0, fonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(attr), latin)
+    fonts.set(qn("w:eastAsia"), east_asia)
+
+
+def _table(doc: Any, header: list[str], rows: list[list[str]], numeric_from: int) -> Any:
+    """A grid table with a bold header row; columns from ``numeric_from`` right-aligned."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        run = cell.paragraphs[0].add_run(text)  # "\n" becomes a line break
+        run.bold = True
+        run.font.size = Pt(9)
+    for values in rows:
+        cells = table.add_row().cells
+        for k, (cell, text) in enumerate(zip(cells, values, strict=True)):
+            cell.paragraphs[0].add_run(text).font.size = Pt(9)
+            if k >= numeric_from:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    return table
+
+
+def _source_rows(a: Assessment) -> list[list[str]]:
+    """Data sources: each source id of the provenance table with its publisher and file (from
+    the packaged sources registry) and the indicators it feeds."""
+    from nqpf.data import sources
+
+    registry = sources().drop_duplicates("source_id").set_index("source_id")
+    feeds: dict[str, list[str]] = {}
+    for row in a.provenance.itertuples():
+        for sid in str(row.source_ids).split("; "):
+            if sid:
+                feeds.setdefault(sid, []).append(str(row.indicator))
+    rows = []
+    for sid, indicators in sorted(feeds.items()):
+        if sid in registry.index:
+            entry = registry.loc[sid]
+            publisher = f"{entry['publisher']}（{entry['dataset']}）"
+            file = f"{entry['file']}"
+        elif sid.startswith("derived:"):
+            publisher, file = "由其他指标计算 derived", sid.removeprefix("derived:").strip()
+        else:
+            publisher, file = "用户数据 user data", str(a.options.get("data", "—"))
+        rows.append([sid, publisher, file, ", ".join(indicators)])
+    return rows
+
+
+def write_docx(a: Assessment, path: Path) -> Path:
+    """assessment.docx: a Word report (A4 portrait, 宋体 / Times New Roman) with the summary,
+    the latest year's ranking, the indicator weights, the method and the data sources."""
+    import datetime
+
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm, Pt
+
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(25))
+    for name in ("Normal", "Title", "Heading 1", "Heading 2"):
+        _set_fonts(doc.styles[name])
+    doc.styles["Normal"].font.size = Pt(10.5)  # 五号
+
+    years = sorted(int(y) for y in a.scores["year"].unique())
+    last = years[-1]
+    span = f"{years[0]}–{last}" if years[0] != last else f"{last}"
+    doc.add_heading("新质生产力综合评价报告", level=0)
+    doc.add_paragraph("NQPF assessment")
+    meta = [
+        ("评价框架 framework", f"{a.framework.name_zh}（{a.framework.name_en}）"),
+        ("评价年份 years", span),
+        ("规格哈希 spec_hash", a.spec_hash),
+        ("生成日期 date generated", datetime.date.today().isoformat()),
+    ]
+    for label, value in meta:
+        p = doc.add_paragraph()
+        p.add_run(f"{label}：").bold = True
+        p.add_run(value)
+
+    doc.add_heading("主要结论 Summary", level=1)
+    for zh, en in summary_sentences(a):
+        p = doc.add_paragraph(zh)
+        p.add_run().add_break()
+        p.add_run(en).italic = True
+
+    latest = _ranked_latest(a)
+    pillars = a.framework.pillars
+    bands = "rank_p05" in latest.columns
+    doc.add_heading(f"{last}年排名 Ranking {last}", level=1)
+    header = ["排名 rank", "地区 region", "综合指数 index"]
+    header += [f"{p.name_zh}\n{p.name_en}" for p in pillars]
+    if bands:
+        header.append("排名区间 rank band (5–95%)")
+    rows = []
+    for row in latest.to_dict("records"):
+        cells = [str(int(row["rank"])), str(row["region_name"]), f"{row['index']:.3f}"]
+        cells += [f"{row[p.id]:.3f}" for p in pillars]
+        if bands:
+            cells.append(f"{row['rank_p05']:.0f}–{row['rank_p95']:.0f}")
+        rows.append(cells)
+    _table(doc, header, rows, numeric_from=2)
+
+    doc.add_heading("指标权重 Indicator weights", level=1)
+    weights = a.indicator_weights
+    prov = a.provenance.set_index("indicator")
+    w_rows = [
+        [
+            a.pillar_names[a.pillar_of[ind]],
+            str(prov.loc[ind, "name_zh"]),
+            ind,
+            "正向 +" if a.framework.directions[ind] > 0 else "负向 −",
+            f"{float(weights[ind]):.4f}",
+        ]
+        for ind in a.framework.indicator_ids
+    ]
+    w_rows.append(["合计 total", "", "", "", f"{float(weights.sum()):.4f}"])
+    _table(
+        doc,
+        ["维度 pillar", "指标 indicator", "代码 id", "方向 direction", "全局权重 global weight"],
+        w_rows,
+        numeric_from=4,
+    )
+    doc.add_paragraph(
+        "全局权重为各层权重之积，合计为 1 (global weight: product of the weights down the "
+        "hierarchy; they sum to 1)."
+    )
+
+    doc.add_heading("方法说明 Method", level=1)
+    c = a.construction
+    eps = (
+        "熵值计算取 0·ln0 = 0，不作平移 (0·ln 0 = 0, no shift)"
+        if c.entropy_shift is None
+        else f"p = (x + ε) / Σ(x + ε)，ε = {c.entropy_shift:g}"
+    )
+    methods = "、".join(_describe("weights", m) for m in c.weights)
+    method_lines = [
+        ("标准化 normalisation", _describe("normalize", c.normalize)),
+        ("标准化范围 scope", _describe("scope", c.scope)),
+        ("赋权方法 weights", methods),
+        (
+            "组合方式 combination",
+            _describe("combine", c.combine)
+            if len(c.weights) > 1
+            else "单一方法，无需组合 (one method, no combination)",
+        ),
+        ("熵权平移 ε entropy shift", eps if "entropy" in c.weights else "未用熵权法 (not used)"),
+        ("上层权重 upper levels", _describe("upper", c.upper)),
+        ("集成方法 aggregation", _describe("aggregate", c.aggregate)),
+        ("缺失值插补 imputation", _describe("impute", c.impute)),
+    ]
+    if a.uncertainty is not None:
+        method_lines.append(
+            (
+                "不确定性分析 uncertainty",
+                f"Sobol 设计 {a.uncertainty.n_runs} 次运行、{a.uncertainty.n_configurations} 种"
+                f"构建方案，排名区间为 5%–95% 分位 (Sobol design, "
+                f"{a.uncertainty.n_runs} runs, {a.uncertainty.n_configurations} configurations; "
+                "rank bands are the 5th–95th percentiles)",
+            )
+        )
+    for label, text in method_lines:
+        p = doc.add_paragraph(style="List Bullet")
+        p.add_run(f"{label}：").bold = True
+        p.add_run(text)
+
+    doc.add_heading("数据来源 Data sources", level=2)
+    _table(
+        doc,
+        ["来源 source id", "发布机构 publisher", "文件 file", "指标 indicators"],
+        _source_rows(a),
+        numeric_from=4,
+    )
+
+    with atomic_path(path) as tmp:
+        doc.save(str(tmp))
+    return path
