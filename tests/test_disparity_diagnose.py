@@ -135,3 +135,11 @@ def test_coordination_classes_and_errors() -> None:
         coupling_coordination(scores, ["tech"])
     with pytest.raises(InputError, match="alpha"):
         coupling_coordination(scores.assign(tech=0.2), ["tech", "industry"], alpha={"tech": 0.9})
+
+
+def test_coupling_is_zero_not_undefined_when_the_mean_underflows() -> None:
+    """Hypothesis found [5e-324, 0]: the arithmetic mean underflows to 0, yet one subsystem
+    is positive and the other zero, so C = 0 (GM = 0), not undefined."""
+    scores = pd.DataFrame([[5e-324, 0.0]], columns=["tech", "industry"])
+    row = coupling_coordination(scores, ["tech", "industry"]).iloc[0]
+    assert row["C"] == 0.0 and row["D"] == 0.0

@@ -122,7 +122,10 @@ def coupling_coordination(
             )
     arithmetic = u.mean(axis=1)
     geometric = np.exp(np.log(np.where(u > 0, u, 1.0)).mean(axis=1)) * (u > 0).all(axis=1)
-    c = np.divide(geometric, arithmetic, out=np.full(len(u), np.nan), where=arithmetic > 0)
+    # C = 0 when some subsystem is 0 and another is not (GM = 0); undefined when all are 0.
+    # Testing GM > 0 rather than AM > 0 keeps this right when AM underflows to 0.
+    c = np.where((u > 0).any(axis=1), 0.0, np.nan)
+    np.divide(geometric, arithmetic, out=c, where=geometric > 0)
     # GM ≤ AM analytically; rounding of exp/log must not push C past 1
     c = np.minimum(c, 1.0)
     t = u @ a
