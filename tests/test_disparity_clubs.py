@@ -213,3 +213,16 @@ def test_unbalanced_panel_and_bad_options() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         log_t_test(data.rename(columns={"value": "y"}), value="y")
+
+
+def test_quadratic_spectral_hac_keeps_b_and_finds_the_same_clubs() -> None:
+    data = _panel([1.2] * 10 + [0.8] * 10, seed=2)
+    nw = log_t_test(data).iloc[0]
+    qs = log_t_test(data, hac="qs").iloc[0]
+    assert qs["beta"] == pytest.approx(nw["beta"], rel=1e-10)
+    assert qs["se"] > 0 and qs["hac_lags"] == 0
+    assert _members(convergence_clubs(data, hac="qs").clubs) == _members(
+        convergence_clubs(data).clubs
+    )
+    with pytest.raises(InputError, match="hac"):
+        log_t_test(data, hac="andrews")  # type: ignore[arg-type]

@@ -1,5 +1,6 @@
-"""Regional disparities: Dagum Gini, Theil and GE indices, convergence, kernel densities;
-Phillips–Sul log t test and convergence clubs; and diagnosis: obstacle degree and coupling coordination.
+"""Regional disparities: Dagum Gini, Theil and GE indices, convergence, kernel densities,
+Phillips–Sul log t test and convergence clubs; and diagnosis: obstacle degree and
+coupling coordination.
 
 Spatial weights and Moran's I live in :mod:`nqpf.disparity.spatial` (they need the
 ``maps`` extra and ``esda``) and are imported from there.

@@ -76,6 +76,7 @@ _FEW_POINTS = 10
 """Below this many regression periods a warning says the test is unreliable."""
 
 Filter = Literal["hp", "none"]
+Hac = Literal["nw", "qs"]
 _Stat = Callable[[list[int]], float]
 
 
@@ -105,6 +106,7 @@ def log_t_test(
     hp_lambda: float = 400.0,
     log: bool = True,
     hac_lags: int | None = None,
+    hac: Hac = "nw",
 ) -> pd.DataFrame:
     """Phillips–Sul log t test on a balanced region-year panel; one row: ``beta, se, t,
     converges, n_regions, n_periods, t_start, n_points, hac_lags``.
@@ -115,13 +117,17 @@ def log_t_test(
     Phillips & Sul for annual data) of every region's log series; ``"none"`` uses the
     logs as they are. ``log=False`` skips the logarithm (values used as they are).
     ``hac_lags`` defaults to ⌊4 (n/100)^(2/9)⌋ (Newey & West 1994), n the regression
-    periods. ``t_start`` is the first period (1-based) of the regression.
+    periods. ``hac="qs"`` uses instead the quadratic-spectral kernel with Andrews' (1991)
+    AR(1) plug-in bandwidth, the long-run variance of the residuals times
+    :math:`(X'X)^{-1}` (Phillips & Sul's choice; ``hac_lags`` then unused, reported 0).
+    ``t_start`` is the first period (1-based) of the regression.
     """
     x, _ = _prepare(
         data, value=value, filter=filter, hp_lambda=hp_lambda, log=log, what="log_t_test"
     )
     _check_trim(trim, x.shape[1])
-    b, se, t, lags = _log_t(x.to_numpy(), trim, hac_lags)
+    _check_hac(hac)
+    b, se, t, lags = _log_t(x.to_numpy(), trim, hac_lags, hac)
     periods = x.shape[1]
     start = _t_start(trim, periods)
     return pd.DataFrame(
@@ -150,6 +156,7 @@ def convergence_clubs(
     hp_lambda: float = 400.0,
     log: bool = True,
     hac_lags: int | None = None,
+    hac: Hac = "nw",
     order_by: Literal["last"] | float = "last",
     c: float = 0.0,
     c_step: float = 0.1,
@@ -161,11 +168,14 @@ def convergence_clubs(
     ``order_by``: ``"last"`` orders regions by the last-period filtered value, a number
     in (0, 1] by its mean over that last fraction of periods. ``c`` is the sieve's
     critical value, ``c_step`` its increment when core + joiners fails the test.
+    ``trim``, ``filter``, ``hp_lambda``, ``log``, ``hac_lags`` and ``hac`` are those of
+    :func:`log_t_test`.
     """
     x, _ = _prepare(
         data, value=value, filter=filter, hp_lambda=hp_lambda, log=log, what="convergence_clubs"
     )
     _check_trim(trim, x.shape[1])
+    _check_hac(hac)
     if x.shape[0] < 2:
         raise InputError("convergence clubs need at least 2 regions", column="region")
     if c_step <= 0:
@@ -179,13 +189,13 @@ def convergence_clubs(
     values = x.loc[ordered].to_numpy()
 
     def stat(members: list[int]) -> float:
-        return _log_t(values[members], trim, hac_lags)[2]
+        return _log_t(values[members], trim, hac_lags, hac)[2]
 
     clubs = _find_clubs(list(range(len(ordered))), stat, c, c_step)
-    initial = _club_tests(clubs, values, trim, hac_lags)
+    initial = _club_tests(clubs, values, trim, hac_lags, hac)
     if merge:
         clubs = _merge(clubs, stat)
-    tests = _club_tests(clubs, values, trim, hac_lags)
+    tests = _club_tests(clubs, values, trim, hac_lags, hac)
 
     label = np.zeros(len(ordered), dtype=int)
     for k, members in enumerate(clubs, start=1):
@@ -198,8 +208,8 @@ def convergence_clubs(
     out.insert(1, "region_name", [_name(r) for r in out["region"]])
     out = out[["region", "region_name", "club", "divergent", "order", "last"]]
     divergent = [i for i in range(len(ordered)) if label[i] == 0]
-    tests = _with_divergent(tests, divergent, values, trim, hac_lags)
-    initial = _with_divergent(initial, divergent, values, trim, hac_lags)
+    tests = _with_divergent(tests, divergent, values, trim, hac_lags, hac)
+    initial = _with_divergent(initial, divergent, values, trim, hac_lags, hac)
     return ClubsResult(clubs=out, tests=tests, initial_tests=initial)
 
 
@@ -276,17 +286,46 @@ def _check_trim(trim: float, periods: int) -> None:
         )
 
 
-def _log_t(x: np.ndarray, trim: float, hac_lags: int | None) -> tuple[float, float, float, int]:
-    """(b, se, t, lags) of the log t regression on the rows of ``x`` (regions × periods)."""
-    import statsmodels.api as sm
+def _check_hac(hac: str) -> None:
+    if hac not in ("nw", "qs"):
+        raise InputError(f"hac={hac!r}", hint="use 'nw' (Newey–West) or 'qs' (quadratic spectral)")
 
+
+def _log_t(
+    x: np.ndarray, trim: float, hac_lags: int | None, hac: str = "nw"
+) -> tuple[float, float, float, int]:
+    """(b, se, t, lags) of the log t regression on the rows of ``x`` (regions × periods)."""
     y, design = _log_t_series(x, trim)
-    lags = hac_lags if hac_lags is not None else math.floor(4 * (len(y) / 100) ** (2 / 9))
-    fit = sm.OLS(y, design).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
-    b = float(fit.params[1])
-    se = float(fit.bse[1])
+    if hac == "qs":
+        coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+        b = float(coef[1])
+        omega = _qs_long_run_variance(y - design @ coef)
+        se = math.sqrt(omega * float(np.linalg.inv(design.T @ design)[1, 1]))
+        lags = 0
+    else:
+        import statsmodels.api as sm
+
+        lags = hac_lags if hac_lags is not None else math.floor(4 * (len(y) / 100) ** (2 / 9))
+        fit = sm.OLS(y, design).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
+        b = float(fit.params[1])
+        se = float(fit.bse[1])
     t = b / se if se > 0 else (math.inf if b >= 0 else -math.inf)
     return b, se, t, lags
+
+
+def _qs_long_run_variance(u: np.ndarray) -> float:
+    """Long-run variance of ``u``: quadratic-spectral kernel, Andrews (1991) AR(1) plug-in
+    bandwidth S = 1.3221 (α̂(2) n)^(1/5), α̂(2) = 4ρ̂² / (1 − ρ̂)⁴."""
+    n = len(u)
+    gamma = np.array([u[j:] @ u[: n - j] / n for j in range(n)])
+    denom = float(u[:-1] @ u[:-1])
+    rho = float(u[:-1] @ u[1:]) / denom if denom > 0 else 0.0
+    if rho == 0 or abs(rho) >= 1:
+        return float(gamma[0])
+    bandwidth = 1.3221 * (4 * rho**2 / (1 - rho) ** 4 * n) ** 0.2
+    z = 6 * np.pi * (np.arange(1, n) / bandwidth) / 5
+    kernel = 3 / z**2 * (np.sin(z) / z - np.cos(z))
+    return max(float(gamma[0] + 2 * kernel @ gamma[1:]), 0.0)
 
 
 def _log_t_series(x: np.ndarray, trim: float) -> tuple[np.ndarray, np.ndarray]:
@@ -374,11 +413,11 @@ def _merge(clubs: list[list[int]], stat: _Stat) -> list[list[int]]:
 
 
 def _club_tests(
-    clubs: list[list[int]], values: np.ndarray, trim: float, hac_lags: int | None
+    clubs: list[list[int]], values: np.ndarray, trim: float, hac_lags: int | None, hac: str
 ) -> pd.DataFrame:
     rows = []
     for k, members in enumerate(clubs, start=1):
-        b, se, t, _ = _log_t(values[members], trim, hac_lags)
+        b, se, t, _ = _log_t(values[members], trim, hac_lags, hac)
         rows.append(
             {
                 "club": k,
@@ -398,10 +437,11 @@ def _with_divergent(
     values: np.ndarray,
     trim: float,
     hac_lags: int | None,
+    hac: str,
 ) -> pd.DataFrame:
     if len(divergent) < 2:
         return tests
-    b, se, t, _ = _log_t(values[divergent], trim, hac_lags)
+    b, se, t, _ = _log_t(values[divergent], trim, hac_lags, hac)
     row = pd.DataFrame(
         [
             {
