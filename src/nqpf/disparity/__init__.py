@@ -1,5 +1,6 @@
-"""Regional disparities: Dagum Gini, Theil and GE indices, convergence, kernel densities;
-and diagnosis: obstacle degree and coupling coordination.
+"""Regional disparities: Dagum Gini, Theil and GE indices, convergence, kernel densities,
+Phillips–Sul log t test and convergence clubs; and diagnosis: obstacle degree and
+coupling coordination.
 
 Spatial weights and Moran's I live in :mod:`nqpf.disparity.spatial` (they need the
 ``maps`` extra and ``esda``) and are imported from there.
@@ -10,6 +11,7 @@ weight column) and returns tidy DataFrames. See ``docs/disparity.md``.
 
 from __future__ import annotations
 
+from nqpf.disparity.clubs import ClubsResult, convergence_clubs, log_t_test
 from nqpf.disparity.convergence import beta_convergence, sigma_convergence
 from nqpf.disparity.coupling import (
     COORDINATION_CLASSES,
@@ -23,6 +25,7 @@ from nqpf.disparity.theil import GEResult, coefficient_of_variation, ge_index, t
 
 __all__ = [
     "COORDINATION_CLASSES",
+    "ClubsResult",
     "DagumResult",
     "GEResult",
     "KDEResult",
@@ -30,12 +33,14 @@ __all__ = [
     "bandwidth",
     "beta_convergence",
     "coefficient_of_variation",
+    "convergence_clubs",
     "coordination_class",
     "coupling_coordination",
     "dagum_gini",
     "ge_index",
     "gini_coefficient",
     "kernel_density",
+    "log_t_test",
     "obstacle_degree",
     "pair_abs_diff_sum",
     "sigma_convergence",
