@@ -152,27 +152,31 @@ def read_matrix(
     revenue by 2-digit industry or business-registration counts. ``classification``
     overrides the file's column; ``gbt4754_section`` and ``listed`` codes are checked.
     """
-    path = Path(path)
-    if not path.exists():
-        raise InputError("file not found", file=str(path))
-    if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
-        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object)
-    else:
-        frame = pd.read_csv(path, dtype=object, encoding="utf-8-sig")
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    from nqpf.ingest.readers import read_records
+    from nqpf.ingest.values import display_name
+
+    frame = read_records(path, sheet=sheet)
+    rows = frame.pop("source_row").to_numpy()
+    frame = frame.replace("", None)
     if classification is not None:
         frame["classification"] = classification
-    return validate_matrix(frame, file=path.name)
+    return validate_matrix(frame, file=display_name(path), rows=rows)
 
 
-def validate_matrix(frame: pd.DataFrame, *, file: str | None = None) -> pd.DataFrame:
+def validate_matrix(
+    frame: pd.DataFrame, *, file: str | None = None, rows: np.ndarray | None = None
+) -> pd.DataFrame:
     """Check a long matrix and return it with :data:`COLUMNS` and proper dtypes.
 
-    Raises :class:`~nqpf.errors.InputError` naming the row (as a spreadsheet shows it:
-    header on row 1) for a missing column, a non-numeric or negative value, a bad year,
-    a duplicated (region, industry, year) or an industry code outside a packaged
-    classification.
+    Cells are read by the foundation's rules (:func:`nqpf.ingest.values.parse_number`:
+    "…", "-", "—" and empty cells are missing, i.e. no activity; ``2023年`` is a year).
+    Raises :class:`~nqpf.errors.InputError` naming the row (``rows``: each row's number in
+    the file; default as a spreadsheet shows a frame, header on row 1) for a missing
+    column, a non-numeric or negative value, a bad year, a duplicated (region, industry,
+    year) or an industry code outside a packaged classification.
     """
+    from nqpf.ingest.values import parse_number, parse_year
+
     missing = [c for c in _REQUIRED if c not in frame.columns]
     if missing:
         raise InputError(
@@ -181,7 +185,9 @@ def validate_matrix(frame: pd.DataFrame, *, file: str | None = None) -> pd.DataF
             hint="a matrix file needs region, industry, year, value (one row per cell)",
         )
     out = frame.reset_index(drop=True).copy()
-    rows = np.arange(len(out)) + 2
+    if rows is None:
+        rows = np.arange(len(out)) + 2
+    where_file = file or "matrix"
     for col in ("region", "industry"):
         blank = out[col].isna() | (out[col].astype(str).str.strip() == "")
         if blank.any():
@@ -190,15 +196,9 @@ def validate_matrix(frame: pd.DataFrame, *, file: str | None = None) -> pd.DataF
             )
         out[col] = out[col].astype(str).str.strip()
     value = pd.to_numeric(out["value"], errors="coerce")
-    bad = value.isna() & out["value"].notna()
-    if bad.any():
-        first = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            f"value {out['value'].iloc[first]!r} is not a number",
-            file=file,
-            row=int(rows[first]),
-            column="value",
-            hint="write plain numbers; leave a cell empty or drop the row for no activity",
+    for i in np.flatnonzero((value.isna() & out["value"].notna()).to_numpy()).tolist():
+        value.iloc[i] = parse_number(
+            out["value"].iloc[i], file=where_file, row=int(rows[i]), column="value"
         )
     negative = value < 0
     if negative.any():
@@ -212,14 +212,9 @@ def validate_matrix(frame: pd.DataFrame, *, file: str | None = None) -> pd.DataF
         )
     out["value"] = value.fillna(0.0).astype(float)
     year = pd.to_numeric(out["year"], errors="coerce")
-    bad_year = year.isna() | (year != year.round())
-    if bad_year.any():
-        first = int(np.flatnonzero(bad_year.to_numpy())[0])
-        raise InputError(
-            f"year {out['year'].iloc[first]!r} is not a whole year",
-            file=file,
-            row=int(rows[first]),
-            column="year",
+    for i in np.flatnonzero((year.isna() | (year != year.round())).to_numpy()).tolist():
+        year.iloc[i] = parse_year(
+            out["year"].iloc[i], file=where_file, row=int(rows[i]), column="year"
         )
     out["year"] = year.astype(int)
     dup = out.duplicated(["region", "industry", "year"], keep="first")

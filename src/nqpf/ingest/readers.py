@@ -139,6 +139,20 @@ def read_wide(
 # ---------------------------------------------------------------------------- grid
 
 
+def read_records(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """A table file as text cells, decoded like every NQPF import (CSV in UTF-8, UTF-8 with
+    BOM or GB18030; Excel): the first non-empty row is the header (lower-cased), and the
+    column ``source_row`` gives each row's number as a spreadsheet shows it, for errors.
+    """
+    grid = _read_grid(Path(path), sheet=sheet)
+    header = [c.strip().lower() for c in grid.rows[0]]
+    width = len(header)
+    body = [(r + [""] * width)[:width] for r in grid.rows[1:]]
+    frame = pd.DataFrame(body, columns=header, dtype=object)
+    frame["source_row"] = grid.numbers[1:]
+    return frame
+
+
 def _read_grid(path: Path, *, sheet: str | int | None) -> _Grid:
     name = display_name(path)
     if not path.exists():
