@@ -86,6 +86,28 @@ class ComplexityResult:
         return self.residual <= RESIDUAL_TOLERANCE
 
 
+def _correlation(x: np.ndarray, y: np.ndarray) -> float:
+    """Pearson correlation, 0 where a series is constant (correlation undefined)."""
+    if np.std(x) == 0 or np.std(y) == 0:
+        return 0.0
+    return float(np.corrcoef(x, y)[0, 1])
+
+
+def _orientation(div: np.ndarray, kc: np.ndarray, ubi: np.ndarray, kp: np.ndarray) -> float:
+    """Sign making ECI correlate positively with diversity; where that correlation is 0 or
+    undefined (diversity the same everywhere), making PCI correlate negatively with
+    ubiquity. Where both are 0 the eigenvector's sign is left as the solver returns it:
+    the data then do not say which end of the ranking is "complex"."""
+    tolerance = 1e-12
+    r = _correlation(div, kc)
+    if abs(r) > tolerance:
+        return 1.0 if r > 0 else -1.0
+    r = _correlation(ubi, kp)
+    if abs(r) > tolerance:
+        return 1.0 if r < 0 else -1.0
+    return 1.0
+
+
 def complexity(
     presence_table: pd.DataFrame, *, proximity_table: pd.DataFrame | None = None
 ) -> ComplexityResult:
@@ -115,9 +137,7 @@ def complexity(
     kc = (m @ kp) / div
     if np.std(kc) <= NO_STRUCTURE_TOLERANCE * np.max(np.abs(kp)):
         raise InputError("every region has the same complexity: the matrix has no structure")
-    # sign convention: ECI correlates positively with diversity (kept as is when diversity
-    # is the same everywhere and the correlation is undefined)
-    sign = -1.0 if np.std(div) > 0 and np.corrcoef(div, kc)[0, 1] < 0 else 1.0
+    sign = _orientation(div, kc, ubi, kp)
     kp, kc = sign * kp, sign * kc
     lam = float(values[-2])
     mtilde_kp = ((m / div[:, None]).T @ (m @ kp)) / ubi  # U⁻¹ Mᵀ D⁻¹ M K without forming M̃
