@@ -344,6 +344,7 @@ def test_cli_assess_prints_ranked_table_and_writes_outputs(tmp_path: Path) -> No
         "assessment.xlsx",
         "assessment.html",
         "assessment.docx",
+        "nqpf-manifest.json",
     }
 
 

@@ -204,9 +204,9 @@ def test_cli_import_bad_file_exits_2_and_changes_nothing(tmp_path: Path) -> None
     result = _nqpf("data", "import", str(bad), home=tmp_path)
     assert result.returncode == 2
     assert "火星" in result.stderr and "row 2" in result.stderr
-    assert not (tmp_path / "workspace" / "panel.parquet").exists()
+    assert Workspace(tmp_path / "workspace").panel().empty
     good = write(tmp_path / "good.csv", NBS_EXPORT, "gb18030")
     result = _nqpf("data", "import", str(good), home=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "东部地区" in result.stderr  # the dropped subtotal is reported
-    assert (tmp_path / "workspace" / "panel.parquet").exists()
+    assert not Workspace(tmp_path / "workspace").panel().empty

@@ -1,33 +1,142 @@
-"""Atomic writers for the files NQPF hands to users (HTML pages, Excel workbooks, CSV).
+"""Writing the files NQPF hands to users: atomically, as one set, and safe to open.
 
-Each writer renders into a temporary file in the target folder and then moves it over the
-target with :func:`os.replace`, which is atomic on one file system: a reader (or an analyst
-who re-runs a command that fails half-way) sees the old file or the new one, never a
-truncated one.
+Atomic files
+    Each writer renders into a temporary file in the target folder and then moves it over
+    the target with :func:`os.replace`, which is atomic on one file system: a reader sees
+    the old file or the new one, never a truncated one.
+
+Output sets (:func:`output_set`)
+    The files of one run (``scores.csv``, ``assessment.xlsx``, … of ``nqpf assess``) are
+    written into a temporary sibling folder ``.<out>.nqpf-stage-*`` and swapped in as a
+    whole (Linux: one ``renameat2(RENAME_EXCHANGE)``; elsewhere two renames with recovery
+    on the next run), so a run that fails or is killed leaves the old set or the new set,
+    never a mix. Files of other NQPF runs in the folder are carried over; the folder's
+    ``nqpf-manifest.json`` lists the files and ``spec_hash`` of each kind of run. A folder
+    holding files NQPF did not write is refused unless ``force`` (they are then kept).
+
+Cell safety (OWASP "CSV injection")
+    Text cells that start with ``= + - @``, a tab or a carriage return would be read as
+    formulas by Excel/LibreOffice: in CSV they get a leading ``'``; in xlsx every cell is
+    written as text (never a formula) and such cells get Excel's quote prefix. Control
+    characters (C0/C1, bidi overrides) are removed from text. Every CSV/xlsx writer of NQPF
+    goes through :func:`atomic_write_csv`, :func:`atomic_write_excel` or
+    :func:`excel_writer`.
+
+File names
+    :func:`safe_file_name` builds a file name from a label (a region code from a user's
+    file, say) and :func:`inside` checks that a path resolves inside the output folder.
 
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> atomic_write_text(folder / "page.html", "<p>区域</p>").read_text(encoding="utf-8")
 '<p>区域</p>'
+>>> safe_cell("=HYPERLINK(\\"http://x\\")")
+'\\'=HYPERLINK("http://x")'
+>>> clean_text("北京\\x1b[31m")
+'北京[31m'
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import re
+import shutil
+import sys
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from nqpf.errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["atomic_path", "atomic_write_csv", "atomic_write_excel", "atomic_write_text"]
+__all__ = [
+    "MANIFEST",
+    "atomic_path",
+    "atomic_write_csv",
+    "atomic_write_excel",
+    "atomic_write_text",
+    "clean_frame",
+    "clean_text",
+    "excel_writer",
+    "inside",
+    "output_set",
+    "protect_workbook",
+    "safe_cell",
+    "safe_file_name",
+    "safe_frame",
+]
 
 #: Permissions of written files: temporary files are created 0600, but results are meant
 #: to be shared (the usual 0644 of a file a user creates).
 FILE_MODE = 0o644
+#: Permissions of a swapped-in output folder (``mkdtemp`` creates 0700).
+DIR_MODE = 0o755
+
+#: Name of the file listing the runs whose files an output folder holds.
+MANIFEST = "nqpf-manifest.json"
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+#: C0 and C1 control characters (tab and newline kept by :func:`clean_text` on request),
+#: zero-width characters and bidirectional overrides (which can disguise text).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS_ALL = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
+_FILE_NAME = re.compile(r"[^\w.\-]+")
+
+
+# ---------------------------------------------------------------------------- text
+
+
+def clean_text(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` without control characters (escape sequences, NUL, bidi overrides).
+
+    With ``keep_newlines`` tabs and line feeds stay (messages of several lines); otherwise
+    every control character goes (names, labels, cells).
+    """
+    return (_CONTROLS if keep_newlines else _CONTROLS_ALL).sub("", text)
+
+
+def safe_cell(value: Any) -> Any:
+    """A CSV cell that no spreadsheet reads as a formula: text starting with ``= + - @``,
+    tab or CR gets a leading ``'`` (OWASP); control characters are removed. Other values
+    are returned unchanged."""
+    if not isinstance(value, str):
+        return value
+    text = clean_text(value)
+    if value.startswith(FORMULA_PREFIXES) or text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells, column names and index labels pass
+    :func:`safe_cell`."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype) in ("string", "str"):
+            out[col] = out[col].map(safe_cell)
+    out.columns = out.columns.map(_safe_label)
+    out.index = out.index.map(_safe_label)
+    return out
+
+
+def _safe_label(label: Any) -> Any:
+    if isinstance(label, tuple):
+        return tuple(safe_cell(x) for x in label)
+    return safe_cell(label)
+
+
+# ---------------------------------------------------------------------------- files
 
 
 @contextmanager
@@ -54,10 +163,46 @@ def atomic_write_text(path: Path, text: str) -> Path:
 
 
 def atomic_write_csv(path: Path, frame: pd.DataFrame, *, index: bool = False) -> Path:
-    """Write a CSV atomically, UTF-8 with BOM so Excel on Chinese Windows opens it correctly."""
+    """Write a CSV atomically, UTF-8 with BOM so Excel on Chinese Windows opens it correctly;
+    text cells pass :func:`safe_cell`."""
     with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=index, encoding="utf-8-sig")
+        safe_frame(frame).to_csv(tmp, index=index, encoding="utf-8-sig")
     return path
+
+
+@contextmanager
+def excel_writer(path: Path) -> Iterator[pd.ExcelWriter]:
+    """A pandas ``ExcelWriter`` (openpyxl) onto a temporary file that replaces ``path`` when
+    the block ends without error; before saving, every cell is made text-safe (see
+    :func:`protect_workbook`)."""
+    import pandas as pd
+
+    with atomic_path(path) as tmp:
+        writer = pd.ExcelWriter(tmp, engine="openpyxl")
+        try:
+            yield writer
+            protect_workbook(writer.book)
+        finally:
+            writer.close()
+
+
+def protect_workbook(book: Any) -> None:
+    """No cell of an openpyxl workbook is a formula: cells openpyxl took for formulas (text
+    starting with ``=``) become text, and text starting with a formula character gets the
+    quote prefix (Excel shows it as typed, and does not re-evaluate it when edited);
+    control characters, which openpyxl refuses, are removed."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type not in ("s", "f") or not isinstance(cell.value, str):
+                    continue
+                text = clean_text(cell.value)
+                if cell.data_type == "f" or text != cell.value:
+                    cell.value = text
+                    cell.data_type = "s"
+                if text.startswith(FORMULA_PREFIXES):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
 
 
 def atomic_write_excel(
@@ -71,10 +216,245 @@ def atomic_write_excel(
     ``index`` says whether to write each frame's index: one flag for all sheets, or a
     function of the sheet name.
     """
-    import pandas as pd
-
-    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+    with excel_writer(path) as writer:
         for name, frame in sheets.items():
             keep = index(name) if callable(index) else index
-            frame.to_excel(writer, sheet_name=name[:31], index=keep)
+            clean_frame(frame).to_excel(writer, sheet_name=name[:31], index=keep)
     return path
+
+
+def clean_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` without control characters in text cells, column names and index
+    labels (openpyxl refuses them; terminals would execute them)."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, tuple):
+            return tuple(clean(v) for v in value)
+        return clean_text(value) if isinstance(value, str) else value
+
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype) in ("string", "str"):
+            out[col] = out[col].map(clean)
+    out.columns = out.columns.map(clean)
+    out.index = out.index.map(clean)
+    return out
+
+
+# ---------------------------------------------------------------------------- names
+
+
+def safe_file_name(label: str, *, fallback: str = "region") -> str:
+    """A file-name part from ``label``: letters (any script), digits, ``.``, ``-``, ``_``;
+    anything else (``/``, ``..``, spaces, controls) becomes ``_``.
+
+    >>> safe_file_name("/../../x")
+    'x'
+    >>> safe_file_name("340000")
+    '340000'
+    """
+    part = _FILE_NAME.sub("_", clean_text(label)).strip("._-")
+    return part[:100] or fallback
+
+
+def inside(folder: Path, name: str) -> Path:
+    """``folder / name``, checked to resolve inside ``folder`` (no separators, no ``..``)."""
+    path = folder / name
+    base = folder.resolve()
+    resolved = path.resolve()
+    if resolved.parent != base or name in ("", ".", "..") or Path(name).name != name:
+        raise InputError(
+            f"refusing to write {name!r}: it would not be a file inside {folder}",
+            hint="file names are built from region codes; check the region labels of your file",
+        )
+    return path
+
+
+# ---------------------------------------------------------------------------- sets
+
+
+@contextmanager
+def output_set(
+    out: str | Path,
+    *,
+    kind: str,
+    spec_hash: str = "",
+    force: bool = False,
+    names: Collection[str] = (),
+) -> Iterator[Path]:
+    """Stage the files of one run and swap them into ``out`` as a whole.
+
+    Yields the staging folder: write every file of the run into it. When the block ends
+    without error the staged folder (plus the other runs' files already in ``out``)
+    replaces ``out``; on any error, or if the process dies, ``out`` is left as it was and
+    the staging folder is removed (now, or by the next run into ``out``).
+
+    Parameters
+    ----------
+    kind:
+        What wrote the set (``"assess"``, ``"opportunities:340000"``): a re-run of the same
+        kind replaces its files, files of other kinds are kept.
+    spec_hash:
+        Recorded in the manifest beside the file list.
+    force:
+        Write even if ``out`` holds files NQPF did not write (they are kept).
+    names:
+        File names this kind writes: such files in a folder without a manifest (written by
+        an older NQPF) count as this kind's previous run rather than as foreign files.
+    """
+    out = Path(out)
+    try:
+        if out.exists() and not out.is_dir():
+            raise InputError(
+                f"the output folder {out} is a file",
+                hint="pass --out a folder name (it is created if missing)",
+            )
+        parent = out.absolute().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        with _folder_lock(parent, out.name):
+            _recover(parent, out)
+            manifest = _read_manifest(out)
+            runs: dict[str, Any] = dict(manifest.get("runs", {}))
+            own = set(runs.get(kind, {}).get("files", ()))
+            listed = {f for r in runs.values() for f in r.get("files", ())}
+            present = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
+            foreign = [
+                n for n in present if n != MANIFEST and n not in listed and n not in names
+            ]
+            own |= {n for n in present if n in names and n not in listed}
+            if foreign and not force:
+                shown = ", ".join(foreign[:3]) + (" …" if len(foreign) > 3 else "")
+                raise InputError(
+                    f"the output folder {out} holds files NQPF did not write ({shown})",
+                    hint="choose a new or empty folder with --out, or pass --force to write "
+                    "beside them (they are kept)",
+                )
+            stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.nqpf-stage-", dir=parent))
+            try:
+                yield stage
+                written = sorted(p.name for p in stage.iterdir())
+                for name in present:
+                    if name not in own and name != MANIFEST and name not in written:
+                        _link_or_copy(out / name, stage / name)
+                runs[kind] = {
+                    "files": written,
+                    "spec_hash": spec_hash,
+                    "written_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                }
+                for other in list(runs):
+                    kept = [f for f in runs[other].get("files", ()) if (stage / f).exists()]
+                    if not kept:
+                        del runs[other]
+                    else:
+                        runs[other]["files"] = kept
+                atomic_write_text(
+                    stage / MANIFEST,
+                    json.dumps({"runs": runs}, ensure_ascii=False, indent=1, sort_keys=True),
+                )
+                os.chmod(stage, DIR_MODE)
+                _swap(stage, out)
+            finally:
+                shutil.rmtree(stage, ignore_errors=True)
+    except OSError as exc:
+        raise _write_error(exc, out) from None
+
+
+def _write_error(exc: OSError, out: Path) -> InputError:
+    reason = exc.strerror or type(exc).__name__
+    return InputError(
+        f"cannot write the output folder {out}: {reason}",
+        hint="choose a folder you can write to with --out, and check the free disk space",
+    )
+
+
+@contextmanager
+def _folder_lock(parent: Path, name: str) -> Iterator[None]:
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(parent / f".{name}.nqpf-lock"), timeout=600)
+    try:
+        with lock:
+            yield
+    except Timeout:
+        raise InputError(
+            f"another NQPF run is writing into {parent / name}", hint="wait for it to finish"
+        ) from None
+
+
+def _read_manifest(out: Path) -> dict[str, Any]:
+    path = out / MANIFEST
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and isinstance(data.get("runs"), dict) else {}
+
+
+def _recover(parent: Path, out: Path) -> None:
+    """Clean up after a run that died: restore ``out`` from its backup if the two-rename
+    swap was cut between the renames, and remove stale staging folders (we hold the lock,
+    so no other run is using them)."""
+    backups = sorted(parent.glob(f".{glob_escape(out.name)}.nqpf-old-*"))
+    if backups and not out.exists():
+        os.rename(backups[-1], out)
+        backups = backups[:-1]
+    for stale in [*backups, *parent.glob(f".{glob_escape(out.name)}.nqpf-stage-*")]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def glob_escape(name: str) -> str:
+    """``name`` with glob metacharacters escaped."""
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    if src.is_dir() and not src.is_symlink():
+        shutil.copytree(src, dst, symlinks=True, copy_function=_link_file)
+    elif src.is_symlink():
+        os.symlink(os.readlink(src), dst)
+    else:
+        _link_file(str(src), str(dst))
+
+
+def _link_file(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _swap(stage: Path, out: Path) -> None:
+    """Put ``stage`` at ``out``; afterwards ``stage`` holds the old content (if any)."""
+    if not out.exists():
+        os.rename(stage, out)
+        return
+    if _exchange(stage, out):
+        return
+    backup = Path(tempfile.mkdtemp(prefix=f".{out.name}.nqpf-old-", dir=out.parent))
+    backup.rmdir()
+    os.rename(out, backup)
+    os.rename(stage, out)
+    os.rename(backup, stage)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths (Linux ``renameat2`` with ``RENAME_EXCHANGE``)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    with contextlib.suppress(Exception):
+        result = renameat2(
+            at_fdcwd, os.fsencode(a.absolute()), at_fdcwd, os.fsencode(b.absolute()),
+            rename_exchange,
+        )
+        return bool(result == 0)
+    return False

@@ -20,7 +20,7 @@ from nqpf.cli import assess as assess_commands
 from nqpf.cli import data as data_commands
 from nqpf.cli import disparity as disparity_commands
 from nqpf.cli import industry as industry_commands
-from nqpf.cli._console import stderr
+from nqpf.cli._console import stderr, styled
 from nqpf.errors import NQPFError, NQPFWarning
 
 app = typer.Typer(
@@ -39,6 +39,11 @@ app.command("disparity")(disparity_commands.disparity)
 app.command("diagnose")(disparity_commands.diagnose)
 
 
+def _one_line(text: str) -> str:
+    """An error message on one line (YAML and OS messages span several)."""
+    return " ".join(text.split())
+
+
 def main() -> None:
     """Entry point of the ``nqpf`` script."""
     original = warnings.showwarning
@@ -52,7 +57,7 @@ def main() -> None:
         line: str | None = None,
     ) -> None:
         if issubclass(category, NQPFWarning):
-            stderr().print(f"[yellow]注意 Warning:[/] {message}", highlight=False)
+            stderr().print(styled(("注意 Warning: ", "yellow"), str(message)), soft_wrap=True)
         else:
             original(message, category, filename, lineno, file, line)
 
@@ -60,7 +65,7 @@ def main() -> None:
     try:
         app()
     except NQPFError as exc:
-        stderr().print(f"[bold red]错误 Error:[/] {exc}", highlight=False)
+        stderr().print(styled(("错误 Error: ", "bold red"), _one_line(str(exc))), soft_wrap=True)
         sys.exit(2)
     finally:
         warnings.showwarning = original

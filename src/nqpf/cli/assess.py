@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from nqpf.cli._console import stderr, stdout
+from nqpf.cli._console import stderr, stdout, styled
+from nqpf.cli.industry import FORCE_HELP
 
 
 def assess(
@@ -44,6 +45,7 @@ def assess(
     out: Annotated[Path, typer.Option(help="output directory")] = Path("nqpf-output"),
     lang: Annotated[str, typer.Option(help="zh or en region names in the table")] = "zh",
     top: Annotated[int, typer.Option(help="rows shown in the table (0 = all)")] = 0,
+    force: Annotated[bool, typer.Option(help=FORCE_HELP)] = False,
 ) -> None:
     """新质生产力综合评价 Assess NQPF: ranked table, scores.csv, assessment.xlsx, assessment.html,
     assessment.docx."""
@@ -76,7 +78,7 @@ def assess(
             seed=seed,
             progress=progress,
         )
-    paths = result.write(out)
+    paths = result.write(out, force=force)
 
     scores = result.scores
     latest = scores[scores["year"] == scores["year"].max()]
@@ -116,12 +118,12 @@ def assess(
         sobol = result.uncertainty.sobol
         text = ", ".join(f"{r.factor} S1={r.S1:.2f} ST={r.ST:.2f}" for r in sobol.itertuples())
         stdout().print(
-            f"[dim]Sobol ({result.uncertainty.n_runs} runs, "
-            f"{result.uncertainty.n_configurations} configurations): {text}[/]",
-            highlight=False,
+            f"Sobol ({result.uncertainty.n_runs} runs, "
+            f"{result.uncertainty.n_configurations} configurations): {text}",
+            style="dim",
         )
     for path in paths:
-        stdout().print(f"[green]写入 wrote[/] {path}", highlight=False)
+        stdout().print(styled(("写入 wrote ", "green"), str(path)))
 
 
 def _years(values: list[str] | None) -> list[int] | None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from nqpf.cli._console import stdout
+from nqpf.cli._console import stdout, styled
 
 app = typer.Typer(help="数据 Data: catalog, values, sources, import.", no_args_is_help=True)
 
@@ -130,12 +130,12 @@ def show(
     for sid in used:
         s = src.loc[sid]
         stdout().print(
-            f"[dim]{sid}: {s['dataset']} — {s['publisher']}; {s['file']} "
-            f"({s['table']}: {s['item']}, {s['unit_published']}); {s['vintage']}[/]",
-            highlight=False,
+            f"{sid}: {s['dataset']} — {s['publisher']}; {s['file']} "
+            f"({s['table']}: {s['item']}, {s['unit_published']}); {s['vintage']}",
+            style="dim",
         )
     if spec.formula:
-        stdout().print(f"[dim]derived: {spec.id} = {spec.formula}[/]", highlight=False)
+        stdout().print(f"derived: {spec.id} = {spec.formula}", style="dim")
 
 
 def _fmt(value: float) -> str:
@@ -177,7 +177,7 @@ def show_sources(
     ).size()
     for r in by_dataset.to_dict("records"):
         repo = str(r["repository"]).replace("+", "/")
-        stdout().print(f"[bold]{r['dataset']}[/] — {r['publisher']}", highlight=False)
+        stdout().print(styled((str(r["dataset"]), "bold"), f" — {r['publisher']}"))
         stdout().print(
             f"  from github.com/{repo} @ {str(r['commit'])[:10]}; {r['size']} series",
             highlight=False,
@@ -241,7 +241,6 @@ def import_file(
         last=("year", "max"),
     )
     stdout().print(
-        f"[green]imported[/] {len(added)} values from {file.name} into {workspace.root}",
-        highlight=False,
+        styled(("imported ", "green"), f"{len(added)} values from {file.name} into {workspace.root}")
     )
     stdout().print(summary.to_string())

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from nqpf.cli._console import stdout
+from nqpf.cli._console import stdout, styled
+from nqpf.cli.industry import FORCE_HELP
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,6 +29,7 @@ def disparity(
     out: Annotated[Path, typer.Option(help="folder for disparity.xlsx and disparity.html")] = Path(
         "nqpf_disparity"
     ),
+    force: Annotated[bool, typer.Option(help=FORCE_HELP)] = False,
 ) -> None:
     """区域差异 Dagum Gini decomposition, Theil, convergence, kernel density, Moran's I."""
     from nqpf.data import load_panel
@@ -43,7 +45,7 @@ def disparity(
         panel, label=label, groups=by, weights=weights, bootstrap=bootstrap, seed=seed
     )
     console = stdout()
-    console.print(f"[bold]区域差异 Disparities: {label}[/] — {by}", highlight=False)
+    console.print(styled((f"区域差异 Disparities: {label}", "bold"), f" — {by}"))
     s = report.dagum.summary
     cols = ["year", "G", "G_w", "G_nb", "G_t", "share_w", "share_nb", "share_t"]
     if bootstrap:
@@ -92,9 +94,9 @@ def disparity(
             classic.reset_index(),
         )
     for note in report.notes:
-        console.print(f"[yellow]注意 Note:[/] {note}", highlight=False)
-    for path in write_disparity(report, out):
-        console.print(f"[green]wrote[/] {path}", highlight=False)
+        console.print(styled(("注意 Note: ", "yellow"), note))
+    for path in write_disparity(report, out, force=force):
+        console.print(styled(("wrote ", "green"), str(path)))
 
 
 def diagnose(
@@ -106,6 +108,7 @@ def diagnose(
     ] = "tech,industry",
     by: Annotated[str, typer.Option(help="grouping: four-regions or three-belts")] = "four-regions",
     out: Annotated[Path | None, typer.Option(help="write diagnosis.xlsx into this folder")] = None,
+    force: Annotated[bool, typer.Option(help=FORCE_HELP)] = False,
 ) -> None:
     """区域诊断 Obstacle degree, coupling coordination and trajectory vs group and nation."""
 
@@ -118,7 +121,7 @@ def diagnose(
     names = dict(zip(catalog()["id"], catalog()["name_zh"], strict=True))
     latest = year if year is not None else int(d.obstacles["year"].max())
     console = stdout()
-    console.print(f"[bold]区域诊断 Diagnosis: {d.region_name} ({d.region}, {d.group})[/]")
+    console.print(f"区域诊断 Diagnosis: {d.region_name} ({d.region}, {d.group})", style="bold")
     _table(
         "发展轨迹 Trajectory vs group and nation",
         d.trajectory[["year", "index", "rank", "index_group", "index_nation", "gap_nation"]],
@@ -140,10 +143,12 @@ def diagnose(
         d.coupling.drop(columns=["region", "class_en"]),
     )
     if out is not None:
-        from nqpf.outputs import atomic_write_excel
+        from nqpf.outputs import atomic_write_excel, output_set
 
-        path = atomic_write_excel(out / "diagnosis.xlsx", d.tables())
-        console.print(f"[green]wrote[/] {path}", highlight=False)
+        name = "diagnosis.xlsx"
+        with output_set(out, kind=f"diagnose:{d.region}", force=force, names=[name]) as stage:
+            atomic_write_excel(stage / name, d.tables())
+        console.print(styled(("wrote ", "green"), str(out / name)))
 
 
 def _table(title: str, frame: pd.DataFrame, *, percent: str | None = None, digits: int = 4) -> None:

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from nqpf.cli._console import stdout
+from nqpf.cli._console import stdout, styled
 
 if TYPE_CHECKING:
     import pandas as pd
 
+FORCE_HELP = "write into --out even if it holds files NQPF did not write (they are kept)"
 MATRIX_HELP = "listed (上市公司, provinces) | census2020 | census2010 (普查就业) | a CSV/XLSX file"
 
 
@@ -35,6 +36,7 @@ def opportunities(
     out: Annotated[
         Path | None, typer.Option(help="write an offline HTML page and an XLSX here")
     ] = None,
+    force: Annotated[bool, typer.Option(help=FORCE_HELP)] = False,
 ) -> None:
     """机会产业 Industries a region is best placed to grow: feasibility × attractiveness."""
     from rich.table import Table
@@ -97,11 +99,13 @@ def opportunities(
         )
     console = stdout()
     console.print(table)
-    console.print(f"[bold]首选理由 Top reason:[/] {ranking['reason_zh'].iloc[0]}", highlight=False)
+    console.print(styled(("首选理由 Top reason: ", "bold"), str(ranking["reason_zh"].iloc[0])))
     for _, check in diagnostic[~diagnostic["ok"]].iterrows():
         console.print(
-            f"[yellow]复杂度诊断 Complexity check ({check['check']}):[/] {check['message_zh']} {check['message_en']}",
-            highlight=False,
+            styled(
+                (f"复杂度诊断 Complexity check ({check['check']}): ", "yellow"),
+                f"{check['message_zh']} {check['message_en']}",
+            )
         )
     if out is not None:
         _write(
@@ -113,6 +117,7 @@ def opportunities(
             diagnostic,
             types,
             cx.proximity,
+            force=force,
         )
 
 
@@ -144,8 +149,7 @@ def similar(
     spec = krugman_specialisation(values)
     console.print(
         f"{label} Krugman 专业化指数 specialisation index: {spec[code]:.3f}"
-        f"（全部{len(spec)}个地区中位数 median {spec.median():.3f}）",
-        highlight=False,
+        f"（全部{len(spec)}个地区中位数 median {spec.median():.3f}）"
     )
 
 
@@ -252,12 +256,19 @@ def _write(
     diagnostic: pd.DataFrame,
     types: pd.DataFrame | None,
     phi: pd.DataFrame,
+    *,
+    force: bool,
 ) -> None:
 
     from nqpf.industry.charts import opportunity_page
-    from nqpf.outputs import atomic_write_excel, atomic_write_text
+    from nqpf.outputs import (
+        atomic_write_excel,
+        atomic_write_text,
+        inside,
+        output_set,
+        safe_file_name,
+    )
 
-    out.mkdir(parents=True, exist_ok=True)
     notes = [
         f"{r.check}: {r.message_zh} {r.message_en}" for r in diagnostic.itertuples() if not r.ok
     ]
@@ -267,11 +278,14 @@ def _write(
     page = opportunity_page(
         ranking, swot_table, phi, title=f"{label} 机会产业 industry opportunities", notes=notes
     )
-    html_path = atomic_write_text(out / f"opportunities_{code}.html", page)
+    stem = f"opportunities_{safe_file_name(code)}"
+    names = (f"{stem}.html", f"{stem}.xlsx")
     sheets = {"opportunities": ranking, "swot": swot_table, "diagnostic": diagnostic}
     if types is not None:
         sheets["typing"] = types
-    xlsx_path = atomic_write_excel(
-        out / f"opportunities_{code}.xlsx", sheets, index=lambda name: name != "diagnostic"
-    )
-    stdout().print(f"已写出 Wrote {html_path} and {xlsx_path}", highlight=False)
+    with output_set(out, kind=stem, force=force, names=names) as stage:
+        atomic_write_text(inside(stage, names[0]), page)
+        atomic_write_excel(
+            inside(stage, names[1]), sheets, index=lambda name: name != "diagnostic"
+        )
+    stdout().print(f"已写出 Wrote {out / names[0]} and {out / names[1]}")

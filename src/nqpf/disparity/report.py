@@ -213,17 +213,24 @@ def _moran_or_note(data: pd.DataFrame, notes: list[str]) -> pd.DataFrame | None:
         return None
 
 
-def write_disparity(report: DisparityReport, out_dir: str | Path) -> list[Path]:
-    """Write ``disparity.xlsx`` (every table) and ``disparity.html`` (offline figures)."""
-    from nqpf.outputs import atomic_write_excel, atomic_write_text
+def write_disparity(
+    report: DisparityReport, out_dir: str | Path, *, force: bool = False
+) -> list[Path]:
+    """Write ``disparity.xlsx`` (every table) and ``disparity.html`` (offline figures) as one
+    set (see :func:`nqpf.outputs.output_set`)."""
+    from nqpf.outputs import atomic_write_excel, atomic_write_text, output_set
 
     out = Path(out_dir)
-    xlsx = atomic_write_excel(out / "disparity.xlsx", report.tables())
-    html = atomic_write_text(out / "disparity.html", _html(report))
-    return [xlsx, html]
+    names = ("disparity.xlsx", "disparity.html")
+    with output_set(out, kind="disparity", force=force, names=names) as stage:
+        atomic_write_excel(stage / names[0], report.tables())
+        atomic_write_text(stage / names[1], _html(report))
+    return [out / name for name in names]
 
 
 def _html(report: DisparityReport) -> str:
+    from html import escape
+
     import plotly.graph_objects as go
 
     surface = report.kde.surface
@@ -266,12 +273,13 @@ def _html(report: DisparityReport) -> str:
         for i, fig in enumerate((fig_kde, fig_trend, fig_g, fig_share))
     ]
     table = s.round(4).to_html(index=False, border=0)
-    notes = "".join(f"<p><em>{n}</em></p>" for n in report.notes)
+    notes = "".join(f"<p><em>{escape(n)}</em></p>" for n in report.notes)
+    label, grouping = escape(report.label), escape(report.grouping)
     return (
         '<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8">'
-        f"<title>区域差异 Disparities — {report.label}</title></head><body>"
-        f"<h1>区域差异与动态演进 Regional disparities: {report.label}</h1>"
-        f"<p>分组 grouping: {report.grouping}</p>{notes}{table}{''.join(parts)}</body></html>"
+        f"<title>区域差异 Disparities — {label}</title></head><body>"
+        f"<h1>区域差异与动态演进 Regional disparities: {label}</h1>"
+        f"<p>分组 grouping: {grouping}</p>{notes}{table}{''.join(parts)}</body></html>"
     )
 
 

@@ -521,17 +521,22 @@ class Assessment:
 
         return write_docx(self, Path(path))
 
-    def write(self, out_dir: str | Path) -> list[Path]:
+    def write(self, out_dir: str | Path, *, force: bool = False) -> list[Path]:
         """Write scores.csv, assessment.xlsx, assessment.html and assessment.docx into
-        ``out_dir``."""
+        ``out_dir`` as one set (all new or, if anything fails, all old: see
+        :func:`nqpf.outputs.output_set`); ``force`` writes beside files NQPF did not write."""
+        from nqpf.outputs import output_set
+
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        return [
-            self.to_csv(out / "scores.csv"),
-            self.to_excel(out / "assessment.xlsx"),
-            self.to_html(out / "assessment.html"),
-            self.to_docx(out / "assessment.docx"),
-        ]
+        names = ("scores.csv", "assessment.xlsx", "assessment.html", "assessment.docx")
+        with output_set(
+            out, kind="assess", spec_hash=self.spec_hash, force=force, names=names
+        ) as stage:
+            self.to_csv(stage / names[0])
+            self.to_excel(stage / names[1])
+            self.to_html(stage / names[2])
+            self.to_docx(stage / names[3])
+        return [out / name for name in names]
 
 
 def _ranks(frame: pd.DataFrame) -> pd.Series:

@@ -48,6 +48,7 @@ import yaml
 
 from nqpf.errors import InputError
 from nqpf.indicators import indicator_specs
+from nqpf.indicators.schema import read_framework_yaml, validate_framework
 
 __all__ = [
     "FRAMEWORKS",
@@ -185,6 +186,7 @@ def load_framework(
         raw: Any = dict(framework)
     else:
         raw, source = _read_yaml(framework)
+    raw = validate_framework(raw, source)
     if not isinstance(raw, Mapping) or not isinstance(raw.get("pillars"), list):
         raise InputError(
             "a framework needs a list `pillars`",
@@ -243,10 +245,7 @@ def _read_yaml(framework: str | Path) -> tuple[Any, str]:
             f"unknown framework {name!r}: neither a packaged framework nor a YAML file",
             hint=hint or f"use one of {', '.join(FRAMEWORKS)} or the path of a YAML file",
         )
-    try:
-        return yaml.safe_load(path.read_text("utf-8")), str(path)
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", file=str(path)) from None
+    return read_framework_yaml(path), path.name
 
 
 def _label(raw: Mapping[str, Any], key: str, source: str) -> str:

@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from nqpf.outputs import atomic_path, atomic_write_csv, atomic_write_text
+from nqpf.outputs import (
+    atomic_path,
+    atomic_write_csv,
+    atomic_write_text,
+    clean_frame,
+    excel_writer,
+)
 
 if TYPE_CHECKING:
     from nqpf.index.assessment import Assessment
@@ -106,11 +112,13 @@ def write_excel(a: Assessment, path: Path) -> Path:
         "options": options,
     }
 
-    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+    with excel_writer(path) as xl:
         for name, frame in sheets.items():
-            _bilingual(frame, a.pillar_names).to_excel(xl, sheet_name=name, index=False)
+            clean_frame(_bilingual(frame, a.pillar_names)).to_excel(
+                xl, sheet_name=name, index=False
+            )
             if name == "uncertainty" and not bands.empty:
-                _bilingual(bands, a.pillar_names).to_excel(
+                clean_frame(_bilingual(bands, a.pillar_names)).to_excel(
                     xl, sheet_name=name, index=False, startrow=len(frame) + 3
                 )
     return path
