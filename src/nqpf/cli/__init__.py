@@ -4,16 +4,21 @@ A thin shell: it parses options, calls the services and renders their results. H
 modules (pandas, SciPy, the analysis code) are imported inside the commands, so
 ``nqpf --help`` starts fast.
 
-Errors that NQPF raises on bad input (:class:`nqpf.errors.NQPFError`) are printed without
-a traceback and the command exits with status 2; NQPF's warnings are printed in yellow.
+Errors that NQPF raises on bad input (:class:`nqpf.errors.NQPFError`) and usage errors
+(unknown option, value of the wrong type) are printed on one line without a traceback and
+the command exits with status 2; NQPF's warnings are printed in yellow. Nothing the user
+typed or imported is read as rich markup or reaches the terminal as a control sequence.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import sys
 import warnings
-from typing import TextIO
+from typing import Any, TextIO
 
+import click
 import typer
 
 from nqpf.cli import assess as assess_commands
@@ -41,6 +46,19 @@ app.command("disparity")(disparity_commands.disparity)
 app.command("diagnose")(disparity_commands.diagnose)
 
 
+def _click_exceptions() -> tuple[tuple[type[Any], ...], ...]:
+    """Typer's usage-error classes: click's, and those of the click that newer typers
+    vendor (``typer._click``)."""
+    modules: list[Any] = [click.exceptions]
+    with contextlib.suppress(ImportError):
+        modules.append(importlib.import_module("typer._click.exceptions"))
+
+    def pick(name: str) -> tuple[type[Any], ...]:
+        return tuple(getattr(m, name) for m in modules if hasattr(m, name))
+
+    return pick("NoArgsIsHelpError"), pick("UsageError"), (KeyboardInterrupt, *pick("Abort"))
+
+
 def _one_line(text: str) -> str:
     """An error message on one line (YAML and OS messages span several)."""
     return " ".join(text.split())
@@ -64,10 +82,24 @@ def main() -> None:
             original(message, category, filename, lineno, file, line)
 
     warnings.showwarning = show
+    help_errors, usage_errors, aborts = _click_exceptions()
     try:
-        app()
+        code = app(standalone_mode=False)
+    except help_errors as exc:
+        print(exc.format_message(), file=sys.stderr)
+        sys.exit(2)
+    except usage_errors as exc:
+        ctx = getattr(exc, "ctx", None)
+        where = ctx.command_path if ctx is not None else "nqpf"
+        message = f"{_one_line(exc.format_message())} — see `{where} --help`"
+        stderr().print(styled(("错误 Error: ", "bold red"), message), soft_wrap=True)
+        sys.exit(2)
+    except aborts:
+        stderr().print("已中断 Aborted", soft_wrap=True)
+        sys.exit(130)
     except NQPFError as exc:
         stderr().print(styled(("错误 Error: ", "bold red"), _one_line(str(exc))), soft_wrap=True)
         sys.exit(2)
     finally:
         warnings.showwarning = original
+    sys.exit(code if isinstance(code, int) else 0)

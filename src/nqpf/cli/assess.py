@@ -10,6 +10,9 @@ import typer
 from nqpf.cli._console import stderr, stdout, styled
 from nqpf.cli.industry import FORCE_HELP
 
+#: Largest Sobol base sample N accepted (N·(D+2) runs; SALib's examples use 512–4096).
+MAX_UNCERTAINTY = 1 << 16
+
 
 def assess(
     year: Annotated[
@@ -26,7 +29,7 @@ def assess(
     data: Annotated[
         Path | None, typer.Option(help="your long CSV/Excel (region, year, indicator, value)")
     ] = None,
-    normalize: Annotated[str, typer.Option(help="minmax, zscore, max, rank, target")] = "minmax",
+    normalize: Annotated[str, typer.Option(help="minmax, zscore, max or rank (target: Python API only)")] = "minmax",
     scope: Annotated[str, typer.Option(help="panel (comparable over years) or year")] = "panel",
     weights: Annotated[
         str, typer.Option(help="equal, entropy, critic, pca, or several: entropy,critic")
@@ -64,10 +67,33 @@ def assess(
     from rich.progress import Progress
     from rich.table import Table
 
+    from nqpf.errors import InputError
     from nqpf.index.assessment import assess as run
+    from nqpf.ingest.options import (
+        check_choice,
+        check_memory,
+        check_range,
+        parse_years,
+        uncertainty_bytes,
+    )
     from nqpf.regions import region_name
 
-    years = _years(year)
+    years = parse_years(year)
+    check_range(uncertainty, option="--uncertainty", low=0, high=MAX_UNCERTAINTY)
+    if uncertainty:
+        check_memory(
+            uncertainty_bytes(uncertainty, factors=8, units=31 * len(years or range(30))),
+            what=f"--uncertainty {uncertainty}",
+            hint="use a base sample N of 256–4096 (Saltelli's usual range)",
+        )
+    check_range(top, option="--top", low=0)
+    check_choice(lang, ("zh", "en"), option="--lang")
+    if normalize == "target":
+        raise InputError(
+            "--normalize target needs a target value per indicator, which the command line "
+            "cannot take",
+            hint="use the Python API: nqpf.assess(normalize='target', targets={...})",
+        )
     with Progress(console=stderr(), transient=True) as bar:
         task = bar.add_task("不确定性分析 uncertainty", total=None, visible=uncertainty > 0)
 
@@ -140,22 +166,3 @@ def assess(
         )
     for path in paths:
         stdout().print(styled(("写入 wrote ", "green"), str(path)))
-
-
-def _years(values: list[str] | None) -> list[int] | None:
-    from nqpf.errors import InputError
-
-    if not values:
-        return None
-    years: list[int] = []
-    for value in values:
-        first, sep, last = value.partition("-")
-        try:
-            years += list(range(int(first), int(last) + 1)) if sep else [int(value)]
-        except ValueError:
-            raise InputError(
-                f"not a year or range: {value!r}",
-                column="--year",
-                hint="e.g. --year 2023 or --year 2018-2023",
-            ) from None
-    return years

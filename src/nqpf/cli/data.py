@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from nqpf.cli._console import stdout, styled
+
+if TYPE_CHECKING:
+    from nqpf.indicators import IndicatorSpec
 
 app = typer.Typer(help="数据 Data: catalog, values, sources, import.", no_args_is_help=True)
 
@@ -22,7 +26,9 @@ def list_indicators(
     from rich.table import Table
 
     from nqpf.data import catalog
+    from nqpf.ingest.options import check_choice
 
+    check_choice(lang, ("zh", "en"), option="--lang")
     cat = catalog()
     if pillar:
         cat = cat[cat["pillar"] == pillar]
@@ -71,9 +77,13 @@ def show(
     from nqpf.data import load_panel, sources
     from nqpf.errors import InputError
     from nqpf.indicators import indicator as spec_of
+    from nqpf.ingest.options import check_choice, check_years
     from nqpf.regions import region_name
 
-    spec = spec_of(indicator)
+    check_choice(lang, ("zh", "en"), option="--lang")
+    if year:
+        year = check_years(year)
+    spec = _spec(indicator, spec_of)
     panel = load_panel([spec.id], years=year, regions=region, include_national=national)
     if panel.empty:
         raise InputError(
@@ -136,6 +146,32 @@ def show(
         )
     if spec.formula:
         stdout().print(f"derived: {spec.id} = {spec.formula}", style="dim")
+
+
+def _spec(indicator: str, spec_of: Callable[[str], IndicatorSpec]) -> IndicatorSpec:
+    """The catalog entry of ``indicator``, or the metadata of an indicator imported into the
+    workspace (which `nqpf data list` shows too)."""
+    from nqpf.errors import InputError
+    from nqpf.indicators import IndicatorSpec
+    from nqpf.ingest.workspace import Workspace
+
+    try:
+        return spec_of(indicator)
+    except InputError:
+        user = Workspace.default().catalog()
+        row = user[user["id"] == indicator]
+        if row.empty:
+            raise
+        r = row.iloc[0]
+        return IndicatorSpec(
+            id=str(r["id"]),
+            name_zh=str(r["name_zh"]),
+            name_en=str(r["name_zh"]),
+            unit="" if r["unit"] is None or r["unit"] != r["unit"] else str(r["unit"]),
+            direction=str(r["direction"]),  # type: ignore[arg-type]
+            pillar="workspace",
+            minimum=None,
+        )
 
 
 def _fmt(value: float) -> str:

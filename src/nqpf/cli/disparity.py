@@ -11,6 +11,9 @@ import typer
 from nqpf.cli._console import stdout, styled
 from nqpf.cli.industry import FORCE_HELP
 
+#: Most Dagum bootstrap replicates accepted.
+MAX_BOOTSTRAP = 100_000
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -34,7 +37,16 @@ def disparity(
     """区域差异 Dagum Gini decomposition, Theil, convergence, kernel density, Moran's I."""
     from nqpf.data import load_panel
     from nqpf.disparity.report import disparity_report, measure_panel, write_disparity
+    from nqpf.ingest.options import bootstrap_bytes, check_memory, check_range, check_years
 
+    if year:
+        year = check_years(year)
+    check_range(bootstrap, option="--bootstrap", low=0, high=MAX_BOOTSTRAP)
+    check_memory(
+        bootstrap_bytes(bootstrap, regions=34),
+        what=f"--bootstrap {bootstrap}",
+        hint="1000–2000 replicates give stable 95% intervals",
+    )
     panel, label = measure_panel(measure, years=year)
     weights = None
     if weight:
@@ -114,12 +126,23 @@ def diagnose(
 
     from nqpf.data import catalog
     from nqpf.disparity.report import diagnose as run_diagnosis
+    from nqpf.errors import InputError
+    from nqpf.ingest.options import check_range, check_years
 
+    check_range(top, option="--top", low=1)
+    if year is not None:
+        check_years([year])
     d = run_diagnosis(
         region, top=top, subsystems=[s.strip() for s in subsystems.split(",")], grouping=by
     )
     names = dict(zip(catalog()["id"], catalog()["name_zh"], strict=True))
     latest = year if year is not None else int(d.obstacles["year"].max())
+    have = sorted(int(y) for y in d.obstacles["year"].unique())
+    if latest not in have:
+        raise InputError(
+            f"--year {latest}: no obstacle degrees for that year",
+            hint=f"years with data: {have[0]}–{have[-1]}" if have else "no year has data",
+        )
     console = stdout()
     console.print(f"区域诊断 Diagnosis: {d.region_name} ({d.region}, {d.group})", style="bold")
     _table(

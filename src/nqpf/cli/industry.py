@@ -46,7 +46,12 @@ def opportunities(
     from nqpf.industry.matrix import known_industries
     from nqpf.industry.opportunities import opportunities as rank
     from nqpf.industry.opportunities import swot
+    from nqpf.ingest.options import check_choice, check_range
 
+    check_range(top, option="--top", low=1)
+    check_range(threshold, option="--threshold", low=0)
+    check_choice(strategy, ("low_hanging", "balanced", "long_jump"), option="--strategy")
+    check_choice(relatedness, ("co-location", "io"), option="--relatedness")
     values, code, label, growth, classification = _load(region, matrix, within)
     types = _types(classification)
     names = known_industries(classification) or {}
@@ -131,6 +136,9 @@ def similar(
     from rich.table import Table
 
     from nqpf.industry.structure import krugman_specialisation, peers
+    from nqpf.ingest.options import check_range
+
+    check_range(top, option="--top", low=1)
 
     values, code, label, _, _ = _load(region, matrix, within)
     found = peers(values, code, n=top)

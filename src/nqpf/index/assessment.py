@@ -617,7 +617,10 @@ def assess(
         a = assess(weights=["entropy", "critic"], combine="mean", entropy_shift=1e-5)
     """
     from nqpf.index.impute import drop_sparse, parse_chain
+    from nqpf.ingest.options import check_years
 
+    if years is not None:
+        years = check_years(years, option="years")
     fw_known = None
     long = _load_data(data)
     if data is not None:
@@ -742,6 +745,15 @@ def _load_data(data: pd.DataFrame | str | Path | None) -> pd.DataFrame:
     frame["region"] = frame["region"].astype(str)
     frame["year"] = pd.to_numeric(frame["year"], errors="raise").astype(int)
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
+    infinite = frame[np.isinf(frame["value"].to_numpy())]
+    if not infinite.empty:
+        first = infinite.iloc[0]
+        raise InputError(
+            f"{len(infinite)} value(s) are not finite, e.g. {first['value']} for "
+            f"{first['region']} {first['year']} {first['indicator']}",
+            column="value",
+            hint="give finite numbers; leave missing values empty (NaN)",
+        )
     return frame
 
 

@@ -56,6 +56,9 @@ class IndicatorSpec:
     formula: str | None = None
     note: str | None = None
     aliases: tuple[str, ...] = field(default_factory=tuple)
+    #: Smallest valid value (imports below it are refused); ``None`` = any sign. From the
+    #: catalog's ``minimum`` (default 0: levels, counts and shares cannot be negative).
+    minimum: float | None = 0.0
 
     @property
     def derived(self) -> bool:
@@ -84,6 +87,7 @@ def indicator_specs() -> dict[str, IndicatorSpec]:
             formula=entry.get("formula"),
             note=entry.get("note"),
             aliases=tuple(entry.get("aliases", ())),
+            minimum=None if entry.get("minimum", 0) is None else float(entry.get("minimum", 0)),
         )
     for spec in specs.values():
         if spec.formula is not None:

@@ -26,7 +26,6 @@ Keys the schema does not know are passed through (the framework module checks th
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
@@ -189,16 +188,10 @@ def _check_id(value: str) -> str:
     return value
 
 
-def _finite(value: float) -> float:
-    if not math.isfinite(value):
-        raise ValueError("must be a finite number")
-    return value
-
-
 Id = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_check_id)]
 Label = Annotated[str, BeforeValidator(_clean_label), Field(max_length=MAX_LABEL)]
-Weight = Annotated[float, Field(ge=0), AfterValidator(_finite)]
-Positive = Annotated[float, Field(gt=0), AfterValidator(_finite)]
+Weight = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Year = Annotated[int, Field(ge=YEAR_RANGE[0], le=YEAR_RANGE[1])]
 
 

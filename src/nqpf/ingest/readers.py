@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import warnings
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from typing import Literal
 import pandas as pd
 
 from nqpf.errors import DataImportWarning, InputError
-from nqpf.indicators import find_indicator
+from nqpf.indicators import find_indicator, indicator_specs
 from nqpf.indicators.units import conversion_factor
 from nqpf.ingest.values import (
     decode_text,
@@ -44,6 +45,7 @@ from nqpf.ingest.values import (
     parse_year,
     resolve_region_column,
 )
+from nqpf.outputs import clean_text
 
 __all__ = ["Layout", "read_long", "read_nbs", "read_table", "read_wide"]
 
@@ -158,24 +160,29 @@ def _read_grid(path: Path, *, sheet: str | int | None) -> _Grid:
     if not path.exists():
         raise InputError("file not found", file=str(path))
     suffix = path.suffix.lower()
-    if suffix in {".xlsx", ".xlsm", ".xls"}:
-        try:
-            frame = pd.read_excel(path, sheet_name=sheet or 0, header=None, dtype=object)
-        except ValueError as exc:
-            raise InputError(f"cannot read the workbook: {exc}", file=name) from None
-        rows = [
-            ["" if pd.isna(c) else str(c).strip() for c in r]
-            for r in frame.itertuples(index=False, name=None)
-        ]
+    if suffix in {".xlsx", ".xlsm"}:
+        rows = _xlsx_rows(path, sheet, name)
+        numbers = list(range(1, len(rows) + 1))
+    elif suffix == ".xls":
+        rows = _xls_rows(path, sheet, name)
         numbers = list(range(1, len(rows) + 1))
     elif suffix in {".csv", ".txt", ".tsv", ""}:
         text = decode_text(path.read_bytes(), file=name)
-        text = text.replace("\t,", ",")
+        text = text.replace("\t,", ",").replace("\r\n", "\n").replace("\r", "\n")
         delimiter = "\t" if suffix == ".tsv" or ("\t" in text and "," not in text) else ","
         rows, numbers = [], []
-        for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
-            rows.append([c.strip().strip("\ufeff") for c in row])
-            numbers.append(number)
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        try:
+            for row in reader:
+                rows.append([clean_text(c).strip().strip("\ufeff") for c in row])
+                numbers.append(reader.line_num)
+        except csv.Error as exc:
+            raise InputError(
+                f"not a readable CSV table: {exc}",
+                file=name,
+                row=reader.line_num,
+                hint="check the quotes around that line, or save the table as .xlsx",
+            ) from None
     else:
         raise InputError(
             f"unsupported file type {suffix!r}", file=name, hint="use .csv, .xlsx or .xls"
@@ -184,6 +191,83 @@ def _read_grid(path: Path, *, sheet: str | int | None) -> _Grid:
     if not kept:
         raise InputError("the file is empty", file=name)
     return _Grid(name, [r for r, _ in kept], [n for _, n in kept])
+
+
+_BROKEN_WORKBOOK = "is not a readable Excel workbook"
+
+
+def _xlsx_rows(path: Path, sheet: str | int | None, name: str) -> list[list[str]]:
+    """Cells of one sheet as text; formula cells must carry the value Excel saved with them
+    (openpyxl does not compute formulas)."""
+    import zipfile
+
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise InputError(
+            f"the file {_BROKEN_WORKBOOK} ({type(exc).__name__})",
+            file=name,
+            hint="open it in Excel or WPS and save it as .xlsx again, or export a CSV",
+        ) from None
+    try:
+        key = _sheet_key(values.sheetnames, sheet, name)
+        rows = []
+        for number, (vrow, frow) in enumerate(
+            zip(values[key].iter_rows(), formulas[key].iter_rows(), strict=False), 1
+        ):
+            cells = []
+            for vcell, fcell in zip(vrow, frow, strict=False):
+                value = vcell.value
+                formula = fcell.value if fcell.data_type == "f" else None
+                if value is None and isinstance(formula, str):
+                    raise InputError(
+                        f"cell {fcell.coordinate} holds the formula {formula[:40]!r} but no "
+                        "saved value",
+                        file=name,
+                        row=number,
+                        hint="open the file in Excel or WPS and save it (that stores the "
+                        "computed values), or paste the values instead of formulas",
+                    )
+                cells.append("" if value is None else clean_text(str(value)).strip())
+            rows.append(cells)
+        return rows
+    finally:
+        values.close()
+        formulas.close()
+
+
+def _xls_rows(path: Path, sheet: str | int | None, name: str) -> list[list[str]]:
+    import xlrd
+
+    try:
+        frame = pd.read_excel(path, sheet_name=sheet or 0, header=None, dtype=object)
+    except (xlrd.XLRDError, xlrd.compdoc.CompDocError, ValueError, OSError) as exc:
+        reason = clean_text(" ".join(str(exc).split()))[:120]
+        raise InputError(
+            f"the file {_BROKEN_WORKBOOK} ({reason})",
+            file=name,
+            hint="open it in Excel or WPS and save it as .xlsx, or export a CSV",
+        ) from None
+    return [
+        ["" if pd.isna(c) else clean_text(str(c)).strip() for c in r]
+        for r in frame.itertuples(index=False, name=None)
+    ]
+
+
+def _sheet_key(names: list[str], sheet: str | int | None, file: str) -> str:
+    if sheet is None:
+        return names[0]
+    if isinstance(sheet, int) and 0 <= sheet < len(names):
+        return names[sheet]
+    if sheet in names:
+        return str(sheet)
+    raise InputError(
+        f"no sheet {sheet!r} in the workbook", file=file, hint=f"sheets: {', '.join(names)}"
+    )
 
 
 def _detect_layout(grid: _Grid) -> Layout:
@@ -467,6 +551,7 @@ def _finish(
         value=frame["value"].to_numpy() * [m[2] for m in mapped],
         source_file=file,
     )
+    _check_signs(frame, file)
     _check_duplicates(frame, file)
     out = frame[COLUMNS].reset_index(drop=True)
     out["year"] = out["year"].astype("int64")
@@ -510,6 +595,27 @@ def _resolve_regions(
         resolved[label] = code.iloc[0]
         dropped.extend(drop)
     return frame["label"].map(resolved), dropped
+
+
+def _check_signs(frame: pd.DataFrame, file: str) -> None:
+    """Values below the catalog's minimum of their indicator (negative GDP, population …)."""
+    specs = indicator_specs()
+    minimum = frame["indicator"].map(
+        lambda i: specs[i].minimum if i in specs and specs[i].minimum is not None else -math.inf
+    )
+    bad = frame[frame["value"] < minimum]
+    if bad.empty:
+        return
+    first = bad.iloc[0]
+    spec = specs[str(first["indicator"])]
+    raise InputError(
+        f"{first['value']:g} is below the smallest valid value {spec.minimum:g} of "
+        f"{spec.id!r} ({spec.name_zh}); {len(bad)} such value(s)",
+        file=file,
+        row=int(first["source_row"]),
+        column=str(first["column"]),
+        hint="check the sign and the unit of the column",
+    )
 
 
 def _check_duplicates(frame: pd.DataFrame, file: str) -> None:
