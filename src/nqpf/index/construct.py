@@ -126,7 +126,7 @@ def prepare(
 
     wide = wide[framework.indicator_ids]
     filled, flags = impute(wide, construction.impute, groups=groups)
-    _check_complete(filled)
+    _check_complete(filled, construction.impute)
     norm = normalize(
         filled,
         construction.normalize,
@@ -284,20 +284,23 @@ def _local(children: Sequence[Node], raw: Mapping[str, float]) -> dict[str, floa
     return {k: v / total for k, v in raw.items()}
 
 
-def _check_complete(wide: pd.DataFrame) -> None:
+def _check_complete(wide: pd.DataFrame, chain: str = "none") -> None:
     missing = wide.isna()
     if not missing.to_numpy().any():
         return
-    col = str(missing.sum().idxmax())
+    per = missing.sum()
+    col = str(per.idxmax())
     where = wide.index[missing[col].to_numpy()]
     years = sorted({int(y) for y in where.get_level_values("year")})
     regions = sorted({str(r) for r in where.get_level_values("region")})
+    left = ", ".join(f"{k} {int(v)}" for k, v in per[per > 0].items())
+    after = "" if chain == "none" else f"after imputation {chain}, "
     raise InputError(
-        f"{int(missing[col].sum())} missing value(s) of {col!r} "
-        f"(years {years[:6]}, regions {regions[:6]})",
+        f"{after}{int(per.sum())} value(s) still missing ({left}); {col!r} "
+        f"in years {years[:6]}, regions {regions[:6]}",
         column=col,
         hint="choose years where the indicator is complete (--year), drop it from the "
-        "framework, or impute (--impute linear / ffill_bfill / group_mean)",
+        "framework, or impute (e.g. --impute linear,ffill_bfill,column_mean)",
     )
 
 

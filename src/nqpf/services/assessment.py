@@ -19,8 +19,16 @@ import pandas as pd
 from nqpf.data import article_figures, load_panel
 from nqpf.errors import InputError
 from nqpf.index.assessment import Assessment
-from nqpf.index.construct import UPPER_RULES, Construction, Upper, construct, spec_hash
+from nqpf.index.construct import (
+    UPPER_RULES,
+    Construction,
+    Upper,
+    construct,
+    drop_indicator,
+    spec_hash,
+)
 from nqpf.index.framework import Framework, load_framework
+from nqpf.index.impute import drop_sparse, parse_chain
 from nqpf.indicators import indicator_specs
 from nqpf.regions import NATIONAL_CODE, group_of, normalize_region, province_codes, region_name
 
@@ -39,7 +47,9 @@ def assess(
     combine: str = "mean",
     entropy_shift: float | None = None,
     aggregate: str = "linear",
-    impute: str = "none",
+    impute: str | Sequence[str] = "none",
+    max_missing_unit: float | None = None,
+    max_missing_indicator: float | None = None,
     upper: Upper = "sum",
     targets: Mapping[str, float] | None = None,
     uncertainty: int = 0,
@@ -74,7 +84,12 @@ def assess(
     aggregate:
         ``linear``, ``geometric`` or ``topsis``, applied at every level.
     impute:
-        ``none``, ``linear``, ``ffill_bfill`` or ``group_mean`` (four regions 东中西东北).
+        One method or a chain applied in order (``"linear,ffill_bfill,column_mean"`` or a list):
+        ``none``, ``linear``, ``linear_extrapolate``, ``ffill_bfill``, ``group_mean`` (four
+        regions 东中西东北), ``year_mean``, ``column_mean`` (see :mod:`nqpf.index.impute`).
+    max_missing_unit, max_missing_indicator:
+        Drop units / indicators whose share of missing raw values exceeds this (in [0, 1))
+        before imputation; the messages are in ``options["dropped"]``. Default: keep all.
     upper:
         How upper-level weights are obtained: ``sum`` or ``equal`` (module docstring).
     uncertainty:
@@ -121,11 +136,19 @@ def assess(
         combine=combine,
         entropy_shift=entropy_shift,
         aggregate=aggregate,
-        impute=impute,
+        impute=",".join(parse_chain(impute)),
         upper=upper,
     )
     long = _select(long, fw, years, regions, packaged=data is None)
     wide = _wide(long, fw)
+    wide, dropped = drop_sparse(
+        wide, max_missing_unit=max_missing_unit, max_missing_indicator=max_missing_indicator
+    )
+    for ind in dropped.indicators:
+        fw = drop_indicator(fw, ind)
+    if dropped.units:
+        long = long[~long["region"].isin(list(dropped.units))]
+    long = long[long["indicator"].isin(fw.indicator_ids)]
     names = _names(long)
     groups = _groups(wide)
     built = construct(wide, fw, construction, groups=groups, targets=targets)
@@ -135,6 +158,7 @@ def assess(
         "years": sorted({int(y) for y in wide.index.get_level_values("year")}),
         "uncertainty": uncertainty,
         "seed": seed,
+        "dropped": dropped.messages(),
         "data": "packaged"
         if data is None
         else (str(data) if not isinstance(data, pd.DataFrame) else "DataFrame"),
