@@ -97,6 +97,7 @@ def test_xlsx_never_holds_a_formula(tmp_path: Path, text: str) -> None:
 def test_assessment_outputs_have_no_formula_script_or_escape(tmp_path: Path) -> None:
     """A framework whose labels are attacks: every output of `assess` stays inert."""
     from nqpf import assess
+    from nqpf.present.assessment import write_assessment
 
     evil = "=cmd|' /C calc'!A0<script>alert(1)</script>\x1b[2J"
     framework = {
@@ -108,7 +109,7 @@ def test_assessment_outputs_have_no_formula_script_or_escape(tmp_path: Path) -> 
         ],
     }
     result = assess(framework=framework, years=[2022, 2023], weights="equal")
-    paths = result.write(tmp_path / "out")
+    paths = write_assessment(result, tmp_path / "out")
     book = openpyxl.load_workbook(tmp_path / "out" / "assessment.xlsx")
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
@@ -131,7 +132,8 @@ def test_assessment_outputs_have_no_formula_script_or_escape(tmp_path: Path) -> 
 def test_disparity_page_escapes_the_measure_label(tmp_path: Path) -> None:
     """Stored XSS: an imported indicator named like a script went raw into <h1>."""
     from nqpf.data import load_panel
-    from nqpf.disparity.report import disparity_report, write_disparity
+    from nqpf.disparity.report import disparity_report
+    from nqpf.present.disparity import write_disparity
 
     gdp = load_panel(["gdp_per_capita"], years=[2021, 2022, 2023])
     label = "<script>alert(1)</script>"
@@ -235,6 +237,7 @@ def test_assess_failing_mid_run_keeps_old_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The mixed-set case: new scores.csv/xlsx beside the old html/docx."""
+    import nqpf.present.assessment as present
     from nqpf.index.assessment import Assessment
 
     out = tmp_path / "out"
@@ -243,10 +246,10 @@ def test_assess_failing_mid_run_keeps_old_files(
     assert code == 0, err
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
-    def broken(self: Assessment, path: object) -> Path:
+    def broken(a: Assessment, path: Path) -> Path:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(Assessment, "to_html", broken)
+    monkeypatch.setattr(present, "write_html", broken)
     code, _, err = cli(capsys, *args, "--weights", "entropy")
     line = one_line_error(code, err)
     assert "No space left on device" in line and str(out) in line

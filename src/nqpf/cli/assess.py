@@ -68,7 +68,6 @@ def assess(
     from rich.table import Table
 
     from nqpf.errors import InputError
-    from nqpf.index.assessment import assess as run
     from nqpf.ingest.options import (
         check_choice,
         check_memory,
@@ -76,7 +75,9 @@ def assess(
         parse_years,
         uncertainty_bytes,
     )
+    from nqpf.present.assessment import write_assessment
     from nqpf.regions import region_name
+    from nqpf.services.assessment import assess as run
 
     years = parse_years(year)
     check_range(uncertainty, option="--uncertainty", low=0, high=MAX_UNCERTAINTY)
@@ -118,7 +119,7 @@ def assess(
             seed=seed,
             progress=progress,
         )
-    paths = result.write(out, force=force)
+    paths = write_assessment(result, out, force=force)
     for message in result.options.get("dropped", []):
         stderr().print(str(message), style="yellow")
 

@@ -35,9 +35,9 @@ def disparity(
     force: Annotated[bool, typer.Option(help=FORCE_HELP)] = False,
 ) -> None:
     """区域差异 Dagum Gini decomposition, Theil, convergence, kernel density, Moran's I."""
-    from nqpf.data import load_panel
-    from nqpf.disparity.report import disparity_report, measure_panel, write_disparity
     from nqpf.ingest.options import bootstrap_bytes, check_memory, check_range, check_years
+    from nqpf.present.disparity import write_disparity
+    from nqpf.services.disparity import disparity as run
 
     if year:
         year = check_years(year)
@@ -47,15 +47,8 @@ def disparity(
         what=f"--bootstrap {bootstrap}",
         hint="1000–2000 replicates give stable 95% intervals",
     )
-    panel, label = measure_panel(measure, years=year)
-    weights = None
-    if weight:
-        weights = load_panel([weight], years=year)[["region", "year", "value"]].rename(
-            columns={"value": "weight"}
-        )
-    report = disparity_report(
-        panel, label=label, groups=by, weights=weights, bootstrap=bootstrap, seed=seed
-    )
+    report = run(measure, groups=by, weight=weight, years=year, bootstrap=bootstrap, seed=seed)
+    label = report.label
     console = stdout()
     console.print(styled((f"区域差异 Disparities: {label}", "bold"), f" — {by}"))
     s = report.dagum.summary
@@ -125,9 +118,9 @@ def diagnose(
     """区域诊断 Obstacle degree, coupling coordination and trajectory vs group and nation."""
 
     from nqpf.data import catalog
-    from nqpf.disparity.report import diagnose as run_diagnosis
     from nqpf.errors import InputError
     from nqpf.ingest.options import check_range, check_years
+    from nqpf.services.disparity import diagnose as run_diagnosis
 
     check_range(top, option="--top", low=1)
     if year is not None:
@@ -166,12 +159,10 @@ def diagnose(
         d.coupling.drop(columns=["region", "class_en"]),
     )
     if out is not None:
-        from nqpf.outputs import atomic_write_excel, output_set
+        from nqpf.present.disparity import write_diagnosis
 
-        name = "diagnosis.xlsx"
-        with output_set(out, kind=f"diagnose:{d.region}", force=force, names=[name]) as stage:
-            atomic_write_excel(stage / name, d.tables())
-        console.print(styled(("wrote ", "green"), str(out / name)))
+        path = write_diagnosis(d, out, force=force)
+        console.print(styled(("wrote ", "green"), str(path)))
 
 
 def _table(title: str, frame: pd.DataFrame, *, percent: str | None = None, digits: int = 4) -> None:

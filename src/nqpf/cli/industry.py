@@ -113,7 +113,9 @@ def opportunities(
             )
         )
     if out is not None:
-        _write(
+        from nqpf.present.industry import write_opportunities
+
+        paths = write_opportunities(
             out,
             code,
             label,
@@ -124,6 +126,7 @@ def opportunities(
             cx.proximity,
             force=force,
         )
+        console.print(f"已写出 Wrote {paths[0]} and {paths[1]}")
 
 
 def similar(
@@ -233,7 +236,7 @@ def _io_proximity(values: pd.DataFrame, classification: str) -> pd.DataFrame:
 
 def _types(classification: str) -> pd.DataFrame | None:
     from nqpf.errors import InputError
-    from nqpf.industry.typing import industry_types
+    from nqpf.industry.classification import industry_types
 
     try:
         return industry_types(classification)
@@ -253,47 +256,3 @@ def _names(codes: list[str], matrix: str) -> dict[str, str]:
         except InputError:
             out[code] = code
     return out
-
-
-def _write(
-    out: Path,
-    code: str,
-    label: str,
-    ranking: pd.DataFrame,
-    swot_table: pd.DataFrame,
-    diagnostic: pd.DataFrame,
-    types: pd.DataFrame | None,
-    phi: pd.DataFrame,
-    *,
-    force: bool,
-) -> None:
-
-    from nqpf.industry.charts import opportunity_page
-    from nqpf.outputs import (
-        atomic_write_excel,
-        atomic_write_text,
-        inside,
-        output_set,
-        safe_file_name,
-    )
-
-    notes = [
-        f"{r.check}: {r.message_zh} {r.message_en}" for r in diagnostic.itertuples() if not r.ok
-    ]
-    notes.append(
-        "可行性=关联密度百分位；吸引力=PCI、COG、全国增长、产业类型的加权百分位（见 docs/industry.md）。"
-    )
-    page = opportunity_page(
-        ranking, swot_table, phi, title=f"{label} 机会产业 industry opportunities", notes=notes
-    )
-    stem = f"opportunities_{safe_file_name(code)}"
-    names = (f"{stem}.html", f"{stem}.xlsx")
-    sheets = {"opportunities": ranking, "swot": swot_table, "diagnostic": diagnostic}
-    if types is not None:
-        sheets["typing"] = types
-    with output_set(out, kind=stem, force=force, names=names) as stage:
-        atomic_write_text(inside(stage, names[0]), page)
-        atomic_write_excel(
-            inside(stage, names[1]), sheets, index=lambda name: name != "diagnostic"
-        )
-    stdout().print(f"已写出 Wrote {out / names[0]} and {out / names[1]}")
