@@ -218,6 +218,12 @@ def _ahp(value: Any) -> Any:
 AhpSpec = Annotated[_Ahp, BeforeValidator(_ahp)]
 
 
+def _year_pair(value: Any) -> Any:
+    if value is not None and (not isinstance(value, list | tuple) or len(value) != 2):
+        raise ValueError("`years` must be [first, last], e.g. [2018, 2023]")
+    return value
+
+
 class _Indicator(_Node):
     """An indicator: its id alone, or a mapping (``direction`` and ``scope`` are checked by
     the framework module, whose messages name the allowed values)."""
@@ -268,7 +274,7 @@ class _Framework(_Node):
     name_zh: Label | None = None
     name_en: Label | None = None
     reference: Label | None = None
-    years: tuple[Year, Year] | None = None
+    years: Annotated[tuple[Year, Year] | None, BeforeValidator(_year_pair)] = None
     ahp: AhpSpec | None = None
     pillars: list[_Pillar] = Field(min_length=1, max_length=MAX_NODES_FRAMEWORK)
 
