@@ -318,6 +318,46 @@ def test_folder_with_foreign_files_is_refused_unless_force(tmp_path: Path) -> No
     assert _contents(out) == {"a.txt": "new", "b.txt": "new", "thesis.docx": "mine"}
 
 
+def test_force_writes_in_place_and_keeps_the_folder(tmp_path: Path) -> None:
+    out = tmp_path / "shared"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    inode = out.stat().st_ino
+    _write_set(out, "one", force=True)
+    _write_set(out, "two", force=True)
+    assert out.stat().st_ino == inode  # the user's folder itself was not replaced
+    assert _contents(out) == {"a.txt": "two", "b.txt": "two", "notes.txt": "mine"}
+    assert not [p for p in tmp_path.iterdir() if "nqpf-stage" in p.name]
+
+
+def test_out_dot_writes_into_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _write_set(Path("."), "here")
+    assert _contents(tmp_path) == {"a.txt": "here", "b.txt": "here"}
+    assert Path.cwd() == tmp_path and tmp_path.is_dir()
+
+
+def test_read_only_parent_stages_inside_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    out = tmp_path / "out"
+    _write_set(out, "old")
+    real = tempfile.mkdtemp
+
+    def no_sibling(*args: object, **kwargs: object) -> str:
+        if Path(str(kwargs["dir"])) == tmp_path:
+            raise PermissionError(13, "Permission denied")
+        return real(*args, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(tempfile, "mkdtemp", no_sibling)
+    _write_set(out, "new")
+    assert _contents(out) == {"a.txt": "new", "b.txt": "new"}
+
+
 def test_files_of_an_older_nqpf_run_count_as_own(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()

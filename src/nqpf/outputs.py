@@ -12,7 +12,9 @@ Output sets (:func:`output_set`)
     on the next run), so a run that fails or is killed leaves the old set or the new set,
     never a mix. Files of other NQPF runs in the folder are carried over; the folder's
     ``nqpf-manifest.json`` lists the files and ``spec_hash`` of each kind of run. A folder
-    holding files NQPF did not write is refused unless ``force`` (they are then kept).
+    holding files NQPF did not write is refused unless ``force``; then (and when ``out`` is
+    the working folder, or its parent is read-only) the folder is not swapped: the staged
+    files replace their namesakes one by one, each atomically, and the user's files stay.
 
 Cell safety (OWASP "CSV injection")
     Text cells that start with ``= + - @``, a tab or a carriage return would be read as
@@ -303,21 +305,26 @@ def output_set(
         an older NQPF) count as this kind's previous run rather than as foreign files.
     """
     out = Path(out)
+    target = Path(os.path.abspath(out))
     try:
-        if out.exists() and not out.is_dir():
+        if target.exists() and not target.is_dir():
             raise InputError(
                 f"the output folder {out} is a file",
                 hint="pass --out a folder name (it is created if missing)",
             )
-        parent = out.absolute().parent
+        parent = target.parent
         parent.mkdir(parents=True, exist_ok=True)
-        with _folder_lock(parent, out.name):
-            _recover(parent, out)
-            manifest = _read_manifest(out)
+        with _folder_lock(parent, target.name):
+            _recover(parent, target)
+            manifest = _read_manifest(target)
             runs: dict[str, Any] = dict(manifest.get("runs", {}))
             own = set(runs.get(kind, {}).get("files", ()))
             listed = {f for r in runs.values() for f in r.get("files", ())}
-            present = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
+            present = (
+                sorted(p.name for p in target.iterdir() if not p.name.startswith(_INNER_STAGE))
+                if target.is_dir()
+                else []
+            )
             foreign = [
                 n for n in present if n != MANIFEST and n not in listed and n not in names
             ]
@@ -329,34 +336,57 @@ def output_set(
                     hint="choose a new or empty folder with --out, or pass --force to write "
                     "beside them (they are kept)",
                 )
-            stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.nqpf-stage-", dir=parent))
+            cwd = Path.cwd().resolve()
+            in_place = bool(foreign) or target.resolve() in (cwd, *cwd.parents)
+            stage, in_place = _make_stage(parent, target, in_place=in_place)
             try:
                 yield stage
                 written = sorted(p.name for p in stage.iterdir())
-                for name in present:
-                    if name not in own and name != MANIFEST and name not in written:
-                        _link_or_copy(out / name, stage / name)
+                kept = [n for n in present if n not in own and n != MANIFEST and n not in written]
+                final = set(kept) | set(written)
                 runs[kind] = {
                     "files": written,
                     "spec_hash": spec_hash,
                     "written_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 }
                 for other in list(runs):
-                    kept = [f for f in runs[other].get("files", ()) if (stage / f).exists()]
-                    if not kept:
-                        del runs[other]
+                    files = [f for f in runs[other].get("files", ()) if f in final]
+                    if files:
+                        runs[other]["files"] = files
                     else:
-                        runs[other]["files"] = kept
-                atomic_write_text(
-                    stage / MANIFEST,
-                    json.dumps({"runs": runs}, ensure_ascii=False, indent=1, sort_keys=True),
-                )
-                os.chmod(stage, DIR_MODE)
-                _swap(stage, out)
+                        del runs[other]
+                text = json.dumps({"runs": runs}, ensure_ascii=False, indent=1, sort_keys=True)
+                if in_place:
+                    for name in written:
+                        os.replace(stage / name, target / name)
+                    for name in sorted(own - set(written)):
+                        (target / name).unlink(missing_ok=True)
+                    atomic_write_text(target / MANIFEST, text)
+                else:
+                    for name in kept:
+                        _link_or_copy(target / name, stage / name)
+                    atomic_write_text(stage / MANIFEST, text)
+                    os.chmod(stage, DIR_MODE)
+                    _swap(stage, target)
             finally:
                 shutil.rmtree(stage, ignore_errors=True)
     except OSError as exc:
         raise _write_error(exc, out) from None
+
+
+#: Prefix of a staging folder made inside the output folder (when its parent is read-only).
+_INNER_STAGE = ".nqpf-stage-"
+
+
+def _make_stage(parent: Path, target: Path, *, in_place: bool) -> tuple[Path, bool]:
+    """A staging folder beside ``target``; inside it (then committed file by file) when the
+    parent is not writable but ``target`` is."""
+    try:
+        return Path(tempfile.mkdtemp(prefix=f".{target.name}.nqpf-stage-", dir=parent)), in_place
+    except PermissionError:
+        if not target.is_dir():
+            raise
+        return Path(tempfile.mkdtemp(prefix=_INNER_STAGE, dir=target)), True
 
 
 def _write_error(exc: OSError, out: Path) -> InputError:
@@ -396,15 +426,16 @@ def _recover(parent: Path, out: Path) -> None:
     """Clean up after a run that died: restore ``out`` from its backup if the two-rename
     swap was cut between the renames, and remove stale staging folders (we hold the lock,
     so no other run is using them)."""
-    backups = sorted(parent.glob(f".{glob_escape(out.name)}.nqpf-old-*"))
+    backups = sorted(parent.glob(f".{_glob_escape(out.name)}.nqpf-old-*"))
     if backups and not out.exists():
         os.rename(backups[-1], out)
         backups = backups[:-1]
-    for stale in [*backups, *parent.glob(f".{glob_escape(out.name)}.nqpf-stage-*")]:
+    inner = list(out.glob(f"{_INNER_STAGE}*")) if out.is_dir() else []
+    for stale in [*backups, *parent.glob(f".{_glob_escape(out.name)}.nqpf-stage-*"), *inner]:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def glob_escape(name: str) -> str:
+def _glob_escape(name: str) -> str:
     """``name`` with glob metacharacters escaped."""
     return re.sub(r"([*?\[])", r"[\1]", name)
 
