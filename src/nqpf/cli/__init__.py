@@ -20,6 +20,7 @@ from nqpf.cli import assess as assess_commands
 from nqpf.cli import data as data_commands
 from nqpf.cli import disparity as disparity_commands
 from nqpf.cli import industry as industry_commands
+from nqpf.cli import io as io_commands
 from nqpf.cli._console import stderr
 from nqpf.errors import NQPFError, NQPFWarning
 
@@ -32,6 +33,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(data_commands.app, name="data")
+app.add_typer(io_commands.app, name="io")
 app.command("assess")(assess_commands.assess)
 app.command("opportunities")(industry_commands.opportunities)
 app.command("similar")(industry_commands.similar)
