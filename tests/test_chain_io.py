@@ -3,6 +3,8 @@ packaged national tables, closed forms against brute force, and parity with pymr
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -27,6 +29,7 @@ from nqpf.chain.io import (
 )
 from nqpf.errors import InputError
 from nqpf.services.io import compare_years, concordance_153_to_149, io_linkages, load_io
+from tests.conftest import run_nqpf
 
 # Miller, R. E. & Blair, P. D. (2009) Input-Output Analysis: Foundations and Extensions,
 # 2nd ed., Cambridge University Press. The two-sector example of section 2.3 ("Numerical
@@ -271,3 +274,14 @@ def test_linkage_table_columns_and_options() -> None:
     assert not np.allclose(out["forward"], hirschman["forward"])
     with pytest.raises(InputError, match="ghosh or leontief"):
         linkages(load_io(2020, 42), forward="rows")  # type: ignore[arg-type]
+
+
+def test_cli_io_linkages(tmp_path: Path) -> None:
+    done = run_nqpf("io", "linkages", "--top", "5", "--out", str(tmp_path), home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "计算机" in done.stdout and "关键部门 key sectors 31/153" in done.stdout
+    saved = pd.read_excel(tmp_path / "io_linkages_2020_153.xlsx")
+    assert len(saved) == 153
+    bad = run_nqpf("io", "linkages", "--year", "2019", home=tmp_path)
+    assert bad.returncode == 2 and "2017, 2018 or 2020" in bad.stderr
+    assert "Traceback" not in bad.stderr
