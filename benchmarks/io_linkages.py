@@ -59,7 +59,11 @@ def main() -> None:
         with threadpool_limits(1, "blas"):
             run_pymrio()
 
-    runs: dict[str, list[float]] = {"nqpf": [], "pymrio (1 BLAS thread)": [], "pymrio (default)": []}
+    runs: dict[str, list[float]] = {
+        "nqpf": [],
+        "pymrio (1 BLAS thread)": [],
+        "pymrio (default)": [],
+    }
     funcs = {
         "nqpf": run_nqpf,
         "pymrio (1 BLAS thread)": run_pymrio_one_thread,

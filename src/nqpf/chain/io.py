@@ -57,14 +57,15 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import linalg
-from threadpoolctl import ThreadpoolController
 
 from nqpf.errors import InputError
+
+if TYPE_CHECKING:
+    from threadpoolctl import ThreadpoolController
 
 __all__ = [
     "ExtractionMode",
@@ -355,6 +356,8 @@ def _productive_inverse(m: np.ndarray, name: str) -> np.ndarray:
     hint = "coefficients must be ≥ 0 with spectral radius below 1 (sectors need value added)"
     if (m < 0).any():
         raise InputError(f"negative coefficient in the matrix of the {name} inverse", hint=hint)
+    from scipy import linalg  # lazy: chain maps load tables without needing SciPy
+
     n = m.shape[0]
     try:
         with _single_threaded_blas():
@@ -375,6 +378,8 @@ def _productive_inverse(m: np.ndarray, name: str) -> np.ndarray:
 
 @cache
 def _blas_controller() -> ThreadpoolController:
+    from threadpoolctl import ThreadpoolController
+
     return ThreadpoolController()
 
 
