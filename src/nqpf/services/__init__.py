@@ -1,1 +1,9 @@
-"""Services (floor 2): load data, run an analysis from its options, return result tables."""
+"""Services floor (floor 2): the only place that loads packaged or user data for an
+analysis, resolves regions, runs the analysis from its options and returns its result
+object (:mod:`nqpf.results`). The CLI, the API and notebooks call these.
+
+* :mod:`nqpf.services.assessment` — :func:`nqpf.assess`;
+* :mod:`nqpf.services.disparity` — disparity of a measure, diagnosis of a region;
+* :mod:`nqpf.services.io` — input-output tables, linkages and their comparison across years;
+* :mod:`nqpf.services.chains` — chain definitions and a region's chain map.
+"""
