@@ -683,10 +683,19 @@ def spec_hash(
     construction: Construction,
     targets: Mapping[str, float] | None = None,
 ) -> str:
-    """12 hex digits of SHA-256 over the data (sorted wide values), the framework and options."""
+    """12 hex digits of SHA-256 over the data, the framework and options.
+
+    The data enter as their sorted row and column labels and the raw float64 bytes of the
+    values (NaN and −0.0 made canonical), so hashing costs a copy, not a CSV rendering.
+    """
     h = hashlib.sha256()
     ordered = wide.sort_index().sort_index(axis=1)
-    h.update(ordered.to_csv(float_format="%.12g").encode())
+    for labels in (ordered.index, ordered.columns):
+        h.update("\x1f".join(map(str, labels)).encode())
+        h.update(b"\x1e")
+    values = ordered.to_numpy(dtype=np.float64) + 0.0  # −0.0 + 0.0 = +0.0
+    values[np.isnan(values)] = np.nan
+    h.update(np.ascontiguousarray(values).tobytes())
     spec = {
         "framework": framework.to_dict(),
         "construction": construction.as_dict(),
