@@ -17,10 +17,11 @@ import argparse
 
 from _harness import interleaved, machine, report  # first: pins the BLAS threads
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+# isort: split
+import numpy as np
+import pandas as pd
 
-from nqpf.disparity import dagum_gini  # noqa: E402
+from nqpf.disparity import dagum_gini
 
 _BLOCK = 2_000  # rows of |y_i − y_r| per block: 2,000 × 20,000 × 8 B = 320 MB
 

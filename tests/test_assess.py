@@ -250,7 +250,7 @@ def test_spec_hash_is_stable_and_sensitive_to_options_and_data() -> None:
 def test_spec_hash_reads_every_bit_of_the_values_and_labels() -> None:
     from nqpf.index.assessment import Construction, spec_hash
 
-    fw = two_pillar_framework()
+    fw = load_framework(two_pillar_framework(), known={"i0", "i1", "i2", "i3"})
     construction = Construction()
     wide = pd.DataFrame(
         {"b": [1.0, np.nan, 0.0], "a": [0.5, 2.0, 3.0]},
