@@ -44,8 +44,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from nqpf._yaml import safe_load
 from nqpf.errors import InputError
 from nqpf.indicators import indicator_specs
 from nqpf.indicators.schema import read_framework_yaml, validate_framework
@@ -236,7 +235,7 @@ def _read_yaml(framework: str | Path) -> tuple[Any, str]:
             .joinpath("frameworks", f"{name}.yaml")
             .read_text("utf-8")
         )
-        return yaml.safe_load(text), name
+        return safe_load(text), name
     path = Path(name)
     if not path.is_file():
         close = difflib.get_close_matches(name, FRAMEWORKS, n=2)

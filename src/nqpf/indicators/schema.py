@@ -41,6 +41,7 @@ from pydantic import (
     model_validator,
 )
 
+from nqpf._yaml import safe_load
 from nqpf.errors import InputError
 
 __all__ = [
@@ -53,6 +54,8 @@ __all__ = [
     "read_framework_yaml",
     "validate_framework",
 ]
+
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: Largest framework file read (bytes).
 MAX_BYTES = 1_000_000
@@ -103,9 +106,9 @@ def read_framework_yaml(path: str | Path) -> Any:
     if "\x00" in text:
         raise InputError("the framework file contains NUL bytes", file=name)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
         _check_expansion(node, name)
-        return yaml.safe_load(text)
+        return safe_load(text)
     except yaml.YAMLError as exc:
         reason = clean_text(" ".join(str(exc).split()))
         raise InputError(f"not valid YAML: {reason}", file=name) from None
