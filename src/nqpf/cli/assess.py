@@ -49,6 +49,12 @@ def assess(
         float | None, typer.Option(help="drop indicators with a larger share of missing values")
     ] = None,
     upper: Annotated[str, typer.Option(help="upper-level weights: sum or equal")] = "sum",
+    outliers: Annotated[
+        str, typer.Option(help="outlier treatment: none, jrc (winsorise else log), winsor, log")
+    ] = "none",
+    skew_threshold: Annotated[float, typer.Option(help="|skewness| threshold")] = 2.0,
+    kurtosis_threshold: Annotated[float, typer.Option(help="kurtosis threshold")] = 3.5,
+    winsor_max: Annotated[int, typer.Option(help="most points winsorised")] = 5,
     uncertainty: Annotated[
         int, typer.Option(help="Sobol base sample size N for rank bands (0 = off)")
     ] = 0,
@@ -86,6 +92,10 @@ def assess(
             max_missing_unit=max_missing_unit,
             max_missing_indicator=max_missing_indicator,
             upper=upper,  # type: ignore[arg-type]
+            outliers=outliers,
+            skew_threshold=skew_threshold,
+            kurtosis_threshold=kurtosis_threshold,
+            winsor_max=winsor_max,
             uncertainty=uncertainty,
             seed=seed,
             progress=progress,

@@ -42,6 +42,7 @@ from nqpf.errors import InputError
 from nqpf.index.framework import Framework, Node, load_framework
 
 if TYPE_CHECKING:
+    from nqpf.index.outliers import OutlierTreatment
     from nqpf.index.uncertainty import UncertaintyResult
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "construct",
     "prepare",
     "score",
+    "treat",
 ]
 
 Upper = Literal["sum", "equal"]
@@ -73,9 +75,24 @@ class Construction:
     aggregate: str = "linear"
     impute: str = "none"
     upper: Upper = "sum"
+    outliers: str = "none"
+    skew_threshold: float = 2.0
+    kurtosis_threshold: float = 3.5
+    winsor_max: int = 5
 
     def as_dict(self) -> dict[str, Any]:
+        treatment = (
+            {}
+            if self.outliers == "none"
+            else {
+                "outliers": self.outliers,
+                "skew_threshold": self.skew_threshold,
+                "kurtosis_threshold": self.kurtosis_threshold,
+                "winsor_max": self.winsor_max,
+            }
+        )
         return {
+            **treatment,
             "normalize": self.normalize,
             "scope": self.scope,
             "weights": list(self.weights),
@@ -131,8 +148,9 @@ def prepare(
     wide = wide[framework.indicator_ids]
     filled, flags = impute(wide, construction.impute, groups=groups)
     _check_complete(filled, construction.impute)
+    treated = treat(filled, framework, construction).treated
     norm = normalize(
-        filled,
+        treated,
         construction.normalize,
         directions=framework.directions,
         scope=construction.scope,
@@ -141,13 +159,44 @@ def prepare(
     fixed = [i for i, sc in framework.scope_overrides.items() if sc != construction.scope]
     for ind in fixed:
         norm[ind] = normalize(
-            filled[[ind]],
+            treated[[ind]],
             construction.normalize,
             directions={ind: framework.directions[ind]},
             scope=framework.scope_overrides[ind],
             targets={ind: targets[ind]} if targets and ind in targets else None,
         )[ind]
     return filled, flags, norm
+
+
+def treat(
+    filled: pd.DataFrame, framework: Framework, construction: Construction
+) -> OutlierTreatment:
+    """Outlier treatment of the imputed matrix (:mod:`nqpf.index.outliers`), each indicator in
+    its normalisation scope."""
+    from nqpf.index.outliers import treat_outliers
+
+    def run(frame: pd.DataFrame, scope: str) -> OutlierTreatment:
+        return treat_outliers(
+            frame,
+            construction.outliers,
+            scope=scope,
+            skew_threshold=construction.skew_threshold,
+            kurtosis_threshold=construction.kurtosis_threshold,
+            winsor_max=construction.winsor_max,
+        )
+
+    own = {i: sc for i, sc in framework.scope_overrides.items() if sc != construction.scope}
+    main = run(filled[[c for c in filled.columns if c not in own]], construction.scope)
+    if not own:
+        return main
+    parts = [main, *(run(filled[[i]], sc) for i, sc in own.items())]
+    cols = list(filled.columns)
+    return replace(
+        main,
+        treated=pd.concat([t.treated for t in parts], axis=1)[cols],
+        flags=pd.concat([t.flags for t in parts], axis=1)[cols],
+        table=pd.concat([t.table for t in parts], ignore_index=True),
+    )
 
 
 def score(
@@ -321,6 +370,7 @@ class Assessment:
     spec_hash: str
     options: dict[str, Any]
     uncertainty: UncertaintyResult | None = None
+    outliers: OutlierTreatment | None = None
     _scores: pd.DataFrame | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ tidy results
@@ -557,6 +607,10 @@ def assess(
     max_missing_unit: float | None = None,
     max_missing_indicator: float | None = None,
     upper: Upper = "sum",
+    outliers: str = "none",
+    skew_threshold: float = 2.0,
+    kurtosis_threshold: float = 3.5,
+    winsor_max: int = 5,
     targets: Mapping[str, float] | None = None,
     uncertainty: int = 0,
     seed: int = 20250101,
@@ -598,6 +652,11 @@ def assess(
         before imputation; the messages are in ``options["dropped"]``. Default: keep all.
     upper:
         How upper-level weights are obtained: ``sum`` or ``equal`` (module docstring).
+    outliers, skew_threshold, kurtosis_threshold, winsor_max:
+        Outlier treatment between imputation and normalisation: ``none`` (default), ``jrc``
+        (winsorise up to ``winsor_max`` points, else log), ``winsor`` or ``log``, for indicators
+        with |skewness| ≥ ``skew_threshold`` and kurtosis ≥ ``kurtosis_threshold`` (see
+        :mod:`nqpf.index.outliers`); the treatment table is ``Assessment.outliers``.
     uncertainty:
         Base sample size N of the Sobol design (0 = no uncertainty analysis); see
         :func:`nqpf.index.uncertainty.run_uncertainty`.
@@ -646,6 +705,10 @@ def assess(
         aggregate=aggregate,
         impute=",".join(parse_chain(impute)),
         upper=upper,
+        outliers=outliers,
+        skew_threshold=skew_threshold,
+        kurtosis_threshold=kurtosis_threshold,
+        winsor_max=winsor_max,
     )
     long = _select(long, fw, years, regions, packaged=data is None)
     wide = _wide(long, fw)
@@ -660,6 +723,11 @@ def assess(
     names = _names(long)
     groups = _groups(wide)
     built = construct(wide, fw, construction, groups=groups, targets=targets)
+    treatment = None
+    if construction.outliers != "none":
+        from nqpf.index.impute import impute as fill
+
+        treatment = treat(fill(wide, construction.impute, groups=groups)[0], fw, construction)
     options = {
         **construction.as_dict(),
         "framework": fw.id,
@@ -680,6 +748,7 @@ def assess(
         provenance=_provenance(long, fw),
         spec_hash=spec_hash(wide, fw, construction, targets),
         options=options,
+        outliers=treatment,
     )
     if uncertainty > 0:
         from nqpf.index.uncertainty import run_uncertainty
