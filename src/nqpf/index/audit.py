@@ -43,7 +43,7 @@ Saisana, Saltelli & Tarantola (2005) *J. R. Stat. Soc. A* 168, 307–323; Cronba
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -51,9 +51,16 @@ from scipy import stats
 
 from nqpf.errors import InputError
 from nqpf.index.framework import Framework
+from nqpf.results import ResultMixin
+
+if TYPE_CHECKING:
+    from nqpf.index.assessment import Assessment
 
 __all__ = [
     "COLLINEAR",
+    "RELIABLE",
+    "AuditResult",
+    "audit_assessment",
     "SMALL_BASE_SHARE",
     "WEAK",
     "collinear_pairs",
@@ -76,6 +83,8 @@ WEAK = 0.3
 COLLINEAR = 0.92
 #: A denominator below this share of the year's median denominator is a small base.
 SMALL_BASE_SHARE = 0.05
+#: Cronbach's alpha below this marks a pillar as not internally consistent (Nunnally's 0.7).
+RELIABLE = 0.7
 #: Largest number of interior knots of the spline smoother of E(y | x_i).
 MAX_KNOTS = 8
 
@@ -439,3 +448,167 @@ def validate_against(
                 }
             )
     return pd.DataFrame(rows, columns=["measure", "column", "year", "n", "spearman", "p_value"])
+
+
+# ---------------------------------------------------------------------- the audit of an assessment
+class AuditResult(ResultMixin):
+    """The audit of one assessment, on the result protocol (:mod:`nqpf.results`)."""
+
+    kind = "audit"
+    main_table = "correlations"
+
+    def __init__(
+        self,
+        *,
+        spec: Mapping[str, Any],
+        provenance: pd.DataFrame,
+        tables: Mapping[str, pd.DataFrame],
+        warnings: Sequence[str],
+        correlation_matrix: pd.DataFrame,
+        spec_hash: str,
+    ) -> None:
+        self._spec = dict(spec)
+        self._provenance = provenance
+        self._tables = dict(tables)
+        self._warnings = list(warnings)
+        self.correlation_matrix = correlation_matrix
+        self._spec_hash = spec_hash
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        return dict(self._spec)
+
+    @property
+    def spec_hash(self) -> str:
+        return self._spec_hash
+
+    @property
+    def provenance(self) -> pd.DataFrame:
+        return self._provenance.copy()
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(self._warnings)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """correlations, collinear, reliability, importance, rank_shift, volatility,
+        distribution, outliers, imputed, small_bases, validation, correlation_matrix."""
+        return {k: v.copy() for k, v in self._tables.items()}
+
+
+def audit_assessment(
+    a: Assessment,
+    *,
+    denominators: pd.DataFrame | None = None,
+    ratio_of: Mapping[str, str] | None = None,
+    reference: pd.DataFrame | None = None,
+    collinear: float = COLLINEAR,
+    small_base_share: float = SMALL_BASE_SHARE,
+) -> AuditResult:
+    """Audit an assessment (module docstring). ``denominators`` (wide, region-year × id) and
+    ``ratio_of`` (indicator → denominator id) enable the small-base check; ``reference``
+    (region, year, value, measure, source) the validation against published rankings."""
+    from nqpf.results import hash_spec
+
+    fw = a.framework
+    norm = a.normalized
+    index = a.built.index
+    names = a.region_names
+    correlations = level_correlations(norm, a.built.subpillars, a.built.pillars, index, fw)
+    pairs = collinear_pairs(norm, fw, threshold=collinear)
+    rel = reliability(norm, fw)
+    importance = effective_importance(norm, index, a.indicator_weights)
+    shift = rank_shift(norm, index)
+    shift.insert(1, "region_name", shift["region"].map(names))
+    volatility = rank_volatility(norm, index, a.indicator_weights)
+    volatility.insert(1, "region_name", volatility["region"].map(names))
+    raw = a.data.pivot_table(index=["region", "year"], columns="indicator", values="value")
+    dist = distribution(raw.reindex(columns=fw.indicator_ids))
+    imputed = a.imputed.sum().rename("n_imputed").rename_axis("indicator").reset_index()
+    small = pd.DataFrame(
+        columns=["indicator", "denominator", "region", "year", "value", "year_median"]
+    )
+    if denominators is not None and ratio_of:
+        wanted = {k: v for k, v in ratio_of.items() if k in fw.indicator_ids}
+        small = small_bases(denominators, wanted, share=small_base_share)
+        small.insert(3, "region_name", small["region"].map(names))
+    validation = pd.DataFrame(columns=["measure", "column", "year", "n", "spearman", "p_value"])
+    if reference is not None and not reference.empty:
+        validation = validate_against(a.scores, reference, columns=("index", *fw.pillar_ids))
+    tables = {
+        "correlations": correlations,
+        "collinear": pairs,
+        "reliability": rel,
+        "importance": importance,
+        "rank_shift": shift,
+        "volatility": volatility,
+        "distribution": dist,
+        "outliers": a.outliers.table if a.outliers is not None else pd.DataFrame(),
+        "imputed": imputed,
+        "small_bases": small,
+        "validation": validation,
+    }
+    matrix = norm.corr(method="pearson")
+    spec = {
+        "assessment_spec_hash": a.spec_hash,
+        "framework": fw.id,
+        "collinear": collinear,
+        "weak": WEAK,
+        "small_base_share": small_base_share,
+        "reference": sorted(set(reference["measure"])) if reference is not None else [],
+    }
+    provenance = a.provenance
+    if reference is not None and "source" in reference.columns:
+        refs = reference.drop_duplicates("measure")[["measure", "source"]]
+        provenance = pd.concat(
+            [provenance, refs.rename(columns={"measure": "indicator", "source": "source_ids"})],
+            ignore_index=True,
+        )
+    return AuditResult(
+        spec=spec,
+        provenance=provenance,
+        tables={**tables, "correlation_matrix": matrix.rename_axis("indicator").reset_index()},
+        warnings=_sentences(tables, fw, names),
+        correlation_matrix=matrix,
+        spec_hash=hash_spec(spec, norm),
+    )
+
+
+def _sentences(
+    tables: Mapping[str, pd.DataFrame], fw: Framework, names: Mapping[str, str]
+) -> list[str]:
+    """What a reviewer must see: flagged correlations with the own pillar, collinear pairs,
+    incoherent pillars, indicators whose importance is far from their weight, small bases,
+    validation figures."""
+    out: list[str] = []
+    corr = tables["correlations"]
+    own = corr[(corr["item_level"] == "indicator") & (corr["against_level"] == "pillar")]
+    for r in own[own["flag"] != ""].itertuples():
+        out.append(
+            f"指标 {r.item} 与所属维度 {r.against} 相关 {r.flag} "
+            f"(indicator {r.item} vs its pillar {r.against}: Pearson r = {r.pearson:.2f})"
+        )
+    for r in tables["collinear"].itertuples():
+        out.append(f"共线 collinear: {r.a} ~ {r.b} (r = {r.pearson:.3f})")
+    for r in tables["reliability"].itertuples():
+        if r.n_indicators >= 2 and r.cronbach_alpha < RELIABLE:
+            out.append(
+                f"维度 {r.pillar} 内部一致性偏低 (pillar {r.pillar}: Cronbach's α = "
+                f"{r.cronbach_alpha:.2f} < {RELIABLE}; first component {r.pca_first_share:.0%})"
+            )
+    for r in tables["importance"].itertuples():
+        if r.weight > 0 and not np.isnan(r.ratio) and not 1 / 3 <= r.ratio <= 3:
+            out.append(
+                f"指标 {r.indicator} 有效重要性 {r.importance_share:.1%} 与名义权重 {r.weight:.1%} "
+                f"相差悬殊 (effective importance S_i/ΣS vs nominal weight)"
+            )
+    small = tables["small_bases"]
+    for (ind, region), g in small.groupby(["indicator", "region"]):
+        out.append(
+            f"小分母 small base: {ind} of {names.get(str(region), region)} in {len(g)} year(s), "
+            f"denominator {g['share_of_median'].max():.1%} of the median or less"
+        )
+    val = tables["validation"]
+    for r in val[val["column"].isin(["index", "tech", "digital"])].itertuples():
+        out.append(f"验证 validation: {r.column} vs {r.measure} {r.year}: Spearman ρ = {r.spearman:.3f}")
+    return out
