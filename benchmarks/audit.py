@@ -61,7 +61,13 @@ def ours(norm: pd.DataFrame, fw_raw: dict[str, object]) -> float:
 
     fw = load_framework(fw_raw, known=set(norm.columns))
     start = time.perf_counter()
-    subs = pd.DataFrame({s.id: norm[[i.id for i in s.children]].mean(axis=1) for p in fw.pillars for s in p.children})
+    subs = pd.DataFrame(
+        {
+            s.id: norm[[i.id for i in s.children]].mean(axis=1)
+            for p in fw.pillars
+            for s in p.children
+        }
+    )
     pills = pd.DataFrame({p.id: subs[[s.id for s in p.children]].mean(axis=1) for p in fw.pillars})
     index = pills.mean(axis=1)
     w = pd.Series(1 / 20, index=norm.columns)
@@ -100,8 +106,17 @@ def assess_cli() -> float:
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-c", "from nqpf.cli import main; main()", "assess", "--outliers",
-             "jrc", "--audit", "--out", tmp],
+            [
+                sys.executable,
+                "-c",
+                "from nqpf.cli import main; main()",
+                "assess",
+                "--outliers",
+                "jrc",
+                "--audit",
+                "--out",
+                tmp,
+            ],
             check=True,
             capture_output=True,
         )
@@ -125,8 +140,10 @@ def main() -> None:
         times["ours"].append(ours(norm, fw))
         times["peer"].append(peer(norm))
     best = {k: min(v) for k, v in times.items()}
-    print(f"  ours {best['ours']:.2f} s (target < 10 s), peer {best['peer']:.2f} s, "
-          f"peer/ours {best['peer'] / best['ours']:.1f}×")
+    print(
+        f"  ours {best['ours']:.2f} s (target < 10 s), peer {best['peer']:.2f} s, "
+        f"peer/ours {best['peer'] / best['ours']:.1f}×"
+    )
     t = min(assess_cli() for _ in range(args.rounds))
     print(f"nqpf assess --outliers jrc --audit on the packaged data: {t:.2f} s (target < 10 s)")
 

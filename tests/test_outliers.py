@@ -143,15 +143,21 @@ def test_bad_options(kwargs: dict[str, object], match: str) -> None:
 
 
 def test_assess_applies_treatment_before_normalisation_and_records_it() -> None:
-    plain = nqpf.assess(years=[2022, 2023])
+    plain = nqpf.assess(years=[2022, 2023], outliers="none")
     jrc = nqpf.assess(years=[2022, 2023], outliers="jrc")
     table = jrc.outliers.table if jrc.outliers is not None else None
     assert table is not None and plain.outliers is None
     treated = table[table["action"] != "none"]
     assert "valid_invention_patents_per_10k" in set(treated["indicator"])
-    # Beijing's stock of valid invention patents no longer squashes the others: the treated
-    # maximum is the next province's value, so Shanghai's normalised value rises to 1
-    norm = jrc.normalized["valid_invention_patents_per_10k"]
-    assert norm.loc[("310000", 2023)] == pytest.approx(1.0) or norm.max() == pytest.approx(1.0)
+    # Beijing's two years are the far tail of valid invention patents per 10k: they are
+    # winsorised (to the next highest value, Shanghai's), then min-max normalised
+    row = table.set_index("indicator").loc["valid_invention_patents_per_10k"]
+    assert row["action"] == "winsor" and row["points"] == 2
+    raw = jrc.data[jrc.data["indicator"] == "valid_invention_patents_per_10k"]
+    raw = raw.set_index(["region", "year"])["value"].reindex(jrc.normalized.index).to_numpy()
+    capped = np.asarray(mstats.winsorize(raw, limits=(0, 2 / raw.size)))
+    expected = (capped - capped.min()) / (capped.max() - capped.min())
+    np.testing.assert_allclose(jrc.normalized["valid_invention_patents_per_10k"], expected)
+    assert jrc.normalized["valid_invention_patents_per_10k"].loc[("110000", 2023)] == 1.0
     assert jrc.options["outliers"] == "jrc" and "outliers" not in plain.options
     assert jrc.spec_hash != plain.spec_hash

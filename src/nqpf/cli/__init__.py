@@ -17,7 +17,9 @@ from typing import TextIO
 import typer
 
 from nqpf.cli import assess as assess_commands
+from nqpf.cli import audit as audit_commands
 from nqpf.cli import data as data_commands
+from nqpf.cli import db as db_commands
 from nqpf.cli import disparity as disparity_commands
 from nqpf.cli import industry as industry_commands
 from nqpf.cli._console import stderr
@@ -32,7 +34,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(data_commands.app, name="data")
+app.add_typer(db_commands.app, name="db")
 app.command("assess")(assess_commands.assess)
+app.command("audit")(audit_commands.audit)
 app.command("opportunities")(industry_commands.opportunities)
 app.command("similar")(industry_commands.similar)
 app.command("disparity")(disparity_commands.disparity)

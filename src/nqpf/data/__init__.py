@@ -14,15 +14,15 @@ np.float64(6.73)
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache, lru_cache
-from importlib import resources
-from pathlib import Path
+from functools import lru_cache
 from typing import Literal
 
 import pandas as pd
 
 from nqpf.errors import InputError
 from nqpf.indicators import evaluate_formula, formula_inputs, indicator, indicator_specs
+from nqpf.packaged import load_divisions
+from nqpf.packaged import table as _table
 from nqpf.regions import NATIONAL_CODE, normalize_region, region_name
 
 __all__ = [
@@ -41,15 +41,6 @@ __all__ = [
 PanelSource = Literal["all", "packaged", "workspace"]
 
 PANEL_COLUMNS = ["region", "region_name", "year", "indicator", "value", "unit", "source_id"]
-
-
-def _path(name: str) -> Path:
-    return Path(str(resources.files("nqpf.data").joinpath(f"{name}.parquet")))
-
-
-@cache
-def _table(name: str) -> pd.DataFrame:
-    return pd.read_parquet(_path(name))
 
 
 def _copy(name: str) -> pd.DataFrame:
@@ -233,18 +224,16 @@ def published_rankings() -> pd.DataFrame:
     measure, report_year, data_year (the statistics year the report is based on: report year
     − 2 for 中国区域创新能力评价报告), rank, province (name), region (adcode), value_published,
     source_url, note. Hand-entered from the pages named in ``source_url``."""
+    from importlib import resources
+
     from nqpf.regions import normalize_region
 
-    path = Path(str(resources.files("nqpf.data").joinpath("published_rankings.csv")))
-    frame = pd.read_csv(path, dtype={"value_published": str, "note": str}, keep_default_na=False)
+    path = resources.files("nqpf.data").joinpath("published_rankings.csv")
+    frame = pd.read_csv(
+        str(path), dtype={"value_published": str, "note": str}, keep_default_na=False
+    )
     frame.insert(5, "region", frame["province"].map(normalize_region))
     return frame
-
-
-def load_divisions(census_year: Literal[2010, 2020] = 2020) -> pd.DataFrame:
-    """Province, prefecture and county codes and names as in the census county tables."""
-    frame = _table("divisions")
-    return frame[frame["census_year"] == census_year].reset_index(drop=True)
 
 
 def load_census_industry(

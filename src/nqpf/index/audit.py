@@ -59,10 +59,10 @@ if TYPE_CHECKING:
 __all__ = [
     "COLLINEAR",
     "RELIABLE",
-    "AuditResult",
-    "audit_assessment",
     "SMALL_BASE_SHARE",
     "WEAK",
+    "AuditResult",
+    "audit_assessment",
     "collinear_pairs",
     "correlation_ratio",
     "cronbach_alpha",
@@ -85,6 +85,8 @@ COLLINEAR = 0.92
 SMALL_BASE_SHARE = 0.05
 #: Cronbach's alpha below this marks a pillar as not internally consistent (Nunnally's 0.7).
 RELIABLE = 0.7
+#: Effective importance share over nominal weight outside this band is reported (a factor 3).
+IMPORTANCE_BAND = (1 / 3, 3.0)
 #: Largest number of interior knots of the spline smoother of E(y | x_i).
 MAX_KNOTS = 8
 
@@ -590,17 +592,23 @@ def _sentences(
         )
     for r in tables["collinear"].itertuples():
         out.append(f"共线 collinear: {r.a} ~ {r.b} (r = {r.pearson:.3f})")
-    for r in tables["reliability"].itertuples():
-        if r.n_indicators >= 2 and r.cronbach_alpha < RELIABLE:
+    for rel in tables["reliability"].to_dict("records"):
+        alpha = float(rel["cronbach_alpha"])
+        if int(rel["n_indicators"]) >= 2 and alpha < RELIABLE:
             out.append(
-                f"维度 {r.pillar} 内部一致性偏低 (pillar {r.pillar}: Cronbach's α = "
-                f"{r.cronbach_alpha:.2f} < {RELIABLE}; first component {r.pca_first_share:.0%})"
+                f"维度 {rel['pillar']} 内部一致性偏低 (pillar {rel['pillar']}: Cronbach's α = "
+                f"{alpha:.2f} < {RELIABLE}; first component {float(rel['pca_first_share']):.0%})"
             )
-    for r in tables["importance"].itertuples():
-        if r.weight > 0 and not np.isnan(r.ratio) and not 1 / 3 <= r.ratio <= 3:
+    for imp in tables["importance"].to_dict("records"):
+        ratio, weight = float(imp["ratio"]), float(imp["weight"])
+        if (
+            weight > 0
+            and not np.isnan(ratio)
+            and not IMPORTANCE_BAND[0] <= ratio <= IMPORTANCE_BAND[1]
+        ):
             out.append(
-                f"指标 {r.indicator} 有效重要性 {r.importance_share:.1%} 与名义权重 {r.weight:.1%} "
-                f"相差悬殊 (effective importance S_i/ΣS vs nominal weight)"
+                f"指标 {imp['indicator']} 有效重要性 {float(imp['importance_share']):.1%} "
+                f"与名义权重 {weight:.1%} 相差悬殊 (effective importance S_i/ΣS vs nominal weight)"
             )
     small = tables["small_bases"]
     for (ind, region), g in small.groupby(["indicator", "region"]):
@@ -610,5 +618,7 @@ def _sentences(
         )
     val = tables["validation"]
     for r in val[val["column"].isin(["index", "tech", "digital"])].itertuples():
-        out.append(f"验证 validation: {r.column} vs {r.measure} {r.year}: Spearman ρ = {r.spearman:.3f}")
+        out.append(
+            f"验证 validation: {r.column} vs {r.measure} {r.year}: Spearman ρ = {r.spearman:.3f}"
+        )
     return out
