@@ -120,7 +120,7 @@ def winsorise(
     >>> x = np.array([1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 30, 100])
     >>> y, flags = winsorise(x)
     >>> y[-2:].tolist(), [f for f in flags if f]
-    ([10.0, 10.0], ['winhi', 'winhi'])
+    ([30.0, 30.0], ['winhi'])
     """
     y = x.astype(float, copy=True)
     flags = np.full(y.shape, "", dtype=object)
