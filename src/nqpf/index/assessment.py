@@ -130,7 +130,7 @@ def prepare(
 
     wide = wide[framework.indicator_ids]
     filled, flags = impute(wide, construction.impute, groups=groups)
-    _check_complete(filled)
+    _check_complete(filled, construction.impute)
     norm = normalize(
         filled,
         construction.normalize,
@@ -288,20 +288,23 @@ def _local(children: Sequence[Node], raw: Mapping[str, float]) -> dict[str, floa
     return {k: v / total for k, v in raw.items()}
 
 
-def _check_complete(wide: pd.DataFrame) -> None:
+def _check_complete(wide: pd.DataFrame, chain: str = "none") -> None:
     missing = wide.isna()
     if not missing.to_numpy().any():
         return
-    col = str(missing.sum().idxmax())
+    per = missing.sum()
+    col = str(per.idxmax())
     where = wide.index[missing[col].to_numpy()]
     years = sorted({int(y) for y in where.get_level_values("year")})
     regions = sorted({str(r) for r in where.get_level_values("region")})
+    left = ", ".join(f"{k} {int(v)}" for k, v in per[per > 0].items())
+    after = "" if chain == "none" else f"after imputation {chain}, "
     raise InputError(
-        f"{int(missing[col].sum())} missing value(s) of {col!r} "
-        f"(years {years[:6]}, regions {regions[:6]})",
+        f"{after}{int(per.sum())} value(s) still missing ({left}); {col!r} "
+        f"in years {years[:6]}, regions {regions[:6]}",
         column=col,
         hint="choose years where the indicator is complete (--year), drop it from the "
-        "framework, or impute (--impute linear / ffill_bfill / group_mean)",
+        "framework, or impute (e.g. --impute linear,ffill_bfill,column_mean)",
     )
 
 
@@ -550,7 +553,9 @@ def assess(
     combine: str = "mean",
     entropy_shift: float | None = None,
     aggregate: str = "linear",
-    impute: str = "none",
+    impute: str | Sequence[str] = "none",
+    max_missing_unit: float | None = None,
+    max_missing_indicator: float | None = None,
     upper: Upper = "sum",
     targets: Mapping[str, float] | None = None,
     uncertainty: int = 0,
@@ -585,7 +590,12 @@ def assess(
     aggregate:
         ``linear``, ``geometric`` or ``topsis``, applied at every level.
     impute:
-        ``none``, ``linear``, ``ffill_bfill`` or ``group_mean`` (four regions 东中西东北).
+        One method or a chain applied in order (``"linear,ffill_bfill,column_mean"`` or a list):
+        ``none``, ``linear``, ``linear_extrapolate``, ``ffill_bfill``, ``group_mean`` (four
+        regions 东中西东北), ``year_mean``, ``column_mean`` (see :mod:`nqpf.index.impute`).
+    max_missing_unit, max_missing_indicator:
+        Drop units / indicators whose share of missing raw values exceeds this (in [0, 1))
+        before imputation; the messages are in ``options["dropped"]``. Default: keep all.
     upper:
         How upper-level weights are obtained: ``sum`` or ``equal`` (module docstring).
     uncertainty:
@@ -601,6 +611,8 @@ def assess(
 
         a = assess(weights=["entropy", "critic"], combine="mean", entropy_shift=1e-5)
     """
+    from nqpf.index.impute import drop_sparse, parse_chain
+
     fw_known = None
     long = _load_data(data)
     if data is not None:
@@ -632,11 +644,19 @@ def assess(
         combine=combine,
         entropy_shift=entropy_shift,
         aggregate=aggregate,
-        impute=impute,
+        impute=",".join(parse_chain(impute)),
         upper=upper,
     )
     long = _select(long, fw, years, regions, packaged=data is None)
     wide = _wide(long, fw)
+    wide, dropped = drop_sparse(
+        wide, max_missing_unit=max_missing_unit, max_missing_indicator=max_missing_indicator
+    )
+    for ind in dropped.indicators:
+        fw = drop_indicator(fw, ind)
+    if dropped.units:
+        long = long[~long["region"].isin(list(dropped.units))]
+    long = long[long["indicator"].isin(fw.indicator_ids)]
     names = _names(long)
     groups = _groups(wide)
     built = construct(wide, fw, construction, groups=groups, targets=targets)
@@ -646,6 +666,7 @@ def assess(
         "years": sorted({int(y) for y in wide.index.get_level_values("year")}),
         "uncertainty": uncertainty,
         "seed": seed,
+        "dropped": dropped.messages(),
         "data": "packaged"
         if data is None
         else (str(data) if not isinstance(data, pd.DataFrame) else "DataFrame"),

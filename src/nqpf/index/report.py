@@ -293,6 +293,9 @@ _OPTION_TEXT: dict[str, dict[str, str]] = {
         "linear": "线性插值 (linear interpolation over years)",
         "ffill_bfill": "前值/后值填充 (forward then backward fill)",
         "group_mean": "四大区域组均值 (mean of the region's group 东中西东北)",
+        "linear_extrapolate": "线性插值并线性外推 (linear interpolation and extrapolation)",
+        "year_mean": "同年全体均值 (mean of the indicator in the same year)",
+        "column_mean": "全面板均值 (mean of the indicator over the whole panel)",
     },
     "upper": {
         "sum": "上层权重为下层权重之和 (sum of the children's weights)",
@@ -302,7 +305,10 @@ _OPTION_TEXT: dict[str, dict[str, str]] = {
 
 
 def _describe(option: str, value: str) -> str:
-    return _OPTION_TEXT.get(option, {}).get(value, value)
+    texts = _OPTION_TEXT.get(option, {})
+    if option == "impute" and "," in value:
+        return " → ".join(texts.get(v, v) for v in value.split(","))
+    return texts.get(value, value)
 
 
 def _ranked_latest(a: Assessment) -> pd.DataFrame:
