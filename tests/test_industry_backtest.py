@@ -231,6 +231,10 @@ def test_subsampling_keeps_entries_and_corrects_the_intercept() -> None:
     assert part.n_entries == full.n_entries and part.n_train < full.n_train
     # mean predicted probability stays near the entry rate once corrected
     assert part.predict(f).mean() == pytest.approx(y.mean(), rel=0.15)
+    # more entries than half the cap: both classes sampled, the intercept still corrected
+    few = feas.fit_feasibility(f, y, max_cells=int(y.sum()))
+    assert few.n_entries == int(y.sum()) // 2 and few.n_train == int(y.sum())
+    assert few.predict(f).mean() == pytest.approx(y.mean(), rel=0.2)
 
 
 def test_region_blocks_group_adcodes_by_province() -> None:

@@ -102,16 +102,7 @@ def roc_auc(y: np.ndarray, score: np.ndarray) -> float:
     >>> roc_auc(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))
     0.75
     """
-    y, score = _checked(y, score)
-    n1 = int(y.sum())
-    n0 = y.size - n1
-    if n1 == 0 or n0 == 0:
-        return float("nan")
-    from scipy.stats import rankdata
-
-    ranks = rankdata(score)  # average ranks: ties count one half
-    u = float(ranks[y].sum()) - n1 * (n1 + 1) / 2.0
-    return u / (n1 * n0)
+    return _ranked(*_checked(y, score))[0]
 
 
 def average_precision(y: np.ndarray, score: np.ndarray) -> float:
@@ -120,18 +111,32 @@ def average_precision(y: np.ndarray, score: np.ndarray) -> float:
     >>> average_precision(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))
     0.8333333333333333
     """
-    y, score = _checked(y, score)
+    return _ranked(*_checked(y, score))[1]
+
+
+def _ranked(y: np.ndarray, score: np.ndarray) -> tuple[float, float]:
+    """ROC AUC and AP from one descending sort.
+
+    With tp_i, fp_i the cumulative entries and non-entries at the i-th distinct threshold,
+    AUC = Σ_i (fp_i − fp_{i−1}) (tp_{i−1} + tp_i) / 2 / (P N) — the trapezoid of each tied
+    block, which counts a tie one half — and AP = Σ_i (tp_i − tp_{i−1}) / P · tp_i / n_i.
+    """
     n1 = int(y.sum())
-    if n1 == 0:
-        return float("nan")
+    n0 = y.size - n1
     order = np.argsort(-score, kind="stable")
     s, hits = score[order], y[order]
     # the last position of every run of equal scores is a threshold
     last = np.r_[np.flatnonzero(s[1:] != s[:-1]), s.size - 1]
     tp = np.cumsum(hits)[last].astype(float)
-    precision = tp / (last + 1.0)
-    recall = tp / n1
-    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+    fp = (last + 1.0) - tp
+    if n1 == 0:
+        return float("nan"), float("nan")
+    ap = float(np.sum(np.diff(np.r_[0.0, tp]) / n1 * tp / (last + 1.0)))
+    if n0 == 0:
+        return float("nan"), ap
+    tp_prev = np.r_[0.0, tp[:-1]]
+    auc = float(np.sum(np.diff(np.r_[0.0, fp]) * (tp_prev + tp)) / 2.0 / (n1 * n0))
+    return auc, ap
 
 
 def precision_at_k(
@@ -158,8 +163,15 @@ def precision_at_k(
     keep = cand.sum(axis=1) >= k
     if not keep.any():
         return float("nan")
-    top = np.argsort(-s[keep], axis=1, kind="stable")[:, :k]
-    return float(np.take_along_axis(hits[keep] & cand[keep], top, axis=1).mean())
+    s, hit = s[keep], hits[keep] & cand[keep]
+    rows = np.arange(s.shape[0])
+    found = 0
+    # k passes of argmax (its first maximum breaks ties by column order): O(k n), no sort
+    for _ in range(k):
+        best = np.argmax(s, axis=1)
+        found += int(hit[rows, best].sum())
+        s[rows, best] = -np.inf
+    return found / (k * s.shape[0])
 
 
 def evaluate_scores(
@@ -184,12 +196,13 @@ def evaluate_scores(
     for name, table in scores.items():
         s = table.reindex_like(tr.candidates).to_numpy(dtype=float)
         use = cand & ~np.isnan(s)
+        auc, ap = _ranked(entries[use], s[use])
         row: dict[str, float | int | str] = {
             "score": name,
             "cells": int(use.sum()),
             "entries": int(entries[use].sum()),
-            "auc": roc_auc(entries[use], s[use]),
-            "ap": average_precision(entries[use], s[use]),
+            "auc": auc,
+            "ap": ap,
         }
         for k in ks:
             row[f"p@{k}"] = precision_at_k(entries, s, use, k)

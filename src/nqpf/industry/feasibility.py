@@ -20,8 +20,8 @@ with, for every candidate cell (region c without an advantage in industry p at t
   (industries differ in how often they appear and in how far a near-miss carries).
 
 Numeric features are standardised with the training cells' mean and standard deviation;
-Larger training sets are subsampled (every entry kept, non-entries sampled, intercept
-corrected). L2-penalised maximum likelihood (scikit-learn ``LogisticRegression``, Newton-CG, C =
+Larger training sets are subsampled (entries kept, up to half the cap; non-entries
+sampled; intercept corrected). L2-penalised maximum likelihood (scikit-learn ``LogisticRegression``, Newton-CG, C =
 :data:`PENALTY_C`). :func:`out_of_sample` fits on blocks of regions and predicts the held-out
 block (by province where codes are GB/T 2260 adcodes), so no region's outcome is used to
 score it; features use only t0 data, which every region has at t0.
@@ -64,7 +64,7 @@ RCA_FLOOR = 0.01
 PENALTY_C = 1.0
 #: Largest number of training cells; larger sets are subsampled (all entries kept) so that
 #: a 2,800 × 1,300 matrix fits in seconds. The subsample is drawn with :data:`SEED`.
-MAX_TRAIN_CELLS = 400_000
+MAX_TRAIN_CELLS = 250_000
 SEED = 20240501
 
 
@@ -133,10 +133,9 @@ def fit_feasibility(
             "the training cells have no entries (or only entries)",
             hint="use a longer period or a lower RCA threshold",
         )
-    keep = _subsample(y, max_cells)
-    # sampling a share s of the non-entries shifts the log-odds by ln s (King & Zeng 2001,
-    # *Political Analysis* 9:137); the intercept is corrected back
-    shift = np.log((keep.size - y.sum()) / (y.size - y.sum()))
+    # sampling shifts the log-odds by a constant (King & Zeng 2001, *Political Analysis*
+    # 9:137); the intercept is corrected back
+    keep, shift = _subsample(y, max_cells)
     part, y = features.iloc[keep], y[keep]
     x = part[list(NUMERIC_FEATURES)].to_numpy(dtype=float)
     mean, scale = x.mean(axis=0), x.std(axis=0)
@@ -228,12 +227,19 @@ def _design(
     return sparse.hstack(blocks, format="csr")
 
 
-def _subsample(y: np.ndarray, max_cells: int) -> np.ndarray:
+def _subsample(y: np.ndarray, max_cells: int) -> tuple[np.ndarray, float]:
+    """Rows to fit on and the log-odds shift ln(r₀/r₁) that sampling rates r₁ (entries) and
+    r₀ (non-entries) add to the intercept. Entries are all kept unless they alone would
+    fill more than half of ``max_cells``."""
     if y.size <= max_cells:
-        return np.arange(y.size)
+        return np.arange(y.size), 0.0
     rng = np.random.default_rng(SEED)
     pos = np.flatnonzero(y)
     neg = np.flatnonzero(~y)
-    take = max(max_cells - pos.size, 0)
-    chosen = rng.choice(neg, size=min(take, neg.size), replace=False)
-    return np.sort(np.r_[pos, chosen])
+    n_pos = min(pos.size, max(max_cells // 2, max_cells - neg.size))
+    n_neg = min(neg.size, max_cells - n_pos)
+    chosen = np.r_[
+        rng.choice(pos, size=n_pos, replace=False), rng.choice(neg, size=n_neg, replace=False)
+    ]
+    shift = float(np.log((n_neg / neg.size) / (n_pos / pos.size)))
+    return np.sort(chosen), shift
