@@ -30,7 +30,7 @@ from nqpf.industry.census_pair import (
     name_stem,
 )
 from nqpf.industry.screen import align, backtest_opportunities, screen, strengths
-from nqpf.industry.typing import industry_types, lever, load_typing
+from nqpf.industry.classification import industry_types, lever, load_typing
 from tests.conftest import run_nqpf as run
 
 # ---------------------------------------------------------------- metrics vs sklearn

@@ -201,7 +201,7 @@ def _pair(
 
 def _types(classification: str) -> pd.DataFrame | None:
     from nqpf.errors import InputError
-    from nqpf.industry.typing import industry_types
+    from nqpf.industry.classification import industry_types
 
     try:
         return industry_types(classification)

@@ -1,7 +1,7 @@
 """Opportunity ranking (因地制宜选产业): feasibility × attractiveness, with reasons.
 
 For a region c and every industry p in which c has no advantage yet (M_cp = 0), and that
-is tradable unless asked (:mod:`nqpf.industry.typing`; local services are not
+is tradable unless asked (:mod:`nqpf.industry.classification`; local services are not
 opportunities in the Atlas sense):
 
 * feasibility = percentile rank among the candidates of the entry probability of the
@@ -35,8 +35,8 @@ import pandas as pd
 
 from nqpf.errors import InputError
 from nqpf.industry.advantage import presence, rca
+from nqpf.industry.classification import lever, stage_of
 from nqpf.industry.complexity import complexity
-from nqpf.industry.typing import lever, stage_of
 
 __all__ = [
     "STRATEGIES",
@@ -227,7 +227,7 @@ def opportunities(
     """Ranked industries ``region`` could grow into, with scores and a reason for each.
 
     ``values`` is a region × industry table (see :func:`~nqpf.industry.matrix.to_wide`);
-    ``types`` the output of :func:`~nqpf.industry.typing.industry_types` (untyped
+    ``types`` the output of :func:`~nqpf.industry.classification.industry_types` (untyped
     industries count as traditional and tradable); ``weights`` override the preset's;
     ``industry_names`` label codes (census section letters) in the reasons;
     ``feasibility`` a region × industry table of entry probabilities from a fitted
