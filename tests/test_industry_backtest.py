@@ -29,8 +29,8 @@ from nqpf.industry.census_pair import (
     match_divisions,
     name_stem,
 )
-from nqpf.industry.screen import align, backtest_opportunities, screen, strengths
 from nqpf.industry.classification import industry_types, lever, load_typing
+from nqpf.industry.screen import align, backtest_opportunities, screen, strengths
 from tests.conftest import run_nqpf as run
 
 # ---------------------------------------------------------------- metrics vs sklearn

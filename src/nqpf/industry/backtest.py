@@ -171,7 +171,7 @@ def precision_at_k(
         best = np.argmax(s, axis=1)
         found += int(hit[rows, best].sum())
         s[rows, best] = -np.inf
-    return found / (k * s.shape[0])
+    return float(found / (k * s.shape[0]))
 
 
 def evaluate_scores(
