@@ -408,11 +408,41 @@ def test_cli_backtest_and_screen(tmp_path: Path) -> None:
     )
     assert listed.returncode == 0, listed.stderr
     assert "ROC AUC" in listed.stdout and "幸存者偏差" in listed.stdout
-    sheets = pd.read_excel(tmp_path / "b" / "backtest_listed_2020_2025.xlsx", sheet_name=None)
-    assert {"metrics", "deciles", "folds"} <= set(sheets)
+    (book,) = (tmp_path / "b").glob("backtest_listed_2020_2025_*.xlsx")
+    sheets = pd.read_excel(book, sheet_name=None)
+    assert {"metrics", "deciles", "folds", "provenance", "spec"} <= set(sheets)
     county = run("opportunities", "肥西县", "--matrix", "census2020", "--top", "5", home=tmp_path)
     assert county.returncode == 0, county.stderr
     assert "现有优势产业" in county.stdout and "公共管理" not in county.stdout
     assert county.stdout.index("现有优势产业") < county.stdout.index("机会产业")
     bad = run("backtest", "opportunities", "--data", "census", "--t0", "2000", home=tmp_path)
     assert bad.returncode == 2 and "2010 → 2020" in bad.stderr
+
+
+def test_backtest_service_follows_the_result_protocol(tmp_path: Path) -> None:
+    import json
+
+    from nqpf.results import Result, frame_from_json
+    from nqpf.services.opportunities import backtest
+
+    rng = np.random.default_rng(11)
+    base = rng.gamma(1.0, 1.0, (60, 6)) * rng.uniform(0.5, 2, 6)
+    rows = []
+    for year, table in ((2015, base), (2020, base * np.exp(rng.normal(0, 0.4, base.shape)))):
+        for i in range(60):
+            for j, section in enumerate("ABCIMR"):
+                rows.append((f"{11 + i % 20:02d}{i:04d}", section, year, round(table[i, j], 3)))
+    path = tmp_path / "two_years.csv"
+    pd.DataFrame(rows, columns=["region", "industry", "year", "value"]).to_csv(path, index=False)
+    result = backtest(str(path))
+    assert isinstance(result, Result) and result.kind == "opportunity_backtest"
+    assert result.spec["t0"] == 2015 and result.spec["t1"] == 2020
+    assert backtest(str(path)).spec_hash == result.spec_hash
+    assert backtest(str(path), strategy="long_jump").spec_hash != result.spec_hash
+    doc = json.loads(result.to_json())
+    metrics_back = frame_from_json(doc["tables"]["metrics"]).set_index("score")
+    assert metrics_back["auc"].to_numpy() == pytest.approx(result.metrics["auc"].to_numpy())
+    with pytest.raises(InputError, match="no year 2030"):
+        backtest(str(path), t1=2030)
+    with pytest.raises(InputError, match="unknown data"):
+        backtest("nowhere.csv")

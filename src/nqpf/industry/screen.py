@@ -21,7 +21,8 @@ score decile is looked up in the backtest of the same period.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,7 @@ from nqpf.industry.opportunities import (
     resolve_weights,
     score_table,
 )
+from nqpf.results import ResultMixin, hash_spec
 
 __all__ = [
     "BacktestResult",
@@ -51,14 +53,51 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class BacktestResult:
-    """Metrics of every score, the decile hit rates of the chosen score, the folds."""
+class BacktestResult(ResultMixin):
+    """Metrics of every score, the decile hit rates of the chosen score, the folds.
+
+    Follows :mod:`nqpf.results` (kind ``opportunity_backtest``); the service adds the data
+    spec, provenance and caveats with :meth:`with_context`.
+    """
 
     summary: dict[str, object]
     metrics: pd.DataFrame
     deciles: pd.DataFrame
     folds: pd.DataFrame
     transitions: Transitions = field(repr=False)
+    spec: dict[str, Any] = field(default_factory=dict)
+    spec_hash: str = ""
+    provenance: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["source", "table", "unit", "vintage"])
+    )
+    warnings: list[str] = field(default_factory=list)
+    unmatched: pd.DataFrame | None = None
+    title: str = ""
+
+    kind: ClassVar[str] = "opportunity_backtest"
+    main_table: ClassVar[str | None] = "metrics"
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """metrics, deciles, summary, folds (and the unmatched divisions of a census pair)."""
+        out = {
+            "metrics": self.metrics,
+            # the last decile has no lower edge (−∞ inside, empty in tables and JSON)
+            "deciles": self.deciles.replace(-np.inf, np.nan),
+            "summary": pd.DataFrame(
+                {"item": list(self.summary), "value": [str(v) for v in self.summary.values()]}
+            ),
+            "folds": self.folds.assign(
+                train_blocks=self.folds["train_blocks"].map(" ".join),
+                test_blocks=self.folds["test_blocks"].map(" ".join),
+            ),
+        }
+        if self.unmatched is not None:
+            out["unmatched_divisions"] = self.unmatched
+        return out
+
+    def with_context(self, **context: Any) -> BacktestResult:
+        """A copy with ``spec``, ``spec_hash``, ``provenance``, ``warnings`` … set."""
+        return replace(self, **context)
 
 
 @dataclass(frozen=True)
@@ -165,7 +204,11 @@ def backtest_opportunities(
         "growth_in_score": growth is not None,
         "threshold": threshold,
     }
-    return BacktestResult(summary, metrics, deciles, folds, tr)
+    spec = {k: v for k, v in summary.items() if k in ("strategy", "threshold")}
+    spec |= {"include_nontradable": include_nontradable, "ks": list(ks), "n_folds": n_folds}
+    return BacktestResult(
+        summary, metrics, deciles, folds, tr, spec=spec, spec_hash=hash_spec(spec, values0, values1)
+    )
 
 
 def fit_on_history(
