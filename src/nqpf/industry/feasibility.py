@@ -86,7 +86,7 @@ def cell_features(
         "present": m.to_numpy().ravel(),
         "log_rca": np.log(table.to_numpy().ravel() + RCA_FLOOR),
         "density": density(m, phi).to_numpy().ravel(),
-        "density_continuous": density(continuous_presence(table), phi).to_numpy().ravel(),
+        "density_continuous": _weighted_share(continuous_presence(table), phi).ravel(),
         "log_ubiquity": np.tile(np.log1p(ubiquity(m).to_numpy(dtype=float)), n_r),
         "diversity": np.repeat(diversity(m).to_numpy(dtype=float), n_p),
         "log_size": np.repeat(np.log(values.sum(axis=1).to_numpy(dtype=float)), n_p),
@@ -206,6 +206,16 @@ def out_of_sample(
             }
         )
     return pd.Series(prob, index=features.index, name="feasibility"), pd.DataFrame(folds)
+
+
+def _weighted_share(presence_values: pd.DataFrame, proximity_table: pd.DataFrame) -> np.ndarray:
+    """ω_cp = Σ_p' M_cp' φ_pp' / Σ_p' φ_pp' for a continuous M (``relatedness.density``
+    takes binary presence only)."""
+    cols = presence_values.columns
+    phi = proximity_table.loc[cols, cols].to_numpy(dtype=float)
+    weights = phi / phi.sum(axis=1, keepdims=True)
+    out: np.ndarray = presence_values.to_numpy(dtype=float) @ weights.T
+    return out
 
 
 def _design(
