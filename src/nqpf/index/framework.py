@@ -56,7 +56,7 @@ __all__ = [
     "load_framework",
 ]
 
-FRAMEWORKS: tuple[str, ...] = ("ndrc", "three-elements")
+FRAMEWORKS: tuple[str, ...] = ("ndrc", "three-elements", "city", "county")
 
 #: Id suffix of the single sub-pillar of a pillar that lists its indicators directly.
 IMPLICIT_SUFFIX = ":all"
