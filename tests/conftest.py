@@ -1,5 +1,6 @@
-"""Shared fixtures: an isolated workspace for every test, the raw data when present, and a
-headless browser for the HTML outputs."""
+"""Shared fixtures: an isolated workspace for every test, the raw data when present, a
+headless browser for the HTML outputs, and databases (SQLite always, PostgreSQL when
+``NQPF_TEST_PG_URL`` names a server)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request
+    from sqlalchemy import Engine
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_RAW = ROOT.parent / "shared" / "data" / "raw"
@@ -112,3 +114,50 @@ def open_offline(chromium_browser: Browser) -> Iterator[Callable[[Path], Offline
     yield _open
     for context in contexts:
         context.close()
+
+
+DB_BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(params=DB_BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database URL on each back end.
+
+    SQLite: a file in the test's folder. PostgreSQL: a new database on the server of
+    ``NQPF_TEST_PG_URL`` (started by ``.ci/run``), dropped afterwards; skipped when that is
+    unset unless ``NQPF_REQUIRE_PG=1`` (set by ``.ci/run``), which makes it a failure.
+    """
+    from nqpf.db import dispose_all
+
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'nqpf.db'}"
+        dispose_all()
+        return
+    admin_url = os.environ.get("NQPF_TEST_PG_URL")
+    if not admin_url:
+        if os.environ.get("NQPF_REQUIRE_PG") == "1":
+            pytest.fail("PostgreSQL is required (NQPF_REQUIRE_PG=1) but NQPF_TEST_PG_URL is unset")
+        pytest.skip("no PostgreSQL server: set NQPF_TEST_PG_URL (bash .ci/run starts one)")
+    import uuid
+
+    from sqlalchemy import create_engine, make_url, text
+
+    name = f"nqpf_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        dispose_all()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def db_engine(db_url: str) -> Engine:
+    """An engine on a fresh database of each back end, migrated to the newest schema."""
+    from nqpf.db import connect
+
+    return connect(db_url)

@@ -13,7 +13,8 @@ import nqpf
 MODULES = sorted(
     m.name
     for m in pkgutil.walk_packages(nqpf.__path__, prefix="nqpf.")
-    if not m.name.startswith("nqpf.cli")
+    # Alembic's env.py runs migrations when imported, so only Alembic may import it.
+    if not m.name.startswith("nqpf.cli") and m.name != "nqpf.db.migrations.env"
 )
 
 

@@ -48,6 +48,7 @@ from typing import Literal
 import pandas as pd
 
 from nqpf.errors import InputError, RegionIsGroupError, UnknownRegionError
+from nqpf.packaged import load_divisions, table
 
 __all__ = [
     "GROUPINGS",
@@ -547,18 +548,8 @@ MUNICIPALITIES: tuple[str, ...] = ("110000", "120000", "310000", "500000")
 code (as in the city yearbooks); their census 市辖区/县 rows (110100 …) are not."""
 
 
-@lru_cache(maxsize=4)
-def _packaged(name: str) -> pd.DataFrame:
-    """A packaged table of the registry (read directly, so the registry needs no loader)."""
-    from importlib import resources
-
-    return pd.read_parquet(str(resources.files("nqpf.data").joinpath(f"{name}.parquet")))
-
-
-@lru_cache(maxsize=2)
 def _divisions(census_year: int) -> pd.DataFrame:
-    frame = _packaged("divisions")
-    return frame[frame["census_year"] == census_year].reset_index(drop=True)
+    return load_divisions(census_year)  # type: ignore[arg-type]
 
 
 def division_table(
@@ -624,7 +615,7 @@ def division_changes() -> pd.DataFrame:
     names of the two census tables (see ``scripts/build_dataset.py``); the census populations
     of both years show where a boundary likely changed (ratio beyond 1.5).
     """
-    return _packaged("division_changes").copy()
+    return table("division_changes").copy()
 
 
 def code_2020(code_2010: str, *, strict: bool = True) -> str | None:
@@ -635,7 +626,7 @@ def code_2020(code_2010: str, *, strict: bool = True) -> str | None:
 
     Raises UnknownRegionError for a code that is in neither census (with ``strict``).
     """
-    changes = _packaged("division_changes")
+    changes = table("division_changes")
     mapping = dict(zip(changes["code_2010"], changes["code_2020"], strict=True))
     if code_2010 in mapping:
         value = mapping[code_2010]

@@ -35,7 +35,19 @@ def assess(
         float | None, typer.Option(help="entropy shift ε (papers: 1e-5); default 0·ln0 = 0")
     ] = None,
     aggregate: Annotated[str, typer.Option(help="linear, geometric or topsis")] = "linear",
-    impute: Annotated[str, typer.Option(help="none, linear, ffill_bfill or group_mean")] = "none",
+    impute: Annotated[
+        str,
+        typer.Option(
+            help="none, or methods applied in order: linear, linear_extrapolate, ffill_bfill, "
+            "group_mean, year_mean, column_mean (e.g. linear,ffill_bfill,column_mean)"
+        ),
+    ] = "none",
+    max_missing_unit: Annotated[
+        float | None, typer.Option(help="drop regions with a larger share of missing values")
+    ] = None,
+    max_missing_indicator: Annotated[
+        float | None, typer.Option(help="drop indicators with a larger share of missing values")
+    ] = None,
     upper: Annotated[str, typer.Option(help="upper-level weights: sum or equal")] = "sum",
     uncertainty: Annotated[
         int, typer.Option(help="Sobol base sample size N for rank bands (0 = off)")
@@ -50,8 +62,9 @@ def assess(
     from rich.progress import Progress
     from rich.table import Table
 
-    from nqpf.index.assessment import assess as run
+    from nqpf.present.assessment import write_assessment
     from nqpf.regions import region_name
+    from nqpf.services.assessment import assess as run
 
     years = _years(year)
     with Progress(console=stderr(), transient=True) as bar:
@@ -71,12 +84,16 @@ def assess(
             entropy_shift=entropy_shift,
             aggregate=aggregate,
             impute=impute,
+            max_missing_unit=max_missing_unit,
+            max_missing_indicator=max_missing_indicator,
             upper=upper,  # type: ignore[arg-type]
             uncertainty=uncertainty,
             seed=seed,
             progress=progress,
         )
-    paths = result.write(out)
+    paths = write_assessment(result, out)
+    for message in result.options.get("dropped", []):
+        stderr().print(f"[yellow]{message}[/]", highlight=False)
 
     scores = result.scores
     latest = scores[scores["year"] == scores["year"].max()]

@@ -1,0 +1,1 @@
+"""Alembic migration scripts of NQPF's database (see :mod:`nqpf.db.migrate`)."""
