@@ -189,3 +189,32 @@ def test_city_patents_equal_the_raw_275_city_file(shared_raw: Path) -> None:
     assert len(packaged) == len(raw) == 275
     assert packaged["310000"] == raw.loc[raw["cityName_CN"] == "上海", "Patent"].iloc[0]
     assert packaged["340100"] == raw.loc[raw["cityId"] == 340100, "Patent"].iloc[0]
+
+
+@pytest.mark.parametrize("name", ["city", "county"])
+def test_subnational_frameworks_use_the_subnational_catalog(name: str) -> None:
+    from nqpf.index.framework import load_framework
+    from nqpf.indicators import subnational_specs
+
+    fw = load_framework(name)
+    specs = subnational_specs()
+    assert set(fw.indicator_ids) <= set(specs)
+    for node in fw.indicators:
+        assert node.rationale and node.direction == {"+": 1, "-": -1}[specs[node.id].direction]
+    assert fw.years == (2020, 2020)
+
+
+def test_city_framework_runs_on_the_packaged_prefecture_panel() -> None:
+    import nqpf
+    from nqpf.index.framework import load_framework
+
+    fw = load_framework("city")
+    long = load_subnational("prefecture", fw.indicator_ids, years=[2020])
+    complete = long.groupby("region")["indicator"].nunique() == len(fw.indicator_ids)
+    long = long[long["region"].isin(complete[complete].index)]
+    result = nqpf.assess(long, framework="city")
+    scores = result.scores.set_index("region")
+    assert 280 <= len(scores) <= 340
+    # 深圳, 北京 and 上海 lead any talent-and-knowledge ranking of Chinese cities
+    top10 = set(scores.nsmallest(10, "rank").index)
+    assert {"440300", "110000", "310000"} <= top10

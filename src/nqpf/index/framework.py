@@ -47,16 +47,20 @@ from typing import Any
 import yaml
 
 from nqpf.errors import InputError
-from nqpf.indicators import indicator_specs
+from nqpf.indicators import indicator_specs, subnational_specs
 
 __all__ = [
     "FRAMEWORKS",
+    "SUBNATIONAL_FRAMEWORKS",
     "Framework",
     "Node",
     "load_framework",
 ]
 
-FRAMEWORKS: tuple[str, ...] = ("ndrc", "three-elements", "city", "county")
+FRAMEWORKS: tuple[str, ...] = ("ndrc", "three-elements")
+#: Packaged frameworks of the prefecture and county levels, over the sub-national catalog
+#: (``subnational.yaml``) instead of the provincial one.
+SUBNATIONAL_FRAMEWORKS: tuple[str, ...] = ("city", "county")
 
 #: Id suffix of the single sub-pillar of a pillar that lists its indicators directly.
 IMPLICIT_SUFFIX = ":all"
@@ -192,6 +196,8 @@ def load_framework(
             hint="see docs/assess.md for the framework schema",
         )
     catalog = indicator_specs()
+    if str(framework) in SUBNATIONAL_FRAMEWORKS:
+        catalog = subnational_specs()
     known_ids = set(catalog) | set(known or ())
     seen: set[str] = set()
     ahp: dict[str, dict[str, float]] = {}
@@ -228,7 +234,7 @@ def load_framework(
 
 def _read_yaml(framework: str | Path) -> tuple[Any, str]:
     name = str(framework)
-    if name in FRAMEWORKS:
+    if name in FRAMEWORKS + SUBNATIONAL_FRAMEWORKS:
         text = (
             resources.files("nqpf.indicators")
             .joinpath("frameworks", f"{name}.yaml")
