@@ -599,8 +599,12 @@ def prefecture_of(code: str, *, census_year: Literal[2010, 2020] = 2020) -> str:
     if code.endswith("00"):
         return code
     parent = code[:4] + "00"
-    codes = set(_divisions(census_year)["code"])
-    return parent if parent in codes and parent[2:4] != "90" else province
+    return parent if parent in _division_codes(census_year) and parent[2:4] != "90" else province
+
+
+@lru_cache(maxsize=2)
+def _division_codes(census_year: int) -> frozenset[str]:
+    return frozenset(_divisions(census_year)["code"])
 
 
 def division_changes() -> pd.DataFrame:
