@@ -101,7 +101,7 @@ def indicator_specs() -> dict[str, IndicatorSpec]:
 def subnational_specs() -> dict[str, IndicatorSpec]:
     """Catalog of the prefecture and county indicators (``subnational.yaml``), by id."""
     text = resources.files("nqpf.indicators").joinpath("subnational.yaml").read_text("utf-8")
-    entries: dict[str, Any] = yaml.safe_load(text)["indicators"]
+    entries: dict[str, Any] = safe_load(text)["indicators"]
     specs = {
         ind_id: IndicatorSpec(
             id=ind_id,
