@@ -16,7 +16,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from nqpf.services.chains import ChainMapResult
 
-__all__ = ["chain_map_html", "write_chain_map"]
+__all__ = ["chain_map_html", "safe_cells", "write_chain_map"]
 
 STATUS_COLOURS = {"strong": "#1b7837", "weak": "#e08214", "missing": "#b2182b"}
 STATUS_LABELS = {"strong": "强链 strong", "weak": "弱链 weak", "missing": "缺链 missing"}
@@ -107,7 +107,7 @@ def chain_map_html(result: ChainMapResult) -> str:
             },
         ),
         '<p class="note">'
-        + e("来源 Sources: " + "; ".join(result.chain.sources + tuple(result.provenance)))
+        + e("来源 Sources: " + "; ".join(result.provenance["source"].astype(str)))
         + f" · spec {e(result.spec_hash)}</p>",
         "".join(f'<p class="note">注意 {e(w)}</p>' for w in result.warnings),
         "</body></html>",
@@ -141,7 +141,9 @@ def _svg(result: ChainMapResult) -> str:
             pos[sid] = (_PAD + level * (_BOX_W + _GAP_X), _PAD + k * (_BOX_H + _GAP_Y))
     width = _PAD * 2 + (max(by_level) + 1) * (_BOX_W + _GAP_X) - _GAP_X
     height = _PAD * 2 + max(len(v) for v in by_level.values()) * (_BOX_H + _GAP_Y) - _GAP_Y
-    rows: dict[Hashable, dict[Hashable, Any]] = result.segments.set_index("segment").to_dict("index")
+    rows: dict[Hashable, dict[Hashable, Any]] = result.segments.set_index("segment").to_dict(
+        "index"
+    )
     items = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'role="img" aria-label="{e(result.chain.name_zh)}">',
@@ -186,15 +188,16 @@ def _table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
 
 
 def _safe_sheets(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    return {name: safe_cells(frame) for name, frame in tables.items()}
+
+
+def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """Text cells a spreadsheet would read as a formula (starting =, +, -, @) get a single
     quote prepended, so they stay text."""
-    out = {}
-    for name, frame in tables.items():
-        safe = frame.copy()
-        for col in safe.columns:
-            if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
-                safe[col] = safe[col].map(
-                    lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
-                )
-        out[name] = safe
-    return out
+    safe = frame.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
+            safe[col] = safe[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
+            )
+    return safe
