@@ -223,8 +223,21 @@ from datetime import date
 from nqpf.db import connect
 from nqpf.db.market_repo import add_post
 
+import time
+from sqlalchemy.exc import OperationalError
+from nqpf.db import DatabaseError
+
 url, writer, per_writer, retried = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-engine = connect(url)
+for attempt in range(8):
+    # connect() opens a BEGIN IMMEDIATE transaction to check the schema; on SQLite with 20
+    # writers on a busy machine that can wait past the 30 s busy timeout: start again
+    try:
+        engine = connect(url)
+        break
+    except (OperationalError, DatabaseError) as error:
+        if "locked" not in str(error) or attempt == 7:
+            raise
+        time.sleep(1 + attempt)
 token = f"writer-token-{writer:04d}-xxxxxxxx"
 base = {"kind": "demand", "enterprise": f"企业{writer}", "product": "电池包", "region": "340000",
         "contact": "x", "valid_until": date(2027, 1, 1), "industry": "", "chain": "nev",

@@ -98,7 +98,9 @@ def add_post(engine: Engine, post: Mapping[str, Any], token: str) -> tuple[int, 
     raise AssertionError("unreachable")
 
 
-def _insert_post(engine: Engine, values: Mapping[str, Any], digest: str, key: str) -> tuple[int, bool]:
+def _insert_post(
+    engine: Engine, values: Mapping[str, Any], digest: str, key: str
+) -> tuple[int, bool]:
     now = datetime.now(UTC)
     try:
         with session_scope(engine) as session:
