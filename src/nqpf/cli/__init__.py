@@ -18,12 +18,14 @@ import typer
 
 from nqpf.cli import assess as assess_commands
 from nqpf.cli import audit as audit_commands
+from nqpf.cli import backtest as backtest_commands
 from nqpf.cli import chain as chain_commands
 from nqpf.cli import data as data_commands
 from nqpf.cli import db as db_commands
 from nqpf.cli import disparity as disparity_commands
 from nqpf.cli import industry as industry_commands
 from nqpf.cli import io as io_commands
+from nqpf.cli import market as market_commands
 from nqpf.cli._console import stderr
 from nqpf.errors import NQPFError, NQPFWarning
 
@@ -36,9 +38,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(data_commands.app, name="data")
+app.add_typer(backtest_commands.app, name="backtest")
 app.add_typer(io_commands.app, name="io")
 app.add_typer(chain_commands.app, name="chain")
 app.add_typer(db_commands.app, name="db")
+app.add_typer(market_commands.firms_app, name="firms")
+app.add_typer(market_commands.board_app, name="board")
 app.command("assess")(assess_commands.assess)
 app.command("audit")(audit_commands.audit)
 app.command("opportunities")(industry_commands.opportunities)
