@@ -25,6 +25,7 @@ __all__ = [
     "maritime_boundary",
     "province_geojson",
     "province_geometries",
+    "standard_layers",
 ]
 
 #: 台湾省, 香港特别行政区, 澳门特别行政区: part of every standard map of China, though the
@@ -154,6 +155,28 @@ def add_standard_china_layers(fig: Any, *, tolerance: float = 0.02) -> Any:
     )
     fig.update_geos(visible=False, fitbounds="locations", projection_type="mercator")
     return fig
+
+
+def standard_layers(*, tolerance: float = 0.02, lang: str = "zh") -> dict[str, Any]:
+    """The layers of a standard map of China as plain JSON, for web pages that draw it.
+
+    ``provinces``: the 31 provinces (GeoJSON, ``id`` = adcode); ``others``: 台湾, 香港, 澳门
+    (GeoJSON, drawn grey: no data in the packaged statistics); ``maritime``: the national
+    maritime boundary with the South China Sea dashed line as ``lon``/``lat`` lists with
+    ``None`` between parts.
+    """
+    line = maritime_boundary(tolerance=tolerance)
+    lons: list[float | None] = []
+    lats: list[float | None] = []
+    for part in line.geoms:
+        xs, ys = part.xy
+        lons += [round(x, 3) for x in xs] + [None]
+        lats += [round(y, 3) for y in ys] + [None]
+    return {
+        "provinces": province_geojson(tolerance=tolerance, lang=lang),
+        "others": _other_geojson(tolerance),
+        "maritime": {"lon": lons, "lat": lats},
+    }
 
 
 def _round(obj: Any, digits: int = 3) -> Any:
