@@ -88,12 +88,17 @@ def test_bad_panel_parameters_are_4xx_naming_the_field(
 
 def test_assess_returns_spec_hash_and_equals_the_python_api(client: TestClient) -> None:
     import nqpf
+    from nqpf.results import JSON_SCHEMA, frame_from_json
 
     body = client.get("/api/v1/assess", params={"weights": "critic"}).json()
     direct = nqpf.assess(weights="critic")
+    assert body["schema"] == "nqpf.result"
     assert body["spec_hash"] == direct.spec_hash
     assert body["spec"]["weights"] == ["critic"]
-    scores = {(r["region"], r["year"]): r["index"] for r in body["tables"]["scores"]}
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate({k: v for k, v in body.items() if k != "pillars"}, JSON_SCHEMA)
+    table = frame_from_json(body["tables"]["scores"])
+    scores = {(r.region, r.year): r.index for r in table.itertuples()}
     for row in direct.scores.itertuples():
         assert scores[(row.region, row.year)] == pytest.approx(row.index, abs=1e-12)
     assert [p["id"] for p in body["pillars"]] == [p.id for p in direct.framework.pillars]

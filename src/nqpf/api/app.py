@@ -23,6 +23,7 @@ in-process by spec (:class:`nqpf.api.cache.ResultCache`).
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
@@ -217,8 +218,9 @@ def _analysis_routes(app: FastAPI) -> None:
     ) -> dict[str, Any]:
         """NQPF composite assessment of the provinces on the packaged data.
 
-        Returns the spec (every option), spec_hash, scores (region, year, index, rank, one
-        column per pillar), indicator weights and provenance.
+        The result document of ``nqpf.results`` (schema ``nqpf.result`` v1: spec, spec_hash,
+        warnings, provenance, tables scores/pillars/weights/contributions as columns + rows),
+        plus ``pillars`` (id and zh/en names).
         """
         years = sorted(set(year)) if year else None
         spec: dict[str, Any] = {
@@ -232,7 +234,7 @@ def _analysis_routes(app: FastAPI) -> None:
         }
 
         def run() -> dict[str, Any]:
-            from nqpf.index.assessment import assess as run_assess
+            from nqpf.services.assessment import assess as run_assess
 
             result = run_assess(
                 framework=framework,
@@ -242,36 +244,16 @@ def _analysis_routes(app: FastAPI) -> None:
                 aggregate=aggregate,
                 years=years,
             )
-            weights_table = result.indicator_weights.rename("weight").reset_index()
-            return {
-                "spec": {**spec, **_jsonable(result.options)},
-                "spec_hash": result.spec_hash,
-                "pillars": [
-                    {"id": p.id, "name_zh": p.name_zh, "name_en": p.name_en}
-                    for p in result.framework.pillars
-                ],
-                "tables": {
-                    "scores": _records(result.scores),
-                    "indicator_weights": _records(weights_table),
-                    "provenance": _records(result.provenance),
-                },
-            }
+            body: dict[str, Any] = json.loads(result.to_json())
+            body["pillars"] = [
+                {"id": p.id, "name_zh": p.name_zh, "name_en": p.name_en}
+                for p in result.framework.pillars
+            ]
+            return body
 
         cache: ResultCache = request.app.state.cache
         answer: dict[str, Any] = cache.get_or_run(spec, run)
         return answer
-
-
-def _jsonable(options: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in options.items():
-        if isinstance(value, str | int | float | bool) or value is None:
-            out[key] = value
-        elif isinstance(value, list | tuple):
-            out[key] = [v if isinstance(v, str | int | float | bool) else str(v) for v in value]
-        else:
-            out[key] = str(value)
-    return out
 
 
 # ---------------------------------------------------------------------------- accounts

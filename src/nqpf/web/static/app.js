@@ -64,6 +64,11 @@ async function api(path, options = {}) {
   return data;
 }
 
+// A table of the result protocol ({columns, rows}) as a list of objects.
+function records(table) {
+  return table.rows.map((row) => Object.fromEntries(table.columns.map((c, i) => [c, row[i]])));
+}
+
 function status(text) { $("status").textContent = text || ""; }
 
 function regionName(code) {
@@ -98,8 +103,9 @@ async function loadAll() {
     api("/api/v1/regions"), api("/api/v1/assess"), api("/api/v1/data/catalog"),
     api("/api/v1/maps/china"),
   ]);
+  assessment.scores = records(assessment.tables.scores);
   state.regions = regions; state.assessment = assessment; state.catalog = catalog; state.map = map;
-  const years = [...new Set(assessment.tables.scores.map((r) => r.year))].sort();
+  const years = [...new Set(assessment.scores.map((r) => r.year))].sort();
   const slider = $("year");
   slider.min = years[0]; slider.max = years[years.length - 1]; slider.value = years[years.length - 1];
   $("year-out").textContent = slider.value;
@@ -127,7 +133,7 @@ function fillMeasures() {
 async function measureRows(measure) {
   // Rows {region, year, value} of the chosen measure.
   if (!measure.startsWith("ind:")) {
-    return state.assessment.tables.scores.map((r) => ({region: r.region, year: r.year, value: r[measure]}));
+    return state.assessment.scores.map((r) => ({region: r.region, year: r.year, value: r[measure]}));
   }
   const id = measure.slice(4);
   if (!state.panels[id]) {
@@ -180,7 +186,7 @@ async function drawOverview() {
   drawRanking(thisYear);
   drawTrends(rows);
   const spec = state.assessment.spec;
-  $("provenance").textContent = `${t("provenance")}: ${spec.framework} · ${spec.normalize}/${spec.scope} · ${spec.weights} · ${spec.aggregate} · spec_hash ${state.assessment.spec_hash}`;
+  $("provenance").textContent = `${t("provenance")}: ${spec.framework} · ${spec.normalize}/${spec.scope} · ${spec.weights.join("+")} · ${spec.aggregate} · spec_hash ${state.assessment.spec_hash}`;
 }
 
 function fmt(value) {
@@ -237,7 +243,7 @@ async function drawRegion(code) {
   $("region-pick").value = code;
   $("nav-region").setAttribute("href", "#/region/" + code);
   $("region-title").textContent = regionName(code);
-  const scores = state.assessment.tables.scores;
+  const scores = state.assessment.scores;
   const years = [...new Set(scores.map((r) => r.year))].sort();
   const last = years[years.length - 1];
   const pillars = state.assessment.pillars.map((p) => p.id);
@@ -284,7 +290,7 @@ async function drawComments(kind, id) {
 function drawCompare() {
   const chosen = [...$("compare-pick").selectedOptions].map((o) => o.value);
   const codes = chosen.length ? chosen : state.regions.slice(0, 3).map((r) => r.region);
-  const scores = state.assessment.tables.scores;
+  const scores = state.assessment.scores;
   const years = [...new Set(scores.map((r) => r.year))].sort();
   const last = years[years.length - 1];
   const pillars = state.assessment.pillars.map((p) => p.id);
