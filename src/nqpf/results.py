@@ -197,10 +197,12 @@ def result_json(result: Result, *, indent: int | None = None) -> str:
 
 
 def hash_spec(spec: Mapping[str, Any], *frames: pd.DataFrame) -> str:
-    """12 hex digits of SHA-256 over ``frames`` (as CSV, 12 significant digits) and ``spec``
-    (canonical JSON): the same data and options give the same hash."""
+    """12 hex digits of SHA-256 over ``frames`` (their labels and values, hashed row by row
+    with :func:`pandas.util.hash_pandas_object`) and ``spec`` (canonical JSON): the same data
+    and options give the same hash, any changed value or option another."""
     h = hashlib.sha256()
     for frame in frames:
-        h.update(frame.to_csv(float_format="%.12g").encode())
+        h.update(",".join(map(str, frame.columns)).encode())
+        h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
     h.update(json.dumps(_plain(dict(spec)), sort_keys=True, ensure_ascii=False).encode())
     return h.hexdigest()[:12]
