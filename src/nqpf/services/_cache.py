@@ -10,7 +10,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["SIZE", "cached", "clear"]
+__all__ = ["SIZE", "cached", "clear", "holds"]
 
 #: How many results the cache keeps (least recently used dropped first).
 SIZE = 32
@@ -30,6 +30,11 @@ def cached(key: str, build: Callable[[], R]) -> R:
     while len(_RESULTS) > SIZE:
         _RESULTS.popitem(last=False)
     return result
+
+
+def holds(key: str) -> bool:
+    """Whether a result is stored under ``key``."""
+    return key in _RESULTS
 
 
 def clear() -> None:
