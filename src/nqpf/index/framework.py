@@ -47,6 +47,7 @@ from typing import Any
 import yaml
 
 from nqpf.errors import InputError
+from nqpf.index._checks import require_unit_sum
 from nqpf.indicators import indicator_specs
 
 __all__ = [
@@ -60,10 +61,6 @@ FRAMEWORKS: tuple[str, ...] = ("ndrc", "three-elements")
 
 #: Id suffix of the single sub-pillar of a pillar that lists its indicators directly.
 IMPLICIT_SUFFIX = ":all"
-
-#: Tolerance on "fixed weights of siblings sum to 1" (YAML authors write decimals).
-WEIGHT_SUM_TOLERANCE = 1e-6
-
 
 @dataclass(frozen=True)
 class Node:
@@ -449,10 +446,4 @@ def _check_weights(weights: list[float | None], what: str, source: str) -> None:
             file=source,
             hint="give a weight to every sibling or to none",
         )
-    total = sum(given)
-    if abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
-        raise InputError(
-            f"weights of the {what} sum to {total:.6g}, not 1",
-            file=source,
-            hint="rescale them so that they sum to 1",
-        )
+    require_unit_sum(sum(given), what=f"weights of the {what}", file=source)
