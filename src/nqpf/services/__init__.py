@@ -3,5 +3,7 @@ analysis, resolves regions, runs the analysis from its options and returns its r
 object (:mod:`nqpf.results`). The CLI, the API and notebooks call these.
 
 * :mod:`nqpf.services.assessment` — :func:`nqpf.assess`;
-* :mod:`nqpf.services.disparity` — disparity of a measure, diagnosis of a region.
+* :mod:`nqpf.services.disparity` — disparity of a measure, diagnosis of a region;
+* :mod:`nqpf.services.io` — input-output tables, linkages and their comparison across years;
+* :mod:`nqpf.services.chains` — chain definitions and a region's chain map.
 """
