@@ -39,6 +39,7 @@ import pandas as pd
 
 from nqpf.errors import InputError
 from nqpf.index.framework import Framework, Node
+from nqpf.results import update_hash
 
 __all__ = [
     "UPPER_RULES",
@@ -304,17 +305,16 @@ def _check_complete(wide: pd.DataFrame, chain: str = "none") -> None:
     )
 
 
-
 def spec_hash(
     wide: pd.DataFrame,
     framework: Framework,
     construction: Construction,
     targets: Mapping[str, float] | None = None,
 ) -> str:
-    """12 hex digits of SHA-256 over the data (sorted wide values), the framework and options."""
+    """12 hex digits of SHA-256 over the data (sorted wide values, their raw bytes: see
+    :func:`nqpf.results.update_hash`), the framework and options."""
     h = hashlib.sha256()
-    ordered = wide.sort_index().sort_index(axis=1)
-    h.update(ordered.to_csv(float_format="%.12g").encode())
+    update_hash(h, wide.sort_index().sort_index(axis=1))
     spec = {
         "framework": framework.to_dict(),
         "construction": construction.as_dict(),
@@ -322,7 +322,6 @@ def spec_hash(
     }
     h.update(json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str).encode())
     return h.hexdigest()[:12]
-
 
 
 def drop_indicator(fw: Framework, indicator: str) -> Framework:

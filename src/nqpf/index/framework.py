@@ -46,6 +46,7 @@ from typing import Any
 
 import yaml
 
+from nqpf._yaml import safe_load
 from nqpf.errors import InputError
 from nqpf.index._checks import require_unit_sum
 from nqpf.indicators import indicator_specs
@@ -231,7 +232,7 @@ def _read_yaml(framework: str | Path) -> tuple[Any, str]:
             .joinpath("frameworks", f"{name}.yaml")
             .read_text("utf-8")
         )
-        return yaml.safe_load(text), name
+        return safe_load(text), name
     path = Path(name)
     if not path.is_file():
         close = difflib.get_close_matches(name, FRAMEWORKS, n=2)
@@ -241,7 +242,7 @@ def _read_yaml(framework: str | Path) -> tuple[Any, str]:
             hint=hint or f"use one of {', '.join(FRAMEWORKS)} or the path of a YAML file",
         )
     try:
-        return yaml.safe_load(path.read_text("utf-8")), str(path)
+        return safe_load(path.read_text("utf-8")), str(path)
     except yaml.YAMLError as exc:
         raise InputError(f"not valid YAML: {exc}", file=str(path)) from None
 
