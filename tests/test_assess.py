@@ -296,7 +296,7 @@ def test_packaged_default_assessment() -> None:
     assert set(s["region"]) == set(PROVINCES)
     assert s["index"].between(0, 1).all()
     assert set(a.pillar_names) == set(a.framework.pillar_ids)
-    assert "derived: rd_basic / rd_internal_total * 100" in " ".join(a.provenance["source_ids"])
+    assert "derived: rd_basic / gdp / 100" in " ".join(a.provenance["source_ids"])
     cmp = comparison_with_national(a)
     rd = cmp[(cmp["indicator"] == "rd_intensity") & (cmp["year"] == 2020)].iloc[0]
     # the article: 研发投入强度 2.41% in 2020 (NDRC 2025); the packaged national row is the

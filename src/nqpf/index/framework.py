@@ -63,6 +63,10 @@ FRAMEWORKS: tuple[str, ...] = ("ndrc", "three-elements")
 #: Id suffix of the single sub-pillar of a pillar that lists its indicators directly.
 IMPLICIT_SUFFIX = ":all"
 
+#: Options a framework may set in ``defaults:`` (applied when the caller leaves them unset).
+DEFAULT_KEYS: tuple[str, ...] = ("upper", "outliers", "impute")
+
+
 @dataclass(frozen=True)
 class Node:
     """One element of the hierarchy (pillar, sub-pillar or indicator)."""
@@ -93,6 +97,9 @@ class Framework:
     #: AHP consistency of each node whose children are AHP-weighted: node id →
     #: {"lambda_max", "ci", "ri", "cr"}; the index itself is ``"index"``.
     ahp: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    #: Construction options the framework is designed for (``defaults:`` in the YAML; keys in
+    #: :data:`DEFAULT_KEYS`); options given to :func:`nqpf.assess` take precedence.
+    defaults: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def pillar_ids(self) -> list[str]:
@@ -149,6 +156,7 @@ class Framework:
             "name_en": self.name_en,
             "reference": self.reference,
             "years": list(self.years) if self.years else None,
+            **({"defaults": dict(self.defaults)} if self.defaults else {}),
             "pillars": [node(p, "pillar") for p in self.pillars],
         }
 
@@ -214,6 +222,7 @@ def load_framework(
             raise InputError("`years` must be [first, last]", file=source, column="years")
         years = (int(years_raw[0]), int(years_raw[1]))
     return Framework(
+        defaults=_defaults(raw.get("defaults"), source),
         id=str(raw.get("id", "custom")),
         name_zh=str(raw.get("name_zh", raw.get("id", "自定义框架"))),
         name_en=str(raw.get("name_en", raw.get("id", "custom framework"))),
@@ -222,6 +231,23 @@ def load_framework(
         pillars=pillars,
         ahp=ahp,
     )
+
+
+def _defaults(raw: Any, source: str) -> dict[str, str]:
+    """The framework's default construction options (values checked where they are used)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise InputError("`defaults` must be a mapping", file=source, column="defaults")
+    unknown = sorted(set(map(str, raw)) - set(DEFAULT_KEYS))
+    if unknown:
+        raise InputError(
+            f"unknown default option {unknown[0]!r}",
+            file=source,
+            column="defaults",
+            hint=f"use {', '.join(DEFAULT_KEYS)}",
+        )
+    return {str(k): str(v) for k, v in raw.items()}
 
 
 def _read_yaml(framework: str | Path) -> tuple[Any, str]:

@@ -9,7 +9,8 @@ weights         entropy, critic, entropy+critic (combined as in the assessment),
 aggregate       linear, geometric, topsis
 entropy_shift   0·ln 0 = 0, or ε = 1e-5 (only changes results where entropy is used)
 exclude         none, or leave one indicator out (its siblings' weights rescale)
-impute          only when the data have gaps: linear, ffill_bfill, group_mean
+impute          only when the data have gaps: the chosen chain, or linear → ffill_bfill →
+                group_mean / year_mean → column_mean, or ffill_bfill → column_mean
 ==============  ==========================================================================
 
 Design: Saltelli's scheme on a scrambled Sobol sequence (SALib ``sample.sobol``, without
@@ -95,7 +96,12 @@ def default_levels(
     )
     aggregates = ["linear", "topsis"] if signed else ["linear", "geometric", "topsis"]
     shifts = [] if signed else [None, PAPERS_ENTROPY_SHIFT]
-    imputes = ["linear", "ffill_bfill", *(["group_mean"] if has_groups else [])]
+    # each alternative ends in a step that fills every remaining gap
+    imputes = [
+        *(["linear,ffill_bfill,group_mean,column_mean"] if has_groups else []),
+        "linear,ffill_bfill,year_mean,column_mean",
+        "ffill_bfill,column_mean",
+    ]
     return {
         "normalize": first(construction.normalize, ["minmax", "max", "rank"]),
         "weights": first(construction.weights, weights_alts),
