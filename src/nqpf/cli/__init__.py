@@ -25,6 +25,8 @@ from nqpf.cli import db as db_commands
 from nqpf.cli import disparity as disparity_commands
 from nqpf.cli import industry as industry_commands
 from nqpf.cli import io as io_commands
+from nqpf.cli import market as market_commands
+from nqpf.cli import serve as serve_commands
 from nqpf.cli._console import stderr
 from nqpf.errors import NQPFError, NQPFWarning
 
@@ -41,6 +43,10 @@ app.add_typer(backtest_commands.app, name="backtest")
 app.add_typer(io_commands.app, name="io")
 app.add_typer(chain_commands.app, name="chain")
 app.add_typer(db_commands.app, name="db")
+app.add_typer(market_commands.firms_app, name="firms")
+app.add_typer(market_commands.board_app, name="board")
+app.add_typer(serve_commands.users, name="user")
+app.command("serve")(serve_commands.serve)
 app.command("assess")(assess_commands.assess)
 app.command("audit")(audit_commands.audit)
 app.command("opportunities")(industry_commands.opportunities)
