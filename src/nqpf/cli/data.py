@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,7 +10,7 @@ import typer
 from nqpf.cli._console import stdout, styled
 
 if TYPE_CHECKING:
-    from nqpf.indicators import IndicatorSpec
+    pass
 
 app = typer.Typer(help="数据 Data: catalog, values, sources, import.", no_args_is_help=True)
 
@@ -74,30 +73,22 @@ def show(
     """显示数据 Show an indicator: one year as a ranked table, several years as a matrix."""
     from rich.table import Table
 
-    from nqpf.data import load_panel, sources
-    from nqpf.errors import InputError
-    from nqpf.indicators import indicator as spec_of
     from nqpf.ingest.options import check_choice, check_years
-    from nqpf.regions import region_name
 
     check_choice(lang, ("zh", "en"), option="--lang")
     if year:
         year = check_years(year)
-    spec = _spec(indicator, spec_of)
-    panel = load_panel([spec.id], years=year, regions=region, include_national=national)
-    if panel.empty:
-        raise InputError(
-            f"no values of {spec.id!r} for the selection",
-            hint="`nqpf data list` shows the years each indicator covers",
-        )
-    names = {
-        code: region_name(code, lang="en" if lang == "en" else "zh")
-        for code in panel["region"].unique()
-    }
+    from nqpf.services.data import indicator_view
+
+    view = indicator_view(
+        indicator,
+        regions=region,
+        years=year,
+        national=national,
+        lang="en" if lang == "en" else "zh",
+    )
+    spec, panel, names, years = view.spec, view.panel, view.names, view.years
     title = f"{spec.name_zh} {spec.name_en} ({spec.unit})"
-    years = sorted(panel["year"].unique())
-    provinces = panel[panel["region"] != "100000"]
-    nation = panel[panel["region"] == "100000"]
     if len(years) == 1:
         table = Table(title=f"{title}, {years[0]}", header_style="bold")
         for col in (
@@ -108,16 +99,15 @@ def show(
             "来源 source",
         ):
             table.add_column(col, justify="right" if "value" in col or "rank" in col else "left")
-        ordered = provinces.sort_values("value", ascending=spec.direction == "-")
-        for rank, row in enumerate(ordered.to_dict("records"), 1):
+        for row in view.ranked.to_dict("records"):
             table.add_row(
-                str(rank),
+                str(row["rank"]),
                 names[row["region"]],
                 str(row["region"]),
                 _fmt(row["value"]),
                 _short_source(str(row["source_id"])),
             )
-        for row in nation.to_dict("records"):
+        for row in view.nation.to_dict("records"):
             table.add_row(
                 "",
                 names[row["region"]],
@@ -135,10 +125,10 @@ def show(
         for code, values in wide.iterrows():
             table.add_row(names[str(code)], *(_fmt(float(v)) for v in values))
     stdout().print(table)
-    src = sources().set_index("source_id")
-    used = [s for s in panel["source_id"].unique() if s in src.index]
-    for sid in used:
-        s = src.loc[sid]
+    for sid in panel["source_id"].unique():
+        if sid not in view.sources.index:
+            continue
+        s = view.sources.loc[sid]
         stdout().print(
             f"{sid}: {s['dataset']} — {s['publisher']}; {s['file']} "
             f"({s['table']}: {s['item']}, {s['unit_published']}); {s['vintage']}",
@@ -146,32 +136,6 @@ def show(
         )
     if spec.formula:
         stdout().print(f"derived: {spec.id} = {spec.formula}", style="dim")
-
-
-def _spec(indicator: str, spec_of: Callable[[str], IndicatorSpec]) -> IndicatorSpec:
-    """The catalog entry of ``indicator``, or the metadata of an indicator imported into the
-    workspace (which `nqpf data list` shows too)."""
-    from nqpf.errors import InputError
-    from nqpf.indicators import IndicatorSpec
-    from nqpf.ingest.workspace import Workspace
-
-    try:
-        return spec_of(indicator)
-    except InputError:
-        user = Workspace.default().catalog()
-        row = user[user["id"] == indicator]
-        if row.empty:
-            raise
-        r = row.iloc[0]
-        return IndicatorSpec(
-            id=str(r["id"]),
-            name_zh=str(r["name_zh"]),
-            name_en=str(r["name_zh"]),
-            unit="" if r["unit"] is None or r["unit"] != r["unit"] else str(r["unit"]),
-            direction=str(r["direction"]),  # type: ignore[arg-type]
-            pillar="workspace",
-            minimum=None,
-        )
 
 
 def _fmt(value: float) -> str:

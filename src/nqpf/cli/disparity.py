@@ -37,6 +37,7 @@ def disparity(
     """区域差异 Dagum Gini decomposition, Theil, convergence, kernel density, Moran's I."""
     from nqpf.ingest.options import bootstrap_bytes, check_memory, check_range, check_years
     from nqpf.present.disparity import write_disparity
+    from nqpf.services.disparity import DisparitySpec
     from nqpf.services.disparity import disparity as run
 
     if year:
@@ -47,7 +48,15 @@ def disparity(
         what=f"--bootstrap {bootstrap}",
         hint="1000–2000 replicates give stable 95% intervals",
     )
-    report = run(measure, groups=by, weight=weight, years=year, bootstrap=bootstrap, seed=seed)
+    spec = DisparitySpec(
+        measure=measure,
+        groups=by,  # type: ignore[arg-type]
+        weight=weight,
+        years=tuple(year) if year else None,
+        bootstrap=bootstrap,
+        seed=seed,
+    )
+    report = run(spec)
     label = report.label
     console = stdout()
     console.print(styled((f"区域差异 Disparities: {label}", "bold"), f" — {by}"))
