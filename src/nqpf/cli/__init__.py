@@ -21,6 +21,7 @@ from nqpf.cli import data as data_commands
 from nqpf.cli import db as db_commands
 from nqpf.cli import disparity as disparity_commands
 from nqpf.cli import industry as industry_commands
+from nqpf.cli import policy as policy_commands
 from nqpf.cli._console import stderr
 from nqpf.errors import NQPFError, NQPFWarning
 
@@ -34,6 +35,7 @@ app = typer.Typer(
 )
 app.add_typer(data_commands.app, name="data")
 app.add_typer(db_commands.app, name="db")
+app.add_typer(policy_commands.app, name="policy")
 app.command("assess")(assess_commands.assess)
 app.command("opportunities")(industry_commands.opportunities)
 app.command("similar")(industry_commands.similar)
