@@ -21,7 +21,7 @@ import time
 CASE = r"""
 import json, resource, sys, time
 import numpy as np, pandas as pd
-from nqpf.index.assessment import assess
+from nqpf.services.assessment import assess
 kind, samples, units, years = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 if kind == "provinces":
     data, fw = None, "ndrc"

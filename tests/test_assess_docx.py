@@ -8,8 +8,9 @@ import docx
 import pandas as pd
 import pytest
 
-from nqpf.index.assessment import Assessment, assess
-from nqpf.index.report import summary_sentences, write_docx
+from nqpf.index.assessment import Assessment
+from nqpf.present.assessment import summary_sentences, write_assessment, write_docx
+from nqpf.services.assessment import assess
 from tests.test_assess import default_assessment, synthetic_long, two_pillar_framework
 
 
@@ -36,7 +37,7 @@ def _latest(a: Assessment) -> tuple[int, pd.DataFrame]:
 @pytest.mark.parametrize("uncertainty", [0, 4])
 def test_docx_ranking_weights_and_summary(tmp_path: Path, uncertainty: int) -> None:
     a = _small(uncertainty)
-    path = a.to_docx(tmp_path / "assessment.docx")
+    path = write_docx(a, tmp_path / "assessment.docx")
     ranking, weights, text = _tables(path)
     year, latest = _latest(a)
 
@@ -93,7 +94,7 @@ def test_docx_page_and_fonts(tmp_path: Path) -> None:
 def test_docx_written_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     a = _small()
     out = tmp_path / "out"
-    paths = a.write(out)
+    paths = write_assessment(a, out)
     assert [p.name for p in paths][-1] == "assessment.docx"
     assert not list(out.glob(".*")), "temporary files left behind"
     before = (out / "assessment.docx").read_bytes()
@@ -105,14 +106,14 @@ def test_docx_written_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr(docx.document.Document, "save", broken)
     with pytest.raises(OSError, match="disk full"):
-        a.to_docx(out / "assessment.docx")
+        write_docx(a, out / "assessment.docx")
     assert (out / "assessment.docx").read_bytes() == before
     assert not list(out.glob(".*"))
 
 
 def test_docx_of_the_packaged_default_assessment(tmp_path: Path) -> None:
     a = default_assessment()
-    ranking, weights, text = _tables(a.to_docx(tmp_path / "a.docx"))
+    ranking, weights, text = _tables(write_docx(a, tmp_path / "a.docx"))
     year, latest = _latest(a)
     assert len(ranking) == 1 + 31
     assert ranking[1][1] == latest.iloc[0]["region_name"]

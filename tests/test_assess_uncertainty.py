@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from nqpf.errors import InputError
-from nqpf.index.assessment import assess
 from nqpf.index.uncertainty import FACTORS, run_uncertainty
 from nqpf.regions import province_codes
+from nqpf.services.assessment import assess
 
 REGIONS = province_codes()[:10]
 

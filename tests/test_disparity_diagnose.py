@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 
-from nqpf.disparity import (
+from nqpf.diagnose import (
     COORDINATION_CLASSES,
     coordination_class,
     coupling_coordination,

@@ -13,18 +13,16 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import nqpf.disparity.report as report_module
+import nqpf.services.disparity as report_module
 from nqpf.cli import app
 from nqpf.data import catalog, load_panel
-from nqpf.disparity import dagum_gini, obstacle_degree
-from nqpf.disparity.report import (
-    diagnose,
-    disparity_report,
-    measure_panel,
-    write_disparity,
-)
+from nqpf.diagnose import obstacle_degree
+from nqpf.disparity import dagum_gini
+from nqpf.disparity.report import disparity_report
 from nqpf.errors import InputError
+from nqpf.present.disparity import write_disparity
 from nqpf.regions import group_of
+from nqpf.services.disparity import diagnose, measure_panel
 
 INDICATORS = [
     "rd_intensity",

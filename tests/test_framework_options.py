@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from nqpf.errors import InputError
-from nqpf.index.assessment import assess
 from nqpf.index.framework import load_framework
+from nqpf.services.assessment import assess
 from tests.test_assess import run_cli, synthetic_long, two_pillar_framework
 
 # Saaty (1990), "How to make a decision: the analytic hierarchy process", EJOR 48, p. 9-26:

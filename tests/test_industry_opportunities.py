@@ -11,6 +11,7 @@ import pytest
 
 from nqpf.errors import InputError, NQPFWarning
 from nqpf.industry.advantage import presence, rca
+from nqpf.industry.classification import STAGES, industry_types, lever, load_typing, stage_of
 from nqpf.industry.complexity import complexity
 from nqpf.industry.matrix import census_matrix, listed_matrix, to_wide
 from nqpf.industry.opportunities import (
@@ -26,7 +27,6 @@ from nqpf.industry.structure import (
     peers,
     similarity,
 )
-from nqpf.industry.typing import STAGES, industry_types, lever, load_typing, stage_of
 from tests.conftest import run_nqpf as run
 
 

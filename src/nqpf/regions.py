@@ -48,6 +48,7 @@ from typing import Literal
 import pandas as pd
 
 from nqpf.errors import InputError, RegionIsGroupError, UnknownRegionError
+from nqpf.packaged import load_divisions
 
 __all__ = [
     "GROUPINGS",
@@ -460,8 +461,6 @@ def find_division(
     >>> find_division("合肥")
     '340100'
     """
-    from nqpf.data import load_divisions
-
     if level in (None, "province") and within is None:
         try:
             kind, code = classify_region(name)
@@ -506,8 +505,6 @@ def division_name(code: str, *, census_year: Literal[2010, 2020] = 2020) -> str:
     """
     if code in _BY_CODE:
         return _BY_CODE[code].full_name
-    from nqpf.data import load_divisions
-
     table = load_divisions(census_year).set_index("code")["name"]
     if code not in table.index:
         raise UnknownRegionError(code, [])

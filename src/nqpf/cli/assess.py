@@ -62,8 +62,9 @@ def assess(
     from rich.progress import Progress
     from rich.table import Table
 
-    from nqpf.index.assessment import assess as run
+    from nqpf.present.assessment import write_assessment
     from nqpf.regions import region_name
+    from nqpf.services.assessment import assess as run
 
     years = _years(year)
     with Progress(console=stderr(), transient=True) as bar:
@@ -90,7 +91,7 @@ def assess(
             seed=seed,
             progress=progress,
         )
-    paths = result.write(out)
+    paths = write_assessment(result, out)
     for message in result.options.get("dropped", []):
         stderr().print(f"[yellow]{message}[/]", highlight=False)
 

@@ -30,18 +30,11 @@ def disparity(
     ),
 ) -> None:
     """区域差异 Dagum Gini decomposition, Theil, convergence, kernel density, Moran's I."""
-    from nqpf.data import load_panel
-    from nqpf.disparity.report import disparity_report, measure_panel, write_disparity
+    from nqpf.present.disparity import write_disparity
+    from nqpf.services.disparity import disparity as run
 
-    panel, label = measure_panel(measure, years=year)
-    weights = None
-    if weight:
-        weights = load_panel([weight], years=year)[["region", "year", "value"]].rename(
-            columns={"value": "weight"}
-        )
-    report = disparity_report(
-        panel, label=label, groups=by, weights=weights, bootstrap=bootstrap, seed=seed
-    )
+    report = run(measure, groups=by, weight=weight, years=year, bootstrap=bootstrap, seed=seed)
+    label = report.label
     console = stdout()
     console.print(f"[bold]区域差异 Disparities: {label}[/] — {by}", highlight=False)
     s = report.dagum.summary
@@ -110,7 +103,7 @@ def diagnose(
     """区域诊断 Obstacle degree, coupling coordination and trajectory vs group and nation."""
 
     from nqpf.data import catalog
-    from nqpf.disparity.report import diagnose as run_diagnosis
+    from nqpf.services.disparity import diagnose as run_diagnosis
 
     d = run_diagnosis(
         region, top=top, subsystems=[s.strip() for s in subsystems.split(",")], grouping=by
@@ -140,9 +133,9 @@ def diagnose(
         d.coupling.drop(columns=["region", "class_en"]),
     )
     if out is not None:
-        from nqpf.outputs import atomic_write_excel
+        from nqpf.present.disparity import write_diagnosis
 
-        path = atomic_write_excel(out / "diagnosis.xlsx", d.tables())
+        path = write_diagnosis(d, out)
         console.print(f"[green]wrote[/] {path}", highlight=False)
 
 

@@ -104,7 +104,9 @@ def opportunities(
             highlight=False,
         )
     if out is not None:
-        _write(
+        from nqpf.present.industry import write_opportunities
+
+        paths = write_opportunities(
             out,
             code,
             label,
@@ -114,6 +116,7 @@ def opportunities(
             types,
             cx.proximity,
         )
+        console.print(f"已写出 Wrote {paths[0]} and {paths[1]}", highlight=False)
 
 
 def similar(
@@ -221,7 +224,7 @@ def _io_proximity(values: pd.DataFrame, classification: str) -> pd.DataFrame:
 
 def _types(classification: str) -> pd.DataFrame | None:
     from nqpf.errors import InputError
-    from nqpf.industry.typing import industry_types
+    from nqpf.industry.classification import industry_types
 
     try:
         return industry_types(classification)
@@ -241,37 +244,3 @@ def _names(codes: list[str], matrix: str) -> dict[str, str]:
         except InputError:
             out[code] = code
     return out
-
-
-def _write(
-    out: Path,
-    code: str,
-    label: str,
-    ranking: pd.DataFrame,
-    swot_table: pd.DataFrame,
-    diagnostic: pd.DataFrame,
-    types: pd.DataFrame | None,
-    phi: pd.DataFrame,
-) -> None:
-
-    from nqpf.industry.charts import opportunity_page
-    from nqpf.outputs import atomic_write_excel, atomic_write_text
-
-    out.mkdir(parents=True, exist_ok=True)
-    notes = [
-        f"{r.check}: {r.message_zh} {r.message_en}" for r in diagnostic.itertuples() if not r.ok
-    ]
-    notes.append(
-        "可行性=关联密度百分位；吸引力=PCI、COG、全国增长、产业类型的加权百分位（见 docs/industry.md）。"
-    )
-    page = opportunity_page(
-        ranking, swot_table, phi, title=f"{label} 机会产业 industry opportunities", notes=notes
-    )
-    html_path = atomic_write_text(out / f"opportunities_{code}.html", page)
-    sheets = {"opportunities": ranking, "swot": swot_table, "diagnostic": diagnostic}
-    if types is not None:
-        sheets["typing"] = types
-    xlsx_path = atomic_write_excel(
-        out / f"opportunities_{code}.xlsx", sheets, index=lambda name: name != "diagnostic"
-    )
-    stdout().print(f"已写出 Wrote {html_path} and {xlsx_path}", highlight=False)

@@ -14,15 +14,15 @@ np.float64(6.73)
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache, lru_cache
-from importlib import resources
-from pathlib import Path
+from functools import lru_cache
 from typing import Literal
 
 import pandas as pd
 
 from nqpf.errors import InputError
 from nqpf.indicators import evaluate_formula, formula_inputs, indicator, indicator_specs
+from nqpf.packaged import load_divisions
+from nqpf.packaged import table as _table
 from nqpf.regions import NATIONAL_CODE, normalize_region, region_name
 
 __all__ = [
@@ -42,13 +42,6 @@ PanelSource = Literal["all", "packaged", "workspace"]
 PANEL_COLUMNS = ["region", "region_name", "year", "indicator", "value", "unit", "source_id"]
 
 
-def _path(name: str) -> Path:
-    return Path(str(resources.files("nqpf.data").joinpath(f"{name}.parquet")))
-
-
-@cache
-def _table(name: str) -> pd.DataFrame:
-    return pd.read_parquet(_path(name))
 
 
 def _copy(name: str) -> pd.DataFrame:
@@ -225,12 +218,6 @@ def article_figures() -> pd.DataFrame:
     """National figures cited by the seed article (NDRC, 因地制宜发展新质生产力, 2025), each
     with the quoted phrase it comes from and, where one exists, the catalog indicator."""
     return _copy("article_figures")
-
-
-def load_divisions(census_year: Literal[2010, 2020] = 2020) -> pd.DataFrame:
-    """Province, prefecture and county codes and names as in the census county tables."""
-    frame = _table("divisions")
-    return frame[frame["census_year"] == census_year].reset_index(drop=True)
 
 
 def load_census_industry(

@@ -1,6 +1,8 @@
 """The composite-index engine: normalisation, weighting, aggregation and imputation methods;
-frameworks (:mod:`nqpf.index.framework`), the assessment (:mod:`nqpf.index.assessment`), its
-uncertainty analysis (:mod:`nqpf.index.uncertainty`) and outputs (:mod:`nqpf.index.report`).
+frameworks (:mod:`nqpf.index.framework`), the construction of the composite index
+(:mod:`nqpf.index.construct`), its result (:mod:`nqpf.index.assessment`) and uncertainty
+analysis (:mod:`nqpf.index.uncertainty`). :func:`nqpf.assess` is in
+:mod:`nqpf.services.assessment`, the files it writes in :mod:`nqpf.present.assessment`.
 
 Each method is a plain function on a wide DataFrame (index ``(region, year)``, one column per
 indicator) so it can be tested against published values and reused outside :func:`nqpf.assess`.

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from nqpf.errors import InputError
-from nqpf.index.assessment import Construction, composite_index, drop_indicator, prepare
+from nqpf.index.construct import Construction, composite_index, drop_indicator, prepare
 from nqpf.index.framework import Framework
 
 __all__ = ["FACTORS", "UncertaintyResult", "default_levels", "run_uncertainty"]

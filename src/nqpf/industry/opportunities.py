@@ -28,8 +28,8 @@ import pandas as pd
 
 from nqpf.errors import InputError
 from nqpf.industry.advantage import presence, rca
+from nqpf.industry.classification import lever, stage_of
 from nqpf.industry.complexity import complexity
-from nqpf.industry.typing import lever, stage_of
 
 __all__ = ["STRATEGIES", "TYPE_SCORE", "expected_rca", "national_growth", "opportunities", "swot"]
 
@@ -116,7 +116,7 @@ def opportunities(
     """Ranked industries ``region`` could grow into, with scores and a reason for each.
 
     ``values`` is a region × industry table (see :func:`~nqpf.industry.matrix.to_wide`);
-    ``types`` the output of :func:`~nqpf.industry.typing.industry_types` (untyped
+    ``types`` the output of :func:`~nqpf.industry.classification.industry_types` (untyped
     industries count as traditional); ``weights`` override the preset's;
     ``industry_names`` label codes (census section letters) in the reasons.
     """

@@ -1,4 +1,4 @@
-"""Industry typing (因业分类施策): traditional / emerging / future, key fields, policy levers.
+"""Industry classification by stage (因业分类施策): traditional / emerging / future, key fields, policy levers.
 
 The authored ``typing.yaml`` beside this module maps every industry of the packaged
 classifications to its GB/T 4754-2017 section, a type (传统产业 / 战略性新兴产业 / 未来产业),

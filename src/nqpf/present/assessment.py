@@ -1,5 +1,5 @@
 """Outputs of an assessment: ``scores.csv``, ``assessment.xlsx``, an offline ``assessment.html``
-and a Word report ``assessment.docx``.
+and a Word report ``assessment.docx`` (:func:`write_assessment` writes all four).
 
 Every file is written atomically: to a temporary file in the target directory, then moved over
 the target with :func:`os.replace`, so a reader never sees a half-written file.
@@ -15,11 +15,20 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from nqpf.outputs import atomic_path, atomic_write_csv, atomic_write_text
+from nqpf.present.page import figures_html, html_page
 
 if TYPE_CHECKING:
     from nqpf.index.assessment import Assessment
 
-__all__ = ["HEADERS", "summary_sentences", "write_csv", "write_docx", "write_excel", "write_html"]
+__all__ = [
+    "HEADERS",
+    "summary_sentences",
+    "write_assessment",
+    "write_csv",
+    "write_docx",
+    "write_excel",
+    "write_html",
+]
 
 #: Bilingual column headers of the Excel workbook (Chinese first, English after).
 HEADERS: dict[str, str] = {
@@ -84,8 +93,7 @@ def _bilingual(frame: pd.DataFrame, pillar_names: dict[str, str]) -> pd.DataFram
 def write_excel(a: Assessment, path: Path) -> Path:
     """assessment.xlsx: scores, pillars, weights, contributions, uncertainty, provenance,
     options."""
-    pillars = a.subpillar_scores.merge(a.built.pillars.reset_index(), on=["region", "year"])
-    pillars.insert(1, "region_name", pillars["region"].map(a.region_names))
+    pillars = a.pillar_table()
     if a.uncertainty is not None:
         sobol = a.uncertainty.sobol
         bands = a.uncertainty.ranks
@@ -121,24 +129,18 @@ def write_html(a: Assessment, path: Path) -> Path:
     choropleth of the index, pillar radar of the top regions, trends of the index."""
     from nqpf.maps import OFFLINE_GEO_ASSETS
 
-    figures = [_ranking(a), _choropleth(a), _radar(a), _trends(a)]
-    parts = []
-    for k, (title, fig) in enumerate(f for f in figures if f is not None):
-        body = fig.to_html(full_html=False, include_plotlyjs=k == 0)
-        parts.append(f"<h2>{html.escape(title)}</h2>\n{body}")
+    figures = [f for f in (_ranking(a), _choropleth(a), _radar(a), _trends(a)) if f is not None]
     latest = int(a.scores["year"].max())
-    page = (
-        '<!DOCTYPE html>\n<html lang="zh"><head><meta charset="utf-8">'
-        f"<title>NQPF 新质生产力评价 assessment {latest}</title>"
-        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}</style>"
-        f"{OFFLINE_GEO_ASSETS}</head><body>"
-        f"<h1>新质生产力综合评价 NQPF assessment — {html.escape(a.framework.name_zh)}</h1>"
+    body = (
         f"<p>spec_hash <code>{a.spec_hash}</code> · "
-        f"{html.escape(json.dumps(a.options, ensure_ascii=False))}</p>"
-        + "\n".join(parts)
-        + "</body></html>"
+        f"{html.escape(json.dumps(a.options, ensure_ascii=False))}</p>\n" + figures_html(figures)
     )
-
+    page = html_page(
+        f"NQPF 新质生产力评价 assessment {latest}",
+        body,
+        heading=f"新质生产力综合评价 NQPF assessment — {a.framework.name_zh}",
+        head=OFFLINE_GEO_ASSETS,
+    )
     return atomic_write_text(path, page)
 
 
@@ -599,3 +601,16 @@ def write_docx(a: Assessment, path: Path) -> Path:
     with atomic_path(path) as tmp:
         doc.save(str(tmp))
     return path
+
+
+def write_assessment(a: Assessment, out_dir: str | Path) -> list[Path]:
+    """Write scores.csv, assessment.xlsx, assessment.html and assessment.docx into
+    ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    return [
+        write_csv(a, out / "scores.csv"),
+        write_excel(a, out / "assessment.xlsx"),
+        write_html(a, out / "assessment.html"),
+        write_docx(a, out / "assessment.docx"),
+    ]

@@ -1,41 +1,21 @@
-"""Charts of the opportunity analysis: industry space, feasibility × attractiveness, SWOT.
+"""Outputs of the opportunity analysis: an offline page (industry space, feasibility ×
+attractiveness, predictive SWOT) and a workbook.
 
-The industry space places industries by classical multidimensional scaling of the distance
-1 − φ (Torgerson 1952) and draws the maximum spanning tree of φ (the backbone used by
-Hidalgo et al. 2007) plus every link with φ ≥ :data:`STRONG_LINK`. The page embeds
+The layout of the industry space is computed in :mod:`nqpf.industry.space`; the page embeds
 plotly.js, so it works offline.
 """
 
 from __future__ import annotations
 
-import html
+from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-__all__ = ["industry_space_layout", "opportunity_page"]
+from nqpf.industry.space import industry_space_layout
+from nqpf.outputs import atomic_write_excel, atomic_write_text
+from nqpf.present.page import figures_html, html_page, notes_html
 
-#: Links at least this close are drawn besides the spanning tree (a proximity of one half:
-#: either industry's presence predicts the other's in half of the regions or more).
-STRONG_LINK = 0.5
-
-
-def industry_space_layout(
-    proximity_table: pd.DataFrame,
-) -> tuple[pd.DataFrame, list[tuple[int, int]]]:
-    """2-D coordinates (classical MDS of 1 − φ) and the edges to draw (spanning tree + strong links)."""
-    phi = proximity_table.to_numpy(dtype=float)
-    n = phi.shape[0]
-    d2 = (1.0 - phi) ** 2
-    centre = np.eye(n) - 1.0 / n
-    b = -0.5 * centre @ d2 @ centre
-    values, vectors = np.linalg.eigh(b)
-    top = vectors[:, -2:][:, ::-1] * np.sqrt(np.maximum(values[-2:][::-1], 0.0))
-    coords = pd.DataFrame(top, index=proximity_table.index, columns=["x", "y"])
-    edges = set(_maximum_spanning_tree(phi))
-    rows, cols = np.nonzero(np.triu(phi, k=1) >= STRONG_LINK)
-    edges.update(zip(rows.tolist(), cols.tolist(), strict=True))
-    return coords, sorted(edges)
+__all__ = ["opportunity_page", "write_opportunities"]
 
 
 def opportunity_page(
@@ -141,16 +121,8 @@ def opportunity_page(
         height=550,
     )
 
-    parts = [
-        space.to_html(include_plotlyjs=True, full_html=False),
-        scatter.to_html(include_plotlyjs=False, full_html=False),
-        swot.to_html(include_plotlyjs=False, full_html=False),
-    ]
-    note_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
-    return (
-        "<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title></head><body style='font-family:sans-serif'>"
-        f"<h1>{html.escape(title)}</h1><ul>{note_html}</ul>{''.join(parts)}</body></html>"
+    return html_page(
+        title, notes_html(notes) + figures_html([(None, space), (None, scatter), (None, swot)])
     )
 
 
@@ -162,22 +134,32 @@ _QUADRANT_ZH = {
 }
 
 
-def _maximum_spanning_tree(phi: np.ndarray) -> list[tuple[int, int]]:
-    """Prim's algorithm on the proximity weights (n ≤ a few hundred industries)."""
-    n = phi.shape[0]
-    if n < 2:
-        return []
-    in_tree = np.zeros(n, dtype=bool)
-    in_tree[0] = True
-    best = phi[0].copy()
-    parent = np.zeros(n, dtype=int)
-    edges = []
-    for _ in range(n - 1):
-        candidates = np.where(in_tree, -np.inf, best)
-        j = int(np.argmax(candidates))
-        edges.append((min(int(parent[j]), j), max(int(parent[j]), j)))
-        in_tree[j] = True
-        closer = phi[j] > best
-        parent[closer] = j
-        best = np.maximum(best, phi[j])
-    return edges
+def write_opportunities(
+    out: Path,
+    code: str,
+    label: str,
+    ranking: pd.DataFrame,
+    swot_table: pd.DataFrame,
+    diagnostic: pd.DataFrame,
+    types: pd.DataFrame | None,
+    phi: pd.DataFrame,
+) -> list[Path]:
+    """``opportunities_{code}.html`` and ``opportunities_{code}.xlsx`` in ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    notes = [
+        f"{r.check}: {r.message_zh} {r.message_en}" for r in diagnostic.itertuples() if not r.ok
+    ]
+    notes.append(
+        "可行性=关联密度百分位；吸引力=PCI、COG、全国增长、产业类型的加权百分位（见 docs/industry.md）。"
+    )
+    page = opportunity_page(
+        ranking, swot_table, phi, title=f"{label} 机会产业 industry opportunities", notes=notes
+    )
+    html_path = atomic_write_text(out / f"opportunities_{code}.html", page)
+    sheets = {"opportunities": ranking, "swot": swot_table, "diagnostic": diagnostic}
+    if types is not None:
+        sheets["typing"] = types
+    xlsx_path = atomic_write_excel(
+        out / f"opportunities_{code}.xlsx", sheets, index=lambda name: name != "diagnostic"
+    )
+    return [html_path, xlsx_path]

@@ -1,0 +1,130 @@
+"""One region's diagnosis: its top obstacle factors, the coupling coordination of two of its
+pillars, and its index trajectory against its group and the nation — from an assessment.
+
+Obstacle degree: :mod:`nqpf.diagnose.obstacle`; coupling coordination:
+:mod:`nqpf.diagnose.coupling`. :func:`nqpf.services.disparity.diagnose` runs the default
+assessment when none is given; :mod:`nqpf.present.disparity` writes ``diagnosis.xlsx``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from nqpf.diagnose.coupling import coupling_coordination
+from nqpf.diagnose.obstacle import ObstacleResult, obstacle_degree, top_obstacles
+from nqpf.errors import InputError
+from nqpf.regions import group_of, normalize_region, region_name
+
+__all__ = ["AssessmentLike", "Diagnosis", "region_diagnosis"]
+
+
+class AssessmentLike(Protocol):
+    """What a diagnosis reads from an assessment (:class:`nqpf.Assessment` has it)."""
+
+    @property
+    def scores(self) -> pd.DataFrame: ...
+
+    @property
+    def normalized(self) -> pd.DataFrame: ...
+
+    @property
+    def indicator_weights(self) -> pd.Series: ...
+
+    @property
+    def pillar_of(self) -> dict[str, str]: ...
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """One region's diagnosis: obstacles, coupling and trajectory (all years)."""
+
+    region: str
+    region_name: str
+    group: str
+    obstacles: pd.DataFrame
+    pillar_obstacles: pd.DataFrame
+    coupling: pd.DataFrame
+    trajectory: pd.DataFrame
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {
+            "obstacles": self.obstacles,
+            "pillar_obstacles": self.pillar_obstacles,
+            "coupling": self.coupling,
+            "trajectory": self.trajectory,
+        }
+
+
+def region_diagnosis(
+    region: str,
+    assessment: AssessmentLike,
+    *,
+    top: int = 5,
+    subsystems: Sequence[str] = ("tech", "industry"),
+    grouping: str = "four-regions",
+) -> Diagnosis:
+    """Obstacle degrees (top ``top`` indicators, all pillars), coupling coordination of
+    ``subsystems`` and the index trajectory against the region's group and the nation
+    (unweighted mean of the provinces assessed), for every assessed year.
+
+    ``assessment``: an :class:`nqpf.Assessment`, or any object exposing ``scores``,
+    ``normalized``, ``indicator_weights`` and ``pillar_of``.
+    """
+    code = normalize_region(region)
+    normalized = assessment.normalized
+    weights = assessment.indicator_weights
+    pillar_of = dict(assessment.pillar_of)
+    regions = normalized.index.get_level_values(0).astype(str)
+    if code not in set(regions):
+        raise InputError(
+            f"{region_name(code)} ({code}) is not in the assessment",
+            column="region",
+            hint="assess it first (nqpf.assess(regions=...)) or pick an assessed region",
+        )
+    result = obstacle_degree(normalized, weights, pillar_of=pillar_of)
+    mine = result.indicators[result.indicators["region"].astype(str) == code]
+    obstacles = top_obstacles(ObstacleResult(mine, result.pillars), top)
+    pillar_obstacles = result.pillars[result.pillars["region"].astype(str) == code]
+    missing = [s for s in subsystems if s not in set(pillar_of.values())]
+    if missing:
+        raise InputError(
+            f"no pillar {', '.join(missing)} in the assessment's framework",
+            hint=f"pillars are {', '.join(sorted(set(pillar_of.values())))}",
+        )
+    scores = assessment.scores
+    scores = scores.assign(region=scores["region"].astype(str))
+    subs = scores.loc[scores["region"] == code, ["region", "year", *subsystems]]
+    coupling = coupling_coordination(subs.sort_values("year"), list(subsystems))
+    group = group_of(code, grouping=grouping)
+    in_group = scores["region"].map(lambda c: group_of(c, grouping=grouping)) == group
+    trajectory = (
+        scores[scores["region"] == code][["year", "index", "rank"]]
+        .merge(
+            scores[in_group].groupby("year", as_index=False)["index"].mean(),
+            on="year",
+            suffixes=("", "_group"),
+        )
+        .merge(
+            scores.groupby("year", as_index=False).agg(index_nation=("index", "mean")), on="year"
+        )
+        .sort_values("year", ignore_index=True)
+    )
+    trajectory["gap_group"] = trajectory["index"] - trajectory["index_group"]
+    trajectory["gap_nation"] = trajectory["index"] - trajectory["index_nation"]
+    trajectory["growth_log"] = (
+        np.log(trajectory["index"]).diff() if (trajectory["index"] > 0).all() else np.nan
+    )
+    return Diagnosis(
+        region=code,
+        region_name=region_name(code),
+        group=group,
+        obstacles=obstacles,
+        pillar_obstacles=pillar_obstacles.reset_index(drop=True),
+        coupling=coupling,
+        trajectory=trajectory,
+    )

@@ -1,0 +1,7 @@
+"""Services floor (floor 2): the only place that loads packaged or user data for an
+analysis, resolves regions, runs the analysis from its options and returns its result
+object (:mod:`nqpf.results`). The CLI, the API and notebooks call these.
+
+* :mod:`nqpf.services.assessment` — :func:`nqpf.assess`;
+* :mod:`nqpf.services.disparity` — disparity of a measure, diagnosis of a region.
+"""

@@ -1,0 +1,353 @@
+"""The assessment service: :func:`assess` loads the packaged panel or a user's long table,
+selects years and regions, runs the construction (:mod:`nqpf.index.construct`) and, when
+asked, the uncertainty analysis (:mod:`nqpf.index.uncertainty`), and returns an
+:class:`~nqpf.index.assessment.Assessment`.
+
+Construction (each step an explicit option, see :func:`assess`) and its references are in
+:mod:`nqpf.index.construct`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nqpf.data import article_figures, load_panel
+from nqpf.errors import InputError
+from nqpf.index.assessment import Assessment
+from nqpf.index.construct import (
+    UPPER_RULES,
+    Construction,
+    Upper,
+    construct,
+    drop_indicator,
+    spec_hash,
+)
+from nqpf.index.framework import Framework, load_framework
+from nqpf.index.impute import drop_sparse, parse_chain
+from nqpf.indicators import indicator_specs
+from nqpf.regions import NATIONAL_CODE, group_of, normalize_region, province_codes, region_name
+
+__all__ = ["assess", "comparison_with_national"]
+
+
+def assess(
+    data: pd.DataFrame | str | Path | None = None,
+    *,
+    framework: str | Path | Mapping[str, Any] | Framework = "ndrc",
+    years: Iterable[int] | None = None,
+    regions: Iterable[str] | None = None,
+    normalize: str = "minmax",
+    scope: str = "panel",
+    weights: str | Sequence[str] = "entropy",
+    combine: str = "mean",
+    entropy_shift: float | None = None,
+    aggregate: str = "linear",
+    impute: str | Sequence[str] = "none",
+    max_missing_unit: float | None = None,
+    max_missing_indicator: float | None = None,
+    upper: Upper = "sum",
+    targets: Mapping[str, float] | None = None,
+    uncertainty: int = 0,
+    seed: int = 20250101,
+    progress: Callable[[int, int], None] | None = None,
+) -> Assessment:
+    """Assess new quality productive forces of regions over years.
+
+    Parameters
+    ----------
+    data:
+        ``None`` for the packaged provincial panel; a long DataFrame (region, year, indicator,
+        value[, region_name, source_id]); or the path of a long CSV/Excel file
+        (read with :func:`nqpf.ingest.read_long`).
+    framework:
+        ``"ndrc"`` (default), ``"three-elements"``, a YAML path or a dict (see
+        :mod:`nqpf.index.framework`).
+    years:
+        Years to assess. Default: the framework's ``years`` with packaged data, all years of
+        a user's data.
+    regions:
+        Regions to keep (names or codes); default all.
+    normalize, scope:
+        Normalisation (``minmax`` … see :data:`nqpf.index.normalize.NORMALIZE_METHODS`) and its
+        scope: ``panel`` (one min/max over all years, comparable over time) or ``year``.
+    weights, combine:
+        One weighting method or several (``"entropy,critic"`` or a list), combined by ``mean``,
+        ``geometric`` or ``game``.
+    entropy_shift:
+        ``None``: entropy with 0·ln 0 = 0; a number ε: ``p = (x + ε) / Σ(x + ε)`` as in most
+        NQPF papers (ε = 1e-5).
+    aggregate:
+        ``linear``, ``geometric`` or ``topsis``, applied at every level.
+    impute:
+        One method or a chain applied in order (``"linear,ffill_bfill,column_mean"`` or a list):
+        ``none``, ``linear``, ``linear_extrapolate``, ``ffill_bfill``, ``group_mean`` (four
+        regions 东中西东北), ``year_mean``, ``column_mean`` (see :mod:`nqpf.index.impute`).
+    max_missing_unit, max_missing_indicator:
+        Drop units / indicators whose share of missing raw values exceeds this (in [0, 1))
+        before imputation; the messages are in ``options["dropped"]``. Default: keep all.
+    upper:
+        How upper-level weights are obtained: ``sum`` or ``equal`` (module docstring).
+    uncertainty:
+        Base sample size N of the Sobol design (0 = no uncertainty analysis); see
+        :func:`nqpf.index.uncertainty.run_uncertainty`.
+    seed, progress:
+        Seed of the scrambled Sobol sequence; ``progress(done, total)`` callback.
+
+    Examples
+    --------
+    The configuration of most NQPF papers (panel min-max, entropy with ε = 1e-5 and CRITIC
+    averaged, linear)::
+
+        a = assess(weights=["entropy", "critic"], combine="mean", entropy_shift=1e-5)
+    """
+    fw_known = None
+    long = _load_data(data)
+    if data is not None:
+        fw_known = set(long["indicator"].unique())
+    fw = load_framework(framework, known=fw_known)
+    if data is None:
+        long = _packaged(fw)
+    methods = tuple(
+        m.strip()
+        for m in (weights.split(",") if isinstance(weights, str) else weights)
+        if m.strip()
+    )
+    if upper not in UPPER_RULES:
+        raise InputError(
+            f"unknown upper-level weighting {upper!r}",
+            column="upper",
+            hint=f"use one of {', '.join(UPPER_RULES)}",
+        )
+    if not methods:
+        raise InputError(
+            "no weighting method given",
+            column="weights",
+            hint="e.g. weights='entropy' or 'entropy,critic'",
+        )
+    construction = Construction(
+        normalize=normalize,
+        scope=scope,
+        weights=methods,
+        combine=combine,
+        entropy_shift=entropy_shift,
+        aggregate=aggregate,
+        impute=",".join(parse_chain(impute)),
+        upper=upper,
+    )
+    long = _select(long, fw, years, regions, packaged=data is None)
+    wide = _wide(long, fw)
+    wide, dropped = drop_sparse(
+        wide, max_missing_unit=max_missing_unit, max_missing_indicator=max_missing_indicator
+    )
+    for ind in dropped.indicators:
+        fw = drop_indicator(fw, ind)
+    if dropped.units:
+        long = long[~long["region"].isin(list(dropped.units))]
+    long = long[long["indicator"].isin(fw.indicator_ids)]
+    names = _names(long)
+    groups = _groups(wide)
+    built = construct(wide, fw, construction, groups=groups, targets=targets)
+    options = {
+        **construction.as_dict(),
+        "framework": fw.id,
+        "years": sorted({int(y) for y in wide.index.get_level_values("year")}),
+        "uncertainty": uncertainty,
+        "seed": seed,
+        "dropped": dropped.messages(),
+        "data": "packaged"
+        if data is None
+        else (str(data) if not isinstance(data, pd.DataFrame) else "DataFrame"),
+    }
+    result = Assessment(
+        framework=fw,
+        construction=construction,
+        data=long,
+        built=built,
+        region_names=names,
+        provenance=_provenance(long, fw),
+        spec_hash=spec_hash(wide, fw, construction, targets),
+        options=options,
+    )
+    if uncertainty > 0:
+        from nqpf.index.uncertainty import run_uncertainty
+
+        result.uncertainty = run_uncertainty(
+            wide,
+            fw,
+            construction,
+            result.scores,
+            n=uncertainty,
+            seed=seed,
+            groups=groups,
+            targets=targets,
+            progress=progress,
+        )
+    return result
+
+
+# ---------------------------------------------------------------------- data preparation
+def _load_data(data: pd.DataFrame | str | Path | None) -> pd.DataFrame:
+    if data is None:
+        return pd.DataFrame(columns=["region", "year", "indicator", "value"])
+    if isinstance(data, pd.DataFrame):
+        frame = data.copy()
+    else:
+        from nqpf.ingest import read_long
+
+        frame = read_long(data)
+    missing = {"region", "year", "indicator", "value"} - set(frame.columns)
+    if missing:
+        raise InputError(
+            f"the data lacks column(s) {', '.join(sorted(missing))}",
+            column=sorted(missing)[0],
+            hint="give a long table with columns region, year, indicator, value",
+        )
+    frame["region"] = frame["region"].astype(str)
+    frame["year"] = pd.to_numeric(frame["year"], errors="raise").astype(int)
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
+    return frame
+
+
+def _packaged(fw: Framework) -> pd.DataFrame:
+    return load_panel(fw.indicator_ids)
+
+
+def _select(
+    long: pd.DataFrame,
+    fw: Framework,
+    years: Iterable[int] | None,
+    regions: Iterable[str] | None,
+    *,
+    packaged: bool,
+) -> pd.DataFrame:
+    long = long[long["indicator"].isin(fw.indicator_ids)]
+    if years is not None:
+        wanted = {int(y) for y in years}
+    elif packaged and fw.years is not None:
+        wanted = set(range(fw.years[0], fw.years[1] + 1))
+    else:
+        wanted = {int(y) for y in long["year"].unique()}
+    long = long[long["year"].isin(wanted)]
+    if regions is not None:
+        present = set(long["region"].astype(str))
+        codes = {str(r) if str(r) in present else normalize_region(str(r)) for r in regions}
+        long = long[long["region"].isin(codes)]
+    if long.empty:
+        raise InputError(
+            f"no data for the framework's indicators in years {sorted(wanted)[:10]}",
+            hint="check --year and that the data has the framework's indicators",
+        )
+    return long.reset_index(drop=True)
+
+
+def _wide(long: pd.DataFrame, fw: Framework) -> pd.DataFrame:
+    dup = long.duplicated(["region", "year", "indicator"])
+    if dup.any():
+        row = long[dup].iloc[0]
+        raise InputError(
+            f"two values for region {row['region']}, year {row['year']}",
+            column=str(row["indicator"]),
+            hint="keep one value per region, year and indicator",
+        )
+    wide = long.pivot(index=["region", "year"], columns="indicator", values="value")
+    absent = [i for i in fw.indicator_ids if i not in wide.columns]
+    if absent:
+        raise InputError(
+            f"indicator {absent[0]!r} has no values in the selected years",
+            column=absent[0],
+            hint="choose other years (--year) or drop it from the framework",
+        )
+    wide = wide[fw.indicator_ids].sort_index().astype(float)
+    wide.columns.name = None
+    return wide
+
+
+def _names(long: pd.DataFrame) -> dict[str, str]:
+    """Region names: the data's ``region_name`` column, else the registry's (provinces), else
+    the region label itself."""
+    names: dict[str, str] = {}
+    if "region_name" in long.columns:
+        names = dict(zip(long["region"].astype(str), long["region_name"].astype(str), strict=False))
+    known = set(province_codes())
+    for code in map(str, long["region"].unique()):
+        if names.get(code, "") in ("", "nan", "None"):
+            names[code] = region_name(code) if code in known else code
+    return names
+
+
+def _groups(wide: pd.DataFrame) -> dict[str, str] | None:
+    """Four-regions group (东部/中部/西部/东北) of each province, for ``group_mean`` imputation;
+    None when the data are not all provinces."""
+    regions = [str(r) for r in wide.index.get_level_values("region").unique()]
+    if not set(regions) <= set(province_codes()):
+        return None
+    return {r: group_of(r) for r in regions}
+
+
+def _provenance(long: pd.DataFrame, fw: Framework) -> pd.DataFrame:
+    frame = long.copy()
+    if "source_id" not in frame.columns:
+        frame["source_id"] = "user data"
+    frame["source_id"] = frame["source_id"].astype(str)
+    rows = []
+    for node in fw.indicators:
+        g = frame[frame["indicator"] == node.id]
+        rows.append(
+            {
+                "indicator": node.id,
+                "name_zh": node.name_zh,
+                "name_en": node.name_en,
+                "pillar": fw.pillar_of[node.id],
+                "direction": "+" if node.direction > 0 else "-",
+                "first_year": int(g["year"].min()),
+                "last_year": int(g["year"].max()),
+                "n_values": int(g["value"].notna().sum()),
+                "source_ids": "; ".join(sorted(g["source_id"].unique())),
+                "rationale": node.rationale,
+                "framework_source": node.source,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def comparison_with_national(assessment: Assessment) -> pd.DataFrame:
+    """Each framework indicator's provincial distribution against the national value.
+
+    Columns: indicator, year, national (packaged national row), article (the value the NDRC
+    article cites for that year, where it does), province_mean, province_median,
+    province_min, province_max, n_above_national. Only indicators of the packaged catalog.
+    """
+    ids = [i for i in assessment.framework.indicator_ids if i in indicator_specs()]
+    years = sorted({int(y) for y in assessment.data["year"].unique()})
+    raw = assessment.data[assessment.data["indicator"].isin(ids)]
+    panel = load_panel(ids, years=years, include_national=True) if ids else raw.iloc[:0]
+    nat = panel[panel["region"] == NATIONAL_CODE].set_index(["indicator", "year"])["value"]
+    art = article_figures().dropna(subset=["indicator"])
+    art = art[art["period"].astype(str).str.fullmatch(r"\d{4}")]
+    art_v = art.set_index(["indicator", "year"])["value"]
+    rows = []
+    for (ind, year_label), g in raw.groupby(["indicator", "year"]):
+        year = int(str(year_label))
+        key = (str(ind), year)
+        national = float(nat[key]) if key in nat.index else np.nan
+        rows.append(
+            {
+                "indicator": ind,
+                "year": year,
+                "national": national,
+                "article": float(art_v[key]) if key in art_v.index else np.nan,
+                "province_mean": g["value"].mean(),
+                "province_median": g["value"].median(),
+                "province_min": g["value"].min(),
+                "province_max": g["value"].max(),
+                "n_above_national": int((g["value"] > national).sum())
+                if not np.isnan(national)
+                else pd.NA,
+            }
+        )
+    return pd.DataFrame(rows)

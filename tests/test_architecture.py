@@ -1,0 +1,60 @@
+"""The floors of docs/architecture.md hold: the import-linter contracts of pyproject.toml are
+kept, and they do catch an upward import and an import circle."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LINT = "from importlinter.cli import lint_imports_command; lint_imports_command()"
+
+
+def _lint(source_root: Path, config_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", LINT, "--no-cache"],
+        capture_output=True,
+        text=True,
+        cwd=config_dir,
+        env={"PYTHONPATH": str(source_root), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+
+
+def test_import_contracts_are_kept() -> None:
+    run = _lint(ROOT / "src", ROOT)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Contracts: 2 kept, 0 broken." in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "broken"),
+    [
+        ("index/normalize.py", "import nqpf.services.assessment", "floors"),
+        ("regions.py", "import nqpf.data", "no import circles"),
+        ("present/page.py", "import nqpf.cli", "floors"),
+    ],
+)
+def test_contracts_catch_upward_imports_and_circles(
+    tmp_path: Path, module: str, line: str, broken: str
+) -> None:
+    shutil.copytree(
+        ROOT / "src" / "nqpf",
+        tmp_path / "nqpf",
+        ignore=shutil.ignore_patterns("*.parquet", "__pycache__", "*.txt"),
+    )
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    target = tmp_path / "nqpf" / module
+    # a lazy import inside a function counts as much as one at the top
+    target.write_text(
+        target.read_text(encoding="utf-8") + f"\n\ndef _added() -> None:\n    {line}\n",
+        encoding="utf-8",
+    )
+    run = _lint(tmp_path, tmp_path)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert re.search(rf"^{broken}[^\n]* BROKEN$", run.stdout, flags=re.MULTILINE), run.stdout

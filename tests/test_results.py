@@ -1,0 +1,89 @@
+"""The result protocol (nqpf.results): every result's JSON document validates against the
+published schema and gives back the very numbers of its tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pandas as pd
+import pytest
+
+from nqpf.index.assessment import Assessment
+from nqpf.present.tables import write_json, write_xlsx
+from nqpf.results import (
+    JSON_SCHEMA,
+    SCHEMA_VERSION,
+    Result,
+    frame_from_json,
+    hash_spec,
+    table_json,
+)
+from nqpf.services.assessment import assess
+
+
+@pytest.fixture(scope="module")
+def assessment() -> Assessment:
+    return assess(years=[2022, 2023])
+
+
+def test_assessment_follows_the_protocol(assessment: Assessment) -> None:
+    assert isinstance(assessment, Result)
+    assert assessment.kind == "assessment"
+    assert assessment.spec["weights"] == ["entropy"] and assessment.spec["years"] == [2022, 2023]
+    assert list(assessment.tables())[:4] == ["scores", "pillars", "weights", "contributions"]
+    pd.testing.assert_frame_equal(assessment.to_frame(), assessment.scores)
+
+
+def test_json_document_validates_and_round_trips(assessment: Assessment) -> None:
+    doc = json.loads(assessment.to_json())
+    jsonschema.validate(doc, JSON_SCHEMA)
+    assert doc["schema_version"] == SCHEMA_VERSION == 1
+    assert doc["spec_hash"] == assessment.spec_hash
+    back = frame_from_json(doc["tables"]["scores"])
+    scores = assessment.scores
+    assert back["region"].tolist() == scores["region"].tolist()
+    # floats are written with all their digits: the numbers come back bit for bit
+    assert np.array_equal(back["index"].to_numpy(float), scores["index"].to_numpy(float))
+    prov = frame_from_json(doc["provenance"])
+    assert prov["indicator"].tolist() == assessment.provenance["indicator"].tolist()
+
+
+def test_schema_rejects_a_document_without_its_version(assessment: Assessment) -> None:
+    doc = json.loads(assessment.to_json())
+    del doc["schema_version"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, JSON_SCHEMA)
+
+
+def test_table_json_cells() -> None:
+    frame = pd.DataFrame(
+        {"a": [1.5, np.nan], "b": pd.array([1, pd.NA], dtype="Int64"), "c": [True, False]},
+        index=pd.Index(["x", "y"], name="industry"),
+    )
+    doc = table_json(frame)
+    assert doc == {
+        "columns": ["industry", "a", "b", "c"],
+        "rows": [["x", 1.5, 1, True], ["y", None, None, False]],
+    }
+    json.dumps(doc, allow_nan=False)
+
+
+def test_hash_spec_depends_on_data_and_options() -> None:
+    data = pd.DataFrame({"v": [1.0, 2.0]})
+    h = hash_spec({"method": "entropy", "years": [2022]}, data)
+    assert len(h) == 12 and int(h, 16) >= 0
+    assert h == hash_spec({"years": [2022], "method": "entropy"}, data.copy())
+    assert h != hash_spec({"method": "critic", "years": [2022]}, data)
+    assert h != hash_spec({"method": "entropy", "years": [2022]}, data * 1.001)
+
+
+def test_generic_writers(assessment: Assessment, tmp_path: Path) -> None:
+    path = write_json(assessment, tmp_path / "a.json")
+    jsonschema.validate(json.loads(path.read_text(encoding="utf-8")), JSON_SCHEMA)
+    book = pd.read_excel(write_xlsx(assessment, tmp_path / "a.xlsx"), sheet_name=None)
+    assert list(book)[-2:] == ["provenance", "spec"]
+    spec = book["spec"].set_index("option")["value"]
+    assert spec["spec_hash"] == assessment.spec_hash
