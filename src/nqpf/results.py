@@ -166,9 +166,7 @@ def _plain(value: Any) -> Any:
 def table_json(frame: pd.DataFrame) -> dict[str, Any]:
     """``{"columns": [...], "rows": [[...], ...]}`` of a DataFrame (a named or non-default
     index becomes leading columns)."""
-    if not isinstance(frame.index, pd.RangeIndex) or any(
-        n is not None for n in frame.index.names
-    ):
+    if not isinstance(frame.index, pd.RangeIndex) or any(n is not None for n in frame.index.names):
         frame = frame.reset_index()
     return {
         "columns": [str(c) for c in frame.columns],

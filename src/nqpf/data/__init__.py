@@ -42,8 +42,6 @@ PanelSource = Literal["all", "packaged", "workspace"]
 PANEL_COLUMNS = ["region", "region_name", "year", "indicator", "value", "unit", "source_id"]
 
 
-
-
 def _copy(name: str) -> pd.DataFrame:
     return _table(name).copy()
 

@@ -304,7 +304,6 @@ def _check_complete(wide: pd.DataFrame, chain: str = "none") -> None:
     )
 
 
-
 def spec_hash(
     wide: pd.DataFrame,
     framework: Framework,
@@ -322,7 +321,6 @@ def spec_hash(
     }
     h.update(json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str).encode())
     return h.hexdigest()[:12]
-
 
 
 def drop_indicator(fw: Framework, indicator: str) -> Framework:

@@ -34,8 +34,8 @@ _LOCK = threading.Lock()
 def dictionary_words() -> tuple[str, ...]:
     """Words added to jieba's dictionary (indicator names, fields, headline phrases)."""
     from nqpf.indicators import indicator_specs
-    from nqpf.policy.extract import HEADLINE_RULES
     from nqpf.policy.fields import field_aliases
+    from nqpf.policy.headlines import HEADLINE_RULES
 
     words: set[str] = set()
     for spec in indicator_specs().values():

@@ -63,9 +63,8 @@ def _html(report: DisparityReport) -> str:
     fig_g.update_layout(title="总体基尼系数 Overall Dagum Gini G")
     table = s.round(4).to_html(index=False, border=0)
     notes = "".join(f"<p><em>{html.escape(n)}</em></p>" for n in report.notes)
-    body = (
-        f"<p>分组 grouping: {html.escape(report.grouping)}</p>{notes}{table}\n"
-        + figures_html([(None, f) for f in (fig_kde, fig_trend, fig_g, fig_share)])
+    body = f"<p>分组 grouping: {html.escape(report.grouping)}</p>{notes}{table}\n" + figures_html(
+        [(None, f) for f in (fig_kde, fig_trend, fig_g, fig_share)]
     )
     return html_page(
         f"区域差异 Disparities — {report.label}",

@@ -3,5 +3,6 @@ analysis, resolves regions, runs the analysis from its options and returns its r
 object (:mod:`nqpf.results`). The CLI, the API and notebooks call these.
 
 * :mod:`nqpf.services.assessment` — :func:`nqpf.assess`;
-* :mod:`nqpf.services.disparity` — disparity of a measure, diagnosis of a region.
+* :mod:`nqpf.services.disparity` — disparity of a measure, diagnosis of a region;
+* :mod:`nqpf.services.policy` — the policy library (资讯): documents, search, extraction.
 """
