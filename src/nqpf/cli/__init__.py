@@ -21,6 +21,7 @@ from nqpf.cli import data as data_commands
 from nqpf.cli import db as db_commands
 from nqpf.cli import disparity as disparity_commands
 from nqpf.cli import industry as industry_commands
+from nqpf.cli import plan as plan_commands
 from nqpf.cli import policy as policy_commands
 from nqpf.cli._console import stderr
 from nqpf.errors import NQPFError, NQPFWarning
@@ -40,6 +41,9 @@ app.command("assess")(assess_commands.assess)
 app.command("opportunities")(industry_commands.opportunities)
 app.command("similar")(industry_commands.similar)
 app.command("disparity")(disparity_commands.disparity)
+app.command("herding")(plan_commands.herding)
+app.command("plan")(plan_commands.plan)
+app.command("targets")(plan_commands.targets)
 app.command("diagnose")(disparity_commands.diagnose)
 
 

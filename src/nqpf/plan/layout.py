@@ -78,7 +78,7 @@ class Layout:
     def pairs(self) -> pd.DataFrame:
         """``region, industry, fit`` of every chosen pair, by region then fit."""
         stacked = self.assignment.stack()
-        chosen = stacked[stacked > 0].index
+        chosen = stacked.index[stacked.to_numpy() > 0]
         out = pd.DataFrame(
             {
                 "region": chosen.get_level_values(0),
@@ -154,11 +154,13 @@ def plan_layout(
                 f"no group for region(s) {', '.join(map(str, regions[group_of.isna()][:5]))}"
             )
 
-    conflicts = _counting_conflicts(regions, industries, allowed, lock, kk, lo, hi)
+    conflicts = _counting_conflicts(
+        [str(r) for r in regions], [str(c) for c in industries], allowed, lock, kk, lo, hi
+    )
     if group_of is not None and max_per_group is not None:
         capacity = max_per_group * group_of.nunique()
         conflicts += [
-            f"{industries[j]} needs {lo[j]:g} hubs but {group_of.nunique()} macro-regions × "
+            f"{industries[int(j)]} needs {lo[j]:g} hubs but {group_of.nunique()} macro-regions × "
             f"max_per_group {max_per_group:g} allow only {capacity:g}"
             for j in np.flatnonzero(lo > capacity)
         ]
@@ -258,8 +260,8 @@ def verify(
 
 
 def _counting_conflicts(
-    regions: pd.Index,
-    industries: pd.Index,
+    regions: list[str],
+    industries: list[str],
     allowed: np.ndarray,
     lock: np.ndarray,
     k: np.ndarray,
@@ -294,7 +296,7 @@ def _constraints(
     hi: np.ndarray,
     group_of: pd.Series | None,
     per_group: float | None,
-) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray, list[tuple[str, object, int]]]:
+) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray, list[tuple[str, int, int]]]:
     """Rows: one per region (Σ_j x_ij), one per industry (Σ_i x_ij), then the balance rows.
     Variable index of x_ij is i·m + j. ``families`` names each row (family, key, row)."""
     ii = np.repeat(np.arange(n), m)
@@ -304,7 +306,7 @@ def _constraints(
     rows.append(sparse.csr_matrix((np.ones(n * m), (jj, var)), shape=(m, n * m)))
     b_lo = [np.full(n, -np.inf), lo]
     b_hi = [k, hi]
-    families: list[tuple[str, object, int]] = [("k", i, i) for i in range(n)]
+    families: list[tuple[str, int, int]] = [("k", i, i) for i in range(n)]
     families += [("hubs", j, n + j) for j in range(m)]
     if group_of is not None and per_group is not None:
         codes = pd.Categorical(group_of)
@@ -366,7 +368,7 @@ def _elastic_explanation(
     A: sparse.csr_matrix,
     b_lo: np.ndarray,
     b_hi: np.ndarray,
-    families: list[tuple[str, object, int]],
+    families: list[tuple[str, int, int]],
     lower: np.ndarray,
     upper: np.ndarray,
 ) -> list[str]:
@@ -390,24 +392,20 @@ def _elastic_explanation(
     over = res.x[nv : nv + rows]
     under = res.x[nv + rows :]
     out = []
-    regions, industries = fit.index, fit.columns
+    regions, industries = [str(r) for r in fit.index], [str(c) for c in fit.columns]
     for family, key, row in families:
         amount = over[row] + under[row]
         if amount <= 1e-6:
             continue
         if family == "k":
-            out.append(f"{regions[int(key)]} would need {over[row]:g} more priorities than k")  # type: ignore[call-overload]
+            out.append(f"{regions[key]} would need {over[row]:g} more priorities than k")
         elif family == "hubs":
             if under[row] > 1e-6:
-                out.append(
-                    f"{industries[int(key)]} would get {under[row]:g} fewer hubs than hubs_min"
-                )  # type: ignore[call-overload]
+                out.append(f"{industries[key]} would get {under[row]:g} fewer hubs than hubs_min")
             else:
-                out.append(
-                    f"{industries[int(key)]} would need {over[row]:g} more hubs than hubs_max"
-                )  # type: ignore[call-overload]
+                out.append(f"{industries[key]} would need {over[row]:g} more hubs than hubs_max")
         else:
             out.append(
-                f"{industries[int(key)]} would need {over[row]:g} more hubs in {family.split(':', 1)[1]} than max_per_group"
-            )  # type: ignore[call-overload]
+                f"{industries[key]} would need {over[row]:g} more hubs in {family.split(':', 1)[1]} than max_per_group"
+            )
     return out or ["the settings conflict (no single constraint family explains it)"]
