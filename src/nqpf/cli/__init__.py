@@ -17,10 +17,12 @@ from typing import TextIO
 import typer
 
 from nqpf.cli import assess as assess_commands
+from nqpf.cli import chain as chain_commands
 from nqpf.cli import data as data_commands
 from nqpf.cli import db as db_commands
 from nqpf.cli import disparity as disparity_commands
 from nqpf.cli import industry as industry_commands
+from nqpf.cli import io as io_commands
 from nqpf.cli import plan as plan_commands
 from nqpf.cli import policy as policy_commands
 from nqpf.cli._console import stderr
@@ -35,6 +37,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(data_commands.app, name="data")
+app.add_typer(io_commands.app, name="io")
+app.add_typer(chain_commands.app, name="chain")
 app.add_typer(db_commands.app, name="db")
 app.add_typer(policy_commands.app, name="policy")
 app.command("assess")(assess_commands.assess)
