@@ -32,6 +32,7 @@ __all__ = [
     "list_documents",
     "search",
     "text_sha256",
+    "texts",
 ]
 
 DOCUMENT_COLUMNS = [
@@ -180,6 +181,19 @@ def search(engine: Engine, words: Sequence[str], *, limit: int = 20) -> pd.DataF
                 {"q": " & ".join(_pg_quote(w) for w in lowered), "n": limit},
             ).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+
+
+def texts(engine: Engine, doc_ids: Sequence[int]) -> dict[int, str]:
+    """The texts of several documents in one query."""
+    if not doc_ids:
+        return {}
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(PolicyDocument.id, PolicyDocument.text).where(
+                PolicyDocument.id.in_(list(doc_ids))
+            )
+        ).all()
+    return {int(i): str(t) for i, t in rows}
 
 
 def document_count(engine: Engine) -> int:

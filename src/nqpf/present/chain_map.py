@@ -141,7 +141,9 @@ def _svg(result: ChainMapResult) -> str:
             pos[sid] = (_PAD + level * (_BOX_W + _GAP_X), _PAD + k * (_BOX_H + _GAP_Y))
     width = _PAD * 2 + (max(by_level) + 1) * (_BOX_W + _GAP_X) - _GAP_X
     height = _PAD * 2 + max(len(v) for v in by_level.values()) * (_BOX_H + _GAP_Y) - _GAP_Y
-    rows: dict[Hashable, dict[Hashable, Any]] = result.segments.set_index("segment").to_dict("index")
+    rows: dict[Hashable, dict[Hashable, Any]] = result.segments.set_index("segment").to_dict(
+        "index"
+    )
     items = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'role="img" aria-label="{e(result.chain.name_zh)}">',

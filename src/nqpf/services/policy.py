@@ -236,16 +236,9 @@ class PolicyLibrary:
         if not words:
             raise InputError(f"the query {query!r} has no words to search for")
         hits = repo.search(self.engine, words, limit=limit)
-        hits["snippet"] = [self._snippet(int(i), words) for i in hits["id"]]
+        bodies = repo.texts(self.engine, [int(i) for i in hits["id"]])
+        hits["snippet"] = [_snippet(bodies[int(i)], words) for i in hits["id"]]
         return hits
-
-    def _snippet(self, doc_id: int, words: list[str]) -> str:
-        body = str(self.document(doc_id)["text"])
-        at = min((p for p in (body.lower().find(w.lower()) for w in words) if p >= 0), default=0)
-        lo, hi = max(0, at - SNIPPET_CONTEXT), at + SNIPPET_CONTEXT
-        return (
-            ("…" if lo else "") + body[lo:hi].replace("\n", " ") + ("…" if hi < len(body) else "")
-        )
 
     def items(self, doc_id: int | None = None, *, kind: str | None = None) -> pd.DataFrame:
         """Extracted items (of one document, or all), with their document's title and year."""
@@ -298,6 +291,14 @@ class PolicyLibrary:
                 "end",
             ]
         ].reset_index(drop=True)
+
+
+def _snippet(body: str, words: list[str]) -> str:
+    """Text around the first occurrence of any query word."""
+    lowered = body.lower()
+    at = min((p for p in (lowered.find(w.lower()) for w in words) if p >= 0), default=0)
+    lo, hi = max(0, at - SNIPPET_CONTEXT), at + SNIPPET_CONTEXT
+    return ("…" if lo else "") + body[lo:hi].replace("\n", " ") + ("…" if hi < len(body) else "")
 
 
 def packaged_corpus() -> pd.DataFrame:
