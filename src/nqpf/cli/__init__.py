@@ -17,6 +17,7 @@ from typing import TextIO
 import typer
 
 from nqpf.cli import assess as assess_commands
+from nqpf.cli import audit as audit_commands
 from nqpf.cli import chain as chain_commands
 from nqpf.cli import data as data_commands
 from nqpf.cli import db as db_commands
@@ -42,6 +43,7 @@ app.add_typer(chain_commands.app, name="chain")
 app.add_typer(db_commands.app, name="db")
 app.add_typer(policy_commands.app, name="policy")
 app.command("assess")(assess_commands.assess)
+app.command("audit")(audit_commands.audit)
 app.command("opportunities")(industry_commands.opportunities)
 app.command("similar")(industry_commands.similar)
 app.command("disparity")(disparity_commands.disparity)

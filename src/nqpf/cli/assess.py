@@ -36,19 +36,36 @@ def assess(
     ] = None,
     aggregate: Annotated[str, typer.Option(help="linear, geometric or topsis")] = "linear",
     impute: Annotated[
-        str,
+        str | None,
         typer.Option(
             help="none, or methods applied in order: linear, linear_extrapolate, ffill_bfill, "
-            "group_mean, year_mean, column_mean (e.g. linear,ffill_bfill,column_mean)"
+            "group_mean, year_mean, column_mean (e.g. linear,ffill_bfill,column_mean); "
+            "default: the framework's (ndrc: linear,ffill_bfill,group_mean), else none"
         ),
-    ] = "none",
+    ] = None,
     max_missing_unit: Annotated[
         float | None, typer.Option(help="drop regions with a larger share of missing values")
     ] = None,
     max_missing_indicator: Annotated[
         float | None, typer.Option(help="drop indicators with a larger share of missing values")
     ] = None,
-    upper: Annotated[str, typer.Option(help="upper-level weights: sum or equal")] = "sum",
+    upper: Annotated[
+        str | None,
+        typer.Option(
+            help="upper-level weights: sum (the papers') or equal; default: the framework's "
+            "(ndrc: equal), else sum"
+        ),
+    ] = None,
+    outliers: Annotated[
+        str | None,
+        typer.Option(
+            help="outlier treatment: none, jrc (winsorise else log), winsor, log; default: the "
+            "framework's (ndrc: jrc), else none"
+        ),
+    ] = None,
+    skew_threshold: Annotated[float, typer.Option(help="|skewness| threshold")] = 2.0,
+    kurtosis_threshold: Annotated[float, typer.Option(help="kurtosis threshold")] = 3.5,
+    winsor_max: Annotated[int, typer.Option(help="most points winsorised")] = 5,
     uncertainty: Annotated[
         int, typer.Option(help="Sobol base sample size N for rank bands (0 = off)")
     ] = 0,
@@ -56,6 +73,9 @@ def assess(
     out: Annotated[Path, typer.Option(help="output directory")] = Path("nqpf-output"),
     lang: Annotated[str, typer.Option(help="zh or en region names in the table")] = "zh",
     top: Annotated[int, typer.Option(help="rows shown in the table (0 = all)")] = 0,
+    audit: Annotated[
+        bool, typer.Option("--audit", help="also write the statistical audit (audit.xlsx/html)")
+    ] = False,
 ) -> None:
     """新质生产力综合评价 Assess NQPF: ranked table, scores.csv, assessment.xlsx, assessment.html,
     assessment.docx."""
@@ -87,11 +107,20 @@ def assess(
             max_missing_unit=max_missing_unit,
             max_missing_indicator=max_missing_indicator,
             upper=upper,  # type: ignore[arg-type]
+            outliers=outliers,
+            skew_threshold=skew_threshold,
+            kurtosis_threshold=kurtosis_threshold,
+            winsor_max=winsor_max,
             uncertainty=uncertainty,
             seed=seed,
             progress=progress,
         )
     paths = write_assessment(result, out)
+    if audit:
+        from nqpf.present.audit import write_audit
+        from nqpf.services.audit import audit_of
+
+        paths += write_audit(audit_of(result), out)
     for message in result.options.get("dropped", []):
         stderr().print(f"[yellow]{message}[/]", highlight=False)
 

@@ -34,6 +34,7 @@ __all__ = [
     "load_enterprises",
     "load_io_table",
     "load_panel",
+    "published_rankings",
     "sources",
 ]
 
@@ -216,6 +217,23 @@ def article_figures() -> pd.DataFrame:
     """National figures cited by the seed article (NDRC, 因地制宜发展新质生产力, 2025), each
     with the quoted phrase it comes from and, where one exists, the catalog indicator."""
     return _copy("article_figures")
+
+
+def published_rankings() -> pd.DataFrame:
+    """Independent published provincial rankings used to validate the index, as published:
+    measure, report_year, data_year (the statistics year the report is based on: report year
+    − 2 for 中国区域创新能力评价报告), rank, province (name), region (adcode), value_published,
+    source_url, note. Hand-entered from the pages named in ``source_url``."""
+    from importlib import resources
+
+    from nqpf.regions import normalize_region
+
+    path = resources.files("nqpf.data").joinpath("published_rankings.csv")
+    frame = pd.read_csv(
+        str(path), dtype={"value_published": str, "note": str}, keep_default_na=False
+    )
+    frame.insert(5, "region", frame["province"].map(normalize_region))
+    return frame
 
 
 def load_census_industry(

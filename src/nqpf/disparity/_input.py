@@ -67,15 +67,18 @@ def group_labels(regions: pd.Series, groups: GroupSpec) -> pd.Series:
         }
     else:
         mapping = groups
-    labels = regions.astype(str).map(mapping)
-    missing = sorted(set(regions.astype(str)[labels.isna()]))
+    # map each distinct region once (a county panel repeats every region every year)
+    codes, uniques = pd.factorize(regions.astype(str))
+    names = uniques.tolist()
+    mapped = [mapping.get(u) for u in names]
+    missing = sorted(str(u) for u, m in zip(names, mapped, strict=True) if m is None)
     if missing:
         raise InputError(
             f"region(s) {', '.join(missing)} have no group",
             column="region",
             hint="use province codes (e.g. 340000) or give every region a group in the mapping",
         )
-    return labels.astype(str)
+    return pd.Series(np.array(mapped, dtype=object)[codes], index=regions.index).astype(str)
 
 
 def require_positive(values: np.ndarray, regions: pd.Series, *, what: str, strict: bool) -> None:
@@ -98,4 +101,4 @@ def group_order(groups: GroupSpec, labels: pd.Series) -> list[str]:
         from nqpf.regions import GROUPINGS
 
         return list(GROUPINGS[groups])
-    return sorted(set(labels))
+    return sorted(str(g) for g in pd.unique(labels.to_numpy()))

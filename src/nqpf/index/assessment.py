@@ -18,6 +18,7 @@ from nqpf.index.framework import Framework
 from nqpf.results import ResultMixin
 
 if TYPE_CHECKING:
+    from nqpf.index.outliers import OutlierTreatment
     from nqpf.index.uncertainty import UncertaintyResult
 
 __all__ = ["Assessment"]
@@ -44,6 +45,7 @@ class Assessment(ResultMixin):
     spec_hash: str
     options: dict[str, Any]
     uncertainty: UncertaintyResult | None = None
+    outliers: OutlierTreatment | None = None
     warnings: list[str] = field(default_factory=list)
     _scores: pd.DataFrame | None = field(default=None, repr=False)
 
@@ -63,6 +65,8 @@ class Assessment(ResultMixin):
             "weights": self.weights,
             "contributions": self.contributions,
         }
+        if self.outliers is not None:
+            out["outliers"] = self.outliers.table
         if self.uncertainty is not None:
             out["rank_bands"] = self.uncertainty.ranks
             out["sobol"] = self.uncertainty.sobol

@@ -33,12 +33,16 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
 from nqpf.errors import InputError
 from nqpf.index.framework import Framework, Node
+from nqpf.results import update_hash
+
+if TYPE_CHECKING:
+    from nqpf.index.outliers import OutlierTreatment
 
 __all__ = [
     "UPPER_RULES",
@@ -51,6 +55,7 @@ __all__ = [
     "prepare",
     "score",
     "spec_hash",
+    "treat",
 ]
 
 Upper = Literal["sum", "equal"]
@@ -69,9 +74,24 @@ class Construction:
     aggregate: str = "linear"
     impute: str = "none"
     upper: Upper = "sum"
+    outliers: str = "none"
+    skew_threshold: float = 2.0
+    kurtosis_threshold: float = 3.5
+    winsor_max: int = 5
 
     def as_dict(self) -> dict[str, Any]:
+        treatment = (
+            {}
+            if self.outliers == "none"
+            else {
+                "outliers": self.outliers,
+                "skew_threshold": self.skew_threshold,
+                "kurtosis_threshold": self.kurtosis_threshold,
+                "winsor_max": self.winsor_max,
+            }
+        )
         return {
+            **treatment,
             "normalize": self.normalize,
             "scope": self.scope,
             "weights": list(self.weights),
@@ -127,8 +147,9 @@ def prepare(
     wide = wide[framework.indicator_ids]
     filled, flags = impute(wide, construction.impute, groups=groups)
     _check_complete(filled, construction.impute)
+    treated = treat(filled, framework, construction).treated
     norm = normalize(
-        filled,
+        treated,
         construction.normalize,
         directions=framework.directions,
         scope=construction.scope,
@@ -137,13 +158,44 @@ def prepare(
     fixed = [i for i, sc in framework.scope_overrides.items() if sc != construction.scope]
     for ind in fixed:
         norm[ind] = normalize(
-            filled[[ind]],
+            treated[[ind]],
             construction.normalize,
             directions={ind: framework.directions[ind]},
             scope=framework.scope_overrides[ind],
             targets={ind: targets[ind]} if targets and ind in targets else None,
         )[ind]
     return filled, flags, norm
+
+
+def treat(
+    filled: pd.DataFrame, framework: Framework, construction: Construction
+) -> OutlierTreatment:
+    """Outlier treatment of the imputed matrix (:mod:`nqpf.index.outliers`), each indicator in
+    its normalisation scope."""
+    from nqpf.index.outliers import treat_outliers
+
+    def run(frame: pd.DataFrame, scope: str) -> OutlierTreatment:
+        return treat_outliers(
+            frame,
+            construction.outliers,
+            scope=scope,
+            skew_threshold=construction.skew_threshold,
+            kurtosis_threshold=construction.kurtosis_threshold,
+            winsor_max=construction.winsor_max,
+        )
+
+    own = {i: sc for i, sc in framework.scope_overrides.items() if sc != construction.scope}
+    main = run(filled[[c for c in filled.columns if c not in own]], construction.scope)
+    if not own:
+        return main
+    parts = [main, *(run(filled[[i]], sc) for i, sc in own.items())]
+    cols = list(filled.columns)
+    return replace(
+        main,
+        treated=pd.concat([t.treated for t in parts], axis=1)[cols],
+        flags=pd.concat([t.flags for t in parts], axis=1)[cols],
+        table=pd.concat([t.table for t in parts], ignore_index=True),
+    )
 
 
 def score(
@@ -310,10 +362,10 @@ def spec_hash(
     construction: Construction,
     targets: Mapping[str, float] | None = None,
 ) -> str:
-    """12 hex digits of SHA-256 over the data (sorted wide values), the framework and options."""
+    """12 hex digits of SHA-256 over the data (sorted wide values, their raw bytes: see
+    :func:`nqpf.results.update_hash`), the framework and options."""
     h = hashlib.sha256()
-    ordered = wide.sort_index().sort_index(axis=1)
-    h.update(ordered.to_csv(float_format="%.12g").encode())
+    update_hash(h, wide.sort_index().sort_index(axis=1))
     spec = {
         "framework": framework.to_dict(),
         "construction": construction.as_dict(),

@@ -46,6 +46,7 @@ from typing import Any
 
 import yaml
 
+from nqpf._yaml import safe_load
 from nqpf.errors import InputError
 from nqpf.indicators import indicator_specs
 
@@ -60,6 +61,9 @@ FRAMEWORKS: tuple[str, ...] = ("ndrc", "three-elements")
 
 #: Id suffix of the single sub-pillar of a pillar that lists its indicators directly.
 IMPLICIT_SUFFIX = ":all"
+
+#: Options a framework may set in ``defaults:`` (applied when the caller leaves them unset).
+DEFAULT_KEYS: tuple[str, ...] = ("upper", "outliers", "impute")
 
 #: Tolerance on "fixed weights of siblings sum to 1" (YAML authors write decimals).
 WEIGHT_SUM_TOLERANCE = 1e-6
@@ -95,6 +99,9 @@ class Framework:
     #: AHP consistency of each node whose children are AHP-weighted: node id →
     #: {"lambda_max", "ci", "ri", "cr"}; the index itself is ``"index"``.
     ahp: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    #: Construction options the framework is designed for (``defaults:`` in the YAML; keys in
+    #: :data:`DEFAULT_KEYS`); options given to :func:`nqpf.assess` take precedence.
+    defaults: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def pillar_ids(self) -> list[str]:
@@ -151,6 +158,7 @@ class Framework:
             "name_en": self.name_en,
             "reference": self.reference,
             "years": list(self.years) if self.years else None,
+            **({"defaults": dict(self.defaults)} if self.defaults else {}),
             "pillars": [node(p, "pillar") for p in self.pillars],
         }
 
@@ -216,6 +224,7 @@ def load_framework(
             raise InputError("`years` must be [first, last]", file=source, column="years")
         years = (int(years_raw[0]), int(years_raw[1]))
     return Framework(
+        defaults=_defaults(raw.get("defaults"), source),
         id=str(raw.get("id", "custom")),
         name_zh=str(raw.get("name_zh", raw.get("id", "自定义框架"))),
         name_en=str(raw.get("name_en", raw.get("id", "custom framework"))),
@@ -226,6 +235,23 @@ def load_framework(
     )
 
 
+def _defaults(raw: Any, source: str) -> dict[str, str]:
+    """The framework's default construction options (values checked where they are used)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise InputError("`defaults` must be a mapping", file=source, column="defaults")
+    unknown = sorted(set(map(str, raw)) - set(DEFAULT_KEYS))
+    if unknown:
+        raise InputError(
+            f"unknown default option {unknown[0]!r}",
+            file=source,
+            column="defaults",
+            hint=f"use {', '.join(DEFAULT_KEYS)}",
+        )
+    return {str(k): str(v) for k, v in raw.items()}
+
+
 def _read_yaml(framework: str | Path) -> tuple[Any, str]:
     name = str(framework)
     if name in FRAMEWORKS:
@@ -234,7 +260,7 @@ def _read_yaml(framework: str | Path) -> tuple[Any, str]:
             .joinpath("frameworks", f"{name}.yaml")
             .read_text("utf-8")
         )
-        return yaml.safe_load(text), name
+        return safe_load(text), name
     path = Path(name)
     if not path.is_file():
         close = difflib.get_close_matches(name, FRAMEWORKS, n=2)
@@ -244,7 +270,7 @@ def _read_yaml(framework: str | Path) -> tuple[Any, str]:
             hint=hint or f"use one of {', '.join(FRAMEWORKS)} or the path of a YAML file",
         )
     try:
-        return yaml.safe_load(path.read_text("utf-8")), str(path)
+        return safe_load(path.read_text("utf-8")), str(path)
     except yaml.YAMLError as exc:
         raise InputError(f"not valid YAML: {exc}", file=str(path)) from None
 

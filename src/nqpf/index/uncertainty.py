@@ -9,7 +9,8 @@ weights         entropy, critic, entropy+critic (combined as in the assessment),
 aggregate       linear, geometric, topsis
 entropy_shift   0·ln 0 = 0, or ε = 1e-5 (only changes results where entropy is used)
 exclude         none, or leave one indicator out (its siblings' weights rescale)
-impute          only when the data have gaps: linear, ffill_bfill, group_mean
+impute          only when the data have gaps: the chosen chain, or linear → ffill_bfill →
+                group_mean / year_mean → column_mean, or ffill_bfill → column_mean
 ==============  ==========================================================================
 
 Design: Saltelli's scheme on a scrambled Sobol sequence (SALib ``sample.sobol``, without
@@ -95,7 +96,12 @@ def default_levels(
     )
     aggregates = ["linear", "topsis"] if signed else ["linear", "geometric", "topsis"]
     shifts = [] if signed else [None, PAPERS_ENTROPY_SHIFT]
-    imputes = ["linear", "ffill_bfill", *(["group_mean"] if has_groups else [])]
+    # each alternative ends in a step that fills every remaining gap
+    imputes = [
+        *(["linear,ffill_bfill,group_mean,column_mean"] if has_groups else []),
+        "linear,ffill_bfill,year_mean,column_mean",
+        "ffill_bfill,column_mean",
+    ]
     return {
         "normalize": first(construction.normalize, ["minmax", "max", "rank"]),
         "weights": first(construction.weights, weights_alts),
@@ -186,8 +192,7 @@ def run_uncertainty(
     for c, row in enumerate(distinct):
         choice = {f: all_levels[f][0] for f in FACTORS}
         choice.update({f: all_levels[f][int(code)] for f, code in zip(varying, row, strict=True)})
-        index = engine.index(choice).reindex(keys)
-        ranks[c] = _year_ranks(index.to_numpy(), years)
+        ranks[c] = _year_ranks(engine.aligned(choice, keys), years)
         if progress is not None:
             progress(c + 1, len(distinct))
 
@@ -254,6 +259,23 @@ class _Engine:
         self.targets = targets
         self._prepared: dict[tuple[str, str], pd.DataFrame] = {}
         self._frameworks: dict[str | None, Framework] = {}
+        self._positions: tuple[pd.Index, np.ndarray[Any, Any]] | None = None
+
+    def aligned(self, choice: Mapping[str, Any], keys: pd.Index) -> np.ndarray[Any, Any]:
+        """The index of ``choice`` as floats in the order of ``keys`` (NaN where absent).
+
+        Every configuration indexes the same region-years, so the positions of ``keys``
+        are found once and reused (a MultiIndex reindex per configuration cost more than
+        the index itself)."""
+        series = self.index(choice)
+        cached = self._positions
+        if cached is None or not (cached[0] is series.index or cached[0].equals(series.index)):
+            cached = (series.index, series.index.get_indexer(keys))
+            self._positions = cached
+        positions = cached[1]
+        values = series.to_numpy(dtype=float)
+        out: np.ndarray[Any, Any] = np.where(positions >= 0, values[positions], np.nan)
+        return out
 
     def index(self, choice: Mapping[str, Any]) -> pd.Series:
         c = replace(
@@ -280,13 +302,20 @@ class _Engine:
 
 
 def _year_ranks(values: np.ndarray[Any, Any], years: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """Ranks within each year, 1 = highest, ties get the smallest rank (pandas method="min")."""
-    return (
-        pd.Series(values)
-        .groupby(years)
-        .rank(ascending=False, method="min")
-        .to_numpy(dtype=np.int32)
-    )
+    """Ranks within each year, 1 = highest, ties get the smallest rank (pandas method="min"),
+    from one sort by (year, −value): a run of equal values takes the rank of its first."""
+    order = np.lexsort((-values, years))
+    v, y = values[order], years[order]
+    new_year = np.ones(len(v), dtype=bool)
+    new_year[1:] = y[1:] != y[:-1]
+    new_value = new_year.copy()
+    new_value[1:] |= v[1:] != v[:-1]
+    position = np.arange(len(v))
+    year_start = np.maximum.accumulate(np.where(new_year, position, 0))
+    run_start = np.maximum.accumulate(np.where(new_value, position, 0))
+    ranks = np.empty(len(v), dtype=np.int32)
+    ranks[order] = run_start - year_start + 1
+    return ranks
 
 
 def _rank_quantiles(

@@ -26,8 +26,8 @@ from importlib import resources
 from typing import Any, Literal
 
 import pandas as pd
-import yaml
 
+from nqpf._yaml import safe_load
 from nqpf.errors import InputError
 
 __all__ = [
@@ -65,7 +65,7 @@ class IndicatorSpec:
 @lru_cache(maxsize=1)
 def _load_yaml() -> dict[str, Any]:
     text = resources.files("nqpf.indicators").joinpath("indicators.yaml").read_text("utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
+    data: dict[str, Any] = safe_load(text)
     return data
 
 

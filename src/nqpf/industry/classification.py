@@ -20,6 +20,7 @@ from typing import Any, Literal
 import pandas as pd
 import yaml
 
+from nqpf._yaml import safe_load
 from nqpf.errors import InputError
 
 __all__ = ["STAGES", "industry_types", "lever", "load_typing", "stage_of"]
@@ -40,7 +41,7 @@ def load_typing(path: str | Path | None = None) -> dict[str, Any]:
 def _load(path: str) -> dict[str, Any]:
     name = Path(path).name
     try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        doc = safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise InputError(f"cannot read the typing file: {exc}", file=name) from None
     if not isinstance(doc, dict) or "industries" not in doc or "levers" not in doc:

@@ -9,7 +9,9 @@ D = diag(k_c,0) and ubiquity U = diag(k_p,0):
 The eigenvector K_p of M̃ for its second-largest eigenvalue λ₂ gives the industries'
 complexity, and K_c = D⁻¹ M K (the mean K of a region's industries) the regions'. M̃ is
 similar to the symmetric S = U^-½ Mᵀ D⁻¹ M U^-½, so we solve S with a symmetric
-eigensolver (real eigenvalues, no n_regions² matrix) and set K = U^-½ v₂. Sign: chosen so
+eigensolver (real eigenvalues, no n_regions² matrix) and set K = U^-½ v₂. M is held sparse
+and every region × industry product runs over blocks of rows (``_blocks``), so 40,000
+regions × 4,000 industries fit in a few GB beside the dense outputs (density, COG). Sign: chosen so
 that ECI correlates positively with diversity. Standardisation follows the Growth Lab
 (Stata ``ecomplexity`` and its Python port), so numbers match theirs:
 
@@ -39,7 +41,13 @@ import numpy as np
 import pandas as pd
 
 from nqpf.errors import InputError
-from nqpf.industry.relatedness import density, proximity
+from nqpf.industry._blocks import binary_csr, dense_rows, gram, row_blocks
+from nqpf.industry.relatedness import (
+    _aligned,
+    density_rows,
+    density_weights,
+    proximity_from_cooccurrence,
+)
 
 __all__ = [
     "ComplexityResult",
@@ -116,58 +124,77 @@ def complexity(
     ``proximity_table`` (e.g. :func:`~nqpf.industry.relatedness.io_relatedness`) replaces
     the co-location proximity in density, COI and COG.
     """
-    m_all = presence_table.to_numpy(dtype=float)
-    if not np.isin(m_all, (0.0, 1.0)).all():
-        raise InputError("complexity needs a binary presence table (0/1)")
-    div_all = m_all.sum(axis=1)
-    ubi_all = m_all.sum(axis=0)
+    m_all = binary_csr(presence_table)
+    div_all = np.asarray(m_all.sum(axis=1), dtype=float).ravel()
+    ubi_all = np.asarray(m_all.sum(axis=0), dtype=float).ravel()
     rows, cols = div_all > 0, ubi_all > 0
     if rows.sum() < 3 or cols.sum() < 3:
         raise InputError(
             "fewer than 3 regions or industries with any advantage: no complexity ranking",
             hint="use a larger matrix or a lower presence threshold",
         )
-    m = m_all[rows][:, cols]
     div, ubi = div_all[rows], ubi_all[cols]
     inv_sqrt_u = 1.0 / np.sqrt(ubi)
-    a = (m / np.sqrt(div)[:, None]) * inv_sqrt_u[None, :]
-    s = a.T @ a  # U^-½ Mᵀ D⁻¹ M U^-½
+    # one pass over M for the co-occurrence MᵀM (proximity) and Mᵀ D⁻¹ M (eigenproblem);
+    # regions without any advantage get weight 0 and add nothing to either
+    inv_div = np.divide(1.0, div_all, out=np.zeros_like(div_all), where=rows)
+    if proximity_table is None:
+        co, m_d_m = gram(m_all, None, inv_div)
+    else:
+        (m_d_m,) = gram(m_all, inv_div)
+    # S = U^-½ Mᵀ D⁻¹ M U^-½ over the regions and industries with any advantage
+    s = m_d_m[np.ix_(cols, cols)] * inv_sqrt_u[:, None] * inv_sqrt_u[None, :]
     values, vectors = np.linalg.eigh(s)
-    kp = inv_sqrt_u * vectors[:, -2]
-    kc = (m @ kp) / div
+    kp = np.zeros(m_all.shape[1])
+    kp[cols] = inv_sqrt_u * vectors[:, -2]
+    kc = (m_all @ kp)[rows] / div
+    kp = kp[cols]
     if np.std(kc) <= NO_STRUCTURE_TOLERANCE * np.max(np.abs(kp)):
         raise InputError("every region has the same complexity: the matrix has no structure")
     sign = _orientation(div, kc, ubi, kp)
     kp, kc = sign * kp, sign * kc
-    lam = float(values[-2])
-    mtilde_kp = ((m / div[:, None]).T @ (m @ kp)) / ubi  # U⁻¹ Mᵀ D⁻¹ M K without forming M̃
-    residual = float(np.linalg.norm(mtilde_kp - lam * kp) / np.linalg.norm(kp))
 
     kp_full = np.full(m_all.shape[1], np.nan)
     kp_full[cols] = kp
     kc_full = np.full(m_all.shape[0], np.nan)
     kc_full[rows] = kc
+    lam = float(values[-2])
+    kp_zero = np.nan_to_num(kp_full)
+    # U⁻¹ Mᵀ D⁻¹ M K without forming M̃
+    mtilde_kp = (m_all.T @ ((m_all @ kp_zero) * inv_div))[cols] / ubi
+    residual = float(np.linalg.norm(mtilde_kp - lam * kp) / np.linalg.norm(kp))
     mean_c, sd_c = float(np.mean(kc)), float(np.std(kc))
 
-    phi_table = proximity(presence_table) if proximity_table is None else proximity_table
-    dens = density(presence_table, phi_table)
-    phi = phi_table.loc[presence_table.columns, presence_table.columns].to_numpy(dtype=float)
-    absent = 1.0 - m_all
+    industries = presence_table.columns
+    if proximity_table is None:
+        phi = proximity_from_cooccurrence(co)
+        phi_table = pd.DataFrame(phi, index=industries.copy(), columns=industries.copy())
+    else:
+        phi_table = proximity_table
+        phi = _aligned(presence_table, proximity_table)
+    weights_t = density_weights(phi)
     # an industry no region has an advantage in (PCI undefined) adds nothing to COI/COG
-    kp_sum = np.nan_to_num(kp_full)
-    coi_raw = (dens.to_numpy() * absent) @ kp_sum
+    weighted = phi * (kp_zero / phi.sum(axis=1))[:, None]
+    dens = np.empty(m_all.shape)
+    coi_raw = np.empty(m_all.shape[0])
+    cog = np.empty(m_all.shape)
+    for block in row_blocks(*m_all.shape):
+        present = dense_rows(m_all, block)
+        density_rows(present, weights_t, out=dens[block])
+        absent = 1.0 - present
+        coi_raw[block] = (dens[block] * absent) @ kp_zero
+        np.multiply(absent, absent @ weighted, out=cog[block])
+    cog /= sd_c
     sd_coi = float(np.std(coi_raw))
     coi = (coi_raw - coi_raw.mean()) / sd_coi if sd_coi > 0 else np.zeros_like(coi_raw)
-    weighted = phi * (kp_sum / phi.sum(axis=1))[:, None]
-    cog = absent * (absent @ weighted) / sd_c
 
-    regions, industries = presence_table.index, presence_table.columns
+    regions = presence_table.index
     return ComplexityResult(
         eci=pd.Series((kc_full - mean_c) / sd_c, index=regions, name="eci"),
         pci=pd.Series((kp_full - mean_c) / sd_c, index=industries, name="pci"),
         coi=pd.Series(coi, index=regions, name="coi"),
         cog=pd.DataFrame(cog, index=regions, columns=industries),
-        density=dens,
+        density=pd.DataFrame(dens, index=regions, columns=industries),
         proximity=phi_table,
         eigenvalues=tuple(float(v) for v in values[::-1][:3]),
         residual=residual,

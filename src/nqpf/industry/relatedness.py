@@ -27,8 +27,17 @@ import numpy as np
 import pandas as pd
 
 from nqpf.errors import InputError
+from nqpf.industry._blocks import binary_csr, dense_rows, gram, row_blocks
 
-__all__ = ["density", "distance", "io_relatedness", "proximity"]
+__all__ = [
+    "density",
+    "density_rows",
+    "density_weights",
+    "distance",
+    "io_relatedness",
+    "proximity",
+    "proximity_from_cooccurrence",
+]
 
 # 2020 153-sector table codes → GB/T 4754-2017 sections (ranges of the published order).
 _IO153_SECTIONS = (
@@ -46,15 +55,19 @@ def proximity(presence_table: pd.DataFrame) -> pd.DataFrame:
     >>> proximity(m).to_numpy().tolist()
     [[1.0, 0.5, 0.0], [0.5, 1.0, 0.0], [0.0, 0.0, 1.0]]
     """
-    m = presence_table.to_numpy(dtype=float)
-    co = m.T @ m
+    (co,) = gram(binary_csr(presence_table), None)
+    cols = presence_table.columns
+    return pd.DataFrame(proximity_from_cooccurrence(co), index=cols.copy(), columns=cols.copy())
+
+
+def proximity_from_cooccurrence(co: np.ndarray) -> np.ndarray:
+    """φ from the co-occurrence counts MᵀM (ubiquities on the diagonal)."""
     ubiq = np.diag(co).copy()
     larger = np.maximum(ubiq[:, None], ubiq[None, :])
     with np.errstate(invalid="ignore", divide="ignore"):
         phi = np.where(larger > 0, co / np.where(larger > 0, larger, 1.0), 0.0)
     np.fill_diagonal(phi, 1.0)
-    cols = presence_table.columns
-    return pd.DataFrame(phi, index=cols.copy(), columns=cols.copy())
+    return phi
 
 
 def density(
@@ -66,7 +79,7 @@ def density(
     (φ_pp = 1); ties are broken by column order.
     """
     phi = _aligned(presence_table, proximity_table)
-    m = presence_table.to_numpy(dtype=float)
+    m = binary_csr(presence_table)
     if knn is not None:
         n = phi.shape[0]
         if not 1 <= knn <= n:
@@ -75,10 +88,24 @@ def density(
         mask = np.zeros_like(phi, dtype=bool)
         np.put_along_axis(mask, order, True, axis=1)
         phi = np.where(mask, phi, 0.0)
-    weights = phi / phi.sum(axis=1, keepdims=True)
-    # a weighted mean of 0/1 values; clipping removes the last-bit rounding above 1
-    out = np.clip(m @ weights.T, 0.0, 1.0)
+    weights_t = density_weights(phi)
+    out = np.empty(m.shape)
+    for block in row_blocks(*m.shape):
+        density_rows(dense_rows(m, block), weights_t, out=out[block])
     return pd.DataFrame(out, index=presence_table.index, columns=presence_table.columns)
+
+
+def density_weights(phi: np.ndarray) -> np.ndarray:
+    """(φ_pp' / Σ_p'' φ_pp'')ᵀ: the matrix that turns presence rows into densities."""
+    weights: np.ndarray = (phi / phi.sum(axis=1, keepdims=True)).T
+    return weights
+
+
+def density_rows(rows: np.ndarray, weights_t: np.ndarray, *, out: np.ndarray) -> np.ndarray:
+    """ω of a dense block of presence rows, written into ``out``."""
+    # a weighted mean of 0/1 values; clipping removes the last-bit rounding above 1
+    result: np.ndarray = np.clip(rows @ weights_t, 0.0, 1.0, out=out)
+    return result
 
 
 def distance(

@@ -113,6 +113,8 @@ def write_excel(a: Assessment, path: Path) -> Path:
         "provenance": a.provenance,
         "options": options,
     }
+    if a.outliers is not None:
+        sheets["outliers"] = a.outliers.table
 
     with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
         for name, frame in sheets.items():
@@ -304,6 +306,24 @@ _OPTION_TEXT: dict[str, dict[str, str]] = {
         "equal": "上层等权 (equal weights at the upper levels)",
     },
 }
+
+
+def _outlier_text(a: Assessment) -> str:
+    c = a.construction
+    if a.outliers is None:
+        return "不处理 (none)"
+    done = a.outliers.table[a.outliers.table["action"] != "none"]
+    treated = "、".join(
+        f"{r.indicator}{'' if r.year == 'all' else f' {r.year}'}: "
+        f"{'取对数 log' if r.action == 'log' else f'缩尾 {r.points} 点 winsorised {r.points}'}"
+        for r in done.itertuples()
+    )
+    return (
+        f"{c.outliers}：偏度绝对值 ≥ {c.skew_threshold:g} 且峰度 ≥ {c.kurtosis_threshold:g} 的指标"
+        f"缩尾至多 {c.winsor_max} 点、仍不满足则取对数 (|skew| ≥ {c.skew_threshold:g} and "
+        f"kurtosis ≥ {c.kurtosis_threshold:g}: winsorise up to {c.winsor_max} points, else log). "
+        + (f"处理 treated — {treated}" if treated else "无指标需处理 (no indicator treated)")
+    )
 
 
 def _describe(option: str, value: str) -> str:
@@ -574,6 +594,7 @@ def write_docx(a: Assessment, path: Path) -> Path:
         ("上层权重 upper levels", _describe("upper", c.upper)),
         ("集成方法 aggregation", _describe("aggregate", c.aggregate)),
         ("缺失值插补 imputation", _describe("impute", c.impute)),
+        ("异常值处理 outliers", _outlier_text(a)),
     ]
     if a.uncertainty is not None:
         method_lines.append(

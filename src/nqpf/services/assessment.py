@@ -26,6 +26,7 @@ from nqpf.index.construct import (
     construct,
     drop_indicator,
     spec_hash,
+    treat,
 )
 from nqpf.index.framework import Framework, load_framework
 from nqpf.index.impute import drop_sparse, parse_chain
@@ -47,10 +48,14 @@ def assess(
     combine: str = "mean",
     entropy_shift: float | None = None,
     aggregate: str = "linear",
-    impute: str | Sequence[str] = "none",
+    impute: str | Sequence[str] | None = None,
     max_missing_unit: float | None = None,
     max_missing_indicator: float | None = None,
-    upper: Upper = "sum",
+    upper: Upper | None = None,
+    outliers: str | None = None,
+    skew_threshold: float = 2.0,
+    kurtosis_threshold: float = 3.5,
+    winsor_max: int = 5,
     targets: Mapping[str, float] | None = None,
     uncertainty: int = 0,
     seed: int = 20250101,
@@ -92,6 +97,15 @@ def assess(
         before imputation; the messages are in ``options["dropped"]``. Default: keep all.
     upper:
         How upper-level weights are obtained: ``sum`` or ``equal`` (module docstring).
+    outliers, skew_threshold, kurtosis_threshold, winsor_max:
+        Outlier treatment between imputation and normalisation: ``none``, ``jrc`` (winsorise
+        up to ``winsor_max`` points, else log), ``winsor`` or ``log``, for indicators with
+        |skewness| ≥ ``skew_threshold`` and kurtosis ≥ ``kurtosis_threshold`` (see
+        :mod:`nqpf.index.outliers`); the treatment table is ``Assessment.outliers``.
+
+    ``impute``, ``upper`` and ``outliers`` left as ``None`` take the framework's ``defaults:``
+    (``ndrc``: ``linear,ffill_bfill,group_mean``, ``equal``, ``jrc``), else ``none``, ``sum``,
+    ``none``.
     uncertainty:
         Base sample size N of the Sobol design (0 = no uncertainty analysis); see
         :func:`nqpf.index.uncertainty.run_uncertainty`.
@@ -112,6 +126,9 @@ def assess(
     fw = load_framework(framework, known=fw_known)
     if data is None:
         long = _packaged(fw)
+    impute = impute if impute is not None else fw.defaults.get("impute", "none")
+    upper = upper if upper is not None else fw.defaults.get("upper", "sum")  # type: ignore[assignment]
+    outliers = outliers if outliers is not None else fw.defaults.get("outliers", "none")
     methods = tuple(
         m.strip()
         for m in (weights.split(",") if isinstance(weights, str) else weights)
@@ -138,6 +155,10 @@ def assess(
         aggregate=aggregate,
         impute=",".join(parse_chain(impute)),
         upper=upper,
+        outliers=outliers,
+        skew_threshold=skew_threshold,
+        kurtosis_threshold=kurtosis_threshold,
+        winsor_max=winsor_max,
     )
     long = _select(long, fw, years, regions, packaged=data is None)
     wide = _wide(long, fw)
@@ -152,6 +173,11 @@ def assess(
     names = _names(long)
     groups = _groups(wide)
     built = construct(wide, fw, construction, groups=groups, targets=targets)
+    treatment = None
+    if construction.outliers != "none":
+        from nqpf.index.impute import impute as fill
+
+        treatment = treat(fill(wide, construction.impute, groups=groups)[0], fw, construction)
     options = {
         **construction.as_dict(),
         "framework": fw.id,
@@ -172,6 +198,8 @@ def assess(
         provenance=_provenance(long, fw),
         spec_hash=spec_hash(wide, fw, construction, targets),
         options=options,
+        outliers=treatment,
+        warnings=dropped.messages(),
     )
     if uncertainty > 0:
         from nqpf.index.uncertainty import run_uncertainty
