@@ -131,14 +131,18 @@ def test_opportunities_rank_candidates_with_stated_scores(
     growth = national_growth(long)
     out = opportunities(wide, "340000", growth=growth, types=types, region_label="安徽")
     m = presence(rca(wide))
-    assert set(out.index) == set(m.columns[m.loc["340000"] == 0])
+    tradable = types["tradable"].reindex(m.columns)
+    assert set(out.index) == set(m.columns[(m.loc["340000"] == 0) & tradable])
+    assert "银行" not in out.index and "百货" not in out.index
+    everything = opportunities(wide, "340000", types=types, include_nontradable=True)
+    assert set(everything.index) == set(m.columns[m.loc["340000"] == 0])
     assert out["rank"].tolist() == list(range(1, len(out) + 1))
     assert out["score"].is_monotonic_decreasing
     # the score is the stated weighted mean of percentile ranks
     w = STRATEGIES["balanced"]
     type_score = out["type"].map({"future": 1.0, "emerging": 0.75, "traditional": 0.25})
     manual = (
-        w["density"] * out["density"].rank(pct=True)
+        w["feasibility"] * out["density"].rank(pct=True)
         + w["pci"] * out["pci"].rank(pct=True)
         + w["cog"] * out["cog"].rank(pct=True)
         + w["growth"] * out["growth"].rank(pct=True)
@@ -228,12 +232,15 @@ def test_disjoint_structures_are_maximally_dissimilar() -> None:
 def test_cli_opportunities_for_a_province_writes_offline_html_and_xlsx(tmp_path: Path) -> None:
     result = run("opportunities", "安徽", "--top", "5", "--out", str(tmp_path / "o"), home=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "安徽 机会产业" in result.stdout and "首选理由" in result.stdout
+    assert "安徽 机会产业" in result.stdout and "理由 Reason 1" in result.stdout
+    assert result.stdout.index("现有优势产业") < result.stdout.index("机会产业")
+    shown_first = result.stdout.split("机会产业")[0]
+    assert "半导体" in shown_first and "环境保护（本地服务" in shown_first
     assert "31" in result.stdout  # the small-matrix diagnostic speaks
     page = (tmp_path / "o" / "opportunities_340000.html").read_text(encoding="utf-8")
     assert "<script src=" not in page and "plotly" in page.lower()
     sheets = pd.read_excel(tmp_path / "o" / "opportunities_340000.xlsx", sheet_name=None)
-    assert {"opportunities", "swot", "diagnostic", "typing"} <= set(sheets)
+    assert {"strengths", "opportunities", "swot", "diagnostic", "typing"} <= set(sheets)
     assert len(sheets["typing"]) == 110
 
 

@@ -18,6 +18,7 @@ import typer
 
 from nqpf.cli import assess as assess_commands
 from nqpf.cli import audit as audit_commands
+from nqpf.cli import backtest as backtest_commands
 from nqpf.cli import chain as chain_commands
 from nqpf.cli import data as data_commands
 from nqpf.cli import db as db_commands
@@ -38,6 +39,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(data_commands.app, name="data")
+app.add_typer(backtest_commands.app, name="backtest")
 app.add_typer(io_commands.app, name="io")
 app.add_typer(chain_commands.app, name="chain")
 app.add_typer(db_commands.app, name="db")

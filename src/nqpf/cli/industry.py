@@ -35,15 +35,21 @@ def opportunities(
     out: Annotated[
         Path | None, typer.Option(help="write an offline HTML page and an XLSX here")
     ] = None,
+    include_nontradable: Annotated[
+        bool,
+        typer.Option(
+            "--include-nontradable", help="also rank local services (公共管理、教育、零售…)"
+        ),
+    ] = False,
 ) -> None:
-    """机会产业 Industries a region is best placed to grow: feasibility × attractiveness."""
+    """机会产业 A region's strengths, then the industries it is best placed to grow."""
     from rich.table import Table
 
     from nqpf.errors import InputError
     from nqpf.industry.complexity import complexity, complexity_diagnostic
     from nqpf.industry.matrix import known_industries
-    from nqpf.industry.opportunities import opportunities as rank
     from nqpf.industry.opportunities import swot
+    from nqpf.industry.screen import screen
 
     values, code, label, growth, classification = _load(region, matrix, within)
     types = _types(classification)
@@ -51,9 +57,11 @@ def opportunities(
     proximity_table = _io_proximity(values, classification) if relatedness == "io" else None
     if relatedness not in ("io", "co-location"):
         raise InputError(f"unknown relatedness {relatedness!r}", hint="co-location or io")
-    ranking = rank(
+    history, history_growth = _history(values, matrix, code)
+    result = screen(
         values,
         code,
+        history=history,
         strategy=strategy,  # type: ignore[arg-type]
         growth=growth,
         types=types,
@@ -61,7 +69,12 @@ def opportunities(
         region_label=label,
         industry_names=names,
         proximity_table=proximity_table,
+        include_nontradable=include_nontradable,
+        backtest_growth=history_growth,
     )
+    ranking = result.opportunities
+    console = stdout()
+    _print_strengths(result.strengths, label, matrix, history is not None)
     from nqpf.industry.advantage import presence, rca
 
     m = presence(rca(values), threshold=threshold)
@@ -79,6 +92,7 @@ def opportunities(
         "PCI",
         "增长\ngrowth",
         "得分\nscore",
+        "回测命中\nhit rate",
         "施策\nlever",
     ):
         table.add_column(col, no_wrap=not col.startswith(("产业", "施策")))
@@ -93,11 +107,29 @@ def opportunities(
             f"{row['pci']:+.2f}",
             growth_text,
             f"{row['score']:.2f}",
+            "" if row["hit_rate"] != row["hit_rate"] else f"{row['hit_rate']:.0%}",
             str(row["lever_zh"]).split("：")[0],
         )
-    console = stdout()
     console.print(table)
-    console.print(f"[bold]首选理由 Top reason:[/] {ranking['reason_zh'].iloc[0]}", highlight=False)
+    for i in range(min(3, len(ranking))):
+        console.print(
+            f"[bold]理由 Reason {i + 1}:[/] {ranking['reason_zh'].iloc[i]}", highlight=False
+        )
+    if result.backtest is not None:
+        auc = result.backtest.metrics["auc"].astype(float)
+        console.print(
+            f"[dim]回测 Backtest {_HISTORY_LABEL.get(matrix, 'previous year')}: "
+            f"可行性模型 AUC {auc['feasibility']:.2f}（仅 RCA {auc['rca']:.2f}，"
+            f"关联密度 {auc['density']:.2f}）；命中率 = 同一得分十分位的历史候选产业"
+            f"在下一期形成比较优势的比例。详见 nqpf backtest opportunities[/]",
+            highlight=False,
+        )
+    else:
+        console.print(
+            "[dim]无历史期，可行性 = 关联密度百分位，未回测 No earlier period: feasibility is "
+            "the density percentile, not backtested.[/]",
+            highlight=False,
+        )
     for _, check in diagnostic[~diagnostic["ok"]].iterrows():
         console.print(
             f"[yellow]复杂度诊断 Complexity check ({check['check']}):[/] {check['message_zh']} {check['message_en']}",
@@ -115,6 +147,7 @@ def opportunities(
             diagnostic,
             types,
             cx.proximity,
+            result.strengths,
         )
         console.print(f"已写出 Wrote {paths[0]} and {paths[1]}", highlight=False)
 
@@ -153,6 +186,69 @@ def similar(
 
 
 _TYPE_ZH = {"traditional": "传统", "emerging": "新兴", "future": "未来"}
+_HISTORY_LABEL = {"listed": "2020 → 2025", "census2020": "2010 → 2020"}
+
+
+def _print_strengths(found: pd.DataFrame, label: str, matrix: str, trend: bool) -> None:
+    from rich.table import Table
+
+    table = Table(
+        title=f"{label} 现有优势产业 current strengths（RCA ≥ 1，按超额规模排序 by excess size）",
+        header_style="bold",
+    )
+    for col in ("产业 industry", "RCA", "规模 size", "占比 share", "超额 excess"):
+        table.add_column(col)
+    if trend:
+        table.add_column("RCA 前期 before")
+        table.add_column("规模变化 size change")
+    for _, row in found.head(10).iterrows():
+        cells = [
+            str(row["name"]) + ("" if row["tradable"] else "（本地服务 local）"),
+            f"{row['rca']:.2f}",
+            f"{row['value']:,.0f}",
+            f"{row['share']:.1%}",
+            f"{row['excess']:,.0f}",
+        ]
+        if trend:
+            before = row.get("rca_before")
+            change = row.get("value_change")
+            cells.append("" if before is None or before != before else f"{before:.2f}")
+            cells.append("" if change is None or change != change else f"{change:+.0%}")
+        table.add_row(*cells)
+    stdout().print(table)
+    if found.empty:
+        stdout().print(f"{label} 没有 RCA ≥ 1 的产业 has no industry with RCA ≥ 1", highlight=False)
+
+
+def _history(
+    values: pd.DataFrame, matrix: str, code: str
+) -> tuple[pd.DataFrame | None, pd.Series | None]:
+    """The table of the previous period (for the feasibility model and the backtest) and
+    the national growth known at that date."""
+    import warnings
+
+    from nqpf.errors import NQPFWarning
+    from nqpf.industry.matrix import listed_matrix, to_wide
+    from nqpf.industry.opportunities import national_growth
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NQPFWarning)
+        if matrix == "listed":
+            long = listed_matrix((2015, 2020))
+            return to_wide(long, 2020), national_growth(long)
+        if matrix == "census2020":
+            from nqpf.industry.census_pair import census_pair
+
+            level = (
+                "province"
+                if code.endswith("0000")
+                else "prefecture"
+                if code.endswith("00")
+                else "county"
+            )
+            before, _, _ = census_pair(level)  # type: ignore[arg-type]
+            return before, None
+    return None, None
 
 
 def _load(

@@ -309,35 +309,34 @@ def rank_volatility(
     """Per region: years, rank_sd, max_change (signed, largest |Δ rank| between consecutive
     years), from_year, to_year and the ``drivers`` indicators whose w_j·N_j changed most then."""
     idx = index.reindex(norm.index)
-    ranks = _rank_in_year(idx)
-    contrib = norm.mul(weights.reindex(norm.columns), axis=1)
+    ranks = _rank_in_year(idx).to_numpy(float)
+    years = norm.index.get_level_values("year").to_numpy()
+    contrib = norm.mul(weights.reindex(norm.columns), axis=1).to_numpy(float)
+    cols = np.asarray(norm.columns, dtype=object)
+    groups = pd.Series(np.arange(len(norm))).groupby(norm.index.get_level_values("region"))
     rows = []
-    for region, r in ranks.groupby(level="region"):
-        r = r.droplevel("region").sort_index()
+    for region, members in groups.indices.items():
+        pos = np.asarray(members)[np.argsort(years[members], kind="stable")]
+        r = ranks[pos]
         row: dict[str, Any] = {
             "region": region,
             "years": len(r),
-            "rank_sd": float(r.std(ddof=0)) if len(r) > 1 else 0.0,
+            "rank_sd": float(r.std()) if len(r) > 1 else 0.0,
             "max_change": 0,
             "from_year": pd.NA,
             "to_year": pd.NA,
             "drivers": "",
         }
         if len(r) > 1:
-            d = r.diff().iloc[1:]
-            k = int(np.argmax(np.abs(d.to_numpy())))
-            y0, y1 = r.index[k], r.index[k + 1]
-            change = pd.Series(
-                contrib.loc[(region, y1)].to_numpy(float)
-                - contrib.loc[(region, y0)].to_numpy(float),
-                index=contrib.columns,
-            )
-            top = change.abs().sort_values(ascending=False).index[:drivers]
+            d = np.diff(r)
+            k = int(np.argmax(np.abs(d)))
+            change = contrib[pos[k + 1]] - contrib[pos[k]]
+            top = np.argsort(-np.abs(change), kind="stable")[:drivers]
             row.update(
-                max_change=int(d.iloc[k]),
-                from_year=int(y0),
-                to_year=int(y1),
-                drivers="; ".join(f"{c} {change[c]:+.4f}" for c in top),
+                max_change=int(d[k]),
+                from_year=int(years[pos[k]]),
+                to_year=int(years[pos[k + 1]]),
+                drivers="; ".join(f"{cols[j]} {change[j]:+.4f}" for j in top),
             )
         rows.append(row)
     return pd.DataFrame(rows).sort_values("rank_sd", ascending=False, ignore_index=True)

@@ -5,7 +5,11 @@ classifications to its GB/T 4754-2017 section, a type (传统产业 / 战略性�
 the categories of 《战略性新兴产业分类(2018)》 it belongs to or contains, the
 未来产业 directions of the 2024 MIIT et al. 《关于推动未来产业创新发展的实施意见》 it leads
 into, and the article's key fields, each with a reason; and it lists the article's policy
-levers (改造升级, 培育壮大, 前瞻布局, 场景应用示范 …) for each type and stage.
+levers (改造升级, 培育壮大, 前瞻布局, 场景应用示范 …) for each type and stage. Every industry
+is also marked tradable (sold to other regions) or not (local services: public
+administration, education, health, retail, real estate …; Porter 2003, *Regional Studies*
+37:549; Delgado, Porter & Stern 2016, *J. Econ. Geogr.* 16:1), with a reason; a
+non-tradable industry gets the ``nontradable`` levers, which promise no industrial policy.
 
 Stage of an industry in a region: ``established`` (RCA ≥ 1), ``nascent`` (0 < RCA < 1),
 ``absent`` (RCA = 0).
@@ -72,9 +76,13 @@ def _load(path: str) -> dict[str, Any]:
             ]
             if not entry.get("reason"):
                 problems.append("no reason given")
+            if not isinstance(entry.get("tradable"), bool):
+                problems.append("tradable must be true or false")
+            if not entry.get("tradable_reason"):
+                problems.append("no tradable_reason given")
             if problems:
                 raise InputError(f"industry {where}: {'; '.join(problems)}", file=name)
-    for kind in _TYPES:
+    for kind in (*_TYPES, "nontradable"):
         for stage in STAGES:
             if stage not in doc["levers"].get(kind, {}):
                 raise InputError(f"no lever for type {kind!r} at stage {stage!r}", file=name)
@@ -109,6 +117,8 @@ def industry_types(classification: str, *, path: str | Path | None = None) -> pd
                 "future": "、".join(entry.get("future", [])),
                 "key_fields": "、".join(entry.get("key_fields", [])),
                 "reason": entry["reason"],
+                "tradable": bool(entry["tradable"]),
+                "tradable_reason": entry["tradable_reason"],
             }
         )
     return pd.DataFrame(rows).set_index("industry")
@@ -121,13 +131,20 @@ def stage_of(rca_value: float) -> Stage:
     return "nascent" if rca_value > 0 else "absent"
 
 
-def lever(kind: str, stage: Stage, *, path: str | Path | None = None) -> tuple[str, str]:
-    """The article's policy lever (zh, en) for an industry type at a stage.
+def lever(
+    kind: str, stage: Stage, *, tradable: bool = True, path: str | Path | None = None
+) -> tuple[str, str]:
+    """The article's policy lever (zh, en) for an industry type at a stage; a non-tradable
+    industry gets the ``nontradable`` levers whatever its type.
 
     >>> lever("future", "absent")[0].startswith("前瞻布局")
     True
+    >>> "自主可控" in lever("traditional", "nascent", tradable=False)[0]
+    False
     """
     doc = load_typing(path)
+    if not tradable:
+        kind = "nontradable"
     try:
         entry = doc["levers"][kind][stage]
     except KeyError:

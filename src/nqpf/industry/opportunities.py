@@ -1,16 +1,23 @@
 """Opportunity ranking (因地制宜选产业): feasibility × attractiveness, with reasons.
 
-For a region c and every industry p in which c has no advantage yet (M_cp = 0):
+For a region c and every industry p in which c has no advantage yet (M_cp = 0), and that
+is tradable unless asked (:mod:`nqpf.industry.classification`; local services are not
+opportunities in the Atlas sense):
 
-* feasibility = percentile rank of relatedness density ω_cp among the candidates
-  (equivalently of 1 − distance);
+* feasibility = percentile rank among the candidates of the entry probability of the
+  fitted feasibility model (:mod:`nqpf.industry.feasibility`) when one is given, else of
+  the relatedness density ω_cp (equivalently of 1 − distance);
 * attractiveness = weighted mean of the percentile ranks of PCI_p, COG_cp and the national
   growth of p, and a type score (:data:`TYPE_SCORE`);
 * score = Σ weights × components, with the weights of a strategy preset
   (:data:`STRATEGIES`) or the user's. A component that is missing (no growth series) has
   its weight spread over the others in proportion.
 
-Percentile ranks put components on one [0, 1] scale whatever their units. Expected RCA
+Percentile ranks put components on one [0, 1] scale whatever their units;
+:func:`score_table` computes them for every region at once (the backtest scores all
+regions the same way). The reason of each opportunity names the region's industries that
+contribute most to its density, φ_pp' M_cp' / Σ_p'' φ_pp'', and, when a backtest is given,
+the share of past candidates in the same score decile that were entered. Expected RCA
 from relatedness is the pooled OLS fit RCA_cp ≈ a + b ω_cp over all cells (floored at 0);
 :func:`swot` sets each industry of c in a predictive SWOT quadrant: strength (RCA ≥ 1,
 expected ≥ 1), threat (RCA ≥ 1, expected < 1: an advantage its related capabilities do not
@@ -31,18 +38,28 @@ from nqpf.industry.advantage import presence, rca
 from nqpf.industry.classification import lever, stage_of
 from nqpf.industry.complexity import complexity
 
-__all__ = ["STRATEGIES", "TYPE_SCORE", "expected_rca", "national_growth", "opportunities", "swot"]
+__all__ = [
+    "STRATEGIES",
+    "TYPE_SCORE",
+    "density_contributions",
+    "expected_rca",
+    "national_growth",
+    "opportunities",
+    "resolve_weights",
+    "score_table",
+    "swot",
+]
 
 Strategy = Literal["low_hanging", "balanced", "long_jump"]
 
-#: Weights of the components (density = feasibility; the rest = attractiveness).
+#: Weights of the components (feasibility; the rest = attractiveness).
 STRATEGIES: dict[str, dict[str, float]] = {
     # 低垂果实: mostly what the region can already do.
-    "low_hanging": {"density": 0.6, "pci": 0.1, "cog": 0.1, "growth": 0.1, "type": 0.1},
+    "low_hanging": {"feasibility": 0.6, "pci": 0.1, "cog": 0.1, "growth": 0.1, "type": 0.1},
     # 平衡组合: feasibility and attractiveness weigh the same.
-    "balanced": {"density": 0.5, "pci": 0.15, "cog": 0.15, "growth": 0.1, "type": 0.1},
+    "balanced": {"feasibility": 0.5, "pci": 0.15, "cog": 0.15, "growth": 0.1, "type": 0.1},
     # 远跳: complex, fast-growing, emerging industries further from today's base.
-    "long_jump": {"density": 0.2, "pci": 0.3, "cog": 0.25, "growth": 0.1, "type": 0.15},
+    "long_jump": {"feasibility": 0.2, "pci": 0.3, "cog": 0.25, "growth": 0.1, "type": 0.15},
 }
 #: Score of an industry type in attractiveness: the article puts emerging and future
 #: industries first but keeps traditional ones ("传统产业改造升级，也能发展新质生产力").
@@ -100,27 +117,10 @@ def swot(
     return out
 
 
-def opportunities(
-    values: pd.DataFrame,
-    region: str,
-    *,
-    strategy: Strategy = "balanced",
-    weights: dict[str, float] | None = None,
-    growth: pd.Series | None = None,
-    types: pd.DataFrame | None = None,
-    threshold: float = 1.0,
-    proximity_table: pd.DataFrame | None = None,
-    region_label: str | None = None,
-    industry_names: dict[str, str] | None = None,
-) -> pd.DataFrame:
-    """Ranked industries ``region`` could grow into, with scores and a reason for each.
-
-    ``values`` is a region × industry table (see :func:`~nqpf.industry.matrix.to_wide`);
-    ``types`` the output of :func:`~nqpf.industry.classification.industry_types` (untyped
-    industries count as traditional); ``weights`` override the preset's;
-    ``industry_names`` label codes (census section letters) in the reasons.
-    """
-    _check_region(values, region)
+def resolve_weights(
+    strategy: str = "balanced", weights: dict[str, float] | None = None
+) -> dict[str, float]:
+    """The preset's weights, updated with the user's (validated)."""
     if strategy not in STRATEGIES:
         raise InputError(f"unknown strategy {strategy!r}", hint=f"one of {', '.join(STRATEGIES)}")
     w = dict(STRATEGIES[strategy])
@@ -133,17 +133,142 @@ def opportunities(
         if any(v < 0 for v in weights.values()):
             raise InputError("weights must be ≥ 0")
         w.update(weights)
+    return w
+
+
+def score_table(
+    feasibility: pd.DataFrame,
+    candidates: pd.DataFrame,
+    *,
+    pci: pd.Series,
+    cog: pd.DataFrame,
+    growth: pd.Series | None,
+    kinds: pd.Series,
+    weights: dict[str, float],
+) -> dict[str, pd.DataFrame]:
+    """Feasibility, attractiveness and score of every candidate cell of every region.
+
+    Each component is a percentile rank among the region's candidates (``candidates``
+    true), except the type score; cells that are not candidates are NaN. A component with
+    no values (no growth) has its weight spread over the others in proportion.
+    """
+    mask = candidates.to_numpy(dtype=bool)
+    shape = mask.shape
+
+    def pct(values: np.ndarray) -> pd.DataFrame:
+        table = pd.DataFrame(np.where(mask, values, np.nan), columns=candidates.columns)
+        return table.rank(axis=1, pct=True)
+
+    def row(series: pd.Series | None) -> np.ndarray:
+        if series is None:
+            return np.full(shape, np.nan)
+        return np.broadcast_to(series.reindex(candidates.columns).to_numpy(dtype=float), shape)
+
+    type_score = kinds.reindex(candidates.columns).map(TYPE_SCORE).astype(float)
+    components = {
+        "feasibility": pct(feasibility.to_numpy(dtype=float)),
+        "pci": pct(row(pci)),
+        "cog": pct(cog.reindex_like(candidates).to_numpy(dtype=float)),
+        "growth": pct(row(growth)),
+        "type": pd.DataFrame(np.where(mask, row(type_score), np.nan), columns=candidates.columns),
+    }
+    usable = {k: v for k, v in weights.items() if v > 0 and components[k].notna().to_numpy().any()}
+    total = sum(usable.values())
+    if total <= 0:
+        raise InputError("all weights are zero")
+
+    def mean(keys: dict[str, float]) -> pd.DataFrame:
+        parts = sum(components[k].fillna(0.5).to_numpy() * v for k, v in keys.items())
+        out = np.where(mask, parts / sum(keys.values()), np.nan)
+        return pd.DataFrame(out, index=candidates.index, columns=candidates.columns)
+
+    attractive = {k: v for k, v in usable.items() if k != "feasibility"}
+    feasible = components["feasibility"].set_axis(candidates.index)
+    nan = pd.DataFrame(np.nan, index=candidates.index, columns=candidates.columns)
+    return {
+        "feasibility": feasible,
+        "attractiveness": mean(attractive) if attractive else nan,
+        "score": mean(usable),
+    }
+
+
+def density_contributions(
+    presence_row: pd.Series, proximity_table: pd.DataFrame, industry: str
+) -> pd.Series:
+    """Each present industry p' 's share of the density of ``industry`` p in one region:
+    φ_pp' M_cp' / Σ_p'' φ_pp'' (they sum to ω_cp), largest first, zeros dropped.
+
+    >>> phi = pd.DataFrame([[1, .5, .2], [.5, 1, 0], [.2, 0, 1]], index=list("abc"),
+    ...                    columns=list("abc"))
+    >>> density_contributions(pd.Series({"a": 0, "b": 1, "c": 1}), phi, "a").round(3).to_dict()
+    {'b': 0.294, 'c': 0.118}
+    """
+    phi = pd.Series(proximity_table.loc[industry]).reindex(presence_row.index).astype(float)
+    share = phi * presence_row.astype(float) / phi.sum()
+    return share[share > 0].sort_values(ascending=False)
+
+
+def opportunities(
+    values: pd.DataFrame,
+    region: str,
+    *,
+    strategy: Strategy = "balanced",
+    weights: dict[str, float] | None = None,
+    growth: pd.Series | None = None,
+    types: pd.DataFrame | None = None,
+    threshold: float = 1.0,
+    proximity_table: pd.DataFrame | None = None,
+    region_label: str | None = None,
+    industry_names: dict[str, str] | None = None,
+    feasibility: pd.DataFrame | None = None,
+    hit_rates: pd.DataFrame | None = None,
+    include_nontradable: bool = False,
+) -> pd.DataFrame:
+    """Ranked industries ``region`` could grow into, with scores and a reason for each.
+
+    ``values`` is a region × industry table (see :func:`~nqpf.industry.matrix.to_wide`);
+    ``types`` the output of :func:`~nqpf.industry.classification.industry_types` (untyped
+    industries count as traditional and tradable); ``weights`` override the preset's;
+    ``industry_names`` label codes (census section letters) in the reasons;
+    ``feasibility`` a region × industry table of entry probabilities from a fitted
+    :class:`~nqpf.industry.feasibility.FeasibilityModel` (else density is the feasibility);
+    ``hit_rates`` the score-decile table of a backtest
+    (:func:`~nqpf.industry.backtest.decile_hit_rates` of this strategy's score).
+    """
+    from nqpf.industry.backtest import score_decile
+
+    _check_region(values, region)
+    w = resolve_weights(strategy, weights)
     table = rca(values)
     m = presence(table, threshold=threshold)
     cx = complexity(m, proximity_table=proximity_table)
     expected = expected_rca(table, cx.density)
-    own = m.loc[region].to_numpy()
-    candidates = m.columns[own == 0]
-    if len(candidates) == 0:
-        raise InputError(f"{region!r} already has an advantage in every industry")
     kinds = pd.Series("traditional", index=values.columns)
+    tradable = pd.Series(True, index=values.columns)
     if types is not None:
         kinds.update(types["type"].reindex(values.columns).dropna())
+        if "tradable" in types:
+            tradable.update(types["tradable"].reindex(values.columns).dropna().astype(bool))
+    own = m.loc[[region]]
+    allowed = tradable | include_nontradable
+    cand = (own == 0) & allowed.to_numpy()[None, :]
+    candidates = m.columns[cand.to_numpy()[0]]
+    if len(candidates) == 0:
+        raise InputError(
+            f"{region!r} has no candidate industries (an advantage in every tradable one)",
+            hint="pass include_nontradable=True to rank local services too",
+        )
+    basis = "model" if feasibility is not None else "density"
+    feas_source = (feasibility if feasibility is not None else cx.density).loc[[region]]
+    scores = score_table(
+        feas_source.reindex(columns=m.columns),
+        cand,
+        pci=cx.pci,
+        cog=cx.cog.loc[[region]],
+        growth=growth,
+        kinds=kinds,
+        weights=w,
+    )
     names = {str(p): str(p) for p in values.columns} | (industry_names or {})
     out = pd.DataFrame(index=pd.Index(candidates, name="industry"))
     out["name"] = [names[str(p)] for p in candidates]
@@ -151,42 +276,45 @@ def opportunities(
     out["expected_rca"] = expected.loc[region].reindex(candidates)
     out["density"] = cx.density.loc[region].reindex(candidates)
     out["distance"] = 1.0 - out["density"]
+    out["entry_probability"] = (
+        feasibility.loc[region].reindex(candidates) if feasibility is not None else np.nan
+    )
     out["pci"] = cx.pci.reindex(candidates)
     out["cog"] = cx.cog.loc[region].reindex(candidates)
     out["growth"] = np.nan if growth is None else growth.reindex(candidates).to_numpy()
     out["type"] = kinds[candidates]
-    components = {
-        "density": out["density"].rank(pct=True),
-        "pci": out["pci"].rank(pct=True),
-        "cog": out["cog"].rank(pct=True),
-        "growth": out["growth"].rank(pct=True),
-        "type": out["type"].map(TYPE_SCORE).astype(float),
-    }
-    usable = {k: v for k, v in w.items() if components[k].notna().any() and v > 0}
-    total = sum(usable.values())
-    if total <= 0:
-        raise InputError("all weights are zero")
-    attractive = {k: v for k, v in usable.items() if k != "density"}
-    out["feasibility"] = components["density"]
-    att_total = sum(attractive.values())
-    out["attractiveness"] = (
-        sum(components[k].fillna(0.5) * v for k, v in attractive.items()) / att_total
-        if att_total > 0
-        else np.nan
-    )
-    out["score"] = sum(components[k].fillna(0.5) * v for k, v in usable.items()) / total
-    out = out.sort_values("score", ascending=False)
+    out["tradable"] = tradable[candidates]
+    out["feasibility_basis"] = basis
+    for key in ("feasibility", "attractiveness", "score"):
+        out[key] = scores[key].loc[region].reindex(candidates)
+    if hit_rates is not None:
+        decile = score_decile(out["score"].to_numpy(), hit_rates["lower"].to_numpy())
+        out["decile"] = decile
+        out["hit_rate"] = hit_rates["hit_rate"].reindex(decile).to_numpy()
+    else:
+        out["decile"] = pd.NA
+        out["hit_rate"] = np.nan
+    out = out.sort_values("score", ascending=False, kind="stable")
     out["rank"] = np.arange(1, len(out) + 1)
     label = region_label or str(region)
-    present = m.columns[own == 1]
-    phi = cx.proximity
     out["stage"] = [stage_of(float(v)) for v in out["rca"]]
-    levers = [lever(str(k), s) for k, s in zip(out["type"], out["stage"], strict=True)]
+    levers = [
+        lever(str(k), s, tradable=bool(t))
+        for k, s, t in zip(out["type"], out["stage"], out["tradable"], strict=True)
+    ]
     out["lever_zh"] = [z for z, _ in levers]
     out["lever_en"] = [e for _, e in levers]
-    out["feasibility_rank"] = out["density"].rank(ascending=False, method="min").astype(int)
+    out["feasibility_rank"] = out["feasibility"].rank(ascending=False, method="min").astype(int)
+    present_row = pd.Series(m.loc[region], dtype=float)
+    contributions = [
+        density_contributions(present_row, cx.proximity, str(p)).head(3) for p in out.index
+    ]
+    out["contributors"] = [
+        "、".join(f"{names[str(q)]}({v:.2f})" for q, v in c.items()) for c in contributions
+    ]
     reasons = [
-        _reason(str(p), out.loc[p], label, present, phi, types, names, len(out)) for p in out.index
+        _reason(out.loc[p], label, c, types, names, len(out), basis)
+        for p, c in zip(out.index, contributions, strict=True)
     ]
     out["reason_zh"] = [z for z, _ in reasons]
     out["reason_en"] = [e for _, e in reasons]
@@ -194,19 +322,17 @@ def opportunities(
 
 
 def _reason(
-    industry: str,
     row: pd.Series,
     label: str,
-    present: pd.Index,
-    phi: pd.DataFrame,
+    contributions: pd.Series,
     types: pd.DataFrame | None,
     names: dict[str, str],
     n_candidates: int,
+    basis: str,
 ) -> tuple[str, str]:
-    row_phi = pd.Series(phi.loc[industry]).reindex(present)
-    near = row_phi.sort_values(ascending=False)
-    near = near[near > 0].head(3)
-    related = "、".join(names[str(p)] for p in near.index) or "—"
+    industry = str(row.name)
+    related = "、".join(names[str(p)] for p in contributions.index) or "—"
+    related_share = float(contributions.sum())
     name = str(row["name"])
     type_zh = {"traditional": "传统产业", "emerging": "战略性新兴产业", "future": "未来产业"}[
         row["type"]
@@ -216,15 +342,29 @@ def _reason(
     growth_zh = "" if pd.isna(row["growth"]) else f"，全国年均增长{row['growth']:.1%}"
     growth_en = "" if pd.isna(row["growth"]) else f", national growth {row['growth']:.1%} a year"
     k = int(row["feasibility_rank"])
+    if basis == "model":
+        feas_zh = f"进入概率{row['entry_probability']:.0%}（{n_candidates}个候选产业中第{k}高）"
+        feas_en = f"entry probability {row['entry_probability']:.0%} (#{k} of {n_candidates})"
+    else:
+        feas_zh = f"关联密度{row['density']:.2f}（{n_candidates}个候选产业中第{k}高）"
+        feas_en = f"relatedness density {row['density']:.2f} (#{k} of {n_candidates})"
+    hit_zh = hit_en = ""
+    if not pd.isna(row["hit_rate"]):
+        hit_zh = f"；回测：得分同在第{int(row['decile'])}个十分位的候选产业{row['hit_rate']:.0%}在下一期形成了比较优势"
+        hit_en = f"; backtest: {row['hit_rate']:.0%} of past candidates in score decile {int(row['decile'])} were entered"
+    if related_share > 0:
+        base_zh = f"{label}已有比较优势的{related}与{name}关联最紧密（贡献关联密度{related_share:.2f}/{row['density']:.2f}）"
+        base_en = f"{label}'s advantages in {related} are the closest to {name} ({related_share:.2f} of its density {row['density']:.2f})"
+    else:
+        base_zh = f"{label}现有优势产业与{name}关联很弱"
+        base_en = f"{label}'s present advantages are hardly related to {name}"
     zh = (
-        f"{label}已在与{name}关联紧密的{related}具有比较优势，关联密度{row['density']:.2f}"
-        f"（{n_candidates}个候选产业中第{k}高）；产业复杂度PCI {row['pci']:+.2f}"
-        f"{growth_zh}；属{type_zh}{future}。建议：{row['lever_zh']}"
+        f"{base_zh}；{feas_zh}；产业复杂度PCI {row['pci']:+.2f}{growth_zh}；属{type_zh}{future}"
+        f"{hit_zh}。建议：{row['lever_zh']}"
     )
     en = (
-        f"{label} already has an advantage in {related}, closely related to {name}; "
-        f"relatedness density {row['density']:.2f} (#{k} of {n_candidates} candidates); "
-        f"PCI {row['pci']:+.2f}{growth_en}; type: {row['type']}. Lever: {row['lever_en']}"
+        f"{base_en}; {feas_en}; PCI {row['pci']:+.2f}{growth_en}; type: {row['type']}"
+        f"{hit_en}. Lever: {row['lever_en']}"
     )
     return zh, en
 

@@ -143,6 +143,7 @@ def write_opportunities(
     diagnostic: pd.DataFrame,
     types: pd.DataFrame | None,
     phi: pd.DataFrame,
+    strengths: pd.DataFrame | None = None,
 ) -> list[Path]:
     """``opportunities_{code}.html`` and ``opportunities_{code}.xlsx`` in ``out``."""
     out.mkdir(parents=True, exist_ok=True)
@@ -150,13 +151,16 @@ def write_opportunities(
         f"{r.check}: {r.message_zh} {r.message_en}" for r in diagnostic.itertuples() if not r.ok
     ]
     notes.append(
-        "可行性=关联密度百分位；吸引力=PCI、COG、全国增长、产业类型的加权百分位（见 docs/industry.md）。"
+        "可行性=可行性模型进入概率的百分位（无历史期时为关联密度百分位）；吸引力=PCI、COG、全国增长、"
+        "产业类型的加权百分位；默认只排可贸易产业（见 docs/industry.md）。"
     )
     page = opportunity_page(
         ranking, swot_table, phi, title=f"{label} 机会产业 industry opportunities", notes=notes
     )
     html_path = atomic_write_text(out / f"opportunities_{code}.html", page)
     sheets = {"opportunities": ranking, "swot": swot_table, "diagnostic": diagnostic}
+    if strengths is not None:
+        sheets = {"strengths": strengths, **sheets}
     if types is not None:
         sheets["typing"] = types
     xlsx_path = atomic_write_excel(

@@ -1,0 +1,104 @@
+"""``nqpf backtest opportunities``: how often opportunities ranked like ours came true."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nqpf.cli._console import stdout
+
+app = typer.Typer(help="回测 Backtests of the rankings on past data.", no_args_is_help=True)
+
+DATA_HELP = "census (普查 2010→2020) | listed (上市公司, by listing date) | a CSV/XLSX long file"
+
+_LABELS = {
+    "density": "关联密度 density ω(t0)",
+    "rca": "RCA(t0) 近失 near-miss",
+    "cog": "COG(t0)",
+    "feasibility": "可行性模型 feasibility model (out of sample)",
+    "score_low_hanging": "得分 score low_hanging",
+    "score_balanced": "得分 score balanced",
+    "score_long_jump": "得分 score long_jump",
+    "score_density": "得分（密度可行性）score with density feasibility",
+    "ubiquity": "基准 baseline: 普遍度 ubiquity",
+    "growth_t0_t1": "基准 baseline: 全国增长 national growth t0→t1 (look-ahead)",
+    "random": "基准 baseline: 随机 random (expected)",
+}
+
+
+@app.command("opportunities")
+def opportunities(
+    data: Annotated[str, typer.Option(help=DATA_HELP)] = "census",
+    level: Annotated[str, typer.Option(help="census: county | prefecture | province")] = "county",
+    t0: Annotated[int | None, typer.Option(help="start year (listed/file; census: 2010)")] = None,
+    t1: Annotated[int | None, typer.Option(help="end year (listed/file; census: 2020)")] = None,
+    strategy: Annotated[str, typer.Option(help="low_hanging | balanced | long_jump")] = "balanced",
+    threshold: Annotated[float, typer.Option(help="RCA threshold of presence")] = 1.0,
+    include_nontradable: Annotated[
+        bool, typer.Option("--include-nontradable", help="score local services too")
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="write backtest_*.xlsx and .json (all tables) here")
+    ] = None,
+) -> None:
+    """回测机会产业 Did regions enter the industries the ranking put first? AUC, AP, precision@k."""
+    import time
+
+    from rich.table import Table
+
+    from nqpf.services.opportunities import backtest
+
+    started = time.perf_counter()
+    result = backtest(
+        data,
+        level=level,  # type: ignore[arg-type]
+        t0=t0,
+        t1=t1,
+        strategy=strategy,  # type: ignore[arg-type]
+        threshold=threshold,
+        include_nontradable=include_nontradable,
+    )
+    elapsed = time.perf_counter() - started
+    s = result.summary
+    console = stdout()
+    console.print(
+        f"[bold]回测 Backtest[/] {result.title}: {s['regions']} 个地区 regions × "
+        f"{s['industries']} 个产业 industries; 候选 candidates {s['candidates_scored']}, "
+        f"进入 entries {s['entries_scored']}, 退出 exits {s['exits']} "
+        f"({'含本地服务业 all industries' if include_nontradable else '仅可贸易 tradable only'}); "
+        f"{elapsed:.1f} s",
+        highlight=False,
+    )
+    table = Table(title="各得分的预测力 How well each score predicted entries", header_style="bold")
+    for col in ("得分 score", "ROC AUC", "AP", "P@3", "P@5"):
+        table.add_column(col)
+    for name, row in result.metrics.iterrows():
+        table.add_row(
+            _LABELS.get(str(name), str(name)),
+            f"{row['auc']:.3f}",
+            f"{row['ap']:.3f}",
+            f"{row['p@3']:.3f}",
+            f"{row['p@5']:.3f}",
+        )
+    console.print(table)
+    deciles = Table(
+        title=f"{strategy} 得分十分位命中率 hit rate by score decile", header_style="bold"
+    )
+    for col in ("十分位 decile", "候选 cells", "进入 entries", "命中率 hit rate"):
+        deciles.add_column(col)
+    for d, row in result.deciles.iterrows():
+        deciles.add_row(
+            str(d), f"{row['cells']:.0f}", f"{row['entries']:.0f}", f"{row['hit_rate']:.1%}"
+        )
+    console.print(deciles)
+    for note in result.warnings:
+        console.print(f"[dim]注 Note:[/] {note}", highlight=False)
+    if out is not None:
+        from nqpf.present.tables import write_json, write_xlsx
+
+        slug = "_".join(str(result.spec[k]) for k in ("data", "t0", "t1"))
+        stem = f"backtest_{Path(slug).stem}_{result.spec_hash}"
+        paths = [write_xlsx(result, out / f"{stem}.xlsx"), write_json(result, out / f"{stem}.json")]
+        console.print(f"已写出 Wrote {paths[0]} and {paths[1]}", highlight=False)

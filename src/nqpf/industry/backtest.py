@@ -1,0 +1,265 @@
+"""Backtesting opportunity scores (回测): did regions enter the industries ranked high?
+
+Two region × industry tables of the same regions and industries, at t0 and t1, give with
+presence M = 1[RCA ≥ threshold]:
+
+* candidates — cells with M_cp(t0) = 0 (the cells an opportunity ranking scores);
+* entries    — candidates with M_cp(t1) = 1 (RCA crossed the threshold upwards);
+* exits      — cells with M_cp(t0) = 1 and M_cp(t1) = 0.
+
+A score s_cp (higher = more likely) is judged on the candidates by
+
+* ROC AUC — the probability that a random entry scores above a random non-entry, ties
+  counting one half (Mann–Whitney U / (n₁ n₀); Hanley & McNeil 1982, *Radiology* 143:29);
+* average precision AP = Σ_n (R_n − R_{n−1}) P_n over the distinct score thresholds taken
+  from the top (the step-wise area under the precision–recall curve, as
+  ``sklearn.metrics.average_precision_score``: no interpolation);
+* precision@k — within each region, the share of its k top-scored candidates that were
+  entries, averaged over the regions with at least k candidates (ties broken by the column
+  order of the table); the share a reader of a top-k list would have seen come true.
+
+Baselines: ``random`` (the expected values of a random score: AUC ½, AP and precision@k
+the entry rate), ``ubiquity`` (number of regions with M_p(t0) = 1: common industries are
+entered most) and ``growth`` (national growth of the industry between t0 and t1 — this one
+looks ahead and is a reference, not a forecast). Entries and exits follow Hidalgo et al.
+(2007, *Science* 317:482) and Neffke, Henning & Boschma (2011, *Economic Geography* 87:237).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from nqpf.errors import InputError
+from nqpf.industry.advantage import presence, rca
+
+__all__ = [
+    "Transitions",
+    "average_precision",
+    "decile_hit_rates",
+    "evaluate_scores",
+    "precision_at_k",
+    "roc_auc",
+    "score_decile",
+    "transitions",
+]
+
+
+@dataclass(frozen=True)
+class Transitions:
+    """Presence at t0 and t1 and the cells that changed (region × industry, 0/1)."""
+
+    rca0: pd.DataFrame
+    rca1: pd.DataFrame
+    candidates: pd.DataFrame
+    entries: pd.DataFrame
+    exits: pd.DataFrame
+
+    def summary(self) -> dict[str, int]:
+        """Counts of regions, industries, candidate cells, entries and exits."""
+        return {
+            "regions": int(self.rca0.shape[0]),
+            "industries": int(self.rca0.shape[1]),
+            "candidates": int(self.candidates.to_numpy().sum()),
+            "entries": int(self.entries.to_numpy().sum()),
+            "exits": int(self.exits.to_numpy().sum()),
+        }
+
+
+def transitions(
+    values0: pd.DataFrame, values1: pd.DataFrame, *, threshold: float = 1.0
+) -> Transitions:
+    """Entries and exits between two region × industry tables of the same rows and columns.
+
+    >>> t0 = pd.DataFrame({"a": [2.0, 1.0], "b": [1.0, 2.0]}, index=["x", "y"])
+    >>> t1 = pd.DataFrame({"a": [1.0, 2.0], "b": [2.0, 1.0]}, index=["x", "y"])
+    >>> transitions(t0, t1).entries.to_numpy().tolist()
+    [[0, 1], [1, 0]]
+    """
+    if not values0.index.equals(values1.index) or not values0.columns.equals(values1.columns):
+        raise InputError(
+            "the two periods have different regions or industries",
+            hint="align them first (same rows and columns in the same order)",
+        )
+    r0, r1 = rca(values0), rca(values1)
+    m0 = presence(r0, threshold=threshold)
+    m1 = presence(r1, threshold=threshold)
+    candidates = (1 - m0).astype(np.int64)
+    return Transitions(
+        rca0=r0,
+        rca1=r1,
+        candidates=candidates,
+        entries=(candidates * m1).astype(np.int64),
+        exits=(m0 * (1 - m1)).astype(np.int64),
+    )
+
+
+def roc_auc(y: np.ndarray, score: np.ndarray) -> float:
+    """Area under the ROC curve of ``score`` for the binary labels ``y`` (ties count ½).
+
+    >>> roc_auc(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))
+    0.75
+    """
+    return _ranked(*_checked(y, score))[0]
+
+
+def average_precision(y: np.ndarray, score: np.ndarray) -> float:
+    """Average precision Σ (R_n − R_{n−1}) P_n over distinct thresholds, from the top.
+
+    >>> average_precision(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))
+    0.8333333333333333
+    """
+    return _ranked(*_checked(y, score))[1]
+
+
+def _ranked(y: np.ndarray, score: np.ndarray) -> tuple[float, float]:
+    """ROC AUC and AP from one descending sort.
+
+    With tp_i, fp_i the cumulative entries and non-entries at the i-th distinct threshold,
+    AUC = Σ_i (fp_i − fp_{i−1}) (tp_{i−1} + tp_i) / 2 / (P N) — the trapezoid of each tied
+    block, which counts a tie one half — and AP = Σ_i (tp_i − tp_{i−1}) / P · tp_i / n_i.
+    """
+    n1 = int(y.sum())
+    n0 = y.size - n1
+    order = np.argsort(-score, kind="stable")
+    s, hits = score[order], y[order]
+    # the last position of every run of equal scores is a threshold
+    last = np.r_[np.flatnonzero(s[1:] != s[:-1]), s.size - 1]
+    tp = np.cumsum(hits)[last].astype(float)
+    fp = (last + 1.0) - tp
+    if n1 == 0:
+        return float("nan"), float("nan")
+    ap = float(np.sum(np.diff(np.r_[0.0, tp]) / n1 * tp / (last + 1.0)))
+    if n0 == 0:
+        return float("nan"), ap
+    tp_prev = np.r_[0.0, tp[:-1]]
+    auc = float(np.sum(np.diff(np.r_[0.0, fp]) * (tp_prev + tp)) / 2.0 / (n1 * n0))
+    return auc, ap
+
+
+def precision_at_k(
+    y: pd.DataFrame | np.ndarray,
+    score: pd.DataFrame | np.ndarray,
+    candidates: pd.DataFrame | np.ndarray,
+    k: int,
+) -> float:
+    """Mean over regions (rows) of the share of entries among the k top-scored candidates.
+
+    Regions with fewer than k candidates are left out; ties are broken by column order.
+
+    >>> y = np.array([[1, 0, 0], [0, 0, 1]])
+    >>> s = np.array([[0.9, 0.5, 0.1], [0.9, 0.5, 0.1]])
+    >>> precision_at_k(y, s, np.ones((2, 3)), 1)
+    0.5
+    """
+    if k < 1:
+        raise InputError(f"k must be ≥ 1, got {k}")
+    hits = np.asarray(y, dtype=bool)
+    cand = np.asarray(candidates, dtype=bool)
+    s = np.where(cand, np.asarray(score, dtype=float), -np.inf)
+    s = np.where(np.isnan(s), -np.inf, s)
+    keep = cand.sum(axis=1) >= k
+    if not keep.any():
+        return float("nan")
+    s, hit = s[keep], hits[keep] & cand[keep]
+    rows = np.arange(s.shape[0])
+    found = 0
+    # k passes of argmax (its first maximum breaks ties by column order): O(k n), no sort
+    for _ in range(k):
+        best = np.argmax(s, axis=1)
+        found += int(hit[rows, best].sum())
+        s[rows, best] = -np.inf
+    return float(found / (k * s.shape[0]))
+
+
+def evaluate_scores(
+    tr: Transitions,
+    scores: dict[str, pd.DataFrame],
+    *,
+    ks: tuple[int, ...] = (3, 5),
+    mask: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """ROC AUC, AP and precision@k of every score on the candidate cells, with baselines.
+
+    ``scores`` maps a name to a region × industry table aligned with ``tr``; ``mask``
+    (0/1, same shape) narrows the candidates (e.g. tradable industries only). Rows are the
+    scores plus the ``random`` expectation; a score with missing values is judged on the
+    cells where it is defined (the ``cells`` column).
+    """
+    cand = tr.candidates.to_numpy().astype(bool)
+    if mask is not None:
+        cand &= mask.reindex_like(tr.candidates).fillna(0).to_numpy().astype(bool)
+    entries = tr.entries.to_numpy().astype(bool) & cand
+    rows = []
+    for name, table in scores.items():
+        s = table.reindex_like(tr.candidates).to_numpy(dtype=float)
+        use = cand & ~np.isnan(s)
+        auc, ap = _ranked(entries[use], s[use])
+        row: dict[str, float | int | str] = {
+            "score": name,
+            "cells": int(use.sum()),
+            "entries": int(entries[use].sum()),
+            "auc": auc,
+            "ap": ap,
+        }
+        for k in ks:
+            row[f"p@{k}"] = precision_at_k(entries, s, use, k)
+        rows.append(row)
+    rate = entries[cand].mean() if cand.any() else float("nan")
+    random: dict[str, float | int | str] = {
+        "score": "random",
+        "cells": int(cand.sum()),
+        "entries": int(entries[cand].sum()),
+        "auc": 0.5,
+        "ap": float(rate),
+    }
+    for k in ks:
+        keep = cand.sum(axis=1) >= k
+        region_rate = entries[keep].sum(axis=1) / cand[keep].sum(axis=1)
+        random[f"p@{k}"] = float(region_rate.mean()) if keep.any() else float("nan")
+    rows.append(random)
+    return pd.DataFrame(rows).set_index("score")
+
+
+def decile_hit_rates(y: np.ndarray, score: np.ndarray, *, bins: int = 10) -> pd.DataFrame:
+    """Share of entries among the cells of each score decile (1 = top tenth).
+
+    The lower edge of decile d is the (1 − d/bins) quantile of the scores (decile ``bins``
+    reaches down to −∞); :func:`score_decile` places new scores on the same edges.
+
+    >>> out = decile_hit_rates(np.array([1, 0, 1, 0]), np.array([0.9, 0.1, 0.8, 0.2]), bins=2)
+    >>> out[["lower", "hit_rate"]].to_dict("list")
+    {'lower': [0.5, -inf], 'hit_rate': [1.0, 0.0]}
+    """
+    y, score = _checked(y, score)
+    if y.size < bins:
+        raise InputError(f"{y.size} scored cells cannot fill {bins} bins")
+    lower = np.r_[np.quantile(score, 1.0 - np.arange(1, bins) / bins), -np.inf]
+    decile = score_decile(score, lower)
+    cells = np.bincount(decile, minlength=bins + 1)[1:]
+    entries = np.bincount(decile, weights=y, minlength=bins + 1)[1:]
+    with np.errstate(invalid="ignore"):
+        rate = entries / cells
+    return pd.DataFrame(
+        {"lower": lower, "cells": cells, "entries": entries.astype(int), "hit_rate": rate},
+        index=pd.Index(np.arange(1, bins + 1), name="decile"),
+    )
+
+
+def score_decile(score: np.ndarray, lower: np.ndarray) -> np.ndarray:
+    """Decile (1 = top) of each score given the deciles' descending lower edges."""
+    s = np.asarray(score, dtype=float)
+    above: np.ndarray = (np.asarray(lower)[None, :-1] > s.reshape(-1, 1)).sum(axis=1)
+    return 1 + above
+
+
+def _checked(y: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    y = np.asarray(y).ravel()
+    score = np.asarray(score, dtype=float).ravel()
+    if y.shape != score.shape:
+        raise InputError(f"{y.size} labels but {score.size} scores")
+    if np.isnan(score).any():
+        raise InputError("scores contain NaN", hint="drop the cells without a score first")
+    return y.astype(bool), score

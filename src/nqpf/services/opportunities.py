@@ -1,0 +1,184 @@
+"""The opportunity-backtest service: load two periods, align them, run the backtest.
+
+Data: ``census`` (the packaged census county/prefecture/province employment of 2010 and
+2020, codes matched by :func:`nqpf.industry.census_pair.census_pair`), ``listed`` (the
+listed-company matrix rebuilt as of t0 and t1 from listing dates) or a user's long file
+with at least two years. The result follows :mod:`nqpf.results` (kind
+``opportunity_backtest``).
+"""
+
+from __future__ import annotations
+
+import warnings as _warnings
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from nqpf.errors import InputError, NQPFWarning
+from nqpf.industry.classification import industry_types
+from nqpf.industry.matrix import listed_matrix, read_matrix, to_wide
+from nqpf.industry.opportunities import Strategy, national_growth
+from nqpf.industry.screen import BacktestResult, align, backtest_opportunities
+from nqpf.results import hash_spec
+
+__all__ = ["DATA_HELP", "backtest"]
+
+DATA_HELP = "census (普查 2010→2020) | listed (上市公司, by listing date) | a CSV/XLSX long file"
+
+Level = Literal["county", "prefecture", "province"]
+
+
+def backtest(
+    data: str = "census",
+    *,
+    level: Level = "county",
+    t0: int | None = None,
+    t1: int | None = None,
+    strategy: Strategy = "balanced",
+    threshold: float = 1.0,
+    include_nontradable: bool = False,
+) -> BacktestResult:
+    """Backtest of the opportunity scores on ``data`` between ``t0`` and ``t1``."""
+    before, after, growth, classification, meta = _periods(data, level, t0, t1)
+    try:
+        types = industry_types(classification)
+    except InputError:
+        types = None
+    a, b = align(before, after)
+    result = backtest_opportunities(
+        a,
+        b,
+        strategy=strategy,
+        types=types,
+        threshold=threshold,
+        growth=growth,
+        include_nontradable=include_nontradable,
+    )
+    spec = {
+        "data": meta["data"],
+        "level": level if data == "census" else None,
+        "t0": meta["t0"],
+        "t1": meta["t1"],
+        "strategy": strategy,
+        "threshold": threshold,
+        "include_nontradable": include_nontradable,
+    }
+    return result.with_context(
+        spec=spec,
+        spec_hash=hash_spec(spec, a, b),
+        provenance=pd.DataFrame(meta["provenance"], columns=["source", "table", "unit", "vintage"]),
+        warnings=list(meta["caveats"]),
+        unmatched=meta.get("unmatched"),
+        title=str(meta["title"]),
+    )
+
+
+def _periods(
+    data: str, level: str, t0: int | None, t1: int | None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series | None, str, dict[str, Any]]:
+    if data == "census":
+        return _census(level, t0, t1)
+    if data == "listed":
+        return _listed(t0, t1)
+    path = Path(data)
+    if not path.exists():
+        raise InputError(f"unknown data {data!r}", hint=f"use {DATA_HELP}")
+    long = read_matrix(path)
+    years = sorted(int(y) for y in long["year"].unique())
+    if len(years) < 2:
+        raise InputError(
+            f"{path.name} has one year only", file=path.name, hint="a backtest needs two years"
+        )
+    y0, y1 = t0 or years[-2], t1 or years[-1]
+    for year in (y0, y1):
+        if year not in years:
+            raise InputError(
+                f"{path.name} has no year {year}",
+                file=path.name,
+                hint=f"years in the file: {', '.join(map(str, years))}",
+            )
+    earlier = long[long["year"] <= y0]
+    prior = national_growth(earlier) if earlier["year"].nunique() > 1 else None
+    meta: dict[str, Any] = {
+        "data": path.name,
+        "t0": y0,
+        "t1": y1,
+        "title": f"{path.name} {y0} → {y1}",
+        "caveats": [] if prior is not None else ["得分中不含增长分量（t0 之前没有数据）"],
+        "provenance": [(path.name, "user matrix", str(long["unit"].iloc[0]), f"{y0}, {y1}")],
+    }
+    return to_wide(long, y0), to_wide(long, y1), prior, str(long["classification"].iloc[0]), meta
+
+
+def _census(
+    level: str, t0: int | None, t1: int | None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series | None, str, dict[str, Any]]:
+    from nqpf.industry.census_pair import census_pair
+
+    if level not in ("county", "prefecture", "province"):
+        raise InputError(f"unknown level {level!r}", hint="county, prefecture or province")
+    if (t0, t1) not in ((None, None), (2010, 2020)):
+        raise InputError("the packaged census pair is 2010 → 2020", hint="drop --t0/--t1")
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore", NQPFWarning)
+        before, after, matches = census_pair(level)  # type: ignore[arg-type]
+    unmatched = matches[matches["how"].str.startswith("unmatched")].reset_index(drop=True)
+    counts = matches["how"].value_counts()
+    meta: dict[str, Any] = {
+        "data": "census",
+        "t0": 2010,
+        "t1": 2020,
+        "title": f"普查 census {level} 2010 → 2020 (GB/T 4754 门类 sections)",
+        "unmatched": unmatched,
+        "caveats": [
+            f"区划代码按名称匹配 codes matched through changes: {int(counts.get('recoded', 0))} "
+            f"重新编码 recoded, {int(counts.get('renamed', 0))} 更名 renamed, "
+            f"{int(counts.get('swapped', 0))} 互换 swapped, {len(unmatched)} 未匹配 unmatched "
+            "(table unmatched_divisions)",
+            "门类按 GB/T 4754-2002 → 2017 一一对应；社会保险由 Q 移入 S 等口径变化使少数门类不完全可比",
+            "得分中不含增长分量（t0 前无更早普查）；全国增长基准用 2010→2020，属前视 look-ahead",
+        ],
+        "provenance": [
+            (
+                "NBS 第六、七次人口普查分县资料（leiii/census）",
+                "各种行业人口（长表抽样）",
+                "人 persons (≈10% sample)",
+                "2010, 2020",
+            )
+        ],
+    }
+    return before, after, None, "gbt4754_section", meta
+
+
+def _listed(
+    t0: int | None, t1: int | None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series | None, str, dict[str, Any]]:
+    y0, y1 = t0 or 2020, t1 or 2025
+    if y1 <= y0:
+        raise InputError(f"t1 ({y1}) must be after t0 ({y0})")
+    long = listed_matrix((y0 - (y1 - y0), y0, y1))
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore", NQPFWarning)
+        before, after = to_wide(long, y0), to_wide(long, y1)
+    growth = national_growth(long[long["year"] < y1])
+    meta: dict[str, Any] = {
+        "data": "listed",
+        "t0": y0,
+        "t1": y1,
+        "title": f"上市公司 listed companies {y0} → {y1} (按上市日期回溯 as of listing dates)",
+        "caveats": [
+            "幸存者偏差 survivor bias: 只含 2026 年快照中仍在市的公司，已退市公司不在 t0 存量中",
+            f"得分中的增长分量用 {y0 - (y1 - y0)}→{y0} 全国增长（t0 时已知）",
+            "31 个省份样本小，AUC 波动大",
+        ],
+        "provenance": [
+            (
+                "Tushare stock_basic（上市公司名录）",
+                "enterprises",
+                "家 companies (stock listed by 31 Dec)",
+                f"{y0}, {y1}",
+            )
+        ],
+    }
+    return before, after, growth, "listed", meta

@@ -1,0 +1,448 @@
+"""Backtesting, the feasibility model, the census pair, tradability and the screen."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from sklearn import metrics
+
+from nqpf.errors import InputError, NQPFWarning
+from nqpf.industry import feasibility as feas
+from nqpf.industry.backtest import (
+    average_precision,
+    decile_hit_rates,
+    evaluate_scores,
+    precision_at_k,
+    roc_auc,
+    score_decile,
+    transitions,
+)
+from nqpf.industry.census_pair import (
+    SECTION_CONCORDANCE,
+    census_pair,
+    match_divisions,
+    name_stem,
+)
+from nqpf.industry.classification import industry_types, lever, load_typing
+from nqpf.industry.screen import align, backtest_opportunities, screen, strengths
+from tests.conftest import run_nqpf as run
+
+# ---------------------------------------------------------------- metrics vs sklearn
+
+scores_and_labels = st.integers(min_value=2, max_value=60).flatmap(
+    lambda n: st.tuples(
+        st.lists(st.integers(0, 1), min_size=n, max_size=n),
+        # few distinct values, so that ties are common
+        st.lists(st.integers(0, 6).map(lambda v: v / 3.0), min_size=n, max_size=n),
+    )
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(scores_and_labels)
+def test_auc_and_average_precision_equal_sklearn(pair: tuple[list[int], list[float]]) -> None:
+    y, s = np.array(pair[0]), np.array(pair[1])
+    assume(0 < y.sum() < y.size)
+    assert roc_auc(y, s) == pytest.approx(metrics.roc_auc_score(y, s), abs=1e-12)
+    assert average_precision(y, s) == pytest.approx(
+        metrics.average_precision_score(y, s), abs=1e-12
+    )
+
+
+def test_metrics_on_a_large_array_equal_sklearn() -> None:
+    rng = np.random.default_rng(7)
+    y = rng.random(200_000) < 0.1
+    s = np.round(rng.normal(size=y.size) + y * 0.8, 2)
+    assert roc_auc(y, s) == pytest.approx(metrics.roc_auc_score(y, s), abs=1e-12)
+    assert average_precision(y, s) == pytest.approx(
+        metrics.average_precision_score(y, s), abs=1e-12
+    )
+
+
+def test_precision_at_k_is_the_mean_over_regions_of_sklearn_precision() -> None:
+    rng = np.random.default_rng(3)
+    y = (rng.random((40, 12)) < 0.3).astype(int)
+    s = rng.random((40, 12))
+    cand = rng.random((40, 12)) < 0.7
+    for k in (1, 3, 5):
+        shares = []
+        for r in range(40):
+            idx = np.flatnonzero(cand[r])
+            if idx.size < k:
+                continue
+            top = idx[np.argsort(-s[r, idx], kind="stable")[:k]]
+            predicted = np.isin(idx, top).astype(int)
+            shares.append(metrics.precision_score(y[r, idx], predicted, zero_division=0))
+        assert precision_at_k(y, s, cand, k) == pytest.approx(np.mean(shares))
+    with pytest.raises(InputError):
+        precision_at_k(y, s, cand, 0)
+
+
+def test_perfect_and_reversed_scores() -> None:
+    y = np.array([0, 1, 0, 1, 1, 0])
+    s = y + 0.1 * np.arange(6)
+    assert roc_auc(y, s) == 1.0 and average_precision(y, s) == 1.0
+    assert roc_auc(y, -s) == 0.0
+    assert np.isnan(roc_auc(np.zeros(4), np.arange(4.0)))
+    with pytest.raises(InputError, match="NaN"):
+        roc_auc(y, np.r_[s[:-1], np.nan])
+
+
+# ---------------------------------------------------------------- entries and exits
+
+
+def test_entries_and_exits_on_a_constructed_matrix() -> None:
+    # region x gains industry b and loses a; region z keeps c throughout
+    t0 = pd.DataFrame(
+        {"a": [6.0, 1.0, 1.0], "b": [1.0, 6.0, 1.0], "c": [1.0, 1.0, 6.0]}, index=list("xyz")
+    )
+    t1 = pd.DataFrame(
+        {"a": [1.0, 6.0, 1.0], "b": [6.0, 1.0, 1.0], "c": [1.0, 1.0, 6.0]}, index=list("xyz")
+    )
+    tr = transitions(t0, t1)
+    # RCA at t0: the diagonal is (6/8)/(8/24) = 2.25, the rest (1/8)/(8/24) = 0.375
+    assert tr.rca0.at["x", "a"] == pytest.approx(2.25) and tr.rca0.at["x", "b"] == 0.375
+    assert tr.entries.to_numpy().tolist() == [[0, 1, 0], [1, 0, 0], [0, 0, 0]]
+    assert tr.exits.to_numpy().tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 0]]
+    assert tr.candidates.to_numpy().sum() == 6
+    assert tr.summary() == {
+        "regions": 3,
+        "industries": 3,
+        "candidates": 6,
+        "entries": 2,
+        "exits": 2,
+    }
+    with pytest.raises(InputError, match="different regions"):
+        transitions(t0, t1.iloc[:2])
+
+
+def test_evaluate_scores_uses_candidates_only_and_reports_the_random_expectation() -> None:
+    t0 = pd.DataFrame({"a": [6.0, 1.0, 1.0], "b": [1.0, 6.0, 1.0], "c": [1.0, 1.0, 6.0]})
+    t1 = pd.DataFrame({"a": [1.0, 6.0, 1.0], "b": [6.0, 1.0, 1.0], "c": [1.0, 1.0, 6.0]})
+    tr = transitions(t0, t1)
+    oracle = tr.entries.astype(float) + 10 * (1 - tr.candidates)  # high where not a candidate
+    table = evaluate_scores(tr, {"oracle": oracle}, ks=(1,))
+    assert table.at["oracle", "auc"] == 1.0 and table.at["oracle", "cells"] == 6
+    assert table.at["random", "auc"] == 0.5
+    assert table.at["random", "ap"] == pytest.approx(2 / 6)
+    # region x: 1 entry among 2 candidates, y: 1 of 2, z: 0 of 2
+    assert table.at["random", "p@1"] == pytest.approx(1 / 3)
+    assert table.at["oracle", "p@1"] == pytest.approx(2 / 3)
+
+
+def test_decile_hit_rates_and_placing_new_scores() -> None:
+    s = np.arange(100.0)
+    y = s >= 90
+    table = decile_hit_rates(y, s)
+    assert table["hit_rate"].tolist() == [1.0] + [0.0] * 9
+    assert table["cells"].tolist() == [10] * 10
+    assert table.at[1, "lower"] == pytest.approx(np.quantile(s, 0.9))
+    assert score_decile(np.array([99.0, 85.0, -5.0]), table["lower"].to_numpy()).tolist() == [
+        1,
+        2,
+        10,
+    ]
+
+
+# ---------------------------------------------------------------- feasibility model
+
+
+def _synthetic(
+    n_regions: int = 300, n_industries: int = 15, seed: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two periods in which entries follow the t0 share: near-misses enter."""
+    rng = np.random.default_rng(seed)
+    base = rng.gamma(1.0, 1.0, (n_regions, n_industries)) * rng.uniform(0.2, 3, n_industries)
+    later = base * np.exp(rng.normal(0, 0.35, base.shape))
+    index = pd.Index([f"{11 + i % 30:02d}{i:04d}" for i in range(n_regions)])
+    columns = pd.Index([f"p{j:02d}" for j in range(n_industries)])
+    return (
+        pd.DataFrame(base, index=index, columns=columns),
+        pd.DataFrame(later, index=index, columns=columns),
+    )
+
+
+def _candidates(v0: pd.DataFrame, v1: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    tr = transitions(v0, v1)
+    features = feas.cell_features(v0)
+    cand = tr.candidates.to_numpy().ravel().astype(bool)
+    return features[cand], tr.entries.to_numpy().ravel()[cand].astype(bool)
+
+
+def test_out_of_sample_beats_chance_and_shuffled_labels_give_half() -> None:
+    f, y = _candidates(*_synthetic())
+    prob, folds = feas.out_of_sample(f, y)
+    assert roc_auc(y, prob.to_numpy()) > 0.75
+    rng = np.random.default_rng(1)
+    aucs = []
+    for _ in range(3):
+        shuffled = rng.permutation(y)
+        p, _ = feas.out_of_sample(f, shuffled)
+        aucs.append(roc_auc(shuffled, p.to_numpy()))
+    assert np.mean(aucs) == pytest.approx(0.5, abs=0.04)
+    assert len(folds) == 5
+
+
+def test_test_regions_never_reach_the_fit(monkeypatch: pytest.MonkeyPatch) -> None:
+    f, y = _candidates(*_synthetic())
+    seen: list[set[str]] = []
+    original = feas.fit_feasibility
+
+    def spy(features: pd.DataFrame, entered: pd.Series, **kw: int) -> feas.FeasibilityModel:
+        seen.append(set(features.index.get_level_values("region").str[:2]))
+        return original(features, entered, **kw)
+
+    monkeypatch.setattr(feas, "fit_feasibility", spy)
+    prob, folds = feas.out_of_sample(f, y)
+    for trained, (_, fold) in zip(seen, folds.iterrows(), strict=True):
+        assert trained.isdisjoint(fold["test_blocks"])
+        assert trained == set(fold["train_blocks"])
+    # and a test block's outcomes do not change its own predictions
+    block = folds.at[0, "test_blocks"][0]
+    inside = f.index.get_level_values("region").str[:2] == block
+    flipped = np.where(inside, ~y, y)
+    again, _ = feas.out_of_sample(f, flipped)
+    assert again[inside].to_numpy() == pytest.approx(prob[inside].to_numpy())
+
+
+def test_the_model_reads_its_coefficients_the_expected_way() -> None:
+    f, y = _candidates(*_synthetic(seed=4))
+    model = feas.fit_feasibility(f, y)
+    coefs = model.coefficients()
+    # near-misses enter: the log RCA coefficient is positive and the largest shared one
+    assert coefs["log_rca"] > 0 and coefs.abs().idxmax() == "log_rca"
+    p = model.predict(f)
+    manual = feas._design(f, model.industries, model.mean, model.scale) @ model.coef
+    assert p.to_numpy() == pytest.approx(1 / (1 + np.exp(-(manual + model.intercept))))
+    with pytest.raises(InputError, match="no entries"):
+        feas.fit_feasibility(f, np.zeros(len(f), dtype=bool))
+
+
+def test_subsampling_keeps_entries_and_corrects_the_intercept() -> None:
+    f, y = _candidates(*_synthetic(n_regions=600, seed=5))
+    full = feas.fit_feasibility(f, y)
+    part = feas.fit_feasibility(f, y, max_cells=int(y.sum()) + 1500)
+    assert part.n_entries == full.n_entries and part.n_train < full.n_train
+    # mean predicted probability stays near the entry rate once corrected
+    assert part.predict(f).mean() == pytest.approx(y.mean(), rel=0.15)
+    # more entries than half the cap: both classes sampled, the intercept still corrected
+    few = feas.fit_feasibility(f, y, max_cells=int(y.sum()))
+    assert few.n_entries == int(y.sum()) // 2 and few.n_train == int(y.sum())
+    assert few.predict(f).mean() == pytest.approx(y.mean(), rel=0.2)
+
+
+def test_region_blocks_group_adcodes_by_province() -> None:
+    blocks = feas.region_blocks(pd.Index(["340123", "340100", "110101", "甲"]))
+    assert blocks.tolist() == ["34", "34", "11", "甲"]
+
+
+# ---------------------------------------------------------------- census pair
+
+
+def test_section_concordance_follows_the_2002_lettering() -> None:
+    # GB/T 4754-2002 sections by letter (name) and the 2017 letter of the same section
+    gbt2002 = {
+        "F": "交通运输、仓储和邮政业",
+        "G": "信息传输、计算机服务和软件业",
+        "H": "批发和零售业",
+        "I": "住宿和餐饮业",
+        "Q": "卫生、社会保障和社会福利业",
+    }
+    from nqpf.data import load_census_industry  # noqa: F401  (packaged tables present)
+
+    sections = pd.read_parquet(
+        Path(__file__).parents[1] / "src/nqpf/data/census_sections.parquet"
+    ).set_index("section")
+    for old, name in gbt2002.items():
+        assert sections.at[SECTION_CONCORDANCE[old], "name_2002"] == name
+    assert sorted(SECTION_CONCORDANCE.values()) == sorted(SECTION_CONCORDANCE)
+
+
+def test_match_divisions_rules() -> None:
+    old = pd.DataFrame(
+        {
+            "code": ["1", "2", "3", "4", "5", "6"],
+            "name": ["甲山县", "乙山县", "丙山县", "丁山县", "戊山区", "己山区"],
+            "province": "P",
+        }
+    )
+    new = pd.DataFrame(
+        {
+            "code": ["1", "12", "3", "5", "6", "9"],
+            "name": ["甲山县", "乙山区", "庚山区", "己山区", "戊山区", "辛山县"],
+            "province": "P",
+        }
+    )
+    got = match_divisions(old, new).set_index("how")
+    assert got.loc["same", "code_2020"] == "1"
+    assert got.loc["recoded", ["code_2010", "code_2020"]].tolist() == ["2", "12"]
+    assert got.loc["renamed", "name_2020"] == "庚山区"
+    swapped = got.loc["swapped"].set_index("code_2010")["code_2020"].to_dict()
+    assert swapped == {"5": "6", "6": "5"}
+    assert got.loc["unmatched_2010", "code_2010"] == "4"
+    assert got.loc["unmatched_2020", "code_2020"] == "9"
+    assert name_stem("巿中区") == "市中"
+
+
+def test_packaged_census_pair_matches_known_changes() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NQPFWarning)
+        before, after, matches = census_pair("county")
+    pairs = matches.dropna(subset=["code_2010", "code_2020"]).set_index("code_2010")
+    assert pairs.at["320584", "code_2020"] == "320509"  # 吴江市 → 吴江区 (2012)
+    assert pairs.at["430122", "code_2020"] == "430112"  # 望城县 → 望城区 (2011)
+    assert pairs.at["130207", "how"] == "swapped"
+    unmatched = set(matches.loc[matches["how"] == "unmatched_2010", "name_2010"])
+    assert {"崇文区", "宣武区"} <= unmatched  # merged into 东城区/西城区 (2010)
+    assert before.index.equals(after.index) and before.columns.equals(after.columns)
+    assert len(before) > 2700 and "T" not in before.columns
+
+
+# ---------------------------------------------------------------- tradability
+
+
+def test_every_industry_has_a_tradability_with_a_reason() -> None:
+    sections = industry_types("gbt4754_section")
+    listed = industry_types("listed")
+    assert sections["tradable_reason"].str.len().gt(0).all()
+    assert listed["tradable_reason"].str.len().gt(0).all()
+    assert not sections.loc[["S", "P", "Q", "K", "E", "O"], "tradable"].any()
+    assert sections.loc[["A", "B", "C", "I", "M"], "tradable"].all()
+    assert not listed.loc[["银行", "区域地产", "百货", "机场"], "tradable"].any()
+    assert listed.loc[["半导体", "汽车整车", "软件服务"], "tradable"].all()
+    for stage in ("established", "nascent", "absent"):
+        zh, _ = lever("traditional", stage, tradable=False)
+        assert "自主可控" not in zh and "本地服务" in zh
+    assert "nontradable" in load_typing()["levers"]
+
+
+def test_typing_file_without_tradable_is_refused(tmp_path: Path) -> None:
+    text = (Path(__file__).parents[1] / "src/nqpf/industry/typing.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "typing.yaml"
+    broken.write_text(text.replace(", tradable: false", "", 1), encoding="utf-8")
+    with pytest.raises(InputError, match="tradable must be"):
+        load_typing(broken)
+
+
+# ---------------------------------------------------------------- screen
+
+
+def test_strengths_rank_by_excess_size() -> None:
+    t = pd.DataFrame(
+        {"a": [50.0, 10.0, 40.0], "b": [2.0, 1.0, 60.0], "c": [48.0, 89.0, 0.0]},
+        index=list("xyz"),
+    )
+    found = strengths(t, "x")
+    r = t.loc["x"] / t.loc["x"].sum() / (t.sum() / t.to_numpy().sum())
+    strong = r[r >= 1]
+    expected = (t.loc["x", strong.index] * (1 - 1 / strong)).sort_values(ascending=False)
+    assert list(found.index) == list(expected.index)
+    assert found["excess"].to_numpy() == pytest.approx(expected.to_numpy())
+    with_trend = strengths(t, "x", history=t * 0.5)
+    assert with_trend["value_change"].to_numpy() == pytest.approx(1.0)
+
+
+def test_census_backtest_figures() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NQPFWarning)
+        before, after, _ = census_pair("county")
+    types = industry_types("gbt4754_section")
+    result = backtest_opportunities(before, after, types=types)
+    table = result.metrics
+    tr = result.transitions
+    # the density AUC is sklearn's on the same cells
+    tradable = types["tradable"].reindex(before.columns).to_numpy()
+    cand = tr.candidates.to_numpy().astype(bool) & tradable[None, :]
+    y = tr.entries.to_numpy()[cand]
+    from nqpf.industry.advantage import presence
+    from nqpf.industry.complexity import complexity
+
+    dens = complexity(presence(tr.rca0)).density.to_numpy()[cand]
+    assert table.at["density", "auc"] == pytest.approx(metrics.roc_auc_score(y, dens))
+    assert table.at["rca", "auc"] == pytest.approx(
+        metrics.roc_auc_score(y, tr.rca0.to_numpy()[cand])
+    )
+    # the fitted model beats RCA alone out of sample, and every baseline
+    assert table.at["feasibility", "auc"] > table.at["rca", "auc"] + 0.02
+    assert table.at["feasibility", "auc"] > table.loc[["ubiquity", "density"], "auc"].max()
+    assert result.summary["entries_scored"] == int(y.sum())
+    assert not set(types.index[~types["tradable"]]) & set(before.columns[cand.any(axis=0)])
+
+
+def test_screen_for_a_county_excludes_local_services() -> None:
+    from nqpf.industry.matrix import census_matrix, to_wide
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NQPFWarning)
+        values = to_wide(census_matrix(2020, level="county"))
+        before, _, _ = census_pair("county")
+    types = industry_types("gbt4754_section")
+    result = screen(values, "340123", history=before, types=types, region_label="肥西县")
+    ranked = result.opportunities
+    assert not {"S", "P", "Q", "O"} & set(ranked.index)
+    assert ranked["feasibility_basis"].eq("model").all()
+    assert ranked["hit_rate"].notna().all()
+    top = ranked.iloc[0]
+    assert f"{top['hit_rate']:.0%}" in top["reason_zh"]
+    assert not ranked["lever_zh"].str.contains("自主可控").any() or ranked["tradable"].all()
+    assert (result.strengths["rca"] >= 1).all()
+    everything = screen(values, "340123", types=types, include_nontradable=True)
+    s_rows = everything.opportunities.loc[everything.opportunities["tradable"] == False]  # noqa: E712
+    assert not s_rows["lever_zh"].str.contains("自主可控").any()
+    with pytest.raises(InputError):
+        align(before.iloc[:1], values.iloc[:1])
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def test_cli_backtest_and_screen(tmp_path: Path) -> None:
+    listed = run(
+        "backtest", "opportunities", "--data", "listed", "--out", str(tmp_path / "b"), home=tmp_path
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert "ROC AUC" in listed.stdout and "幸存者偏差" in listed.stdout
+    (book,) = (tmp_path / "b").glob("backtest_listed_2020_2025_*.xlsx")
+    sheets = pd.read_excel(book, sheet_name=None)
+    assert {"metrics", "deciles", "folds", "provenance", "spec"} <= set(sheets)
+    county = run("opportunities", "肥西县", "--matrix", "census2020", "--top", "5", home=tmp_path)
+    assert county.returncode == 0, county.stderr
+    assert "现有优势产业" in county.stdout and "公共管理" not in county.stdout
+    assert county.stdout.index("现有优势产业") < county.stdout.index("机会产业")
+    bad = run("backtest", "opportunities", "--data", "census", "--t0", "2000", home=tmp_path)
+    assert bad.returncode == 2 and "2010 → 2020" in bad.stderr
+
+
+def test_backtest_service_follows_the_result_protocol(tmp_path: Path) -> None:
+    import json
+
+    from nqpf.results import Result, frame_from_json
+    from nqpf.services.opportunities import backtest
+
+    rng = np.random.default_rng(11)
+    base = rng.gamma(1.0, 1.0, (60, 6)) * rng.uniform(0.5, 2, 6)
+    rows = []
+    for year, table in ((2015, base), (2020, base * np.exp(rng.normal(0, 0.4, base.shape)))):
+        for i in range(60):
+            for j, section in enumerate("ABCIMR"):
+                rows.append((f"{11 + i % 20:02d}{i:04d}", section, year, round(table[i, j], 3)))
+    path = tmp_path / "two_years.csv"
+    pd.DataFrame(rows, columns=["region", "industry", "year", "value"]).to_csv(path, index=False)
+    result = backtest(str(path))
+    assert isinstance(result, Result) and result.kind == "opportunity_backtest"
+    assert result.spec["t0"] == 2015 and result.spec["t1"] == 2020
+    assert backtest(str(path)).spec_hash == result.spec_hash
+    assert backtest(str(path), strategy="long_jump").spec_hash != result.spec_hash
+    doc = json.loads(result.to_json())
+    metrics_back = frame_from_json(doc["tables"]["metrics"]).set_index("score")
+    assert metrics_back["auc"].to_numpy() == pytest.approx(result.metrics["auc"].to_numpy())
+    with pytest.raises(InputError, match="no year 2030"):
+        backtest(str(path), t1=2030)
+    with pytest.raises(InputError, match="unknown data"):
+        backtest("nowhere.csv")
