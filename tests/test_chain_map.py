@@ -297,6 +297,10 @@ def test_anhui_new_energy_vehicle_map() -> None:
     assert (result.partners["partner"] != "340000").all()
     assert result.partners["reason_zh"].str.contains("上市企业").all()
     assert len(result.spec_hash) == 12
+    from nqpf.results import Result
+
+    assert isinstance(result, Result)
+    assert '"kind": "chain_map"' in result.to_json()
 
 
 def test_guangdong_is_strong_where_everyone_expects() -> None:

@@ -32,6 +32,7 @@ __all__ = [
     "province_centroids",
     "province_geojson",
     "province_geometries",
+    "standard_layers",
 ]
 
 #: 台湾省, 香港特别行政区, 澳门特别行政区: part of every standard map of China, though the
@@ -128,6 +129,22 @@ def add_standard_china_layers(fig: Any, *, tolerance: float = STANDARD_TOLERANCE
     )
     fig.update_geos(visible=False, fitbounds="locations", projection_type="mercator")
     return fig
+
+
+def standard_layers(*, tolerance: float = STANDARD_TOLERANCE, lang: str = "zh") -> dict[str, Any]:
+    """The layers of a standard map of China as plain JSON, for web pages that draw it.
+
+    ``provinces``: the 31 provinces (GeoJSON, ``id`` = adcode, ``name`` in ``lang``);
+    ``others``: 台湾, 香港, 澳门 (GeoJSON, drawn grey: no data in the packaged statistics);
+    ``maritime``: the national maritime boundary with the South China Sea dashed line as
+    ``lon``/``lat`` lists with ``None`` between parts.
+    """
+    standard = _standard_map(tolerance)
+    return {
+        "provinces": province_geojson(tolerance=tolerance, lang=lang),
+        "others": {"type": "FeatureCollection", "features": copy.deepcopy(standard["others"])},
+        "maritime": copy.deepcopy(standard["maritime"]),
+    }
 
 
 def derive_standard_map(tolerance: float = STANDARD_TOLERANCE) -> dict[str, Any]:

@@ -48,19 +48,24 @@ from typing import Literal
 import pandas as pd
 
 from nqpf.errors import InputError, RegionIsGroupError, UnknownRegionError
-from nqpf.packaged import load_divisions
+from nqpf.packaged import load_divisions, table
 
 __all__ = [
     "GROUPINGS",
+    "MUNICIPALITIES",
     "NATIONAL_CODE",
     "Province",
     "classify_region",
+    "code_2020",
+    "division_changes",
     "division_name",
+    "division_table",
     "find_division",
     "group_of",
     "members",
     "normalize_region",
     "normalize_regions",
+    "prefecture_of",
     "province_codes",
     "provinces",
     "region_name",
@@ -468,18 +473,27 @@ def find_division(
                 return code
         except UnknownRegionError:
             pass
-    table = load_divisions(census_year)
+    table = _divisions(census_year)
     table = table[~table["name"].isin(["市辖区", "县"])]
-    if level is not None:
+    if level == "prefecture":
+        # The four municipalities are prefecture-level units under their province code.
+        munis = table[table["code"].isin(MUNICIPALITIES)].assign(level="prefecture")
+        table = pd.concat([munis, table[table["level"] == "prefecture"]], ignore_index=True)
+    elif level is not None:
         table = table[table["level"] == level]
     if within is not None:
         parent = find_division(within, census_year=census_year)
         prefix = parent[:2] if parent.endswith("0000") else parent[:4]
         table = table[table["code"].str.startswith(prefix) & (table["code"] != parent)]
-    key = _clean(name)
+    key = _clean(name).replace("巿", "市")
     match = _NUMERIC_CODE.match(key)
     if match:
         hits = table[table["code"] == match.group(1)]
+        if hits.empty and census_year == 2020:
+            # A 2010 code of a unit that changed its code (毕节地区 522400 → 520500).
+            current = code_2020(match.group(1), strict=False)
+            if current is not None:
+                hits = table[table["code"] == current]
     else:
         hits = table[table["name"].map(_clean) == key]
         if hits.empty:
@@ -505,7 +519,7 @@ def division_name(code: str, *, census_year: Literal[2010, 2020] = 2020) -> str:
     """
     if code in _BY_CODE:
         return _BY_CODE[code].full_name
-    table = load_divisions(census_year).set_index("code")["name"]
+    table = _divisions(census_year).set_index("code")["name"]
     if code not in table.index:
         raise UnknownRegionError(code, [])
     return str(table[code])
@@ -527,3 +541,102 @@ def _grouping(grouping: str) -> dict[str, tuple[str, ...]]:
             f"unknown grouping {grouping!r}",
             hint=f"available groupings: {', '.join(sorted(GROUPINGS))}",
         ) from None
+
+
+MUNICIPALITIES: tuple[str, ...] = ("110000", "120000", "310000", "500000")
+"""The four 直辖市. At the prefecture level they are units of their own under their province
+code (as in the city yearbooks); their census 市辖区/县 rows (110100 …) are not."""
+
+
+def _divisions(census_year: int) -> pd.DataFrame:
+    return load_divisions(census_year)  # type: ignore[arg-type]
+
+
+def division_table(
+    level: Literal["prefecture", "county"] | None = None,
+    *,
+    census_year: Literal[2010, 2020] = 2020,
+) -> pd.DataFrame:
+    """Provinces, prefectures and counties of a census with their parents.
+
+    Columns: ``code``, ``name``, ``level``, ``province``, ``province_name``, ``prefecture``,
+    ``prefecture_name``. A county's prefecture is the ``xxxx00`` unit above it; counties under
+    a province directly (省直辖县级行政区划 such as 仙桃 429004, and the municipalities' districts)
+    have their province as prefecture. At the prefecture level the four municipalities are
+    listed under their province code (110000 …), not as their census 市辖区 rows.
+
+    >>> row = division_table("county").set_index("code").loc["340123"]
+    >>> row["prefecture_name"], row["province_name"]
+    ('合肥市', '安徽')
+    """
+    table = _divisions(census_year)
+    table = table[~table["name"].isin(["市辖区", "县"])].copy()
+    table["province_name"] = table["province"].map(lambda c: _BY_CODE[c].name)
+    table["prefecture"] = [prefecture_of(c, census_year=census_year) for c in table["code"]]
+    names = dict(zip(table["code"], table["name"], strict=True))
+    table["prefecture_name"] = table["prefecture"].map(
+        lambda c: _BY_CODE[c].full_name if c in _BY_CODE else names.get(c)
+    )
+    if level == "prefecture":
+        munis = table[table["code"].isin(MUNICIPALITIES)].assign(level="prefecture")
+        table = pd.concat([munis, table[table["level"] == "prefecture"]])
+    elif level is not None:
+        table = table[table["level"] == level]
+    cols = ["code", "name", "level", "province", "province_name", "prefecture", "prefecture_name"]
+    return table[cols].sort_values("code", ignore_index=True)
+
+
+def prefecture_of(code: str, *, census_year: Literal[2010, 2020] = 2020) -> str:
+    """The prefecture-level unit a county belongs to (itself for a prefecture or a
+    municipality; the province for counties directly under a province).
+
+    >>> prefecture_of("340123"), prefecture_of("429004"), prefecture_of("110105")
+    ('340100', '420000', '110000')
+    """
+    province = code[:2] + "0000"
+    if code == province or province in MUNICIPALITIES:
+        return province
+    if code.endswith("00"):
+        return code
+    parent = code[:4] + "00"
+    return parent if parent in _division_codes(census_year) and parent[2:4] != "90" else province
+
+
+@lru_cache(maxsize=2)
+def _division_codes(census_year: int) -> frozenset[str]:
+    return frozenset(_divisions(census_year)["code"])
+
+
+def division_changes() -> pd.DataFrame:
+    """Prefectures and counties of the 2010 census and their 2020 codes.
+
+    Columns: ``code_2010``, ``name_2010``, ``level``, ``code_2020``, ``name_2020``, ``kind``,
+    ``population_2010``, ``population_2020``, ``boundary_change_likely``. ``kind`` is ``same``,
+    ``renamed`` (code kept: 襄樊市 → 襄阳市), ``recoded`` (same name, new code: 毕节地区 522400 →
+    毕节市 520500; 双城市 → 双城区), ``merged`` (莱芜市 → 济南市), ``abolished`` (巢湖市) or
+    ``unmatched`` (abolished or merged districts such as 崇文区 and 宣武区, or renamed with a
+    new code, such as 芜湖县 → 湾沚区: no 2020 code is claimed). Built by matching codes and
+    names of the two census tables (see ``scripts/build_dataset.py``); the census populations
+    of both years show where a boundary likely changed (ratio beyond 1.5).
+    """
+    return table("division_changes").copy()
+
+
+def code_2020(code_2010: str, *, strict: bool = True) -> str | None:
+    """The 2020 census code of a 2010 census prefecture or county (None if it has none).
+
+    >>> code_2020("522400"), code_2020("230182"), code_2020("110103")
+    ('520500', '230113', None)
+
+    Raises UnknownRegionError for a code that is in neither census (with ``strict``).
+    """
+    changes = table("division_changes")
+    mapping = dict(zip(changes["code_2010"], changes["code_2020"], strict=True))
+    if code_2010 in mapping:
+        value = mapping[code_2010]
+        return str(value) if isinstance(value, str) else None
+    if code_2010 in set(_divisions(2020)["code"]) or code_2010 in _BY_CODE:
+        return code_2010
+    if strict:
+        raise UnknownRegionError(code_2010, [])
+    return None

@@ -25,8 +25,10 @@ from nqpf.cli import db as db_commands
 from nqpf.cli import disparity as disparity_commands
 from nqpf.cli import industry as industry_commands
 from nqpf.cli import io as io_commands
+from nqpf.cli import market as market_commands
 from nqpf.cli import plan as plan_commands
 from nqpf.cli import policy as policy_commands
+from nqpf.cli import serve as serve_commands
 from nqpf.cli._console import stderr
 from nqpf.errors import NQPFError, NQPFWarning
 
@@ -44,6 +46,10 @@ app.add_typer(io_commands.app, name="io")
 app.add_typer(chain_commands.app, name="chain")
 app.add_typer(db_commands.app, name="db")
 app.add_typer(policy_commands.app, name="policy")
+app.add_typer(market_commands.firms_app, name="firms")
+app.add_typer(market_commands.board_app, name="board")
+app.add_typer(serve_commands.users, name="user")
+app.command("serve")(serve_commands.serve)
 app.command("assess")(assess_commands.assess)
 app.command("audit")(audit_commands.audit)
 app.command("opportunities")(industry_commands.opportunities)

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from nqpf.errors import InputError
@@ -34,6 +35,7 @@ __all__ = [
     "load_enterprises",
     "load_io_table",
     "load_panel",
+    "load_subnational",
     "published_rankings",
     "sources",
 ]
@@ -49,8 +51,9 @@ def _copy(name: str) -> pd.DataFrame:
 
 def sources() -> pd.DataFrame:
     """Provenance of every ``source_id``: dataset, publisher, repository and commit, file,
-    table/sheet, item, unit as published, conversion factor, vintage, licence, citation."""
-    return _copy("sources")
+    table/sheet, item, unit as published, conversion factor, vintage, licence, citation —
+    of the provincial panel and of the sub-national panel (:func:`load_subnational`)."""
+    return pd.concat([_table("sources"), _table("subnational_sources")], ignore_index=True)
 
 
 def load_alternatives(indicator_id: str | None = None) -> pd.DataFrame:
@@ -295,3 +298,126 @@ def io_sectors(table: str) -> pd.DataFrame:
     """Codes and names (zh, en) of an input-output table's rows and columns."""
     frame = _table("io_sectors")
     return frame[frame["table"] == table].reset_index(drop=True)
+
+
+SubnationalLevel = Literal["province", "prefecture", "county"]
+
+SUBNATIONAL_COLUMNS = [
+    "region",
+    "region_name",
+    "level",
+    "year",
+    "indicator",
+    "value",
+    "unit",
+    "source_id",
+    "flag",
+]
+
+
+def load_subnational(
+    level: SubnationalLevel = "prefecture",
+    indicators: Iterable[str] | None = None,
+    years: Iterable[int] | None = None,
+    regions: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """The prefecture or county panel as a long DataFrame (packaged data).
+
+    Regions are 2020 census codes (the four municipalities are prefecture-level units under
+    their province code); 2010 census values of units that changed their code since are under
+    the 2020 code with ``flag`` ``"2010 code …"``; abolished units keep their own code.
+    ``flag`` is ``"interpolated"`` for prefecture populations filled by the compiler.
+    Indicators are those of :func:`nqpf.indicators.subnational_specs`; derived ones (shares,
+    per-capita values) are computed on loading from their stored parts, never stored.
+
+    Columns: ``region``, ``region_name``, ``level``, ``year``, ``indicator``, ``value``,
+    ``unit``, ``source_id``, ``flag``.
+
+    >>> p = load_subnational("prefecture", ["city_gdp"], years=[2023], regions=["合肥"])
+    >>> float(p["value"].iloc[0])
+    12673.78
+    """
+    from nqpf.indicators import subnational_specs
+
+    _check_level(level)
+    specs = subnational_specs()
+    stored = _table("subnational_panel")
+    stored = stored[stored["level"] == level]
+    wanted = list(dict.fromkeys(indicators)) if indicators is not None else list(specs)
+    for ind in wanted:
+        if ind not in specs:
+            import difflib
+
+            close = difflib.get_close_matches(ind, list(specs), n=3)
+            raise InputError(
+                f"unknown sub-national indicator {ind!r}",
+                column=ind,
+                hint=f"did you mean {', '.join(close)}?" if close else "see subnational.yaml",
+            )
+    derived = [i for i in wanted if specs[i].derived]
+    needed = set(wanted) - set(derived)
+    for ind in derived:
+        needed |= formula_inputs(specs[ind].formula or "")
+    frame = stored[stored["indicator"].isin(needed)]
+    if years is not None:
+        frame = frame[frame["year"].isin([int(y) for y in years])]
+    if regions is not None:
+        codes = [_division_code(r, level) for r in regions]
+        frame = frame[frame["region"].isin(codes)]
+    parts = [frame[frame["indicator"].isin(set(wanted) - set(derived))]]
+    for ind in derived:
+        formula = specs[ind].formula or ""
+        inputs = sorted(formula_inputs(formula))
+        wide = frame[frame["indicator"].isin(inputs)].pivot_table(
+            index=["region", "year"], columns="indicator", values="value", aggfunc="first"
+        )
+        for name in inputs:
+            if name not in wide:
+                wide[name] = float("nan")
+        flags = (
+            frame[frame["indicator"].isin(inputs) & (frame["flag"] != "")]
+            .groupby(["region", "year"])["flag"]
+            .agg(lambda s: "; ".join(sorted(set(s))))
+        )
+        values: pd.Series = evaluate_formula(formula, {n: wide[n] for n in inputs})
+        result = values.rename("value").reset_index()
+        result = result[np.isfinite(result["value"].to_numpy(dtype=float))]
+        result["flag"] = [
+            flags.get((r, y), "") for r, y in zip(result["region"], result["year"], strict=True)
+        ]
+        parts.append(result.assign(indicator=ind, source_id=f"derived: {formula}"))
+    out = pd.concat(parts, ignore_index=True)
+    out["level"] = level
+    out["unit"] = out["indicator"].map({k: v.unit for k, v in specs.items()})
+    out["region_name"] = out["region"].map(_division_names(level))
+    out["year"] = out["year"].astype("int64")
+    return out[SUBNATIONAL_COLUMNS].sort_values(["indicator", "region", "year"], ignore_index=True)
+
+
+def _check_level(level: str) -> None:
+    if level not in ("province", "prefecture", "county"):
+        raise InputError(
+            f"unknown level {level!r}", column="level", hint="use province, prefecture or county"
+        )
+
+
+def _division_code(label: object, level: str) -> str:
+    from nqpf.regions import find_division
+
+    return find_division(label, level=level)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=3)
+def _division_names(level: str) -> dict[str, str]:
+    """Names of the units of a level: 2020 census names, then 2010 names of abolished units."""
+    from nqpf.regions import MUNICIPALITIES
+
+    divisions = _table("divisions")
+    names: dict[str, str] = {}
+    for year in (2010, 2020):  # 2020 names win; abolished units keep their 2010 name
+        part = divisions[divisions["census_year"] == year]
+        names.update(dict(zip(part["code"], part["name"].str.replace("巿", "市"), strict=True)))
+    if level == "prefecture":
+        for code in MUNICIPALITIES:
+            names[code] = region_name(code, lang="full")
+    return names

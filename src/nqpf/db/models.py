@@ -15,7 +15,7 @@ from nqpf.db.base import Base
 
 __all__ = ["MODEL_MODULES", "metadata"]
 
-MODEL_MODULES: tuple[str, ...] = ("nqpf.db.policy",)
+MODEL_MODULES: tuple[str, ...] = ("nqpf.db.policy", "nqpf.db.market", "nqpf.db.accounts")
 
 
 def metadata() -> MetaData:

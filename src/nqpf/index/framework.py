@@ -48,16 +48,20 @@ import yaml
 
 from nqpf._yaml import safe_load
 from nqpf.errors import InputError
-from nqpf.indicators import indicator_specs
+from nqpf.indicators import indicator_specs, subnational_specs
 
 __all__ = [
     "FRAMEWORKS",
+    "SUBNATIONAL_FRAMEWORKS",
     "Framework",
     "Node",
     "load_framework",
 ]
 
 FRAMEWORKS: tuple[str, ...] = ("ndrc", "three-elements")
+#: Packaged frameworks of the prefecture and county levels, over the sub-national catalog
+#: (``subnational.yaml``) instead of the provincial one.
+SUBNATIONAL_FRAMEWORKS: tuple[str, ...] = ("city", "county")
 
 #: Id suffix of the single sub-pillar of a pillar that lists its indicators directly.
 IMPLICIT_SUFFIX = ":all"
@@ -200,6 +204,8 @@ def load_framework(
             hint="see docs/assess.md for the framework schema",
         )
     catalog = indicator_specs()
+    if str(framework) in SUBNATIONAL_FRAMEWORKS:
+        catalog = subnational_specs()
     known_ids = set(catalog) | set(known or ())
     seen: set[str] = set()
     ahp: dict[str, dict[str, float]] = {}
@@ -254,7 +260,7 @@ def _defaults(raw: Any, source: str) -> dict[str, str]:
 
 def _read_yaml(framework: str | Path) -> tuple[Any, str]:
     name = str(framework)
-    if name in FRAMEWORKS:
+    if name in FRAMEWORKS + SUBNATIONAL_FRAMEWORKS:
         text = (
             resources.files("nqpf.indicators")
             .joinpath("frameworks", f"{name}.yaml")

@@ -38,6 +38,7 @@ __all__ = [
     "indicator",
     "indicator_specs",
     "pillars",
+    "subnational_specs",
 ]
 
 Direction = Literal["+", "-", "0"]
@@ -93,6 +94,31 @@ def indicator_specs() -> dict[str, IndicatorSpec]:
                     f"catalog formula of {spec.id!r} uses {sorted(unknown)}, "
                     "which are not stored indicators"
                 )
+    return specs
+
+
+@lru_cache(maxsize=1)
+def subnational_specs() -> dict[str, IndicatorSpec]:
+    """Catalog of the prefecture and county indicators (``subnational.yaml``), by id."""
+    text = resources.files("nqpf.indicators").joinpath("subnational.yaml").read_text("utf-8")
+    entries: dict[str, Any] = safe_load(text)["indicators"]
+    specs = {
+        ind_id: IndicatorSpec(
+            id=ind_id,
+            name_zh=entry["name_zh"],
+            name_en=entry["name_en"],
+            unit=str(entry["unit"]),
+            direction=str(entry["direction"]),  # type: ignore[arg-type]
+            pillar=entry["pillar"],
+            formula=entry.get("formula"),
+            note=entry.get("note"),
+        )
+        for ind_id, entry in entries.items()
+    }
+    stored = {s.id for s in specs.values() if not s.derived}
+    for spec in specs.values():
+        if spec.formula is not None and formula_inputs(spec.formula) - stored:
+            raise InputError(f"sub-national formula of {spec.id!r} uses unknown indicators")
     return specs
 
 

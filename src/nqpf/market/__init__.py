@@ -1,0 +1,1 @@
+"""The market floor-1 logic: enterprise directory filters, supply/demand posts and matching."""
