@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from nqpf.data import load_panel
 from nqpf.index.assessment import Assessment
 from nqpf.present.tables import write_json, write_xlsx
 from nqpf.results import (
@@ -87,3 +88,62 @@ def test_generic_writers(assessment: Assessment, tmp_path: Path) -> None:
     assert list(book)[-2:] == ["provenance", "spec"]
     spec = book["spec"].set_index("option")["value"]
     assert spec["spec_hash"] == assessment.spec_hash
+
+
+def test_disparity_and_diagnosis_follow_the_protocol(assessment: Assessment) -> None:
+    from nqpf.services.disparity import DisparitySpec, diagnose, disparity
+
+    spec = DisparitySpec(measure="gdp_per_capita", years=(2022, 2023), spatial=False)
+    report = disparity(spec)
+    assert isinstance(report, Result) and report.kind == "disparity"
+    doc = json.loads(report.to_json())
+    jsonschema.validate(doc, JSON_SCHEMA)
+    assert doc["spec"]["groups"] == "four-regions" and doc["spec"]["weighted"] is False
+    used = load_panel(["gdp_per_capita", "gdp", "population"], years=[2022, 2023])
+    assert set(report.provenance["source_id"]) == set(used["source_id"])
+    assert "derived: gdp / population * 10000" in set(report.provenance["source_id"])
+    pd.testing.assert_frame_equal(report.to_frame(), report.dagum.summary)
+    assert disparity(spec) is report  # cached by spec_hash
+    other = disparity(DisparitySpec(measure="gdp_per_capita", years=(2023,), spatial=False))
+    assert other.spec_hash != report.spec_hash
+
+    d = diagnose("安徽", assessment=assessment, top=3)
+    assert isinstance(d, Result) and d.kind == "diagnosis"
+    doc = json.loads(d.to_json())
+    jsonschema.validate(doc, JSON_SCHEMA)
+    assert doc["spec"] == {
+        "region": "340000",
+        "top": 3,
+        "subsystems": ["tech", "industry"],
+        "grouping": "four-regions",
+    }
+    assert list(doc["tables"]) == ["obstacles", "pillar_obstacles", "coupling", "trajectory"]
+    pd.testing.assert_frame_equal(d.provenance, assessment.provenance)
+
+
+def test_disparity_spec_is_validated_once() -> None:
+    from nqpf.errors import InputError
+    from nqpf.services.disparity import DisparitySpec
+
+    with pytest.raises(InputError, match="grouping"):
+        DisparitySpec(groups="provinces")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="bootstrap"):
+        DisparitySpec(bootstrap=-1)
+
+
+def test_assessment_service_caches_by_spec() -> None:
+    a = assess(years=[2023])
+    assert assess(years=[2023]) is a
+    assert assess(years=[2023], weights="critic") is not a
+
+
+def test_indicator_view_ranks_by_direction() -> None:
+    from nqpf.services.data import indicator_view
+
+    good = indicator_view("rd_intensity", years=[2023])
+    assert good.ranked["rank"].tolist() == list(range(1, len(good.ranked) + 1))
+    assert good.ranked["value"].is_monotonic_decreasing  # + : highest first
+    assert good.ranked["region"].iloc[0] == "110000"  # 北京, 6.58 % in 2023
+    bad = indicator_view("so2_intensity", years=[2022])
+    assert bad.ranked["value"].is_monotonic_increasing  # − : lowest first
+    assert (good.nation["region"] == "100000").all() and len(good.nation) == 1

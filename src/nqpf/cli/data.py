@@ -68,26 +68,17 @@ def show(
     """显示数据 Show an indicator: one year as a ranked table, several years as a matrix."""
     from rich.table import Table
 
-    from nqpf.data import load_panel, sources
-    from nqpf.errors import InputError
-    from nqpf.indicators import indicator as spec_of
-    from nqpf.regions import region_name
+    from nqpf.services.data import indicator_view
 
-    spec = spec_of(indicator)
-    panel = load_panel([spec.id], years=year, regions=region, include_national=national)
-    if panel.empty:
-        raise InputError(
-            f"no values of {spec.id!r} for the selection",
-            hint="`nqpf data list` shows the years each indicator covers",
-        )
-    names = {
-        code: region_name(code, lang="en" if lang == "en" else "zh")
-        for code in panel["region"].unique()
-    }
+    view = indicator_view(
+        indicator,
+        regions=region,
+        years=year,
+        national=national,
+        lang="en" if lang == "en" else "zh",
+    )
+    spec, panel, names, years = view.spec, view.panel, view.names, view.years
     title = f"{spec.name_zh} {spec.name_en} ({spec.unit})"
-    years = sorted(panel["year"].unique())
-    provinces = panel[panel["region"] != "100000"]
-    nation = panel[panel["region"] == "100000"]
     if len(years) == 1:
         table = Table(title=f"{title}, {years[0]}", header_style="bold")
         for col in (
@@ -98,16 +89,15 @@ def show(
             "来源 source",
         ):
             table.add_column(col, justify="right" if "value" in col or "rank" in col else "left")
-        ordered = provinces.sort_values("value", ascending=spec.direction == "-")
-        for rank, row in enumerate(ordered.to_dict("records"), 1):
+        for row in view.ranked.to_dict("records"):
             table.add_row(
-                str(rank),
+                str(row["rank"]),
                 names[row["region"]],
                 str(row["region"]),
                 _fmt(row["value"]),
                 _short_source(str(row["source_id"])),
             )
-        for row in nation.to_dict("records"):
+        for row in view.nation.to_dict("records"):
             table.add_row(
                 "",
                 names[row["region"]],
@@ -125,10 +115,10 @@ def show(
         for code, values in wide.iterrows():
             table.add_row(names[str(code)], *(_fmt(float(v)) for v in values))
     stdout().print(table)
-    src = sources().set_index("source_id")
-    used = [s for s in panel["source_id"].unique() if s in src.index]
-    for sid in used:
-        s = src.loc[sid]
+    for sid in panel["source_id"].unique():
+        if sid not in view.sources.index:
+            continue
+        s = view.sources.loc[sid]
         stdout().print(
             f"[dim]{sid}: {s['dataset']} — {s['publisher']}; {s['file']} "
             f"({s['table']}: {s['item']}, {s['unit_published']}); {s['vintage']}[/]",

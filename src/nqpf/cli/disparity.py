@@ -31,9 +31,18 @@ def disparity(
 ) -> None:
     """区域差异 Dagum Gini decomposition, Theil, convergence, kernel density, Moran's I."""
     from nqpf.present.disparity import write_disparity
+    from nqpf.services.disparity import DisparitySpec
     from nqpf.services.disparity import disparity as run
 
-    report = run(measure, groups=by, weight=weight, years=year, bootstrap=bootstrap, seed=seed)
+    spec = DisparitySpec(
+        measure=measure,
+        groups=by,  # type: ignore[arg-type]
+        weight=weight,
+        years=tuple(year) if year else None,
+        bootstrap=bootstrap,
+        seed=seed,
+    )
+    report = run(spec)
     label = report.label
     console = stdout()
     console.print(f"[bold]区域差异 Disparities: {label}[/] — {by}", highlight=False)

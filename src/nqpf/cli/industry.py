@@ -50,8 +50,11 @@ def opportunities(
     from nqpf.industry.matrix import known_industries
     from nqpf.industry.opportunities import swot
     from nqpf.industry.screen import screen
+    from nqpf.services.industry import load_matrix
 
-    values, code, label, growth, classification = _load(region, matrix, within)
+    loaded = load_matrix(region, matrix, within)
+    values, code, label = loaded.values, loaded.code, loaded.label
+    growth, classification = loaded.growth, loaded.classification
     types = _types(classification)
     names = known_industries(classification) or {}
     proximity_table = _io_proximity(values, classification) if relatedness == "io" else None
@@ -161,26 +164,23 @@ def similar(
     """结构相似 Regions with the most similar industrial structure (similarity, Krugman)."""
     from rich.table import Table
 
-    from nqpf.industry.structure import krugman_specialisation, peers
+    from nqpf.services.industry import SimilaritySpec
+    from nqpf.services.industry import similar as run
 
-    values, code, label, _, _ = _load(region, matrix, within)
-    found = peers(values, code, n=top)
-    names = _names(values.index.tolist(), matrix)
+    result = run(SimilaritySpec(region=region, matrix=matrix, top=top, within=within))
+    label = result.region_label
     table = Table(title=f"{label} 结构相似地区 structural peers（{matrix}）", header_style="bold")
     for col in ("地区 region", "相似系数 similarity", "Krugman 差异 dissimilarity"):
         table.add_column(col)
-    for peer, row in found.iterrows():
+    for row in result.peers.itertuples():
         table.add_row(
-            f"{names.get(str(peer), peer)} ({peer})",
-            f"{row['similarity']:.3f}",
-            f"{row['krugman']:.3f}",
+            f"{row.region_name} ({row.region})", f"{row.similarity:.3f}", f"{row.krugman:.3f}"
         )
     console = stdout()
     console.print(table)
-    spec = krugman_specialisation(values)
     console.print(
-        f"{label} Krugman 专业化指数 specialisation index: {spec[code]:.3f}"
-        f"（全部{len(spec)}个地区中位数 median {spec.median():.3f}）",
+        f"{label} Krugman 专业化指数 specialisation index: {result.specialisation:.3f}"
+        f"（全部{result.n_regions}个地区中位数 median {result.specialisation_median:.3f}）",
         highlight=False,
     )
 
@@ -251,61 +251,6 @@ def _history(
     return None, None
 
 
-def _load(
-    region: str, matrix: str, within: str | None
-) -> tuple[pd.DataFrame, str, str, pd.Series | None, str]:
-    """The wide table, the region's row key, its label, national growth, classification."""
-    from nqpf.errors import InputError
-    from nqpf.industry.matrix import census_matrix, listed_matrix, read_matrix, to_wide
-    from nqpf.industry.opportunities import national_growth
-    from nqpf.regions import division_name, find_division, normalize_region, region_name
-
-    if matrix == "listed":
-        code = normalize_region(region)
-        long = listed_matrix((2020, 2025))
-        return to_wide(long), code, region_name(code), national_growth(long), "listed"
-    if matrix in ("census2020", "census2010"):
-        year = 2020 if matrix == "census2020" else 2010
-        code = find_division(region, census_year=year, within=within)  # type: ignore[arg-type]
-        level = (
-            "province"
-            if code.endswith("0000")
-            else "prefecture"
-            if code.endswith("00")
-            else "county"
-        )
-        long = census_matrix(year, level=level)  # type: ignore[arg-type]
-        both = [census_matrix(y, level="province") for y in (2010, 2020)]
-        import pandas as pd
-
-        growth = national_growth(pd.concat(both, ignore_index=True))
-        return to_wide(long), code, division_name(code, census_year=year), growth, "gbt4754_section"  # type: ignore[arg-type]
-    path = Path(matrix)
-    if not path.exists():
-        raise InputError(f"unknown matrix {matrix!r}", hint=f"use {MATRIX_HELP}")
-    long = read_matrix(path)
-    wide = to_wide(long)
-    key = region if region in wide.index else None
-    if key is None:
-        for resolve in (normalize_region, find_division):
-            try:
-                candidate = resolve(region)
-            except InputError:
-                continue
-            if candidate in wide.index:
-                key = candidate
-                break
-    if key is None:
-        shown = ", ".join(map(str, wide.index[:8]))
-        raise InputError(
-            f"region {region!r} is not in {path.name}", hint=f"regions in the file: {shown} …"
-        )
-    user_growth = national_growth(long) if long["year"].nunique() > 1 else None
-    classification = str(long["classification"].iloc[0])
-    names = long.drop_duplicates("region").set_index("region")["region_name"]
-    return wide, key, str(names.get(key, key)), user_growth, classification
-
-
 def _io_proximity(values: pd.DataFrame, classification: str) -> pd.DataFrame:
     from nqpf.errors import InputError
     from nqpf.industry.relatedness import io_relatedness
@@ -326,17 +271,3 @@ def _types(classification: str) -> pd.DataFrame | None:
         return industry_types(classification)
     except InputError:
         return None
-
-
-def _names(codes: list[str], matrix: str) -> dict[str, str]:
-    from nqpf.errors import InputError
-    from nqpf.regions import division_name
-
-    year = 2010 if matrix == "census2010" else 2020
-    out = {}
-    for code in codes:
-        try:
-            out[code] = division_name(code, census_year=year)  # type: ignore[arg-type]
-        except InputError:
-            out[code] = code
-    return out

@@ -9,8 +9,8 @@ assessment when none is given; :mod:`nqpf.present.disparity` writes ``diagnosis.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,7 @@ from nqpf.diagnose.coupling import coupling_coordination
 from nqpf.diagnose.obstacle import ObstacleResult, obstacle_degree, top_obstacles
 from nqpf.errors import InputError
 from nqpf.regions import group_of, normalize_region, region_name
+from nqpf.results import ResultMixin, hash_spec
 
 __all__ = ["AssessmentLike", "Diagnosis", "region_diagnosis"]
 
@@ -40,8 +41,12 @@ class AssessmentLike(Protocol):
 
 
 @dataclass(frozen=True)
-class Diagnosis:
-    """One region's diagnosis: obstacles, coupling and trajectory (all years)."""
+class Diagnosis(ResultMixin):
+    """One region's diagnosis: obstacles, coupling and trajectory (all years), on the
+    result protocol (:mod:`nqpf.results`; ``spec_hash`` over the assessment's normalised
+    values, weights and scores and the options)."""
+
+    kind: ClassVar[str] = "diagnosis"
 
     region: str
     region_name: str
@@ -50,6 +55,10 @@ class Diagnosis:
     pillar_obstacles: pd.DataFrame
     coupling: pd.DataFrame
     trajectory: pd.DataFrame
+    spec: dict[str, Any] = field(default_factory=dict)
+    spec_hash: str = "000000000000"
+    provenance: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"source": []}))
+    warnings: list[str] = field(default_factory=list)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {
@@ -67,13 +76,15 @@ def region_diagnosis(
     top: int = 5,
     subsystems: Sequence[str] = ("tech", "industry"),
     grouping: str = "four-regions",
+    provenance: pd.DataFrame | None = None,
 ) -> Diagnosis:
     """Obstacle degrees (top ``top`` indicators, all pillars), coupling coordination of
     ``subsystems`` and the index trajectory against the region's group and the nation
     (unweighted mean of the provinces assessed), for every assessed year.
 
     ``assessment``: an :class:`nqpf.Assessment`, or any object exposing ``scores``,
-    ``normalized``, ``indicator_weights`` and ``pillar_of``.
+    ``normalized``, ``indicator_weights`` and ``pillar_of``; ``provenance`` its data sources
+    (kept on the result).
     """
     code = normalize_region(region)
     normalized = assessment.normalized
@@ -119,6 +130,7 @@ def region_diagnosis(
     trajectory["growth_log"] = (
         np.log(trajectory["index"]).diff() if (trajectory["index"] > 0).all() else np.nan
     )
+    spec = {"region": code, "top": top, "subsystems": list(subsystems), "grouping": grouping}
     return Diagnosis(
         region=code,
         region_name=region_name(code),
@@ -127,4 +139,9 @@ def region_diagnosis(
         pillar_obstacles=pillar_obstacles.reset_index(drop=True),
         coupling=coupling,
         trajectory=trajectory,
+        spec=spec,
+        spec_hash=hash_spec(
+            spec, normalized, weights.rename("weight").to_frame(), assessment.scores
+        ),
+        provenance=provenance if provenance is not None else pd.DataFrame({"source": []}),
     )

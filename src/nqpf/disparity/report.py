@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import pandas as pd
 
@@ -20,13 +21,22 @@ from nqpf.disparity.dagum import DagumResult, dagum_gini
 from nqpf.disparity.kde import KDEResult, kernel_density
 from nqpf.disparity.theil import GEResult, theil_t
 from nqpf.errors import InputError, NQPFWarning
+from nqpf.results import ResultMixin, hash_spec
 
 __all__ = ["DisparityReport", "disparity_report"]
 
 
 @dataclass(frozen=True)
-class DisparityReport:
-    """Everything a paper's 区域差异与动态演进 section reports, for one measure."""
+class DisparityReport(ResultMixin):
+    """Everything a paper's 区域差异与动态演进 section reports, for one measure.
+
+    On the result protocol (:mod:`nqpf.results`): ``spec`` (measure label, grouping,
+    weighting, bootstrap, seed, spatial), ``spec_hash`` (over the panel, the weights and
+    the spec), ``provenance`` (sources of the measure, given by the service),
+    ``warnings`` (the notes: parts left out and why), ``tables()``.
+    """
+
+    kind: ClassVar[str] = "disparity"
 
     label: str
     grouping: str
@@ -40,6 +50,14 @@ class DisparityReport:
     moran: pd.DataFrame | None = None
     markov: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+    spec: dict[str, Any] = field(default_factory=dict)
+    spec_hash: str = "000000000000"
+    provenance: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"source": []}))
+
+    @property
+    def warnings(self) -> list[str]:
+        """The notes: the parts left out and why."""
+        return self.notes
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Sheet name → table, in report order (missing parts left out)."""
@@ -75,13 +93,15 @@ def disparity_report(
     bootstrap: int = 0,
     seed: int | None = 0,
     spatial: bool = True,
+    provenance: pd.DataFrame | None = None,
 ) -> DisparityReport:
     """Dagum, group trends, kernel densities; Theil, σ/β convergence when the values are
     positive (they need logs); global Moran's I and the spatial Markov chain (quartiles,
     balanced panels only) when the regions are provinces.
 
     ``weights``: optional long ``region, year, weight`` (e.g. population) for the Dagum
-    and Theil population-weighted variants.
+    and Theil population-weighted variants. ``provenance``: the sources of the measure
+    (kept on the result).
     """
     data = panel.copy()
     weight = None
@@ -123,6 +143,15 @@ def disparity_report(
                 markov = spatial_markov(data)
             except InputError as exc:
                 notes.append(f"spatial Markov left out: {exc.message}")
+    spec = {
+        "label": label,
+        "groups": groups if isinstance(groups, str) else dict(groups),
+        "weighted": weights is not None,
+        "bootstrap": bootstrap,
+        "seed": seed,
+        "spatial": spatial,
+    }
+    frames = [panel] if weights is None else [panel, weights]
     return DisparityReport(
         label=label,
         grouping=groups if isinstance(groups, str) else "custom",
@@ -136,6 +165,9 @@ def disparity_report(
         moran=moran,
         markov=markov,
         notes=notes,
+        spec=spec,
+        spec_hash=hash_spec(spec, *frames),
+        provenance=provenance if provenance is not None else pd.DataFrame({"source": []}),
     )
 
 

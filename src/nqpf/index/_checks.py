@@ -16,6 +16,20 @@ from nqpf.errors import InputError
 
 __all__: list[str] = []
 
+#: Weights given by a user (expert weights, aggregation weights, fixed weights in a framework
+#: YAML) must sum to 1 within this; they are written as decimals.
+SUM_TOLERANCE = 1e-6
+
+
+def require_unit_sum(total: float, *, what: str = "weights", file: str | None = None) -> None:
+    """The one check that user-given weights sum to 1 (within :data:`SUM_TOLERANCE`)."""
+    if abs(total - 1.0) > SUM_TOLERANCE:
+        raise InputError(
+            f"{what} sum to {total:.6g}, not 1",
+            file=file,
+            hint="rescale them so that they sum to 1",
+        )
+
 
 def numeric_frame(X: object, *, what: str = "X") -> pd.DataFrame:
     """Return ``X`` as a float DataFrame, or raise naming the first non-numeric column."""

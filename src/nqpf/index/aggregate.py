@@ -23,8 +23,13 @@ import numpy as np
 import pandas as pd
 
 from nqpf.errors import InputError
-from nqpf.index._checks import numeric_frame, require_complete, require_non_negative, year_level
-from nqpf.index.weights import SUM_TOLERANCE
+from nqpf.index._checks import (
+    numeric_frame,
+    require_complete,
+    require_non_negative,
+    require_unit_sum,
+    year_level,
+)
 
 __all__ = ["AGGREGATE_METHODS", "aggregate"]
 
@@ -126,9 +131,5 @@ def _aligned_weights(N: pd.DataFrame, weights: pd.Series) -> np.ndarray:
             column=str(N.columns[j]),
             hint="use weights ≥ 0 that sum to 1",
         )
-    total = float(w.sum())
-    if abs(total - 1.0) > SUM_TOLERANCE:
-        raise InputError(
-            f"weights sum to {total:.6g}, not 1", hint="rescale them so that they sum to 1"
-        )
+    require_unit_sum(float(w.sum()))
     return w

@@ -48,6 +48,7 @@ import yaml
 
 from nqpf._yaml import safe_load
 from nqpf.errors import InputError
+from nqpf.index._checks import require_unit_sum
 from nqpf.indicators import indicator_specs, subnational_specs
 
 __all__ = [
@@ -68,9 +69,6 @@ IMPLICIT_SUFFIX = ":all"
 
 #: Options a framework may set in ``defaults:`` (applied when the caller leaves them unset).
 DEFAULT_KEYS: tuple[str, ...] = ("upper", "outliers", "impute")
-
-#: Tolerance on "fixed weights of siblings sum to 1" (YAML authors write decimals).
-WEIGHT_SUM_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -481,10 +479,4 @@ def _check_weights(weights: list[float | None], what: str, source: str) -> None:
             file=source,
             hint="give a weight to every sibling or to none",
         )
-    total = sum(given)
-    if abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
-        raise InputError(
-            f"weights of the {what} sum to {total:.6g}, not 1",
-            file=source,
-            hint="rescale them so that they sum to 1",
-        )
+    require_unit_sum(sum(given), what=f"weights of the {what}", file=source)

@@ -50,7 +50,12 @@ import numpy as np
 import pandas as pd
 
 from nqpf.errors import InputError
-from nqpf.index._checks import numeric_frame, require_complete, require_non_negative
+from nqpf.index._checks import (
+    numeric_frame,
+    require_complete,
+    require_non_negative,
+    require_unit_sum,
+)
 
 __all__ = [
     "COMBINE_METHODS",
@@ -72,7 +77,6 @@ COMBINE_METHODS: tuple[str, ...] = ("mean", "geometric", "game")
 ENTROPY_ZERO_CONVENTIONS: tuple[str, ...] = ("0log0", "shift")
 DEFAULT_ENTROPY_SHIFT = 1e-5  # the ε = 0.00001 translation of most NQPF papers
 DEFAULT_PCA_VARIANCE = 0.85  # keep components up to 85% cumulative explained variance
-SUM_TOLERANCE = 1e-6  # user-given weights must sum to 1 within this
 RECIPROCITY_TOLERANCE = 1e-6  # relative tolerance on a_ij · a_ji = 1
 SHARE_ROUNDING = 1e-12  # cumulative explained variance can miss e.g. 1.0 by float rounding
 
@@ -264,11 +268,7 @@ def expert_weights(mapping: Mapping[str, float], columns: Sequence[str] | pd.Ind
             hint="use weights ≥ 0 that sum to 1",
         )
     total = float(values.sum())
-    if abs(total - 1.0) > SUM_TOLERANCE:
-        raise InputError(
-            f"expert weights sum to {total:.6g}, not 1",
-            hint="rescale them so that they sum to 1",
-        )
+    require_unit_sum(total, what="expert weights")
     return pd.Series(values / total, index=pd.Index(columns), name="weight")
 
 

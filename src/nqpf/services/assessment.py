@@ -32,6 +32,8 @@ from nqpf.index.framework import Framework, load_framework
 from nqpf.index.impute import drop_sparse, parse_chain
 from nqpf.indicators import indicator_specs
 from nqpf.regions import NATIONAL_CODE, group_of, normalize_region, province_codes, region_name
+from nqpf.results import hash_spec
+from nqpf.services._cache import cached, holds
 
 __all__ = ["assess", "comparison_with_national"]
 
@@ -170,14 +172,6 @@ def assess(
     if dropped.units:
         long = long[~long["region"].isin(list(dropped.units))]
     long = long[long["indicator"].isin(fw.indicator_ids)]
-    names = _names(long)
-    groups = _groups(wide)
-    built = construct(wide, fw, construction, groups=groups, targets=targets)
-    treatment = None
-    if construction.outliers != "none":
-        from nqpf.index.impute import impute as fill
-
-        treatment = treat(fill(wide, construction.impute, groups=groups)[0], fw, construction)
     options = {
         **construction.as_dict(),
         "framework": fw.id,
@@ -189,17 +183,56 @@ def assess(
         if data is None
         else (str(data) if not isinstance(data, pd.DataFrame) else "DataFrame"),
     }
+    key = hash_spec(
+        {
+            "kind": "assessment",
+            **options,
+            "framework": fw.to_dict(),
+            "targets": dict(sorted((targets or {}).items())),
+        },
+        wide,
+        long,
+    )
+    hit = holds(key)
+    result = cached(
+        key,
+        lambda: _build(wide, long, fw, construction, options, targets, uncertainty, seed, progress),
+    )
+    if hit and progress is not None and result.uncertainty is not None:
+        done = result.uncertainty.n_configurations
+        progress(done, done)  # a cached result: the work is done
+    return result
+
+
+def _build(
+    wide: pd.DataFrame,
+    long: pd.DataFrame,
+    fw: Framework,
+    construction: Construction,
+    options: dict[str, Any],
+    targets: Mapping[str, float] | None,
+    uncertainty: int,
+    seed: int,
+    progress: Callable[[int, int], None] | None,
+) -> Assessment:
+    groups = _groups(wide)
+    built = construct(wide, fw, construction, groups=groups, targets=targets)
+    treatment = None
+    if construction.outliers != "none":
+        from nqpf.index.impute import impute as fill
+
+        treatment = treat(fill(wide, construction.impute, groups=groups)[0], fw, construction)
     result = Assessment(
         framework=fw,
         construction=construction,
         data=long,
         built=built,
-        region_names=names,
+        region_names=_names(long),
         provenance=_provenance(long, fw),
         spec_hash=spec_hash(wide, fw, construction, targets),
         options=options,
         outliers=treatment,
-        warnings=dropped.messages(),
+        warnings=list(options["dropped"]),
     )
     if uncertainty > 0:
         from nqpf.index.uncertainty import run_uncertainty

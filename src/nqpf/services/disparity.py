@@ -9,19 +9,22 @@ of :func:`nqpf.assess`) or a pillar id of its framework (``tech``, ``industry`` 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from dataclasses import asdict, dataclass
+from typing import Any, Literal, get_args
 
 import pandas as pd
 
-from nqpf.data import catalog, load_panel
+from nqpf.data import catalog, load_panel, sources
 from nqpf.diagnose.diagnosis import AssessmentLike, Diagnosis, region_diagnosis
-from nqpf.disparity._input import GroupSpec
 from nqpf.disparity.report import DisparityReport, disparity_report
 from nqpf.errors import InputError
 from nqpf.index.assessment import Assessment
+from nqpf.indicators import formula_inputs, indicator
+from nqpf.results import hash_spec
+from nqpf.services._cache import cached
 from nqpf.services.assessment import assess
 
-__all__ = ["diagnose", "disparity", "measure_panel"]
+__all__ = ["DisparitySpec", "diagnose", "disparity", "measure_panel", "measure_provenance"]
 
 
 def measure_panel(
@@ -60,33 +63,72 @@ def _assess(years: Iterable[int] | None) -> Assessment:
     return assess(years=list(years)) if years is not None else assess()
 
 
-def disparity(
-    measure: str = "index",
-    *,
-    groups: GroupSpec = "four-regions",
-    weight: str | None = None,
-    years: Iterable[int] | None = None,
-    bootstrap: int = 0,
-    seed: int | None = 0,
-    spatial: bool = True,
-) -> DisparityReport:
-    """The disparity report of ``measure`` (:func:`measure_panel`); ``weight`` an indicator id
-    of population-like weights (e.g. ``population``) for the weighted Dagum and Theil."""
-    panel, label = measure_panel(measure, years=years)
+Grouping = Literal["four-regions", "three-belts"]
+
+
+@dataclass(frozen=True)
+class DisparitySpec:
+    """Options of ``nqpf disparity``, validated when made."""
+
+    measure: str = "index"
+    groups: Grouping = "four-regions"
+    weight: str | None = None
+    years: tuple[int, ...] | None = None
+    bootstrap: int = 0
+    seed: int | None = 0
+    spatial: bool = True
+
+    def __post_init__(self) -> None:
+        if self.groups not in get_args(Grouping):
+            raise InputError(
+                f"unknown grouping {self.groups!r}",
+                column="by",
+                hint=f"use one of {', '.join(get_args(Grouping))}",
+            )
+        if self.bootstrap < 0:
+            raise InputError("bootstrap replicates must be ≥ 0", column="bootstrap")
+        if self.years is not None:
+            object.__setattr__(self, "years", tuple(int(y) for y in self.years))
+
+
+def disparity(spec: DisparitySpec) -> DisparityReport:
+    """The disparity report of ``spec.measure`` (:func:`measure_panel`); ``spec.weight`` an
+    indicator id of population-like weights (e.g. ``population``) for the weighted Dagum
+    and Theil. Cached by the hash of the panel, the weights and the options."""
+    years = list(spec.years) if spec.years is not None else None
+    panel, label = measure_panel(spec.measure, years=years)
     weights = None
-    if weight:
-        weights = load_panel([weight], years=years)[["region", "year", "value"]].rename(
+    if spec.weight:
+        weights = load_panel([spec.weight], years=years)[["region", "year", "value"]].rename(
             columns={"value": "weight"}
         )
-    return disparity_report(
-        panel,
-        label=label,
-        groups=groups,
-        weights=weights,
-        bootstrap=bootstrap,
-        seed=seed,
-        spatial=spatial,
+    frames = [panel] if weights is None else [panel, weights]
+    key = hash_spec({"kind": "disparity", **asdict(spec)}, *frames)
+    return cached(
+        key,
+        lambda: disparity_report(
+            panel,
+            label=label,
+            groups=spec.groups,
+            weights=weights,
+            bootstrap=spec.bootstrap,
+            seed=spec.seed,
+            spatial=spec.spatial,
+            provenance=measure_provenance(spec.measure, years),
+        ),
     )
+
+
+def measure_provenance(measure: str, years: Iterable[int] | None = None) -> pd.DataFrame:
+    """The sources behind a measure: each ``source_id`` of an indicator's values (and of the
+    inputs of a derived indicator) with its registry entry, or the provenance table of the
+    assessment for the index and its pillars."""
+    if measure in set(catalog()["id"]):
+        spec = indicator(measure)
+        ids = [measure, *sorted(formula_inputs(spec.formula))] if spec.formula else [measure]
+        used = pd.Series(load_panel(ids, years=years)["source_id"].unique(), name="source_id")
+        return used.to_frame().merge(sources(), on="source_id", how="left")
+    return _assess(years).provenance
 
 
 def diagnose(
@@ -100,4 +142,12 @@ def diagnose(
     """:func:`nqpf.diagnose.region_diagnosis` of ``region`` on ``assessment`` (default
     ``nqpf.assess()`` on the packaged data)."""
     found = assessment if assessment is not None else _assess(None)
-    return region_diagnosis(region, found, top=top, subsystems=subsystems, grouping=grouping)
+    provenance: pd.DataFrame | None = getattr(found, "provenance", None)
+    return region_diagnosis(
+        region,
+        found,
+        top=top,
+        subsystems=subsystems,
+        grouping=grouping,
+        provenance=provenance,
+    )
