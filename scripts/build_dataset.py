@@ -1537,6 +1537,90 @@ ARTICLE_FIGURES = [
 ]
 
 
+# --- policy corpus (the policy library's packaged documents) -------------------------------
+POLICY_REPORTS_REPO = "aldohemsn/chinese-political-corpora"
+POLICY_REPORTS_COMMIT = "99bc4b01d11c2b884a83ecc8f966d97e17cd450e"
+POLICY_REPORTS_YEARS = range(2006, 2026)
+# Wikisource appends its licence note to every text; it starts with this line.
+_WIKISOURCE_FOOTER = "本作品是中华人民共和国的"
+# The seed page's frame (the portal's menu and comment box) around the article.
+_SEED_FRAME = {"- 企业", "- 供应", "- 求购", "- 资讯", "评论区"}
+
+
+def _paragraphs(text: str) -> str:
+    """One paragraph per line: strip each line, drop blank ones."""
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def policy_corpus(raw: Path, seed: Path | None) -> pd.DataFrame:
+    """The packaged documents of the policy library (资讯).
+
+    The State Council's government work reports 2006–2025 (Chinese Wikisource via
+    ``aldohemsn/chinese-political-corpora``, MANIFEST §15; the 2020 report is not in it) with
+    Wikisource's licence footer stripped and the NPC resolutions approving each report dropped,
+    and the seed article. Texts keep one paragraph per line; character offsets of extracted
+    items refer to these texts.
+    """
+    path = raw / "aldohemsn+chinese-political-corpora" / "government_work_reports.jsonl"
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for line_no, line in enumerate(handle, start=1):
+            record = json.loads(line)
+            if record["year"] is None or "决议" in record["title"]:
+                continue  # the NPC's resolution approving the report, not a report
+            year = int(record["year"])
+            if year not in POLICY_REPORTS_YEARS:
+                continue
+            body = record["content"]
+            cut = body.find(_WIKISOURCE_FOOTER)
+            if cut < 0:
+                raise SystemExit(f"{path.name} line {line_no}: Wikisource footer not found")
+            rows.append(
+                {
+                    "key": f"gwr-{year}",
+                    "title": record["title"],
+                    "issuer": "国务院",
+                    "level": "national",
+                    "region": NATIONAL_CODE,
+                    # Delivered at the opening of each year's NPC session on 5 March.
+                    "issued": f"{year}-03-05",
+                    "year": year,
+                    "doc_type": "work_report",
+                    "text": _paragraphs(body[:cut]),
+                    "source_url": record["url"],
+                    "source_note": (
+                        f"Chinese Wikisource via {POLICY_REPORTS_REPO}@{POLICY_REPORTS_COMMIT[:12]} "
+                        f"{path.name} line {line_no}; licence footer stripped; public domain "
+                        "(PRC Copyright Law art. 5(1))"
+                    ),
+                }
+            )
+    if seed is not None:
+        lines = [ln.strip() for ln in seed.read_text("utf-8").splitlines()]
+        body = [ln for ln in lines if ln and ln not in _SEED_FRAME]
+        rows.append(
+            {
+                "key": "seed-ndrc-2025",
+                "title": body[0],
+                "issuer": body[1],
+                "level": "national",
+                "region": NATIONAL_CODE,
+                "issued": None,
+                "year": 2025,
+                "doc_type": "article",
+                "text": "\n".join(body[2:]),
+                "source_url": None,
+                "source_note": (
+                    "the seed article as published on a B2B industry portal (page frame removed); "
+                    "原文发表于《习近平经济思想研究》2025年第11期"
+                ),
+            }
+        )
+    frame = pd.DataFrame(rows).sort_values("key", ignore_index=True)
+    frame["sha256"] = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in frame["text"]]
+    return frame
+
+
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     """Deterministic Parquet: no pandas index, fixed compression, no creation timestamps."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -1570,6 +1654,7 @@ def build(raw: Path, out: Path, seed: Path | None) -> dict[str, str]:
         "io_tables": io_cells,
         "io_sectors": io_sectors,
         "article_figures": builder.article_figures(),
+        "policy_corpus": policy_corpus(raw, seed),
     }
     out.mkdir(parents=True, exist_ok=True)
     digests = {}

@@ -72,7 +72,7 @@ def test_unopenable_sqlite_file_is_one_line_error(tmp_path: Path) -> None:
 def test_first_use_migrates_to_every_head(db_engine: Engine) -> None:
     with db_engine.connect() as conn:
         assert current_revisions(conn) == head_revisions()
-    assert "policy_0001" in head_revisions()
+    assert "policy_0002" in head_revisions()
     tables = set(inspect(db_engine).get_table_names())
     assert {"alembic_version", "policy_documents", "policy_items"} <= tables
     search = "policy_fts" if db_engine.dialect.name == "sqlite" else "policy_search"
@@ -175,3 +175,27 @@ def test_cli_unreachable_database_exits_2_without_traceback(tmp_path: Path) -> N
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "cannot reach database" in result.stderr and ":pw@" not in result.stderr
+
+
+def test_upgrade_from_an_older_revision_keeps_rows(db_url: str) -> None:
+    from sqlalchemy import create_engine
+
+    from nqpf.db import upgrade
+    from nqpf.db.engine import resolve_url
+
+    engine = create_engine(resolve_url(db_url))
+    upgrade(engine, "policy_0001")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO policy_documents (title, level, doc_type, text, sha256, origin, added_at)"
+                " VALUES ('t', 'national', 'plan', 'x', :sha, 'user', :now)"
+            ),
+            {"sha": "c" * 64, "now": datetime.now(UTC)},
+        )
+    engine.dispose()
+    migrated = connect(db_url)
+    with migrated.connect() as conn:
+        assert current_revisions(conn) == head_revisions()
+        assert conn.execute(text("SELECT count(*) FROM policy_documents")).scalar_one() == 1
+    assert "basis" in {c["name"] for c in inspect(migrated).get_columns("policy_items")}

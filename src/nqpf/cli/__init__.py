@@ -31,6 +31,8 @@ from nqpf.cli import disparity as disparity_commands
 from nqpf.cli import industry as industry_commands
 from nqpf.cli import io as io_commands
 from nqpf.cli import market as market_commands
+from nqpf.cli import plan as plan_commands
+from nqpf.cli import policy as policy_commands
 from nqpf.cli import serve as serve_commands
 from nqpf.cli._console import stderr, styled
 from nqpf.errors import NQPFError, NQPFWarning
@@ -48,6 +50,7 @@ app.add_typer(backtest_commands.app, name="backtest")
 app.add_typer(io_commands.app, name="io")
 app.add_typer(chain_commands.app, name="chain")
 app.add_typer(db_commands.app, name="db")
+app.add_typer(policy_commands.app, name="policy")
 app.add_typer(market_commands.firms_app, name="firms")
 app.add_typer(market_commands.board_app, name="board")
 app.add_typer(serve_commands.users, name="user")
@@ -57,6 +60,9 @@ app.command("audit")(audit_commands.audit)
 app.command("opportunities")(industry_commands.opportunities)
 app.command("similar")(industry_commands.similar)
 app.command("disparity")(disparity_commands.disparity)
+app.command("herding")(plan_commands.herding)
+app.command("plan")(plan_commands.plan)
+app.command("targets")(plan_commands.targets)
 app.command("diagnose")(disparity_commands.diagnose)
 
 

@@ -94,6 +94,7 @@ class PolicyItem(Base):
     base_value: Mapped[float | None] = mapped_column(Float)
     base_year: Mapped[int | None] = mapped_column(Integer)
     comparison: Mapped[str | None] = mapped_column(String(32))
+    basis: Mapped[str | None] = mapped_column(String(16))
     industry: Mapped[str | None] = mapped_column(String(64))
     pillar: Mapped[str | None] = mapped_column(String(64))
 

@@ -1,0 +1,146 @@
+"""``nqpf herding``, ``nqpf plan`` and ``nqpf targets``: 全国一盘棋 — crowded industries, an
+optimal national division of labour, trajectories against targets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from nqpf.cli._console import stdout
+
+if TYPE_CHECKING:
+    from nqpf.plan.report import PlanResult
+
+OutOption = Annotated[
+    Path | None, typer.Option(help="write <kind>.xlsx and an offline <kind>.html here")
+]
+DeclaredOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="declared priorities CSV (region, industry, source); default: the packaged set"
+    ),
+]
+
+
+def _show(result: PlanResult, columns: list[str], title: str, top: int) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    frame = result.to_frame()[columns].head(top)
+    table = Table(title=title, header_style="bold")
+    for column in columns:
+        table.add_column(column)
+    for row in frame.itertuples(index=False):
+        table.add_row(*(escape(f"{v:.4g}" if isinstance(v, float) else str(v)) for v in row))
+    stdout().print(table)
+    for line in [*result.notes, *result.warnings]:
+        stdout().print(escape(line), highlight=False)
+
+
+def _write(result: PlanResult, out: Path | None) -> None:
+    if out is None:
+        return
+    from nqpf.present.plan import write_plan_result
+
+    for path in write_plan_result(result, out):
+        stdout().print(f"written: {path}", highlight=False)
+
+
+def herding(
+    view: Annotated[
+        str, typer.Option(help="declared (revealed is not available yet)")
+    ] = "declared",
+    declared: DeclaredOption = None,
+    density_quantile: Annotated[
+        float, typer.Option(help="density percentile that counts as a base")
+    ] = 0.5,
+    top: Annotated[int, typer.Option(help="rows to show")] = 25,
+    out: OutOption = None,
+) -> None:
+    """扎堆 Herding: fields many regions declare without a base for them."""
+    from nqpf.services.plan import herding as run
+
+    result = run(view=view, declared=declared, density_quantile=density_quantile)  # type: ignore[arg-type]
+    _show(
+        result,
+        ["name", "declared", "without_base", "hubs_today", "crowding", "herding_index"],
+        "扎堆度 herding index",
+        top,
+    )
+    _write(result, out)
+
+
+def plan(
+    k: Annotated[int, typer.Option(help="priorities per province")] = 5,
+    hubs_min: Annotated[
+        int, typer.Option("--hubs-min", help="hub provinces per industry, at least")
+    ] = 1,
+    hubs_max: Annotated[
+        int, typer.Option("--hubs", "--hubs-max", help="hub provinces per industry, at most")
+    ] = 6,
+    per_group: Annotated[
+        int | None,
+        typer.Option(
+            help="at most this many hubs of an industry per macro-region (东部/中部/西部/东北)"
+        ),
+    ] = None,
+    fit: Annotated[str, typer.Option(help="density (relatedness density) | rca")] = "density",
+    lock_rca: Annotated[
+        float | None, typer.Option(help="keep existing strengths with RCA ≥ this")
+    ] = None,
+    declared: DeclaredOption = None,
+    top: Annotated[int, typer.Option(help="rows to show")] = 40,
+    out: OutOption = None,
+) -> None:
+    """布局 Optimal national division of labour (exact MILP) and its shadow costs."""
+    from nqpf.services.plan import layout
+
+    result = layout(
+        k=k,
+        hubs_min=hubs_min,
+        hubs_max=hubs_max,
+        per_group=per_group,
+        fit=fit,  # type: ignore[arg-type]
+        lock_rca=lock_rca,
+        declared=declared,
+    )
+    _show(result, ["region", "region_name", "industry", "fit"], "重点产业布局 layout", top)
+    _write(result, out)
+
+
+def targets(
+    indicator: Annotated[str, typer.Argument(help="indicator id, e.g. rd_intensity")],
+    target: Annotated[float, typer.Option(help="target value")],
+    by: Annotated[int, typer.Option(help="target year")],
+    region: Annotated[
+        list[str] | None, typer.Option("--region", "-r", help="region(s); default all")
+    ] = None,
+    model: Annotated[str, typer.Option(help="log_linear | linear")] = "log_linear",
+    since: Annotated[int | None, typer.Option(help="first year of the trend")] = None,
+    top: Annotated[int, typer.Option(help="rows to show")] = 40,
+    out: OutOption = None,
+) -> None:
+    """目标 Required growth vs trend, projection, probability and status per region."""
+    from nqpf.services.plan import targets as run
+
+    result = run(indicator, target=target, by=by, regions=region, model=model, since=since)  # type: ignore[arg-type]
+    _show(
+        result,
+        [
+            "region_name",
+            "latest_year",
+            "latest",
+            "required_growth",
+            "historical_cagr",
+            "projection",
+            "projection_lower",
+            "projection_upper",
+            "probability",
+            "status",
+        ],
+        f"目标跟踪 {indicator} → {target:g} by {by}",
+        top,
+    )
+    _write(result, out)
