@@ -49,7 +49,7 @@ def indicator_view(
 ) -> IndicatorView:
     """Values of ``indicator_id``; ``ranked`` holds the regions (not the nation) of the
     latest — and, when one year is selected, only — year ranked best first."""
-    spec = indicator(indicator_id)
+    spec = _spec(indicator_id)
     panel = load_panel([spec.id], years=years, regions=regions, include_national=national)
     if panel.empty:
         raise InputError(
@@ -69,3 +69,27 @@ def indicator_view(
         nation=panel[is_nation],
         sources=used.drop_duplicates("source_id").set_index("source_id"),
     )
+
+
+def _spec(indicator_id: str) -> IndicatorSpec:
+    """The catalog entry of ``indicator_id``, or the metadata of an indicator imported into
+    the workspace (which `nqpf data list` shows too)."""
+    from nqpf.ingest.workspace import Workspace
+
+    try:
+        return indicator(indicator_id)
+    except InputError:
+        user = Workspace.default().catalog()
+        row = user[user["id"] == indicator_id]
+        if row.empty:
+            raise
+        r = row.iloc[0]
+        return IndicatorSpec(
+            id=str(r["id"]),
+            name_zh=str(r["name_zh"]),
+            name_en=str(r["name_zh"]),
+            unit="" if r["unit"] is None or r["unit"] != r["unit"] else str(r["unit"]),
+            direction=str(r["direction"]),  # type: ignore[arg-type]
+            pillar="workspace",
+            minimum=None,
+        )
