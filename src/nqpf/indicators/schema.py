@@ -111,6 +111,10 @@ def read_framework_yaml(path: str | Path) -> Any:
         return safe_load(text)
     except yaml.YAMLError as exc:
         reason = clean_text(" ".join(str(exc).split()))
+        if "nesting depth" in reason:  # libyaml's own limit (the C loader)
+            raise InputError(
+                f"the framework is nested too deeply (more than {MAX_DEPTH} levels)", file=name
+            ) from None
         raise InputError(f"not valid YAML: {reason}", file=name) from None
     except RecursionError:
         raise InputError(
