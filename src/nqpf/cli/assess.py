@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from nqpf.cli._console import progress as progress_of
 from nqpf.cli._console import stderr, stdout, styled
 from nqpf.cli.industry import FORCE_HELP
 
@@ -84,7 +85,6 @@ def assess(
 ) -> None:
     """新质生产力综合评价 Assess NQPF: ranked table, scores.csv, assessment.xlsx, assessment.html,
     assessment.docx."""
-    from rich.progress import Progress
     from rich.table import Table
 
     from nqpf.errors import InputError
@@ -115,12 +115,7 @@ def assess(
             "cannot take",
             hint="use the Python API: nqpf.assess(normalize='target', targets={...})",
         )
-    with Progress(console=stderr(), transient=True) as bar:
-        task = bar.add_task("不确定性分析 uncertainty", total=None, visible=uncertainty > 0)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
+    with progress_of("不确定性分析 uncertainty", visible=uncertainty > 0) as report:
         result = run(
             data,
             framework=framework,
@@ -141,7 +136,7 @@ def assess(
             winsor_max=winsor_max,
             uncertainty=uncertainty,
             seed=seed,
-            progress=progress,
+            progress=report,
         )
     paths = write_assessment(result, out, force=force)
     if audit:
