@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from nqpf.cli import _options as o
+from nqpf.cli._console import progress as progress_of
 from nqpf.cli._console import stderr, stdout, styled
 from nqpf.cli.industry import FORCE_HELP
 
@@ -47,7 +48,6 @@ def assess(
 ) -> None:
     """新质生产力综合评价 Assess NQPF: ranked table, scores.csv, assessment.xlsx, assessment.html,
     assessment.docx."""
-    from rich.progress import Progress
     from rich.table import Table
 
     from nqpf.ingest.options import (
@@ -91,13 +91,8 @@ def assess(
         uncertainty=uncertainty,
         seed=seed,
     )
-    with Progress(console=stderr(), transient=True) as bar:
-        task = bar.add_task("不确定性分析 uncertainty", total=None, visible=uncertainty > 0)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        result = assess_spec(spec, data, progress=progress)
+    with progress_of("不确定性分析 uncertainty", visible=uncertainty > 0) as report:
+        result = assess_spec(spec, data, progress=report)
     paths = write_assessment(result, out, force=force)
     if audit:
         from nqpf.present.audit import write_audit
