@@ -8,7 +8,7 @@ from typing import Any, get_args, get_type_hints
 
 import pytest
 
-from nqpf.cli import _options as cli_options
+from nqpf.cli import _assessment_options as cli_options
 from nqpf.errors import InputError
 from nqpf.index.aggregate import AGGREGATE_METHODS, AggregateMethod
 from nqpf.index.construct import CHOICES, Construction, check_option

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from nqpf.cli import _options as o
+from nqpf.cli import _assessment_options as o
 from nqpf.cli._console import stdout, styled
 
 
