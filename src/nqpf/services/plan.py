@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -582,23 +582,24 @@ def national_targets(
     way: Direction = direction or ("-" if spec.direction == "-" else "+")
     names = panel.drop_duplicates("region").set_index("region")["region_name"]
     frames = []
-    for st in statements.itertuples():
+    records: list[dict[str, Any]] = statements.to_dict("records")  # type: ignore[assignment]
+    for st in records:
         table = against_statement(
             panel[["region", "year", "value"]],
-            kind=st.kind,
-            value=float(st.value),
-            year=int(st.year),
-            base_value=None if pd.isna(st.base_value) else float(st.base_value),
-            base_year=None if pd.isna(st.base_year) else int(st.base_year),
-            document_year=int(st.document_year),
+            kind=st["kind"],
+            value=float(st["value"]),
+            year=int(st["year"]),
+            base_value=None if pd.isna(st["base_value"]) else float(st["base_value"]),
+            base_year=None if pd.isna(st["base_year"]) else int(st["base_year"]),
+            document_year=int(st["document_year"]),
             direction=way,
             model=model,
             alpha=alpha,
         )
-        table.insert(0, "statement", st.statement)
-        table.insert(1, "phrase", st.phrase)
-        table.insert(2, "target", float(st.value))
-        table.insert(3, "target_year", int(st.year))
+        table.insert(0, "statement", st["statement"])
+        table.insert(1, "phrase", st["phrase"])
+        table.insert(2, "target", float(st["value"]))
+        table.insert(3, "target_year", int(st["year"]))
         table.insert(5, "region_name", table["region"].map(names))
         frames.append(table)
     main = pd.concat(frames, ignore_index=True)
@@ -608,9 +609,9 @@ def national_targets(
         "library; a target ahead is projected, a past one is checked ex post from the year "
         "before its document, a path sets the national pace (see nqpf.plan.targets)",
         *(
-            f"{st.phrase} ({st.document_title}): "
-            + ", ".join(f"{k} {int(v)}" for k, v in counts.loc[st.statement].items() if v)
-            for st in statements.itertuples()
+            f"{st['phrase']} ({st['document_title']}): "
+            + ", ".join(f"{k} {int(v)}" for k, v in counts.loc[st["statement"]].items() if v)
+            for st in records
         ),
     ]
     options = {
