@@ -93,8 +93,11 @@ def test_national_rd_targets_from_the_library(library_url: str) -> None:
     assert ex_post.loc["100000", "end"] == pytest.approx(2.40, abs=0.01)
     assert ex_post.loc["110000", "status"] == "met"  # 北京 6.44 %
     assert len(ex_post) == 32 and set(ex_post["status"]) == {"met", "missed"}
-    path = table[table["mode"] == "path"]
-    assert len(path) == 32 and set(path["status"]) <= {"on track", "off track", "no data"}
+    met = sorted(ex_post.loc[ex_post["status"] == "met", "region_name"])
+    assert met == ["上海", "北京", "天津", "广东", "江苏", "浙江"]
+    path = table[table["mode"] == "path"].set_index("region")
+    assert len(path) == 32 and set(path["status"]) == {"on track", "off track"}
+    assert (path.drop(index="100000")["status"] == "on track").sum() == 20
     assert any("missed" in note for note in result.notes)
 
 
