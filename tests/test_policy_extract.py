@@ -233,5 +233,5 @@ def test_item_columns_have_one_definition() -> None:
     from nqpf.db.policy import PolicyItem
     from nqpf.policy.extract import ITEM_COLUMNS
 
-    assert policy_repo.ITEM_COLUMNS == ["document_id", *ITEM_COLUMNS]
+    assert ["document_id", *ITEM_COLUMNS] == policy_repo.ITEM_COLUMNS
     assert [c.name for c in PolicyItem.__table__.columns][2:] == ITEM_COLUMNS
