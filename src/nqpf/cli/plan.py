@@ -50,25 +50,63 @@ def _write(result: PlanResult, out: Path | None) -> None:
 
 def herding(
     view: Annotated[
-        str, typer.Option(help="declared (revealed is not available yet)")
+        str, typer.Option(help="declared (declared priorities vs fit) | revealed (data over time)")
     ] = "declared",
     declared: DeclaredOption = None,
     density_quantile: Annotated[
-        float, typer.Option(help="density percentile that counts as a base")
+        float, typer.Option(help="density percentile that counts as a base / related")
     ] = 0.5,
+    source: Annotated[
+        str, typer.Option(help="revealed view: listed (listing years) | census (2010→2020)")
+    ] = "listed",
+    start: Annotated[
+        int | None, typer.Option(help="revealed view, listed: first year (default 2015)")
+    ] = None,
+    end: Annotated[
+        int | None, typer.Option(help="revealed view, listed: last year (default 2025)")
+    ] = None,
+    level: Annotated[
+        str, typer.Option(help="revealed view, census: province | prefecture | county")
+    ] = "county",
+    density_min: Annotated[
+        float | None,
+        typer.Option(
+            help="revealed view: absolute relatedness-density cut instead of the percentile"
+        ),
+    ] = None,
     top: Annotated[int, typer.Option(help="rows to show")] = 25,
     out: OutOption = None,
 ) -> None:
-    """扎堆 Herding: fields many regions declare without a base for them."""
+    """扎堆 Herding: fields many regions declare without a base, or industries many regions
+    entered at once without relatedness (--view revealed)."""
     from nqpf.services.plan import herding as run
 
-    result = run(view=view, declared=declared, density_quantile=density_quantile)  # type: ignore[arg-type]
-    _show(
-        result,
-        ["name", "declared", "without_base", "hubs_today", "crowding", "herding_index"],
-        "扎堆度 herding index",
-        top,
+    result = run(
+        view=view,  # type: ignore[arg-type]
+        declared=declared,
+        density_quantile=density_quantile,
+        source=source,  # type: ignore[arg-type]
+        start=start,
+        end=end,
+        level=level,  # type: ignore[arg-type]
+        density_min=density_min,
     )
+    if view == "revealed":
+        columns = [
+            "name",
+            "candidates",
+            "entrants",
+            "unrelated_entrants",
+            "herding_index",
+            "dispersion_change",
+        ]
+        title = (
+            f"扎堆度（实际进入）revealed herding index {result.spec['start']}–{result.spec['end']}"
+        )
+    else:
+        columns = ["name", "declared", "without_base", "hubs_today", "crowding", "herding_index"]
+        title = "扎堆度 herding index"
+    _show(result, columns, title, top)
     _write(result, out)
 
 
