@@ -84,7 +84,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
-    from nqpf.industry.matrix import census_matrix, to_wide
+    from nqpf.industry.matrix import to_wide
+    from nqpf.services.matrices import census_matrix
 
     values = to_wide(census_matrix(2020, level="county"))
     a, b = ours(values, "340123"), peer_library(values, "340123")
@@ -95,7 +96,9 @@ def main() -> None:
         times["nqpf"].append(_time(ours, values, "340123"))
         times["sklearn+scipy"].append(_time(peer_library, values, "340123"))
     med = {k: statistics.median(v) for k, v in times.items()}
-    print(f"{values.shape[0]} counties × {values.shape[1]} sections, threads 1, {args.repeats} interleaved runs")
+    print(
+        f"{values.shape[0]} counties × {values.shape[1]} sections, threads 1, {args.repeats} interleaved runs"
+    )
     for k, v in times.items():
         print(f"  {k:14s} median {1e3 * med[k]:7.2f} ms  [{1e3 * min(v):.2f}–{1e3 * max(v):.2f}]")
     print(f"  ratio sklearn+scipy / nqpf: {med['sklearn+scipy'] / med['nqpf']:.2f}")
