@@ -257,3 +257,19 @@ def test_cli_revealed(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert "<script src=" not in page  # offline: plotly inlined
     bad = run_nqpf("herding", "--view", "revealed", "--start", "1990", home=tmp_path)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_revealed_page_draws_offline(tmp_path, open_offline, listed_result) -> None:  # type: ignore[no-untyped-def]
+    from nqpf.present.plan import write_plan_result
+
+    _, page = write_plan_result(listed_result, tmp_path)
+    opened = open_offline(page)
+    assert opened.external_requests == [] and opened.console_errors == []
+    # two plotly charts (index bars, convergence lines) drawn from the inlined library
+    assert opened.page.eval_on_selector_all(".js-plotly-plot", "ns => ns.length") == 2
+    traces = opened.page.evaluate(
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => d.data.length)"
+    )
+    assert traces == [1, 2]
+    body = opened.page.inner_text("body")
+    assert "Revealed herding" in body and "建筑工程" in body

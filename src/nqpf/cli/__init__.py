@@ -33,6 +33,7 @@ from nqpf.cli import io as io_commands
 from nqpf.cli import market as market_commands
 from nqpf.cli import plan as plan_commands
 from nqpf.cli import policy as policy_commands
+from nqpf.cli import report as report_commands
 from nqpf.cli import serve as serve_commands
 from nqpf.cli._console import stderr, stdout, styled
 from nqpf.errors import NQPFError, NQPFWarning
@@ -87,6 +88,7 @@ app.command("herding")(plan_commands.herding)
 app.command("plan")(plan_commands.plan)
 app.command("targets")(plan_commands.targets)
 app.command("diagnose")(disparity_commands.diagnose)
+app.command("report")(report_commands.report)
 
 
 def _click_exceptions() -> tuple[tuple[type[Any], ...], ...]:

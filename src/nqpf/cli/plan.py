@@ -150,8 +150,14 @@ def plan(
 
 def targets(
     indicator: Annotated[str, typer.Argument(help="indicator id, e.g. rd_intensity")],
-    target: Annotated[float, typer.Option(help="target value")],
-    by: Annotated[int, typer.Option(help="target year")],
+    target: Annotated[float | None, typer.Option(help="target value")] = None,
+    by: Annotated[int | None, typer.Option(help="target year")] = None,
+    national: Annotated[
+        bool,
+        typer.Option(
+            "--national", help="every province against the national targets/paths in the library"
+        ),
+    ] = False,
     region: Annotated[
         list[str] | None, typer.Option("--region", "-r", help="region(s); default all")
     ] = None,
@@ -161,8 +167,28 @@ def targets(
     out: OutOption = None,
 ) -> None:
     """目标 Required growth vs trend, projection, probability and status per region."""
+    from nqpf.errors import InputError
+    from nqpf.services.plan import national_targets
     from nqpf.services.plan import targets as run
 
+    if national:
+        result = national_targets(indicator, regions=region, model=model)  # type: ignore[arg-type]
+        columns = [
+            "target",
+            "target_year",
+            "region_name",
+            "mode",
+            "start",
+            "end",
+            "required_growth",
+            "historical_cagr",
+            "status",
+        ]
+        _show(result, columns, f"全国目标对照 {indicator} (library)", top)
+        _write(result, out)
+        return
+    if target is None or by is None:
+        raise InputError("give --target and --by, or --national for the library's targets")
     result = run(indicator, target=target, by=by, regions=region, model=model, since=since)  # type: ignore[arg-type]
     _show(
         result,

@@ -78,6 +78,8 @@ def _figure(result: PlanResult) -> tuple[str, Any] | None:
         fig.update_layout(yaxis_title="herding index", yaxis_range=[0, 1])
         return "扎堆度 Herding index by field", fig
     if result.kind == "targets" and not main.empty:
+        if "statement" in main.columns:  # national statements: the latest one
+            main = main[main["statement"] == main["statement"].iloc[0]]
         fig = go.Figure(
             [
                 go.Bar(

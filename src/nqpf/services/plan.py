@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -21,10 +21,18 @@ from nqpf.plan.herding import declared_herding, region_base
 from nqpf.plan.layout import plan_layout
 from nqpf.plan.report import PlanResult, make_result
 from nqpf.plan.revealed import convergence_path, entry_waves, revealed_herding
-from nqpf.plan.targets import Direction, Model, track_panel
+from nqpf.plan.targets import Direction, Model, against_statement, track_panel
 from nqpf.policy.fields import load_fields, map_fields
 
-__all__ = ["fit_tables", "herding", "layout", "load_declared", "revealed", "targets"]
+__all__ = [
+    "fit_tables",
+    "herding",
+    "layout",
+    "load_declared",
+    "national_targets",
+    "revealed",
+    "targets",
+]
 
 Fit = Literal["density", "rca"]
 View = Literal["declared", "revealed"]
@@ -501,4 +509,127 @@ def targets(
             f"{spec.name_zh} ({spec.unit}); projection {model}, {int((1 - alpha) * 100)}% prediction interval"
         ],
         data=(panel,),
+    )
+
+
+def library_statements(indicator: str, *, url: str | None = None) -> pd.DataFrame:
+    """National targets and paths of ``indicator`` stated in the policy library: targets
+    (``kind`` target with a year) and paths (``from_to`` with both years), one row each with
+    the phrase and the document."""
+    from nqpf.indicators import indicator as spec_of
+    from nqpf.services.policy import PolicyLibrary
+
+    spec = spec_of(indicator)
+    lib = PolicyLibrary(url)
+    items = lib.items()
+    items = items[(items["indicator"] == spec.id) & (items["document_level"] == "national")]
+    is_target = (items["kind"] == "target") & items["year"].notna() & items["value"].notna()
+    is_path = items["comparison"].fillna("").str.startswith("from_to") & items[
+        ["value", "year", "base_value", "base_year"]
+    ].notna().all(axis=1)
+    chosen = items[is_target | is_path].assign(
+        statement_kind=lambda f: np.where(
+            (f["kind"] == "target") & f["year"].notna(), "target", "path"
+        )
+    )
+    chosen = chosen[chosen["unit"].fillna(spec.unit) == spec.unit]
+    out = pd.DataFrame(
+        {
+            "statement": [
+                f"{d}:{a}" for d, a in zip(chosen["document_id"], chosen["start"], strict=True)
+            ],
+            "kind": chosen["statement_kind"],
+            "value": chosen["value"].astype(float),
+            "year": chosen["year"].astype(int),
+            "base_value": chosen["base_value"].astype(float),
+            "base_year": chosen["base_year"].astype("Int64"),
+            "unit": chosen["unit"],
+            "phrase": chosen["phrase"],
+            "document_id": chosen["document_id"].astype(int),
+            "document_title": chosen["document_title"],
+            "document_year": chosen["document_year"].astype(int),
+        }
+    )
+    return out.sort_values(
+        ["document_year", "statement"], ascending=[False, True], ignore_index=True
+    )
+
+
+def national_targets(
+    indicator: str,
+    *,
+    url: str | None = None,
+    regions: list[str] | None = None,
+    direction: Direction | None = None,
+    model: Model = "log_linear",
+    alpha: float = 0.1,
+) -> PlanResult:
+    """Every province against each national target or path of ``indicator`` stated in the
+    policy library (:func:`nqpf.plan.targets.against_statement`): required growth vs CAGR
+    and status per province and statement."""
+    from nqpf.data import load_panel
+    from nqpf.indicators import indicator as spec_of
+
+    spec = spec_of(indicator)
+    statements = library_statements(spec.id, url=url)
+    if statements.empty:
+        raise InputError(
+            f"the policy library states no national target or path of {spec.id!r}",
+            hint="give one with --target and --by, or add a document (nqpf policy add)",
+        )
+    panel = load_panel([spec.id], regions=regions, include_national=True)
+    if panel.empty:
+        raise InputError(f"no values of {spec.id!r} for the selection")
+    way: Direction = direction or ("-" if spec.direction == "-" else "+")
+    names = panel.drop_duplicates("region").set_index("region")["region_name"]
+    frames = []
+    records: list[dict[str, Any]] = statements.to_dict("records")  # type: ignore[assignment]
+    for st in records:
+        table = against_statement(
+            panel[["region", "year", "value"]],
+            kind=st["kind"],
+            value=float(st["value"]),
+            year=int(st["year"]),
+            base_value=None if pd.isna(st["base_value"]) else float(st["base_value"]),
+            base_year=None if pd.isna(st["base_year"]) else int(st["base_year"]),
+            document_year=int(st["document_year"]),
+            direction=way,
+            model=model,
+            alpha=alpha,
+        )
+        table.insert(0, "statement", st["statement"])
+        table.insert(1, "phrase", st["phrase"])
+        table.insert(2, "target", float(st["value"]))
+        table.insert(3, "target_year", int(st["year"]))
+        table.insert(5, "region_name", table["region"].map(names))
+        frames.append(table)
+    main = pd.concat(frames, ignore_index=True)
+    counts = main.groupby(["statement", "status"]).size().unstack(fill_value=0)
+    notes = [
+        f"{spec.name_zh} ({spec.unit}): {len(statements)} national statement(s) from the policy "
+        "library; a target ahead is projected, a past one is checked ex post from the year "
+        "before its document, a path sets the national pace (see nqpf.plan.targets)",
+        *(
+            f"{st['phrase']} ({st['document_title']}): "
+            + ", ".join(f"{k} {int(v)}" for k, v in counts.loc[st["statement"]].items() if v)
+            for st in records
+        ),
+    ]
+    options = {
+        "indicator": spec.id,
+        "national": True,
+        "regions": regions,
+        "direction": way,
+        "model": model,
+        "alpha": alpha,
+    }
+    return make_result(
+        "targets",
+        options,
+        {"targets": main, "statements": statements},
+        provenance=pd.DataFrame(
+            {"source_id": [*sorted(panel["source_id"].unique()), "policy library"]}
+        ),
+        notes=notes,
+        data=(panel, statements),
     )
