@@ -2214,7 +2214,7 @@ def build_maps(out: Path) -> dict[str, str]:
     """
     from importlib.metadata import metadata, version
 
-    from nqpf.disparity.spatial import PACKAGED_NEAREST, derive_contiguity
+    from nqpf.disparity.spatial import PACKAGED_NEAREST
     from nqpf.maps import STANDARD_TOLERANCE, derive_standard_map
 
     standard = derive_standard_map(STANDARD_TOLERANCE)
@@ -2227,7 +2227,9 @@ def build_maps(out: Path) -> dict[str, str]:
     out.mkdir(parents=True, exist_ok=True)
     text = json.dumps(standard, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     (out / MAP_FILES[0]).write_text(text + "\n", "utf-8")
-    write_parquet(derive_contiguity(nearest=PACKAGED_NEAREST), out / MAP_FILES[1])
+    from nqpf.services.spatial import derived_contiguity
+
+    write_parquet(derived_contiguity(nearest=PACKAGED_NEAREST), out / MAP_FILES[1])
     return {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in MAP_FILES}
 
 

@@ -8,7 +8,7 @@ Used to show that a refactoring leaves results unchanged::
     python scripts/compare_outputs.py compare /tmp/before /tmp/after
 
 What is compared: every CSV byte for byte; every sheet of every XLSX cell by cell (numbers
-to 1e-12 relative, text exactly); the terminal output of each command exactly. HTML and DOCX
+to 1e-12 relative, text exactly); the terminal output of each command exactly (and its stderr when it fails). HTML and DOCX
 files embed random plotly element ids and the date, so only their presence is compared.
 """
 
@@ -25,6 +25,17 @@ import pandas as pd
 RUNS: dict[str, list[str]] = {
     "assess": ["assess", "--out", "{out}"],
     "assess_topsis": ["assess", "--aggregate", "topsis", "--weights", "entropy,critic", "--out", "{out}"],
+    "assess_zscore": [
+        "assess", "--normalize", "zscore", "--scope", "year", "--weights", "critic,equal",
+        "--combine", "game", "--entropy-shift", "1e-5", "--upper", "sum", "--outliers", "winsor",
+        "--impute", "linear,ffill_bfill,column_mean", "--out", "{out}",
+    ],
+    "assess_rank_geometric": [
+        "assess", "--normalize", "rank", "--aggregate", "geometric", "--outliers", "none",
+        "--year", "2020-2023", "--weights", "critic", "--out", "{out}",
+    ],
+    "assess_bad_option": ["assess", "--normalize", "ratio", "--out", "{out}"],
+    "audit": ["audit", "--out", "{out}"],
     "disparity": ["disparity", "--out", "{out}"],
     "disparity_gdp": ["disparity", "--measure", "gdp_per_capita", "--weight", "population", "--out", "{out}"],
     "diagnose": ["diagnose", "安徽", "--out", "{out}"],
@@ -44,6 +55,8 @@ def snapshot(root: Path) -> None:
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
         (out / "stdout.txt").write_text(done.stdout.replace(str(out), "<out>"), encoding="utf-8")
         (out / "returncode.txt").write_text(str(done.returncode), encoding="utf-8")
+        if done.returncode != 0:  # the error message (a successful run's stderr has progress bars)
+            (out / "stderr.txt").write_text(done.stderr.replace(str(out), "<out>"), encoding="utf-8")
         print(f"{name}: exit {done.returncode}")
 
 

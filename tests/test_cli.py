@@ -57,3 +57,32 @@ def test_cli_starts_without_loading_pandas() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_version_prints_the_installed_version(tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    result = run("--version", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"nqpf {version('nqpf')}"
+
+
+def test_long_work_prints_plain_progress_lines_when_not_on_a_terminal(tmp_path: Path) -> None:
+    """Off a terminal (pipe, log, CI) the uncertainty analysis reports each tenth done."""
+    result = run(
+        "assess",
+        "--uncertainty",
+        "8",
+        "--top",
+        "3",
+        "--out",
+        str(tmp_path / "out"),
+        home=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [
+        line for line in result.stderr.splitlines() if line.startswith("不确定性分析 uncertainty:")
+    ]
+    percents = [int(re.search(r": (\d+)%", line).group(1)) for line in lines]  # type: ignore[union-attr]
+    assert percents == sorted(set(percents)) and percents[-1] == 100
+    assert re.search(r": 100% \((\d+)/\1\)$", lines[-1])

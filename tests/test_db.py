@@ -199,3 +199,35 @@ def test_upgrade_from_an_older_revision_keeps_rows(db_url: str) -> None:
         assert current_revisions(conn) == head_revisions()
         assert conn.execute(text("SELECT count(*) FROM policy_documents")).scalar_one() == 1
     assert "basis" in {c["name"] for c in inspect(migrated).get_columns("policy_items")}
+
+
+def test_connect_to_a_migrated_sqlite_file_does_not_wait_for_writers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The schema check of connect() reads without the write lock (no BEGIN IMMEDIATE).
+
+    Another connection holds SQLite's write lock for the whole test; with a 1 s busy timeout a
+    check that took the lock would fail with "database is locked".
+    """
+    import sqlite3
+
+    from nqpf.db import engine as engine_module
+    from nqpf.db.engine import READ_ONLY, dispose_all
+
+    path = tmp_path / "busy.db"
+    url = f"sqlite:///{path}"
+    connect(url)
+    dispose_all()
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_S", 1)
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        engine = connect(url)
+        with engine.connect().execution_options(**READ_ONLY) as conn:
+            assert current_revisions(conn) == head_revisions()
+        with pytest.raises(Exception, match="database is locked"), engine.begin() as conn:
+            conn.execute(text("DELETE FROM policy_documents"))
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+        dispose_all()

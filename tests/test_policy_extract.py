@@ -168,3 +168,70 @@ def test_field_mapping_and_unmapped_are_listed_with_suggestions() -> None:
     with pytest.raises(InputError, match=r"2 declared .*row 3: '区块链'.*row 4: '文旅'") as info:
         map_fields(pd.Series(["低空经济", "区块链", "文旅"]), file="declared.csv")
     assert "declared.csv" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("一万亿", 1e12),
+        ("三千万", 3e7),
+        ("两千三百零五", 2305.0),
+        ("一亿二千万", 1.2e8),
+        ("一百零五", 105.0),
+        ("十五", 15.0),
+        ("二十", 20.0),
+        ("十亿", 1e9),
+        ("零点五", 0.5),
+        ("二〇二五", 2025.0),
+        ("4.5", 4.5),
+    ],
+)
+def test_cn_number(text: str, value: float) -> None:
+    from nqpf.policy.extract import cn_number
+
+    assert cn_number(text) == value
+
+
+def test_cn_number_rejects_words() -> None:
+    from nqpf.policy.extract import cn_number
+
+    with pytest.raises(ValueError, match="not a number"):
+        cn_number("十四五规划")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("居民消费价格涨幅百分之五左右。", [("居民消费价格", 5.0, "%", "increase:approx")]),
+        ("城镇新增就业三千万人以上。", [("城镇新增就业", 3000.0, "万人", "level:at_least")]),
+        ("发行超长期特别国债一万亿元。", [("发行超长期特别国债", 1.0, "万亿元", "level")]),
+        ("进出口贸易总额增长两倍。", [("进出口贸易总额", 2.0, "倍", "increase")]),
+        ("赤字率提高零点五个百分点。", [("赤字率", 0.5, "个百分点", "increase")]),
+        ("研发经费从一千亿元提高到两千亿元。", [("研发经费", 2000.0, "亿元", "from_to")]),
+        ("出台二十项措施。", [("出台", 20.0, "项", "level")]),
+        # not numbers: 十四五, an ordinal, small numerals before measure words, idioms
+        ("“十四五”时期，实施第十四个五年规划，五个坚持，一个中心，惠及千家万户。", []),
+        ("坚持两个毫不动摇，推动一批项目落地。", []),
+    ],
+)
+def test_chinese_numerals(text: str, expected: list[tuple[str, float, str, str]]) -> None:
+    items = extract(text, year=2024)
+    got = [(r.subject, r.value, r.unit, r.comparison) for r in items.itertuples()]
+    assert got == expected
+    for row in items.itertuples():
+        assert text[row.start : row.end] == row.phrase
+
+
+def test_chinese_numeral_from_to_keeps_the_base() -> None:
+    items = extract("研发经费从一千亿元提高到两千亿元。", year=2024)
+    assert items.loc[0, "base_value"] == 1000.0
+
+
+def test_item_columns_have_one_definition() -> None:
+    """The repository reads its item columns from the table; the extractor's are the same."""
+    from nqpf.db import policy_repo
+    from nqpf.db.policy import PolicyItem
+    from nqpf.policy.extract import ITEM_COLUMNS
+
+    assert ["document_id", *ITEM_COLUMNS] == policy_repo.ITEM_COLUMNS
+    assert [c.name for c in PolicyItem.__table__.columns][2:] == ITEM_COLUMNS

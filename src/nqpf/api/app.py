@@ -39,6 +39,9 @@ from nqpf.api.security import SESSION_COOKIE, current_user, engine_of, need_user
 from nqpf.db import DatabaseError, connect
 from nqpf.db import accounts_repo as accounts
 from nqpf.errors import InputError, NQPFError, UnknownRegionError
+from nqpf.index.aggregate import AggregateMethod
+from nqpf.index.normalize import NormalizeMethod, Scope
+from nqpf.services.assessment import AssessmentSpec
 from nqpf.web import mount_dashboard
 
 __all__ = ["create_app", "default_app"]
@@ -200,9 +203,9 @@ def _data_routes(app: FastAPI) -> None:
 
 
 # ---------------------------------------------------------------------------- analyses
-Normalize = Literal["minmax", "zscore", "ratio", "rank"]
+# The choices are the Literal types of nqpf.index (validated again, once, by AssessmentSpec);
+# normalize 'target' needs per-indicator targets, which a query cannot carry.
 Weights = Literal["entropy", "critic", "equal", "pca", "entropy,critic"]
-Aggregate = Literal["linear", "geometric", "topsis"]
 
 
 def _analysis_routes(app: FastAPI) -> None:
@@ -210,10 +213,10 @@ def _analysis_routes(app: FastAPI) -> None:
     def assess(
         request: Request,
         framework: Literal["ndrc", "three-elements"] = "ndrc",
-        normalize: Normalize = "minmax",
-        scope: Literal["panel", "year"] = "panel",
+        normalize: NormalizeMethod = "minmax",
+        scope: Scope = "panel",
         weights: Weights = "entropy",
-        aggregate: Aggregate = "linear",
+        aggregate: AggregateMethod = "linear",
         year: Annotated[list[Year] | None, Query(max_length=50)] = None,
     ) -> dict[str, Any]:
         """NQPF composite assessment of the provinces on the packaged data.
@@ -233,17 +236,19 @@ def _analysis_routes(app: FastAPI) -> None:
             "years": years,
         }
 
-        def run() -> dict[str, Any]:
-            from nqpf.services.assessment import assess as run_assess
+        assessment = AssessmentSpec.of(
+            framework=framework,
+            normalize=normalize,
+            scope=scope,
+            weights=weights,
+            aggregate=aggregate,
+            years=years,
+        )
 
-            result = run_assess(
-                framework=framework,
-                normalize=normalize,
-                scope=scope,
-                weights=weights,
-                aggregate=aggregate,
-                years=years,
-            )
+        def run() -> dict[str, Any]:
+            from nqpf.services.assessment import assess_spec
+
+            result = assess_spec(assessment)
             body: dict[str, Any] = json.loads(result.to_json())
             body["pillars"] = [
                 {"id": p.id, "name_zh": p.name_zh, "name_en": p.name_en}

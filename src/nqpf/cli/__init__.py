@@ -33,8 +33,9 @@ from nqpf.cli import io as io_commands
 from nqpf.cli import market as market_commands
 from nqpf.cli import plan as plan_commands
 from nqpf.cli import policy as policy_commands
+from nqpf.cli import report as report_commands
 from nqpf.cli import serve as serve_commands
-from nqpf.cli._console import stderr, styled
+from nqpf.cli._console import stderr, stdout, styled
 from nqpf.errors import NQPFError, NQPFWarning
 
 app = typer.Typer(
@@ -45,6 +46,29 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        stdout().print(f"nqpf {version('nqpf')}", soft_wrap=True)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_version,
+        is_eager=True,
+        help="显示版本并退出 Show the version and exit.",
+    ),
+) -> None:
+    """NQPF — 因地制宜发展新质生产力 decision support."""
+
+
 app.add_typer(data_commands.app, name="data")
 app.add_typer(backtest_commands.app, name="backtest")
 app.add_typer(io_commands.app, name="io")
@@ -64,6 +88,7 @@ app.command("herding")(plan_commands.herding)
 app.command("plan")(plan_commands.plan)
 app.command("targets")(plan_commands.targets)
 app.command("diagnose")(disparity_commands.diagnose)
+app.command("report")(report_commands.report)
 
 
 def _click_exceptions() -> tuple[tuple[type[Any], ...], ...]:

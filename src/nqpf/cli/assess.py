@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from nqpf.cli import _assessment_options as o
+from nqpf.cli._console import progress as progress_of
 from nqpf.cli._console import stderr, stdout, styled
 from nqpf.cli.industry import FORCE_HELP
 
@@ -15,66 +17,28 @@ MAX_UNCERTAINTY = 1 << 16
 
 
 def assess(
-    year: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--year",
-            "-y",
-            help="year(s) or a range, e.g. 2023 or 2018-2023; default: the framework's years",
-        ),
-    ] = None,
-    framework: Annotated[
-        str, typer.Option(help="ndrc, three-elements, or the path of a framework YAML")
-    ] = "ndrc",
-    data: Annotated[
-        Path | None, typer.Option(help="your long CSV/Excel (region, year, indicator, value)")
-    ] = None,
-    normalize: Annotated[str, typer.Option(help="minmax, zscore, max or rank (target: Python API only)")] = "minmax",
-    scope: Annotated[str, typer.Option(help="panel (comparable over years) or year")] = "panel",
-    weights: Annotated[
-        str, typer.Option(help="equal, entropy, critic, pca, or several: entropy,critic")
-    ] = "entropy",
-    combine: Annotated[str, typer.Option(help="mean, geometric or game")] = "mean",
-    entropy_shift: Annotated[
-        float | None, typer.Option(help="entropy shift ε (papers: 1e-5); default 0·ln0 = 0")
-    ] = None,
-    aggregate: Annotated[str, typer.Option(help="linear, geometric or topsis")] = "linear",
-    impute: Annotated[
-        str | None,
-        typer.Option(
-            help="none, or methods applied in order: linear, linear_extrapolate, ffill_bfill, "
-            "group_mean, year_mean, column_mean (e.g. linear,ffill_bfill,column_mean); "
-            "default: the framework's (ndrc: linear,ffill_bfill,group_mean), else none"
-        ),
-    ] = None,
-    max_missing_unit: Annotated[
-        float | None, typer.Option(help="drop regions with a larger share of missing values")
-    ] = None,
-    max_missing_indicator: Annotated[
-        float | None, typer.Option(help="drop indicators with a larger share of missing values")
-    ] = None,
-    upper: Annotated[
-        str | None,
-        typer.Option(
-            help="upper-level weights: sum (the papers') or equal; default: the framework's "
-            "(ndrc: equal), else sum"
-        ),
-    ] = None,
-    outliers: Annotated[
-        str | None,
-        typer.Option(
-            help="outlier treatment: none, jrc (winsorise else log), winsor, log; default: the "
-            "framework's (ndrc: jrc), else none"
-        ),
-    ] = None,
-    skew_threshold: Annotated[float, typer.Option(help="|skewness| threshold")] = 2.0,
-    kurtosis_threshold: Annotated[float, typer.Option(help="kurtosis threshold")] = 3.5,
-    winsor_max: Annotated[int, typer.Option(help="most points winsorised")] = 5,
+    year: o.Years = None,
+    framework: o.Framework = "ndrc",
+    data: o.Data = None,
+    normalize: o.Normalize = "minmax",
+    scope: o.Scope = "panel",
+    weights: o.Weights = "entropy",
+    combine: o.Combine = "mean",
+    entropy_shift: o.EntropyShift = None,
+    aggregate: o.Aggregate = "linear",
+    impute: o.Impute = None,
+    max_missing_unit: o.MaxMissingUnit = None,
+    max_missing_indicator: o.MaxMissingIndicator = None,
+    upper: o.Upper = None,
+    outliers: o.Outliers = None,
+    skew_threshold: o.SkewThreshold = 2.0,
+    kurtosis_threshold: o.KurtosisThreshold = 3.5,
+    winsor_max: o.WinsorMax = 5,
     uncertainty: Annotated[
         int, typer.Option(help="Sobol base sample size N for rank bands (0 = off)")
     ] = 0,
     seed: Annotated[int, typer.Option(help="seed of the Sobol sequence")] = 20250101,
-    out: Annotated[Path, typer.Option(help="output directory")] = Path("nqpf-output"),
+    out: o.Out = Path("nqpf-output"),
     lang: Annotated[str, typer.Option(help="zh or en region names in the table")] = "zh",
     top: Annotated[int, typer.Option(help="rows shown in the table (0 = all)")] = 0,
     audit: Annotated[
@@ -84,10 +48,8 @@ def assess(
 ) -> None:
     """新质生产力综合评价 Assess NQPF: ranked table, scores.csv, assessment.xlsx, assessment.html,
     assessment.docx."""
-    from rich.progress import Progress
     from rich.table import Table
 
-    from nqpf.errors import InputError
     from nqpf.ingest.options import (
         check_choice,
         check_memory,
@@ -97,7 +59,7 @@ def assess(
     )
     from nqpf.present.assessment import write_assessment
     from nqpf.regions import region_name
-    from nqpf.services.assessment import assess as run
+    from nqpf.services.assessment import assess_spec
 
     years = parse_years(year)
     check_range(uncertainty, option="--uncertainty", low=0, high=MAX_UNCERTAINTY)
@@ -109,40 +71,28 @@ def assess(
         )
     check_range(top, option="--top", low=0)
     check_choice(lang, ("zh", "en"), option="--lang")
-    if normalize == "target":
-        raise InputError(
-            "--normalize target needs a target value per indicator, which the command line "
-            "cannot take",
-            hint="use the Python API: nqpf.assess(normalize='target', targets={...})",
-        )
-    with Progress(console=stderr(), transient=True) as bar:
-        task = bar.add_task("不确定性分析 uncertainty", total=None, visible=uncertainty > 0)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        result = run(
-            data,
-            framework=framework,
-            years=years,
-            normalize=normalize,
-            scope=scope,
-            weights=weights,
-            combine=combine,
-            entropy_shift=entropy_shift,
-            aggregate=aggregate,
-            impute=impute,
-            max_missing_unit=max_missing_unit,
-            max_missing_indicator=max_missing_indicator,
-            upper=upper,  # type: ignore[arg-type]
-            outliers=outliers,
-            skew_threshold=skew_threshold,
-            kurtosis_threshold=kurtosis_threshold,
-            winsor_max=winsor_max,
-            uncertainty=uncertainty,
-            seed=seed,
-            progress=progress,
-        )
+    spec = o.assessment_spec(
+        year,
+        framework=framework,
+        normalize=normalize,
+        scope=scope,
+        weights=weights,
+        combine=combine,
+        entropy_shift=entropy_shift,
+        aggregate=aggregate,
+        impute=impute,
+        max_missing_unit=max_missing_unit,
+        max_missing_indicator=max_missing_indicator,
+        upper=upper,
+        outliers=outliers,
+        skew_threshold=skew_threshold,
+        kurtosis_threshold=kurtosis_threshold,
+        winsor_max=winsor_max,
+        uncertainty=uncertainty,
+        seed=seed,
+    )
+    with progress_of("不确定性分析 uncertainty", visible=uncertainty > 0) as report:
+        result = assess_spec(spec, data, progress=report)
     paths = write_assessment(result, out, force=force)
     if audit:
         from nqpf.present.audit import write_audit

@@ -7,55 +7,55 @@ from typing import Annotated
 
 import typer
 
+from nqpf.cli import _assessment_options as o
 from nqpf.cli._console import stdout, styled
 
 
 def audit(
-    year: Annotated[
-        list[str] | None,
-        typer.Option("--year", "-y", help="year(s) or a range; default: the framework's years"),
-    ] = None,
-    framework: Annotated[
-        str, typer.Option(help="ndrc, three-elements, or the path of a framework YAML")
-    ] = "ndrc",
-    data: Annotated[
-        Path | None, typer.Option(help="your long CSV/Excel (region, year, indicator, value)")
-    ] = None,
-    normalize: Annotated[str, typer.Option(help="minmax, zscore, max, rank, target")] = "minmax",
-    weights: Annotated[
-        str, typer.Option(help="equal, entropy, critic, pca or several")
-    ] = "entropy",
-    aggregate: Annotated[str, typer.Option(help="linear, geometric or topsis")] = "linear",
-    upper: Annotated[
-        str | None, typer.Option(help="sum or equal; default: the framework's (ndrc: equal)")
-    ] = None,
-    outliers: Annotated[
-        str | None, typer.Option(help="none, jrc, winsor, log; default: the framework's")
-    ] = None,
-    impute: Annotated[
-        str | None, typer.Option(help="imputation chain; default: the framework's")
-    ] = None,
+    year: o.Years = None,
+    framework: o.Framework = "ndrc",
+    data: o.Data = None,
+    normalize: o.Normalize = "minmax",
+    scope: o.Scope = "panel",
+    weights: o.Weights = "entropy",
+    combine: o.Combine = "mean",
+    entropy_shift: o.EntropyShift = None,
+    aggregate: o.Aggregate = "linear",
+    impute: o.Impute = None,
+    max_missing_unit: o.MaxMissingUnit = None,
+    max_missing_indicator: o.MaxMissingIndicator = None,
+    upper: o.Upper = None,
+    outliers: o.Outliers = None,
+    skew_threshold: o.SkewThreshold = 2.0,
+    kurtosis_threshold: o.KurtosisThreshold = 3.5,
+    winsor_max: o.WinsorMax = 5,
     collinear: Annotated[float, typer.Option(help="|r| above which a pair is collinear")] = 0.92,
-    out: Annotated[Path, typer.Option(help="output directory")] = Path("nqpf-output"),
+    out: o.Out = Path("nqpf-output"),
 ) -> None:
     """统计一致性审计 Statistical audit: correlations, Cronbach's α, PCA, effective importance,
     rank shifts, volatility, small bases, validation against published rankings."""
-    from nqpf.ingest.options import parse_years
     from nqpf.present.audit import write_audit
     from nqpf.services.audit import audit as run
 
-    result = run(
-        data,
+    spec = o.assessment_spec(
+        year,
         framework=framework,
-        years=parse_years(year),
         normalize=normalize,
+        scope=scope,
         weights=weights,
+        combine=combine,
+        entropy_shift=entropy_shift,
         aggregate=aggregate,
+        impute=impute,
+        max_missing_unit=max_missing_unit,
+        max_missing_indicator=max_missing_indicator,
         upper=upper,
         outliers=outliers,
-        impute=impute,
-        collinear=collinear,
+        skew_threshold=skew_threshold,
+        kurtosis_threshold=kurtosis_threshold,
+        winsor_max=winsor_max,
     )
+    result = run(data, spec=spec, collinear=collinear)
     for line in result.warnings:
         stdout().print(f"• {line}", highlight=False, markup=False)
     for path in write_audit(result, out):

@@ -58,7 +58,7 @@ def opportunities(
     check_range(threshold, option="--threshold", low=0)
     check_choice(strategy, ("low_hanging", "balanced", "long_jump"), option="--strategy")
     check_choice(relatedness, ("co-location", "io"), option="--relatedness")
-    from nqpf.services.industry import load_matrix
+    from nqpf.services.industry import load_matrix, region_groups
 
     loaded = load_matrix(region, matrix, within)
     values, code, label = loaded.values, loaded.code, loaded.label
@@ -82,6 +82,7 @@ def opportunities(
         proximity_table=proximity_table,
         include_nontradable=include_nontradable,
         backtest_growth=history_growth,
+        groups=region_groups(values.index),
     )
     ranking = result.opportunities
     console = stdout()
@@ -123,9 +124,7 @@ def opportunities(
         )
     console.print(table)
     for i in range(min(3, len(ranking))):
-        console.print(
-            styled((f"理由 Reason {i + 1}: ", "bold"), str(ranking["reason_zh"].iloc[i]))
-        )
+        console.print(styled((f"理由 Reason {i + 1}: ", "bold"), str(ranking["reason_zh"].iloc[i])))
     if result.backtest is not None:
         auc = result.backtest.metrics["auc"].astype(float)
         console.print(

@@ -50,25 +50,63 @@ def _write(result: PlanResult, out: Path | None) -> None:
 
 def herding(
     view: Annotated[
-        str, typer.Option(help="declared (revealed is not available yet)")
+        str, typer.Option(help="declared (declared priorities vs fit) | revealed (data over time)")
     ] = "declared",
     declared: DeclaredOption = None,
     density_quantile: Annotated[
-        float, typer.Option(help="density percentile that counts as a base")
+        float, typer.Option(help="density percentile that counts as a base / related")
     ] = 0.5,
+    source: Annotated[
+        str, typer.Option(help="revealed view: listed (listing years) | census (2010→2020)")
+    ] = "listed",
+    start: Annotated[
+        int | None, typer.Option(help="revealed view, listed: first year (default 2015)")
+    ] = None,
+    end: Annotated[
+        int | None, typer.Option(help="revealed view, listed: last year (default 2025)")
+    ] = None,
+    level: Annotated[
+        str, typer.Option(help="revealed view, census: province | prefecture | county")
+    ] = "county",
+    density_min: Annotated[
+        float | None,
+        typer.Option(
+            help="revealed view: absolute relatedness-density cut instead of the percentile"
+        ),
+    ] = None,
     top: Annotated[int, typer.Option(help="rows to show")] = 25,
     out: OutOption = None,
 ) -> None:
-    """扎堆 Herding: fields many regions declare without a base for them."""
+    """扎堆 Herding: fields many regions declare without a base, or industries many regions
+    entered at once without relatedness (--view revealed)."""
     from nqpf.services.plan import herding as run
 
-    result = run(view=view, declared=declared, density_quantile=density_quantile)  # type: ignore[arg-type]
-    _show(
-        result,
-        ["name", "declared", "without_base", "hubs_today", "crowding", "herding_index"],
-        "扎堆度 herding index",
-        top,
+    result = run(
+        view=view,  # type: ignore[arg-type]
+        declared=declared,
+        density_quantile=density_quantile,
+        source=source,  # type: ignore[arg-type]
+        start=start,
+        end=end,
+        level=level,  # type: ignore[arg-type]
+        density_min=density_min,
     )
+    if view == "revealed":
+        columns = [
+            "name",
+            "candidates",
+            "entrants",
+            "unrelated_entrants",
+            "herding_index",
+            "dispersion_change",
+        ]
+        title = (
+            f"扎堆度（实际进入）revealed herding index {result.spec['start']}–{result.spec['end']}"
+        )
+    else:
+        columns = ["name", "declared", "without_base", "hubs_today", "crowding", "herding_index"]
+        title = "扎堆度 herding index"
+    _show(result, columns, title, top)
     _write(result, out)
 
 
@@ -112,8 +150,14 @@ def plan(
 
 def targets(
     indicator: Annotated[str, typer.Argument(help="indicator id, e.g. rd_intensity")],
-    target: Annotated[float, typer.Option(help="target value")],
-    by: Annotated[int, typer.Option(help="target year")],
+    target: Annotated[float | None, typer.Option(help="target value")] = None,
+    by: Annotated[int | None, typer.Option(help="target year")] = None,
+    national: Annotated[
+        bool,
+        typer.Option(
+            "--national", help="every province against the national targets/paths in the library"
+        ),
+    ] = False,
     region: Annotated[
         list[str] | None, typer.Option("--region", "-r", help="region(s); default all")
     ] = None,
@@ -123,8 +167,28 @@ def targets(
     out: OutOption = None,
 ) -> None:
     """目标 Required growth vs trend, projection, probability and status per region."""
+    from nqpf.errors import InputError
+    from nqpf.services.plan import national_targets
     from nqpf.services.plan import targets as run
 
+    if national:
+        result = national_targets(indicator, regions=region, model=model)  # type: ignore[arg-type]
+        columns = [
+            "target",
+            "target_year",
+            "region_name",
+            "mode",
+            "start",
+            "end",
+            "required_growth",
+            "historical_cagr",
+            "status",
+        ]
+        _show(result, columns, f"全国目标对照 {indicator} (library)", top)
+        _write(result, out)
+        return
+    if target is None or by is None:
+        raise InputError("give --target and --by, or --national for the library's targets")
     result = run(indicator, target=target, by=by, regions=region, model=model, since=since)  # type: ignore[arg-type]
     _show(
         result,

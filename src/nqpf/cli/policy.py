@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from nqpf.cli._console import stderr, stdout
+from nqpf.cli._console import progress, stdout
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,17 +27,10 @@ OutOption = Annotated[Path | None, typer.Option(help="also write the table as .x
 
 
 def _library(db: str | None) -> PolicyLibrary:
-    from rich.progress import Progress
-
     from nqpf.services.policy import PolicyLibrary
 
     library = PolicyLibrary(db, load_corpus=False)
-    with Progress(console=stderr(), transient=True) as bar:
-        task = bar.add_task("载入政策文库 loading the packaged corpus", total=None)
-
-        def step(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
+    with progress("载入政策文库 loading the packaged corpus") as step:
         library.load_packaged(progress=step)
     return library
 

@@ -15,7 +15,10 @@ SQLite connections are set up so that several processes can share one file safel
 journal (readers never block the writer), a 30 s busy timeout, foreign keys on, and every
 transaction opened with ``BEGIN IMMEDIATE`` — the write lock is taken at the start, so two
 concurrent writers wait for each other instead of one failing half-way (pysqlite's default
-would not even put DDL inside the transaction).
+would not even put DDL inside the transaction). A connection created with the execution option
+``READ_ONLY`` (``engine.connect().execution_options(**READ_ONLY)``) opens plain deferred
+transactions instead: it reads without queueing behind writers, which is what the schema
+check of every :func:`connect` does.
 
 The first :func:`connect` to a database brings its schema up to date with the migrations
 packaged in :mod:`nqpf.db.migrations` (see :func:`nqpf.db.migrate.ensure_schema`).
@@ -37,9 +40,11 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from nqpf.db._options import READ_ONLY
 from nqpf.db.errors import DatabaseError
 
 __all__ = [
+    "READ_ONLY",
     "connect",
     "default_url",
     "dispose_all",
@@ -184,7 +189,9 @@ def _create_sqlite(url: URL) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        options = connection.get_execution_options()
+        read_only = all(options.get(key) == value for key, value in READ_ONLY.items())
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 

@@ -7,7 +7,8 @@ one head per feature, and :func:`upgrade` goes to ``"heads"`` (all of them). A r
 needs another feature's table says so with ``depends_on``. See ``docs/database.md``.
 
 :func:`ensure_schema` runs on the first :func:`nqpf.db.connect` of a process. It migrates
-inside one transaction holding a lock — SQLite's write lock (``BEGIN IMMEDIATE``) or a
+after a read-only check (no lock: a database already at the packaged heads is not
+written), and otherwise inside one transaction holding a lock — SQLite's write lock (``BEGIN IMMEDIATE``) or a
 PostgreSQL advisory lock — so processes that start together migrate once, one after the
 other, and a failed migration leaves the schema as it was (both back ends have
 transactional DDL).
@@ -24,6 +25,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
+from nqpf.db._options import READ_ONLY
 from nqpf.db.errors import DatabaseError
 
 __all__ = ["current_revisions", "ensure_schema", "head_revisions", "upgrade"]
@@ -55,7 +57,7 @@ def current_revisions(connection: Connection) -> frozenset[str]:
 
 def ensure_schema(engine: Engine) -> None:
     """Bring the database to :func:`head_revisions` unless it is there already."""
-    with engine.connect() as connection:
+    with engine.connect().execution_options(**READ_ONLY) as connection:
         if current_revisions(connection) == head_revisions():
             return
     upgrade(engine)

@@ -48,27 +48,9 @@ DOCUMENT_COLUMNS = [
     "origin",
     "chars",
 ]
-ITEM_COLUMNS = [
-    "document_id",
-    "kind",
-    "sentence_no",
-    "sentence_start",
-    "sentence_end",
-    "start",
-    "end",
-    "phrase",
-    "subject",
-    "indicator",
-    "value",
-    "unit",
-    "year",
-    "base_value",
-    "base_year",
-    "comparison",
-    "basis",
-    "industry",
-    "pillar",
-]
+# The item columns are the model's (one definition: the table; the extractor's
+# ITEM_COLUMNS are the same minus document_id, checked by tests/test_policy_extract.py).
+ITEM_COLUMNS = [c.name for c in PolicyItem.__table__.columns if c.name != "id"]
 
 
 def text_sha256(body: str) -> str:

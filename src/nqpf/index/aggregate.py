@@ -19,6 +19,8 @@
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 import numpy as np
 import pandas as pd
 
@@ -31,9 +33,10 @@ from nqpf.index._checks import (
     year_level,
 )
 
-__all__ = ["AGGREGATE_METHODS", "aggregate"]
+__all__ = ["AGGREGATE_METHODS", "AggregateMethod", "aggregate"]
 
-AGGREGATE_METHODS: tuple[str, ...] = ("linear", "geometric", "topsis")
+AggregateMethod = Literal["linear", "geometric", "topsis"]
+AGGREGATE_METHODS: tuple[str, ...] = get_args(AggregateMethod)
 
 
 def aggregate(

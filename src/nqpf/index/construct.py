@@ -33,22 +33,29 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import pandas as pd
 
 from nqpf.errors import InputError
+from nqpf.index.aggregate import AGGREGATE_METHODS, AggregateMethod
 from nqpf.index.framework import Framework, Node
+from nqpf.index.impute import parse_chain
+from nqpf.index.normalize import NORMALIZE_METHODS, SCOPES, NormalizeMethod, Scope
+from nqpf.index.outliers import OUTLIER_METHODS, OutlierMethod
+from nqpf.index.weights import COMBINE_METHODS, WEIGHT_METHODS, CombineMethod, WeightMethod
 from nqpf.results import update_hash
 
 if TYPE_CHECKING:
     from nqpf.index.outliers import OutlierTreatment
 
 __all__ = [
+    "CHOICES",
     "UPPER_RULES",
     "Built",
     "Construction",
     "Upper",
+    "check_option",
     "composite_index",
     "construct",
     "drop_indicator",
@@ -62,25 +69,65 @@ __all__ = [
 ]
 
 Upper = Literal["sum", "equal"]
-UPPER_RULES: tuple[str, ...] = ("sum", "equal")
+UPPER_RULES: tuple[str, ...] = get_args(Upper)
+
+#: The allowed values of each choice of a construction (from the ``Literal`` types of the
+#: step modules), with the words of the error message; checked by :func:`check_option`.
+CHOICES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "normalize": ("normalisation method", NORMALIZE_METHODS),
+    "scope": ("scope", SCOPES),
+    "weights": ("weighting method", WEIGHT_METHODS),
+    "combine": ("combination", COMBINE_METHODS),
+    "aggregate": ("aggregation method", AGGREGATE_METHODS),
+    "upper": ("upper-level weighting", UPPER_RULES),
+    "outliers": ("outlier treatment", OUTLIER_METHODS),
+}
+
+
+def check_option(name: str, value: object) -> None:
+    """The one check of a construction option: ``value`` (for ``weights`` a tuple of methods,
+    for ``impute`` a chain ``"a,b"``) is allowed for option ``name``; else a one-line
+    :class:`~nqpf.errors.InputError` naming the option and the allowed values."""
+    if name == "impute":
+        parse_chain(str(value))
+        return
+    what, allowed = CHOICES[name]
+    values = value if isinstance(value, tuple) else (value,)
+    if name == "weights" and not values:
+        raise InputError(
+            "no weighting method given",
+            column="weights",
+            hint="e.g. weights='entropy' or 'entropy,critic'",
+        )
+    for v in values:
+        if v not in allowed:
+            raise InputError(
+                f"unknown {what} {v!r}", column=name, hint=f"use one of {', '.join(allowed)}"
+            )
 
 
 @dataclass(frozen=True)
 class Construction:
-    """The construction choices of one composite index (hashable, so results can be cached)."""
+    """The construction choices of one composite index (hashable, so results can be cached),
+    validated when made (:func:`check_option`). ``impute`` is a chain of
+    :data:`~nqpf.index.impute.ImputeMethod` names joined by commas."""
 
-    normalize: str = "minmax"
-    scope: str = "panel"
-    weights: tuple[str, ...] = ("entropy",)
-    combine: str = "mean"
+    normalize: NormalizeMethod = "minmax"
+    scope: Scope = "panel"
+    weights: tuple[WeightMethod, ...] = ("entropy",)
+    combine: CombineMethod = "mean"
     entropy_shift: float | None = None
-    aggregate: str = "linear"
+    aggregate: AggregateMethod = "linear"
     impute: str = "none"
     upper: Upper = "sum"
-    outliers: str = "none"
+    outliers: OutlierMethod = "none"
     skew_threshold: float = 2.0
     kurtosis_threshold: float = 3.5
     winsor_max: int = 5
+
+    def __post_init__(self) -> None:
+        for name in (*CHOICES, "impute"):
+            check_option(name, getattr(self, name))
 
     def as_dict(self) -> dict[str, Any]:
         treatment = (

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -45,6 +46,7 @@ from nqpf.index._checks import numeric_frame
 
 __all__ = [
     "IMPUTE_METHODS",
+    "ImputeMethod",
     "SparseDrop",
     "drop_sparse",
     "impute",
@@ -53,7 +55,7 @@ __all__ = [
     "parse_chain",
 ]
 
-IMPUTE_METHODS: tuple[str, ...] = (
+ImputeMethod = Literal[
     "none",
     "linear",
     "linear_extrapolate",
@@ -61,7 +63,8 @@ IMPUTE_METHODS: tuple[str, ...] = (
     "group_mean",
     "year_mean",
     "column_mean",
-)
+]
+IMPUTE_METHODS: tuple[str, ...] = get_args(ImputeMethod)
 
 
 def parse_chain(method: str | Sequence[str]) -> tuple[str, ...]:

@@ -31,7 +31,7 @@ developing composite indicators*, JOSS 7(78), 4567.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -39,11 +39,13 @@ import pandas as pd
 from nqpf.errors import InputError
 from nqpf.index._checks import numeric_frame, year_level
 
-__all__ = ["NORMALIZE_METHODS", "normalize"]
+__all__ = ["NORMALIZE_METHODS", "SCOPES", "NormalizeMethod", "Scope", "normalize"]
 
 NormalizeMethod = Literal["minmax", "zscore", "max", "rank", "target"]
-NORMALIZE_METHODS: tuple[str, ...] = ("minmax", "zscore", "max", "rank", "target")
-SCOPES: tuple[str, ...] = ("panel", "year")
+NORMALIZE_METHODS: tuple[str, ...] = get_args(NormalizeMethod)
+#: ``panel``: one reference (min/max, mean/sd …) over all years; ``year``: one per year.
+Scope = Literal["panel", "year"]
+SCOPES: tuple[str, ...] = get_args(Scope)
 
 
 def normalize(

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -62,6 +62,8 @@ __all__ = [
     "SAATY_RANDOM_INDEX",
     "WEIGHT_METHODS",
     "AHPResult",
+    "CombineMethod",
+    "WeightMethod",
     "ahp_weights",
     "combine_weights",
     "compute_weights",
@@ -72,8 +74,10 @@ __all__ = [
     "pca_weights",
 ]
 
-WEIGHT_METHODS: tuple[str, ...] = ("equal", "entropy", "critic", "pca")
-COMBINE_METHODS: tuple[str, ...] = ("mean", "geometric", "game")
+WeightMethod = Literal["equal", "entropy", "critic", "pca"]
+WEIGHT_METHODS: tuple[str, ...] = get_args(WeightMethod)
+CombineMethod = Literal["mean", "geometric", "game"]
+COMBINE_METHODS: tuple[str, ...] = get_args(CombineMethod)
 ENTROPY_ZERO_CONVENTIONS: tuple[str, ...] = ("0log0", "shift")
 DEFAULT_ENTROPY_SHIFT = 1e-5  # the ε = 0.00001 translation of most NQPF papers
 DEFAULT_PCA_VARIANCE = 0.85  # keep components up to 85% cumulative explained variance

@@ -4,27 +4,49 @@ A logistic regression, fitted on the observed entries of a past period, of
 
     P(M_cp(t1) = 1 | M_cp(t0) = 0) = Λ(β·x_cp),
 
-with, for every candidate cell (region c without an advantage in industry p at t0),
+with, for every candidate cell (region c without an advantage in industry p at t0), only
+t0 information:
 
 * ``log_rca`` — ln(RCA_cp + ε), ε = :data:`RCA_FLOOR`: how near the region already is
   ("near-misses"; Hidalgo et al. 2007, *Science* 317:482, condition entries on RCA_t0);
+  ``rca_sq`` (its square: the pull of the threshold is not linear in ln RCA) and
+  ``rca_x_expected`` (its product with ``log_expected``: a near-miss of a small expected
+  count crosses the threshold by chance more often, the sampling noise of a 10 % census
+  sample);
 * ``density`` — relatedness density ω_cp from binary presence (Hidalgo et al. 2007;
-  Neffke, Henning & Boschma 2011, *Economic Geography* 87:237, on regional entry);
+  Neffke, Henning & Boschma 2011, *Economic Geography* 87:237, on regional entry), with
+  proximities from t0;
 * ``density_continuous`` — ω_cp computed with continuous presence RCA/(1 + RCA), which
   also credits related industries just below the threshold;
 * ``log_ubiquity`` — ln(1 + k_p,0): common industries are entered more (Balland et al. 2019,
   *Regional Studies* 53:1252, weigh relatedness against complexity, whose inverse is
   ubiquity);
 * ``diversity`` — k_c,0, and ``log_size`` — ln Σ_p X_cp: large diverse regions enter more;
-* an intercept per industry and per-industry slopes on ``log_rca`` and ``density``
-  (industries differ in how often they appear and in how far a near-miss carries).
+* ``log_count`` — ln(1 + X_cp), and ``log_expected`` — ln(X_c· X_·p / X··), the value the
+  cell would have at RCA = 1 (how large an entry must be);
+* with region ``groups`` (e.g. prefecture and province of a county), for each level g:
+  ``{g}_share`` — the share of the *other* regions of the same group with M_p = 1
+  (leave-one-out; a group with no other region takes the next coarser level's share, the
+  coarsest the national share), the presence of the industry among neighbours (Bahar,
+  Hausmann & Hidalgo 2014, *J. Int. Econ.* 92:111: countries enter the products their
+  neighbours export), and ``{g}_log_rca`` — ln(RCA + ε) of the group's total in p, the
+  advantage of the surrounding region (Boschma, Minondo & Navarro 2013, *Economic
+  Geography* 89:29, on relatedness within and across regions);
+* an intercept per industry and per-industry slopes on the features of
+  :data:`SLOPE_FEATURES` and the group features (industries differ in how often they
+  appear and in how far a near-miss carries), when the training entries suffice
+  (:data:`EVENTS_PER_PARAMETER`).
 
 Numeric features are standardised with the training cells' mean and standard deviation;
-Larger training sets are subsampled (entries kept, up to half the cap; non-entries
-sampled; intercept corrected). L2-penalised maximum likelihood (scikit-learn ``LogisticRegression``, Newton-CG, C =
-:data:`PENALTY_C`). :func:`out_of_sample` fits on blocks of regions and predicts the held-out
-block (by province where codes are GB/T 2260 adcodes), so no region's outcome is used to
-score it; features use only t0 data, which every region has at t0.
+larger training sets are subsampled (entries kept, up to half the cap; non-entries
+sampled; intercept corrected). L2-penalised maximum likelihood (scikit-learn
+``LogisticRegression``, Newton-CG, C = :data:`PENALTY_C`). :func:`out_of_sample` fits on
+blocks of regions and predicts the held-out block (by province where codes are GB/T 2260
+adcodes), so no region's outcome is used to score it.
+
+The feature list and C were chosen on 21 development provinces (5-fold province-block
+cross-validation inside them) and then evaluated once on 10 provinces held out from that
+choice (:data:`HELD_OUT_PROVINCES`); see docs/opportunities.md.
 """
 
 from __future__ import annotations
@@ -39,33 +61,71 @@ from nqpf.industry.advantage import continuous_presence, diversity, presence, rc
 from nqpf.industry.relatedness import density, proximity
 
 __all__ = [
-    "NUMERIC_FEATURES",
+    "BASE_FEATURES",
+    "HELD_OUT_PROVINCES",
     "FeasibilityModel",
     "cell_features",
+    "feature_names",
     "fit_feasibility",
     "out_of_sample",
     "region_blocks",
 ]
 
-NUMERIC_FEATURES = (
+#: Features every matrix has (the group features are added when groups are given).
+BASE_FEATURES = (
     "log_rca",
     "density",
     "density_continuous",
     "log_ubiquity",
     "diversity",
     "log_size",
+    "log_count",
+    "log_expected",
+    "rca_sq",
+    "rca_x_expected",
+)
+#: Features whose slope also varies by industry (besides the industry's own intercept);
+#: the group features join them. ``log_ubiquity`` is constant within an industry and the
+#: two interaction terms are shared.
+SLOPE_FEATURES = (
+    "log_rca",
+    "density",
+    "density_continuous",
+    "diversity",
+    "log_size",
+    "log_count",
+    "log_expected",
 )
 #: ε in ln(RCA + ε): an RCA of 0 (no activity) sits at ln 0.01 ≈ −4.6, below every
 #: positive RCA that the census sample resolves (one worker in a 10,000-worker county
 #: in an industry of national share 1 % has RCA 0.01).
 RCA_FLOOR = 0.01
-#: Inverse L2 penalty (scikit-learn's C); 1 is the library default and shrinks the
-#: per-industry terms of rare industries toward zero.
-PENALTY_C = 1.0
+#: Inverse L2 penalty (scikit-learn's C), chosen among 0.1, 0.3, 1 and 3 on the
+#: development provinces.
+PENALTY_C = 3.0
 #: Largest number of training cells; larger sets are subsampled (all entries kept) so that
 #: a 2,800 × 1,300 matrix fits in seconds. The subsample is drawn with :data:`SEED`.
 MAX_TRAIN_CELLS = 250_000
 SEED = 20240501
+#: Training entries needed per parameter before the industry terms enter the model. Ten
+#: "events per variable" is the classic rule of logistic regression (Peduzzi et al. 1996,
+#: *J. Clin. Epidemiol.* 49:1373); five suffices in most settings (Vittinghoff & McCulloch
+#: 2007, *Am. J. Epidemiol.* 165:710), more so under an L2 penalty. Per-industry slopes need
+#: 5 × (shared + industries × (1 + slopes)) entries, per-industry intercepts 5 × (shared +
+#: industries); with fewer (the 110 industries and ≈ 70 training entries of the
+#: listed-company backtest) the model keeps the shared coefficients only.
+EVENTS_PER_PARAMETER = 5
+#: The ten provinces (GB/T 2260 two-digit codes) kept out of the choice of features and C
+#: (drawn with ``numpy.random.default_rng(17)`` from the 31): 天津 河北 内蒙古 吉林 浙江
+#: 安徽 河南 湖北 广西 重庆.
+HELD_OUT_PROVINCES = ("12", "13", "15", "22", "33", "34", "41", "42", "45", "50")
+
+
+def feature_names(groups: pd.DataFrame | None = None) -> tuple[str, ...]:
+    """The model's numeric features for region ``groups`` with these columns (levels)."""
+    levels = [] if groups is None else [str(c) for c in groups.columns]
+    extra = [f"{g}_{kind}" for g in levels for kind in ("share", "log_rca")]
+    return (*BASE_FEATURES, *extra)
 
 
 def cell_features(
@@ -73,26 +133,75 @@ def cell_features(
     *,
     threshold: float = 1.0,
     proximity_table: pd.DataFrame | None = None,
+    groups: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Model features of every region × industry cell (long, index ``region, industry``).
 
-    Also carries ``present`` (M_cp at this date), so candidates are ``present == 0``.
+    ``groups`` (index: the regions of ``values``; columns: levels from the finest to the
+    coarsest, e.g. ``prefecture, province``; values: group keys) adds the neighbourhood
+    features. Also carries ``present`` (M_cp at this date), so candidates are
+    ``present == 0``.
     """
     table = rca(values)
     m = presence(table, threshold=threshold)
     phi = proximity(m) if proximity_table is None else proximity_table
     n_r, n_p = table.shape
+    x = values.to_numpy(dtype=float)
+    log_rca = np.log(table.to_numpy() + RCA_FLOOR)
+    expected = np.log(np.outer(x.sum(axis=1), x.sum(axis=0)) / x.sum())
     cols = {
         "present": m.to_numpy().ravel(),
-        "log_rca": np.log(table.to_numpy().ravel() + RCA_FLOOR),
+        "log_rca": log_rca.ravel(),
         "density": density(m, phi).to_numpy().ravel(),
         "density_continuous": _weighted_share(continuous_presence(table), phi).ravel(),
         "log_ubiquity": np.tile(np.log1p(ubiquity(m).to_numpy(dtype=float)), n_r),
         "diversity": np.repeat(diversity(m).to_numpy(dtype=float), n_p),
-        "log_size": np.repeat(np.log(values.sum(axis=1).to_numpy(dtype=float)), n_p),
+        "log_size": np.repeat(np.log(x.sum(axis=1)), n_p),
+        "log_count": np.log1p(x).ravel(),
+        "log_expected": expected.ravel(),
+        "rca_sq": (log_rca**2).ravel(),
+        "rca_x_expected": (log_rca * expected).ravel(),
     }
+    if groups is not None:
+        cols |= _group_features(values, m.to_numpy(dtype=float), groups)
     index = pd.MultiIndex.from_product([table.index, table.columns], names=["region", "industry"])
     return pd.DataFrame(cols, index=index)
+
+
+def _group_features(
+    values: pd.DataFrame, m: np.ndarray, groups: pd.DataFrame
+) -> dict[str, np.ndarray]:
+    """``{level}_share`` (leave-one-out presence among the group's other regions, falling
+    back to the next coarser level, then the nation) and ``{level}_log_rca``."""
+    missing = values.index.difference(groups.index)
+    if len(missing):
+        raise InputError(
+            f"no group for region(s) {', '.join(map(str, missing[:5]))}",
+            hint="groups must cover every region of the matrix",
+        )
+    keys = groups.reindex(values.index)
+    n = m.shape[0]
+    # the coarsest fallback: the share of all other regions
+    fallback = (m.sum(axis=0, keepdims=True) - m) / max(n - 1, 1)
+    shares: dict[str, np.ndarray] = {}
+    out: dict[str, np.ndarray] = {}
+    for level in reversed([str(c) for c in keys.columns]):
+        codes, _ = pd.factorize(keys[level].astype(str), sort=True)
+        size = np.bincount(codes)
+        totals = np.zeros((size.size, m.shape[1]))
+        np.add.at(totals, codes, m)
+        others = (size[codes] - 1)[:, None]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = (totals[codes] - m) / others
+        fallback = np.where(others > 0, share, fallback)
+        shares[level] = fallback
+        summed = np.zeros((size.size, m.shape[1]))
+        np.add.at(summed, codes, values.to_numpy(dtype=float))
+        level_rca = rca(pd.DataFrame(summed)).to_numpy()
+        out[f"{level}_log_rca"] = np.log(level_rca[codes] + RCA_FLOOR).ravel()
+    for level in [str(c) for c in keys.columns]:
+        out[f"{level}_share"] = shares[level].ravel()
+    return {k: out[k] for k in feature_names(groups)[len(BASE_FEATURES) :]}
 
 
 @dataclass(frozen=True)
@@ -100,6 +209,8 @@ class FeasibilityModel:
     """A fitted feasibility model: coefficients on standardised features, per industry."""
 
     industries: pd.Index
+    features: tuple[str, ...]
+    slopes: tuple[str, ...]
     mean: np.ndarray
     scale: np.ndarray
     coef: np.ndarray
@@ -110,19 +221,36 @@ class FeasibilityModel:
 
     def predict(self, features: pd.DataFrame) -> pd.Series:
         """Entry probability of each row of ``features`` (industries unseen get no terms)."""
-        design = _design(features, self.industries, self.mean, self.scale)
-        z = design @ self.coef + self.intercept
+        z = self.log_odds(features)
         return pd.Series(1.0 / (1.0 + np.exp(-z)), index=features.index, name="feasibility")
 
+    def log_odds(self, features: pd.DataFrame) -> np.ndarray:
+        """β·x of each row of ``features`` (the linear predictor)."""
+        design = _design(features, self)
+        out: np.ndarray = design @ self.coef + self.intercept
+        return out
+
     def coefficients(self) -> pd.Series:
-        """The shared coefficients (per standard deviation of each numeric feature)."""
-        return pd.Series(self.coef[: len(NUMERIC_FEATURES)], index=list(NUMERIC_FEATURES))
+        """The shared coefficients (log-odds per standard deviation of each feature)."""
+        return pd.Series(self.coef[: len(self.features)], index=list(self.features))
+
+    def industry_terms(self) -> pd.DataFrame:
+        """Per industry: its intercept and the slopes it adds to the shared ones (log-odds
+        per standard deviation), one row per industry."""
+        k = len(self.industries)
+        start = len(self.features)
+        table = {"intercept": self.coef[start : start + k]}
+        for i, name in enumerate(self.slopes):
+            lo = start + (i + 1) * k
+            table[name] = self.coef[lo : lo + k]
+        return pd.DataFrame(table, index=self.industries)
 
 
 def fit_feasibility(
-    features: pd.DataFrame, entered: pd.Series, *, max_cells: int = MAX_TRAIN_CELLS
+    features: pd.DataFrame, entered: pd.Series | np.ndarray, *, max_cells: int = MAX_TRAIN_CELLS
 ) -> FeasibilityModel:
-    """Fit the model on candidate cells (``features`` rows) and their 0/1 entry outcome."""
+    """Fit the model on candidate cells (``features`` rows, the columns of
+    :func:`cell_features`) and their 0/1 entry outcome."""
     from sklearn.linear_model import LogisticRegression
 
     y = np.asarray(entered, dtype=bool)
@@ -133,25 +261,45 @@ def fit_feasibility(
             "the training cells have no entries (or only entries)",
             hint="use a longer period or a lower RCA threshold",
         )
+    names = tuple(str(c) for c in features.columns if c != "present")
+    grouped = tuple(n for n in names if n not in BASE_FEATURES)
     # sampling shifts the log-odds by a constant (King & Zeng 2001, *Political Analysis*
     # 9:137); the intercept is corrected back
     keep, shift = _subsample(y, max_cells)
     part, y = features.iloc[keep], y[keep]
-    x = part[list(NUMERIC_FEATURES)].to_numpy(dtype=float)
+    x = part[list(names)].to_numpy(dtype=float)
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale = np.where(scale > 0, scale, 1.0)
     industries = pd.Index(part.index.get_level_values("industry").unique())
-    design = _design(part, industries, mean, scale)
-    fit = LogisticRegression(C=PENALTY_C, solver="newton-cg", max_iter=500).fit(design, y)
+    slopes: tuple[str, ...] = (*SLOPE_FEATURES, *grouped)
+    # industry terms only with enough entries per parameter (EVENTS_PER_PARAMETER)
+    k = len(industries)
+    if y.sum() < EVENTS_PER_PARAMETER * (len(names) + k * (1 + len(slopes))):
+        slopes = ()
+        if y.sum() < EVENTS_PER_PARAMETER * (len(names) + k):
+            industries = pd.Index([], dtype=industries.dtype)
+    model = FeasibilityModel(
+        industries, names, slopes, mean, scale, np.zeros(0), 0.0, int(y.size), int(y.sum())
+    )
+    fit = LogisticRegression(C=PENALTY_C, solver="newton-cg", max_iter=1000).fit(
+        _design(part, model), y
+    )
     return FeasibilityModel(
         industries=industries,
+        features=names,
+        slopes=slopes,
         mean=mean,
         scale=scale,
         coef=fit.coef_[0],
         intercept=float(fit.intercept_[0] + shift),
         n_train=int(y.size),
         n_entries=int(y.sum()),
-        spec={"C": PENALTY_C, "features": list(NUMERIC_FEATURES), "rca_floor": RCA_FLOOR},
+        spec={
+            "C": PENALTY_C,
+            "features": list(names),
+            "slopes": list(slopes),
+            "rca_floor": RCA_FLOOR,
+        },
     )
 
 
@@ -168,7 +316,7 @@ def region_blocks(regions: pd.Index) -> pd.Series:
 
 def out_of_sample(
     features: pd.DataFrame,
-    entered: pd.Series,
+    entered: pd.Series | np.ndarray,
     *,
     n_folds: int = 5,
     blocks: pd.Series | None = None,
@@ -218,21 +366,26 @@ def _weighted_share(presence_values: pd.DataFrame, proximity_table: pd.DataFrame
     return out
 
 
-def _design(
-    features: pd.DataFrame, industries: pd.Index, mean: np.ndarray, scale: np.ndarray
-) -> object:
+def _design(features: pd.DataFrame, model: FeasibilityModel) -> object:
     """Sparse design: standardised numeric features, then per-industry intercepts and
-    slopes on ``log_rca`` and ``density`` (zero for industries not in ``industries``)."""
+    per-industry slopes on ``model.slopes`` (zero for industries the model has not seen)."""
     from scipy import sparse
 
-    x = (features[list(NUMERIC_FEATURES)].to_numpy(dtype=float) - mean) / scale
-    n, k = len(features), len(industries)
-    col = industries.get_indexer(features.index.get_level_values("industry"))
+    missing = [f for f in model.features if f not in features.columns]
+    if missing:
+        raise InputError(
+            f"the model needs feature(s) {', '.join(missing)}",
+            hint="compute the features with the same region groups as the fit",
+        )
+    x = (features[list(model.features)].to_numpy(dtype=float) - model.mean) / model.scale
+    n, k = len(features), len(model.industries)
+    col = model.industries.get_indexer(features.index.get_level_values("industry"))
     known = col >= 0
     rows = np.flatnonzero(known)
     c = col[known]
     blocks = [sparse.csr_matrix(x)]
-    for values in (np.ones(n), x[:, 0], x[:, 1]):
+    slope_values = [x[:, model.features.index(s)] for s in model.slopes]
+    for values in (np.ones(n), *slope_values):
         blocks.append(sparse.csr_matrix((values[known], (rows, c)), shape=(n, k)))
     return sparse.hstack(blocks, format="csr")
 

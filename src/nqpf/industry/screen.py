@@ -149,8 +149,13 @@ def backtest_opportunities(
     ks: tuple[int, ...] = (3, 5),
     n_folds: int = 5,
     blocks: pd.Series | None = None,
+    groups: pd.DataFrame | None = None,
 ) -> BacktestResult:
-    """Backtest the opportunity scores on two aligned tables (see :func:`align`)."""
+    """Backtest the opportunity scores on two aligned tables (see :func:`align`).
+
+    ``groups`` (region → prefecture, province …) adds the neighbourhood features of
+    :func:`~nqpf.industry.feasibility.cell_features`; ``blocks`` overrides the folds' blocks.
+    """
     w = resolve_weights(strategy, weights)
     tr = transitions(values0, values1, threshold=threshold)
     m0 = presence(tr.rca0, threshold=threshold)
@@ -161,7 +166,9 @@ def backtest_opportunities(
         np.broadcast_to(allowed.to_numpy(), m0.shape), index=m0.index, columns=m0.columns
     )
     cand = tr.candidates.astype(bool) & mask
-    features = cell_features(values0, threshold=threshold, proximity_table=proximity_table)
+    features = cell_features(
+        values0, threshold=threshold, proximity_table=proximity_table, groups=groups
+    )
     cand_flat = cand.to_numpy().ravel()
     entered = tr.entries.to_numpy().ravel()[cand_flat].astype(bool)
     prob, folds = out_of_sample(features[cand_flat], entered, n_folds=n_folds, blocks=blocks)
@@ -217,15 +224,18 @@ def fit_on_history(
     *,
     threshold: float = 1.0,
     proximity_table: pd.DataFrame | None = None,
+    groups: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Entry probabilities for every cell of ``values`` from a model fitted on the entries
     between ``history`` and ``values`` (all regions)."""
     h, v = align(history, values)
     tr = transitions(h, v, threshold=threshold)
-    features = cell_features(h, threshold=threshold, proximity_table=_sub(proximity_table, h))
+    features = cell_features(
+        h, threshold=threshold, proximity_table=_sub(proximity_table, h), groups=groups
+    )
     cand = tr.candidates.to_numpy().ravel().astype(bool)
     model = fit_feasibility(features[cand], tr.entries.to_numpy().ravel()[cand])
-    now = cell_features(values, threshold=threshold, proximity_table=proximity_table)
+    now = cell_features(values, threshold=threshold, proximity_table=proximity_table, groups=groups)
     prob = model.predict(now).to_numpy().reshape(values.shape)
     return pd.DataFrame(prob, index=values.index, columns=values.columns)
 
@@ -287,6 +297,7 @@ def screen(
     industry_names: dict[str, str] | None = None,
     include_nontradable: bool = False,
     backtest_growth: pd.Series | None = None,
+    groups: pd.DataFrame | None = None,
 ) -> ScreenResult:
     """Strengths, opportunities (model feasibility and decile hit rates when ``history``
     is given) and the backtest of ``history`` → ``values`` behind them.
@@ -316,9 +327,10 @@ def screen(
             proximity_table=_sub(proximity_table, h),
             growth=backtest_growth,
             include_nontradable=include_nontradable,
+            groups=groups,
         )
         feasibility = fit_on_history(
-            history, values, threshold=threshold, proximity_table=proximity_table
+            history, values, threshold=threshold, proximity_table=proximity_table, groups=groups
         )
     ranking = opportunities(
         values,

@@ -15,6 +15,19 @@ For a value y_0 in year t_0 and a target y* in year T > t_0:
   projection meets it), ``off track`` (it does not).
 
 Growth rates need positive values (a CAGR of a series that crosses zero is undefined).
+
+**National targets against every region** (:func:`against_statement`, 全国目标对照): a
+statement from the policy library is either a *target* (value y* by year T, set in a
+document of year d) or a *path* (from y_B in year B to y_Y in year Y, e.g. 研发投入强度从
+2020年的2.41%提高到2024年的2.69%). For each region:
+
+* a target with T after the region's latest data year: :func:`track` (required growth,
+  CAGR, projection, probability, status);
+* a target with T already in the data (ex post): start year t_s = d − 1 (the last year the
+  document could know), required growth g* = (y*/y_{t_s})^{1/(T−t_s)} − 1 against the
+  realised CAGR over t_s → T; status ``met`` (y_T reaches y*) or ``missed``;
+* a path: the national pace g* = (y_Y/y_B)^{1/(Y−B)} − 1 against the region's own CAGR over
+  B → Y; status ``on track`` (at least the national pace) or ``off track``.
 """
 
 from __future__ import annotations
@@ -30,6 +43,7 @@ from nqpf.errors import InputError
 __all__ = [
     "Projection",
     "TargetCheck",
+    "against_statement",
     "cagr",
     "project",
     "required_growth",
@@ -221,3 +235,92 @@ def track_panel(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _value_at(series: pd.Series, year: int) -> float:
+    return float(series.loc[year]) if year in series.index else float("nan")
+
+
+def against_statement(
+    panel: pd.DataFrame,
+    *,
+    kind: Literal["target", "path"],
+    value: float,
+    year: int,
+    base_value: float | None = None,
+    base_year: int | None = None,
+    document_year: int | None = None,
+    direction: Direction = "+",
+    model: Model = "log_linear",
+    alpha: float = 0.1,
+) -> pd.DataFrame:
+    """Every region of a long ``region, year, value`` panel against one national target or
+    path (see the module docstring). One row per region: ``mode`` (``ahead``, ``ex post``,
+    ``path``), start year and value, end year and value, ``required_growth``,
+    ``historical_cagr``, ``status`` and, ahead, the projection and probability."""
+    if kind not in ("target", "path"):
+        raise InputError(f"unknown statement kind {kind!r}", hint="target or path")
+    if direction not in ("+", "-"):
+        raise InputError(f"direction {direction!r} must be '+' or '-'")
+    if kind == "path":
+        if base_value is None or base_year is None or not base_year < year:
+            raise InputError("a path needs a base value and a base year before its end year")
+        pace = required_growth(base_value, value, year - base_year)
+    rows: list[dict[str, object]] = []
+    for region, part in panel.groupby("region", sort=True):
+        s = part.set_index("year")["value"].astype(float).dropna().sort_index()
+        if s.empty:
+            continue
+        s.index = s.index.astype(int)
+        row: dict[str, object] = {"region": region}
+        if kind == "target" and year > int(s.index[-1]):
+            try:
+                check = track(s, value, year, direction=direction, model=model, alpha=alpha)
+            except InputError:  # too short or non-positive: this region cannot be tracked
+                row |= {"mode": "ahead", "start_year": int(s.index[-1]), "start": s.iloc[-1]}
+                row |= {"end_year": year, "end": float("nan"), "status": "no data"}
+                rows.append(row)
+                continue
+            row |= {"mode": "ahead", "start_year": check.latest_year, "start": check.latest}
+            row |= {"end_year": year, "end": float("nan")}
+            row |= {
+                "required_growth": check.required_growth,
+                "historical_cagr": check.historical_cagr,
+                "projection": check.projection.point,
+                "probability": check.probability,
+                "status": check.status,
+            }
+        else:
+            if kind == "target":
+                first = (document_year - 1) if document_year is not None else int(s.index[0])
+                mode = "ex post"
+            else:
+                assert base_year is not None
+                first, mode = base_year, "path"
+            start, end = _value_at(s, first), _value_at(s, year)
+            row |= {"mode": mode, "start_year": first, "start": start}
+            row |= {"end_year": year, "end": end}
+            if np.isnan(start) or np.isnan(end) or start <= 0 or end <= 0:
+                row |= {
+                    "required_growth": pace if kind == "path" else float("nan"),
+                    "historical_cagr": float("nan"),
+                }
+                row["status"] = "no data"
+            else:
+                realised = float(cagr(pd.Series({first: start, year: end})))
+                if kind == "target":
+                    needed = required_growth(start, value, year - first)
+                    reached = end >= value if direction == "+" else end <= value
+                    status = "met" if reached else "missed"
+                else:
+                    needed = pace
+                    keeps = realised >= pace if direction == "+" else realised <= pace
+                    status = "on track" if keeps else "off track"
+                row |= {"required_growth": needed, "historical_cagr": realised, "status": status}
+            row |= {"projection": float("nan"), "probability": float("nan")}
+        rows.append(row)
+    columns = [
+        "region", "mode", "start_year", "start", "end_year", "end", "required_growth",
+        "historical_cagr", "projection", "probability", "status",
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)

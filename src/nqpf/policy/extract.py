@@ -51,6 +51,7 @@ __all__ = [
     "ITEM_COLUMNS",
     "PILLAR_KEYWORDS",
     "HeadlineRule",
+    "cn_number",
     "extract",
     "sentences",
 ]
@@ -139,14 +140,24 @@ _UNITS = (
     "万千瓦|亿千瓦|千瓦|个百分点|%|％|个|家|项|人|台|所|公里|倍|件|篇|座|条"
 )
 _NUM = r"\d+(?:\.\d+)?"
+# Chinese numerals (一千二百万, 两, 零点五); matched lazily so that 三千万人 reads as 3000
+# 万人 like 3000万人, and kept only where :func:`_cn_ok` allows.
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+_CN_DIGITS |= {"六": 6, "七": 7, "八": 8, "九": 9}
+_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+_CN = "[〇零一二两三四五六七八九十百千万亿点]"
+_NUMX = rf"(?:{_NUM}|{_CN}+?)"
 _FROM_TO = re.compile(
-    rf"(?:从|由)(?:(?P<y0>\d{{4}})年的?)?(?P<v0>{_NUM})(?P<u0>{_UNITS})?"
-    rf"[^\d，,；;。]{{0,4}}?(?:到|至)(?:(?P<y1>\d{{4}})年的?)?(?P<v1>{_NUM})(?P<u1>{_UNITS})"
+    rf"(?:从|由)(?:(?P<y0>\d{{4}})年的?)?(?P<v0>{_NUMX})(?P<u0>{_UNITS})?"
+    rf"[^\d，,；;。]{{0,4}}?(?:到|至)(?:(?P<y1>\d{{4}})年的?)?(?P<v1>{_NUMX})(?P<u1>{_UNITS})"
 )
 _QUANTITY = re.compile(
-    rf"(?P<pre>近|约|超)?(?P<v>{_NUM})(?P<mid>余|多)?(?P<u>{_UNITS})"
-    rf"(?:[－—~～-](?P<hi>{_NUM})(?P=u))?(?P<post>左右|以上|以内|以下|余|多)?"
+    rf"(?P<pre>近|约|超)?(?:百分之(?P<pct>{_NUM}|{_CN}+)|(?P<v>{_NUMX})(?P<mid>余|多)?"
+    rf"(?P<u>{_UNITS}))(?:[－—~～-](?P<hi>{_NUM})(?P=u))?(?P<post>左右|以上|以内|以下|余|多)?"
 )
+# Measure words that a bare small Chinese numeral turns into a phrase, not a statistic
+# (一个, 五个坚持, 两项): with them a Chinese numeral needs 十/百/千/万/亿.
+_CN_GENERIC_UNITS = frozenset("个家项人台所件篇座条元吨") | {"公里", "千瓦"}
 _YEAR = re.compile(r"(\d{4})年")
 _BY_YEAR = re.compile(r"(?:^|[，,。；;\s])(?:到|至)\d{4}年")
 _SENTENCE_END = re.compile(r"[。！？；;!?\n]")
@@ -192,6 +203,56 @@ _TARGET_WORDS = re.compile(r"目标|力争|确保")
 _GOAL_PARAGRAPH = re.compile(r"目标(?:是|为|：|:)")
 # Multi-year statements (a five-year plan's 年均 targets) are not this year's targets.
 _MULTI_YEAR = re.compile(r"年均|五年|十[一二三四五六]五")
+
+
+def cn_number(text: str) -> float:
+    """The value of a number in Arabic or Chinese numerals.
+
+    >>> cn_number("一万亿"), cn_number("三千万"), cn_number("两千三百零五"), cn_number("零点五")
+    (1000000000000.0, 30000000.0, 2305.0, 0.5)
+    """
+    if re.fullmatch(_NUM, text):
+        return float(text)
+    if not text or any(
+        c not in _CN_DIGITS and c not in _CN_SMALL and c not in "万亿点" for c in text
+    ):
+        raise ValueError(f"not a number: {text!r}")
+    whole, _, fraction = text.partition("点")
+    value = float(_cn_integer(whole)) if whole else 0.0
+    if fraction:
+        value += float("0." + "".join(str(_CN_DIGITS[c]) for c in fraction))
+    return value
+
+
+def _cn_integer(text: str) -> int:
+    if all(c in _CN_DIGITS for c in text):  # 二〇二五: digit by digit
+        return int("".join(str(_CN_DIGITS[c]) for c in text))
+    total = section = digit = 0
+    for c in text:
+        if c in _CN_DIGITS:
+            digit = _CN_DIGITS[c]
+        elif c in _CN_SMALL:
+            section += (digit or 1) * _CN_SMALL[c]
+            digit = 0
+        elif c == "万":
+            total += (section + digit) * 10_000
+            section = digit = 0
+        else:  # 亿 multiplies everything before it (一万亿 = 10^12)
+            total = (total + section + digit) * 100_000_000
+            section = digit = 0
+    return total + section + digit
+
+
+def _cn_ok(numeral: str, unit: str | None, before: str) -> bool:
+    """Whether a Chinese numeral is a statistic: it has a digit or starts with 十 (not
+    千家万户), is not an ordinal (第十四个) and, before a measure word, has a magnitude."""
+    if re.fullmatch(_NUM, numeral):
+        return True
+    if before.endswith("第") or not (numeral[0] == "十" or any(c in _CN_DIGITS for c in numeral)):
+        return False
+    if unit in _CN_GENERIC_UNITS:
+        return any(c in "十百千万亿" for c in numeral)
+    return True
 
 
 def sentences(text: str) -> Iterator[tuple[int, int, int]]:
@@ -319,6 +380,11 @@ def _clause_numbers(
     items: list[dict[str, Any]] = []
     taken: list[tuple[int, int]] = []
     for m in _FROM_TO.finditer(clause):
+        if not (
+            _cn_ok(m["v0"], m["u0"] or m["u1"], clause[: m.start()])
+            and _cn_ok(m["v1"], m["u1"], "")
+        ):
+            continue
         subject = _subject(clause[: m.start()], previous_subject)
         y0 = int(m["y0"]) if m["y0"] else last_years[0]
         y1 = int(m["y1"]) if m["y1"] else last_years[1]
@@ -331,10 +397,10 @@ def _clause_numbers(
                 m.end(),
                 subject=subject,
                 verb="",
-                value=float(m["v1"]),
+                value=cn_number(m["v1"]),
                 unit=m["u1"],
                 year=y1,
-                base_value=float(m["v0"]),
+                base_value=cn_number(m["v0"]),
                 base_year=y0,
                 comparison="from_to",
                 qualifier=None,
@@ -350,6 +416,9 @@ def _clause_numbers(
         if any(a <= m.start() < b for a, b in taken):
             continue
         if clause[m.end() : m.end() + 1] == "年":
+            continue
+        numeral = m["v"] or m["pct"]
+        if not _cn_ok(numeral, m["u"], clause[: m.start()]):
             continue
         before = clause[last_end : m.start()]
         last_end = m.end()
@@ -368,8 +437,8 @@ def _clause_numbers(
             m.end(),
             subject=subject,
             verb=verb,
-            value=float(m["v"]),
-            unit=m["u"],
+            value=cn_number(numeral),
+            unit=m["u"] or "%",
             year=int(year_match[-1].group(1)) if year_match else None,
             base_value=None,
             base_year=None,

@@ -175,7 +175,5 @@ def write_opportunities(
         sheets["typing"] = types
     with output_set(out, kind=stem, force=force, names=names) as stage:
         atomic_write_text(inside(stage, names[0]), page)
-        atomic_write_excel(
-            inside(stage, names[1]), sheets, index=lambda name: name != "diagnostic"
-        )
+        atomic_write_excel(inside(stage, names[1]), sheets, index=lambda name: name != "diagnostic")
     return [out / name for name in names]

@@ -21,6 +21,9 @@ _TITLES = {
 }
 
 
+_REVEALED_TITLE = "防止一哄而上：实际进入与结构趋同 Revealed herding and structural convergence"
+
+
 def write_plan_result(result: PlanResult, out_dir: str | Path) -> list[Path]:
     """Write ``<kind>.xlsx`` and ``<kind>.html`` into ``out_dir``; returns both paths."""
     out = Path(out_dir)
@@ -30,11 +33,12 @@ def write_plan_result(result: PlanResult, out_dir: str | Path) -> list[Path]:
 
 
 def _page(result: PlanResult) -> str:
-    title = _TITLES.get(result.kind, result.kind)
-    figure = _figure(result)
+    revealed = result.kind == "herding" and result.spec.get("view") == "revealed"
+    title = _REVEALED_TITLE if revealed else _TITLES.get(result.kind, result.kind)
+    figures = [f for f in (_figure(result), _convergence(result)) if f is not None]
     parts = [notes_html([*result.notes, *result.warnings])]
-    if figure is not None:
-        parts.append(figures_html([figure]))
+    if figures:
+        parts.append(figures_html(figures))
     for name, table in result.tables().items():
         parts.append(f"<h2>{html.escape(name)}</h2>")
         parts.append(
@@ -46,6 +50,25 @@ def _page(result: PlanResult) -> str:
     return html_page(title, "\n".join(parts))
 
 
+def _convergence(result: PlanResult) -> tuple[str, Any] | None:
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    path = result.tables().get("convergence")
+    if path is None or path.empty:
+        return None
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(
+        go.Scatter(x=path["year"], y=path["krugman_mean"], name="Krugman 差异度 (mean)"),
+        secondary_y=False,
+    )
+    fig.add_trace(
+        go.Scatter(x=path["year"], y=path["similarity_mean"], name="相似系数 similarity (mean)"),
+        secondary_y=True,
+    )
+    return "产业结构趋同 Structural convergence", fig
+
+
 def _figure(result: PlanResult) -> tuple[str, Any] | None:
     import plotly.graph_objects as go
 
@@ -55,6 +78,8 @@ def _figure(result: PlanResult) -> tuple[str, Any] | None:
         fig.update_layout(yaxis_title="herding index", yaxis_range=[0, 1])
         return "扎堆度 Herding index by field", fig
     if result.kind == "targets" and not main.empty:
+        if "statement" in main.columns:  # national statements: the latest one
+            main = main[main["statement"] == main["statement"].iloc[0]]
         fig = go.Figure(
             [
                 go.Bar(

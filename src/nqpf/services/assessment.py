@@ -10,6 +10,7 @@ Construction (each step an explicit option, see :func:`assess`) and its referenc
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -18,25 +19,126 @@ import pandas as pd
 
 from nqpf.data import article_figures, load_panel
 from nqpf.errors import InputError
+from nqpf.index.aggregate import AggregateMethod
 from nqpf.index.assessment import Assessment
 from nqpf.index.construct import (
-    UPPER_RULES,
     Construction,
     Upper,
+    check_option,
     construct,
     drop_indicator,
     spec_hash,
     treat,
 )
 from nqpf.index.framework import Framework, load_framework
-from nqpf.index.impute import drop_sparse, parse_chain
+from nqpf.index.impute import ImputeMethod, drop_sparse, parse_chain
+from nqpf.index.normalize import NormalizeMethod, Scope
+from nqpf.index.outliers import OutlierMethod
+from nqpf.index.weights import CombineMethod, WeightMethod
 from nqpf.indicators import indicator_specs
 from nqpf.ingest.options import check_years
 from nqpf.regions import NATIONAL_CODE, group_of, normalize_region, province_codes, region_name
 from nqpf.results import hash_spec
 from nqpf.services._cache import cached, holds
 
-__all__ = ["assess", "comparison_with_national"]
+__all__ = ["AssessmentSpec", "assess", "assess_spec", "comparison_with_national"]
+
+
+@dataclass(frozen=True)
+class AssessmentSpec:
+    """Every option of an assessment, validated once when the spec is made (the choices by
+    :func:`nqpf.index.construct.check_option`, the years by
+    :func:`nqpf.ingest.options.check_years`); made by :meth:`of` from the loose values of
+    :func:`assess`, the command line and the API.
+
+    ``impute``, ``upper`` and ``outliers`` left ``None`` take the framework's ``defaults:``
+    (:meth:`construction`). The options are documented at :func:`assess`.
+    """
+
+    framework: str | Path | Mapping[str, Any] | Framework = "ndrc"
+    years: tuple[int, ...] | None = None
+    regions: tuple[str, ...] | None = None
+    normalize: NormalizeMethod = "minmax"
+    scope: Scope = "panel"
+    weights: tuple[WeightMethod, ...] = ("entropy",)
+    combine: CombineMethod = "mean"
+    entropy_shift: float | None = None
+    aggregate: AggregateMethod = "linear"
+    impute: tuple[ImputeMethod, ...] | None = None
+    max_missing_unit: float | None = None
+    max_missing_indicator: float | None = None
+    upper: Upper | None = None
+    outliers: OutlierMethod | None = None
+    skew_threshold: float = 2.0
+    kurtosis_threshold: float = 3.5
+    winsor_max: int = 5
+    targets: Mapping[str, float] | None = None
+    uncertainty: int = 0
+    seed: int = 20250101
+
+    def __post_init__(self) -> None:
+        if self.years is not None:
+            object.__setattr__(self, "years", tuple(check_years(self.years, option="years")))
+        if self.regions is not None:
+            object.__setattr__(self, "regions", tuple(str(r) for r in self.regions))
+        for name in ("normalize", "scope", "weights", "combine", "aggregate"):
+            check_option(name, getattr(self, name))
+        for name in ("upper", "outliers"):
+            if getattr(self, name) is not None:
+                check_option(name, getattr(self, name))
+        if self.impute is not None:
+            check_option("impute", ",".join(self.impute))
+        if self.normalize == "target" and not self.targets:
+            raise InputError(
+                "normalize='target' needs a target value per indicator",
+                column="normalize",
+                hint="give targets={indicator: value, ...} or another method",
+            )
+
+    @classmethod
+    def of(cls, **options: Any) -> AssessmentSpec:
+        """The spec of loose option values: ``weights`` and ``impute`` as ``"a,b"`` strings or
+        lists, ``years`` and ``regions`` any iterables; unknown option names are an error."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise TypeError(f"unknown assessment option(s): {', '.join(unknown)}")
+        weights = options.get("weights")
+        if weights is not None:
+            parts = weights.split(",") if isinstance(weights, str) else weights
+            options["weights"] = tuple(m.strip() for m in parts if m.strip())
+        if options.get("impute") is not None:
+            options["impute"] = parse_chain(options["impute"])
+        for name in ("years", "regions"):
+            if options.get(name) is not None:
+                options[name] = tuple(options[name])
+        return cls(**options)
+
+    def construction(self, fw: Framework) -> Construction:
+        """The construction of this spec, the framework's ``defaults:`` filling ``impute``,
+        ``upper`` and ``outliers`` when not given (else ``none``, ``sum``, ``none``)."""
+        defaults: Mapping[str, Any] = fw.defaults
+        impute = (
+            ",".join(self.impute)
+            if self.impute is not None
+            else ",".join(parse_chain(defaults.get("impute", "none")))
+        )
+        return Construction(
+            normalize=self.normalize,
+            scope=self.scope,
+            weights=self.weights,
+            combine=self.combine,
+            entropy_shift=self.entropy_shift,
+            aggregate=self.aggregate,
+            impute=impute,
+            upper=self.upper if self.upper is not None else defaults.get("upper", "sum"),
+            outliers=self.outliers
+            if self.outliers is not None
+            else defaults.get("outliers", "none"),
+            skew_threshold=self.skew_threshold,
+            kurtosis_threshold=self.kurtosis_threshold,
+            winsor_max=self.winsor_max,
+        )
 
 
 def assess(
@@ -54,7 +156,7 @@ def assess(
     impute: str | Sequence[str] | None = None,
     max_missing_unit: float | None = None,
     max_missing_indicator: float | None = None,
-    upper: Upper | None = None,
+    upper: str | None = None,
     outliers: str | None = None,
     skew_threshold: float = 2.0,
     kurtosis_threshold: float = 3.5,
@@ -65,6 +167,9 @@ def assess(
     progress: Callable[[int, int], None] | None = None,
 ) -> Assessment:
     """Assess new quality productive forces of regions over years.
+
+    The options make an :class:`AssessmentSpec` (validated there, once); the work is
+    :func:`assess_spec`.
 
     Parameters
     ----------
@@ -81,11 +186,12 @@ def assess(
     regions:
         Regions to keep (names or codes); default all.
     normalize, scope:
-        Normalisation (``minmax`` … see :data:`nqpf.index.normalize.NORMALIZE_METHODS`) and its
-        scope: ``panel`` (one min/max over all years, comparable over time) or ``year``.
+        Normalisation (:data:`~nqpf.index.normalize.NormalizeMethod`: ``minmax``, ``zscore``,
+        ``max``, ``rank``, ``target``) and its scope: ``panel`` (one min/max over all years,
+        comparable over time) or ``year``.
     weights, combine:
-        One weighting method or several (``"entropy,critic"`` or a list), combined by ``mean``,
-        ``geometric`` or ``game``.
+        One weighting method (:data:`~nqpf.index.weights.WeightMethod`) or several
+        (``"entropy,critic"`` or a list), combined by ``mean``, ``geometric`` or ``game``.
     entropy_shift:
         ``None``: entropy with 0·ln 0 = 0; a number ε: ``p = (x + ε) / Σ(x + ε)`` as in most
         NQPF papers (ε = 1e-5).
@@ -122,65 +228,66 @@ def assess(
 
         a = assess(weights=["entropy", "critic"], combine="mean", entropy_shift=1e-5)
     """
-    if years is not None:
-        years = check_years(years, option="years")
-    fw_known = None
-    long = _load_data(data)
-    if data is not None:
-        fw_known = set(long["indicator"].unique())
-    fw = load_framework(framework, known=fw_known)
-    if data is None:
-        long = _packaged(fw)
-    impute = impute if impute is not None else fw.defaults.get("impute", "none")
-    upper = upper if upper is not None else fw.defaults.get("upper", "sum")  # type: ignore[assignment]
-    outliers = outliers if outliers is not None else fw.defaults.get("outliers", "none")
-    methods = tuple(
-        m.strip()
-        for m in (weights.split(",") if isinstance(weights, str) else weights)
-        if m.strip()
-    )
-    if upper not in UPPER_RULES:
-        raise InputError(
-            f"unknown upper-level weighting {upper!r}",
-            column="upper",
-            hint=f"use one of {', '.join(UPPER_RULES)}",
-        )
-    if not methods:
-        raise InputError(
-            "no weighting method given",
-            column="weights",
-            hint="e.g. weights='entropy' or 'entropy,critic'",
-        )
-    construction = Construction(
+    spec = AssessmentSpec.of(
+        framework=framework,
+        years=years,
+        regions=regions,
         normalize=normalize,
         scope=scope,
-        weights=methods,
+        weights=weights,
         combine=combine,
         entropy_shift=entropy_shift,
         aggregate=aggregate,
-        impute=",".join(parse_chain(impute)),
+        impute=impute,
+        max_missing_unit=max_missing_unit,
+        max_missing_indicator=max_missing_indicator,
         upper=upper,
         outliers=outliers,
         skew_threshold=skew_threshold,
         kurtosis_threshold=kurtosis_threshold,
         winsor_max=winsor_max,
+        targets=targets,
+        uncertainty=uncertainty,
+        seed=seed,
     )
-    long = _select(long, fw, years, regions, packaged=data is None)
+    return assess_spec(spec, data, progress=progress)
+
+
+def assess_spec(
+    spec: AssessmentSpec,
+    data: pd.DataFrame | str | Path | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> Assessment:
+    """The assessment of ``data`` (see :func:`assess`) under ``spec``, cached by the hash of
+    the data and the options."""
+    fw_known = None
+    long = _load_data(data)
+    if data is not None:
+        fw_known = set(long["indicator"].unique())
+    fw = load_framework(spec.framework, known=fw_known)
+    if data is None:
+        long = _packaged(fw)
+    construction = spec.construction(fw)
+    long = _select(long, fw, spec.years, spec.regions, packaged=data is None)
     wide = _wide(long, fw)
     wide, dropped = drop_sparse(
-        wide, max_missing_unit=max_missing_unit, max_missing_indicator=max_missing_indicator
+        wide,
+        max_missing_unit=spec.max_missing_unit,
+        max_missing_indicator=spec.max_missing_indicator,
     )
     for ind in dropped.indicators:
         fw = drop_indicator(fw, ind)
     if dropped.units:
         long = long[~long["region"].isin(list(dropped.units))]
     long = long[long["indicator"].isin(fw.indicator_ids)]
+    targets = spec.targets
     options = {
         **construction.as_dict(),
         "framework": fw.id,
         "years": sorted({int(y) for y in wide.index.get_level_values("year")}),
-        "uncertainty": uncertainty,
-        "seed": seed,
+        "uncertainty": spec.uncertainty,
+        "seed": spec.seed,
         "dropped": dropped.messages(),
         "data": "packaged"
         if data is None
@@ -199,7 +306,9 @@ def assess(
     hit = holds(key)
     result = cached(
         key,
-        lambda: _build(wide, long, fw, construction, options, targets, uncertainty, seed, progress),
+        lambda: _build(
+            wide, long, fw, construction, options, targets, spec.uncertainty, spec.seed, progress
+        ),
     )
     if hit and progress is not None and result.uncertainty is not None:
         done = result.uncertainty.n_configurations

@@ -5,12 +5,15 @@ the packaged published rankings (validation)."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from nqpf.index.assessment import Assessment
 from nqpf.index.audit import COLLINEAR, SMALL_BASE_SHARE, AuditResult, audit_assessment
+
+if TYPE_CHECKING:
+    from nqpf.services.assessment import AssessmentSpec
 
 __all__ = ["audit", "audit_of", "ratio_denominators", "reference_rankings"]
 
@@ -86,16 +89,22 @@ def audit_of(
 def audit(
     data: Any = None,
     *,
+    spec: AssessmentSpec | None = None,
     validate: bool = True,
     collinear: float = COLLINEAR,
     small_base_share: float = SMALL_BASE_SHARE,
     **assess_options: Any,
 ) -> AuditResult:
-    """Assess (``nqpf.assess`` with ``assess_options``) and audit the result."""
-    from nqpf.services.assessment import assess
+    """Assess ``data`` under ``spec`` (or ``nqpf.assess`` with ``assess_options``) and audit
+    the result."""
+    from nqpf.services.assessment import AssessmentSpec, assess_spec
 
+    if spec is None:
+        spec = AssessmentSpec.of(**assess_options)
+    elif assess_options:
+        raise TypeError("give the assessment options either as spec= or as keywords, not both")
     return audit_of(
-        assess(data, **assess_options),
+        assess_spec(spec, data),
         validate=validate,
         collinear=collinear,
         small_base_share=small_base_share,

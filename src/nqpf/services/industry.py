@@ -23,7 +23,7 @@ from nqpf.regions import division_name, find_division, normalize_region, region_
 from nqpf.results import hash_spec
 from nqpf.services._cache import cached
 
-__all__ = ["MatrixInput", "SimilaritySpec", "load_matrix", "similar"]
+__all__ = ["MatrixInput", "SimilaritySpec", "load_matrix", "region_groups", "similar"]
 
 _SOURCES = {
     "listed": "上市公司名录（沪深北交易所，按注册省份、行业、上市日期） listed companies",
@@ -79,6 +79,38 @@ def _level(code: str) -> Literal["province", "prefecture", "county"]:
     if code.endswith("0000"):
         return "province"
     return "prefecture" if code.endswith("00") else "county"
+
+
+def region_groups(regions: pd.Index) -> pd.DataFrame | None:
+    """The neighbourhood groups of the feasibility model's regions (``groups`` of
+    :func:`nqpf.industry.feasibility.cell_features`): for GB/T 2260 county codes their
+    prefecture (:func:`nqpf.regions.prefecture_of`) and province, for prefecture codes
+    their province, for provinces their 东部/中部/西部/东北 region; ``None`` when the
+    regions are not all 6-digit adcodes of one level (a user's own keys).
+
+    >>> region_groups(pd.Index(["340123", "340181", "110105"])).to_dict("list")
+    {'prefecture': ['340100', '340100', '110000'], 'province': ['340000', '340000', '110000']}
+    """
+    from nqpf.regions import group_of, prefecture_of
+
+    codes = [str(r) for r in regions]
+    if not codes or not all(len(c) == 6 and c.isdigit() for c in codes):
+        return None
+    levels = {_level(c) for c in codes}
+    if len(levels) != 1:
+        return None
+    province = [c[:2] + "0000" for c in codes]
+    level = levels.pop()
+    if level == "county":
+        frame = {"prefecture": [prefecture_of(c) for c in codes], "province": province}
+    elif level == "prefecture":
+        frame = {"province": province}
+    else:
+        try:
+            frame = {"macro_region": [group_of(c) for c in codes]}
+        except InputError:
+            return None
+    return pd.DataFrame(frame, index=regions)
 
 
 def load_matrix(

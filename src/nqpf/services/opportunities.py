@@ -21,6 +21,7 @@ from nqpf.industry.matrix import listed_matrix, read_matrix, to_wide
 from nqpf.industry.opportunities import Strategy, national_growth
 from nqpf.industry.screen import BacktestResult, align, backtest_opportunities
 from nqpf.results import hash_spec
+from nqpf.services.industry import region_groups
 
 __all__ = ["DATA_HELP", "backtest"]
 
@@ -54,6 +55,7 @@ def backtest(
         threshold=threshold,
         growth=growth,
         include_nontradable=include_nontradable,
+        groups=region_groups(a.index),
     )
     spec = {
         "data": meta["data"],

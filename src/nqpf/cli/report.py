@@ -1,0 +1,40 @@
+"""``nqpf report``: a leader-ready region profile or the all-province overview, as Word,
+PDF, Excel or HTML (services in :mod:`nqpf.services.report`, writers in
+:mod:`nqpf.present.report`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nqpf.cli._console import stdout, styled
+
+
+def report(
+    region: Annotated[
+        str, typer.Argument(help="省份 province (安徽, 340000, Anhui) 或 or `national` 全国")
+    ],
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="docx | pdf | xlsx | html")
+    ] = "docx",
+    lang: Annotated[str, typer.Option(help="报告语言 language: zh | en")] = "zh",
+    year: Annotated[int | None, typer.Option(help="报告年份 report year (default: latest)")] = None,
+    top: Annotated[int, typer.Option(help="rows of obstacles, strengths, opportunities")] = 5,
+    uncertainty: Annotated[
+        int, typer.Option(help="Sobol base sample size of the rank bands (0 = none; 256 ≈ 40 s)")
+    ] = 0,
+    out: Annotated[Path, typer.Option(help="output folder")] = Path("nqpf-output"),
+) -> None:
+    """报告 A region's profile (or `national`) for leaders: summary, level and rank, pillars,
+    strengths and obstacles, disparity context, opportunities, chains, targets, sources."""
+    from nqpf.ingest.options import check_choice
+    from nqpf.present.report import FORMATS, write_report
+    from nqpf.services.report import ReportSpec, national_report, region_report
+
+    check_choice(format, FORMATS, option="--format")
+    spec = ReportSpec(region, year=year, lang=lang, top=top, uncertainty=uncertainty)  # type: ignore[arg-type]
+    result = national_report(spec) if spec.national else region_report(spec)
+    path = write_report(result, format, out)
+    stdout().print(styled(("写入 wrote ", "green"), str(path)), soft_wrap=True)

@@ -1,0 +1,314 @@
+"""Static charts of the reports (matplotlib), drawn with the project's bundled CJK font.
+
+A fresh Linux server has no CJK font, and matplotlib's default (DejaVu Sans) has no Chinese
+glyphs: every label would be a box. The dashboard already ships a subset of Noto Sans CJK SC
+(SIL OFL 1.1; ``nqpf/web/static/fonts/nqpf-sans-sc.woff2``, made by
+``scripts/build_webfont.py``: GB 2312 plus every character of the package's texts). On first
+use :func:`font_path` unpacks it once (WOFF2 → OpenType/CFF, fontTools, ~0.3 s) into
+``$NQPF_HOME/fonts`` (default ``~/.nqpf/fonts``) under its own family name, ``NQPF Sans SC``,
+so that matplotlib can never confuse it with a system copy of Noto; :func:`chart_style`
+registers it (``font_manager.addfont``) and makes it the only family of the charts.
+
+:func:`subset_font_css` gives the same font, cut to the characters of one page, as an
+``@font-face`` rule with a ``data:`` URI (so the HTML report and the PDF printed from it draw
+Chinese with no font installed and no network).
+
+Charts: :func:`region_figures` (pillars against the national and group means, the index
+trajectory against the group and the nation, the top obstacles) and
+:func:`national_figures` (the ranking by group, the group means over the years). Each is a
+``matplotlib.figure.Figure`` (no pyplot state); :func:`png` and :func:`svg` render it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from nqpf.outputs import atomic_path
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from nqpf.services.report import NationalReport, RegionReport
+
+__all__ = [
+    "FAMILY",
+    "chart_style",
+    "font_path",
+    "national_figures",
+    "png",
+    "region_figures",
+    "subset_font_css",
+    "svg",
+]
+
+#: Family name of the bundled font once unpacked (distinct from any system font).
+FAMILY = "NQPF Sans SC"
+_WOFF2 = Path(__file__).resolve().parents[1] / "web" / "static" / "fonts" / "nqpf-sans-sc.woff2"
+_GROUP_COLOURS = {"东部": "#1f77b4", "中部": "#ff7f0e", "西部": "#2ca02c", "东北": "#9467bd"}
+_GROUP_EN = {"东部": "East", "中部": "Central", "西部": "West", "东北": "Northeast"}
+
+
+def _home() -> Path:
+    home = os.environ.get("NQPF_HOME")
+    return Path(home) if home else Path.home() / ".nqpf"
+
+
+@cache
+def font_path() -> Path:
+    """The bundled font as OpenType under ``$NQPF_HOME/fonts`` (made once, atomically;
+    the file name carries a hash of the packaged WOFF2, so a new font makes a new file)."""
+    digest = hashlib.sha256(_WOFF2.read_bytes()).hexdigest()[:12]
+    target = _home() / "fonts" / f"nqpf-sans-sc-{digest}.otf"
+    if target.exists():
+        return target
+    from fontTools.ttLib import TTFont, woff2
+
+    raw = io.BytesIO()
+    woff2.decompress(str(_WOFF2), raw)
+    raw.seek(0)
+    font = TTFont(raw)
+    names = font["name"]
+    for record in list(names.names):
+        if record.nameID in (1, 16):
+            names.setName(FAMILY, record.nameID, record.platformID, record.platEncID, record.langID)
+        elif record.nameID in (4,):
+            names.setName(FAMILY, 4, record.platformID, record.platEncID, record.langID)
+        elif record.nameID == 6:
+            names.setName(
+                "NQPFSansSC-Regular", 6, record.platformID, record.platEncID, record.langID
+            )
+    with atomic_path(target) as tmp:
+        font.save(str(tmp))
+    return target
+
+
+@cache
+def _register() -> str:
+    from matplotlib import font_manager
+
+    path = font_path()
+    font_manager.fontManager.addfont(str(path))
+    return str(path)
+
+
+@contextmanager
+def chart_style() -> Iterator[None]:
+    """matplotlib settings of every chart: the bundled font only, a light grid."""
+    import matplotlib
+
+    _register()
+    with matplotlib.rc_context(
+        {
+            "font.family": [FAMILY],
+            "font.size": 9,
+            "axes.unicode_minus": True,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "svg.fonttype": "path",
+            "svg.hashsalt": "nqpf",
+        }
+    ):
+        yield
+
+
+def png(fig: Figure, *, dpi: int = 200) -> bytes:
+    """The figure as PNG bytes."""
+    buffer = io.BytesIO()
+    with chart_style():
+        fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def svg(fig: Figure) -> str:
+    """The figure as an inline ``<svg>`` element (text as paths, no XML prolog, no
+    metadata)."""
+    buffer = io.StringIO()
+    with chart_style():
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    text = buffer.getvalue()
+    text = text[text.index("<svg") :]
+    return re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+
+
+def _figure(width: float, height: float) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _t(lang: str, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+# ------------------------------------------------------------------------------ region
+def region_figures(r: RegionReport) -> list[tuple[str, Figure]]:
+    """(title, figure) of the pillars, the trajectory and the obstacles of a region."""
+    lang = r.lang
+    group = r.group if lang == "zh" else _GROUP_EN[r.group]
+    out: list[tuple[str, Figure]] = []
+    with chart_style():
+        pillars = r.frames["pillars"]
+        labels = pillars["name_zh" if lang == "zh" else "name_en"].astype(str).tolist()
+        fig = _figure(6.3, 3.2)
+        ax = fig.add_subplot()
+        y = list(range(len(labels)))
+        h = 0.27
+        ax.barh(
+            [v - h for v in y], pillars["score"], height=h, label=r.region_name, color="#c0392b"
+        )
+        ax.barh(
+            y,
+            pillars["group_mean"],
+            height=h,
+            label=_t(lang, f"{group}均值", f"{group} mean"),
+            color="#95a5a6",
+        )
+        ax.barh(
+            [v + h for v in y],
+            pillars["national_mean"],
+            height=h,
+            label=_t(lang, "全国均值", "national mean"),
+            color="#34495e",
+        )
+        ax.set_yticks(y, labels)
+        ax.invert_yaxis()
+        ax.set_xlabel(_t(lang, "维度得分（0–1）", "pillar score (0–1)"))
+        ax.legend(loc="lower right", fontsize=8)
+        out.append((_t(lang, f"{r.year}年分维度得分", f"Pillar scores {r.year}"), fig))
+
+        traj = r.frames["trajectory"]
+        fig = _figure(6.3, 2.8)
+        ax = fig.add_subplot()
+        ax.plot(traj["year"], traj["index"], marker="o", color="#c0392b", label=r.region_name)
+        ax.plot(
+            traj["year"],
+            traj["index_group"],
+            marker="s",
+            color="#95a5a6",
+            label=_t(lang, f"{group}均值", f"{group} mean"),
+        )
+        ax.plot(
+            traj["year"],
+            traj["index_nation"],
+            marker="^",
+            color="#34495e",
+            label=_t(lang, "全国均值", "national mean"),
+        )
+        for year, value, rank in zip(traj["year"], traj["index"], traj["rank"], strict=True):
+            ax.annotate(
+                _t(lang, f"第{rank}", f"#{rank}"),
+                (year, value),
+                textcoords="offset points",
+                xytext=(0, 6),
+                ha="center",
+                fontsize=7,
+            )
+        ax.set_xticks(traj["year"].tolist(), [str(int(v)) for v in traj["year"]])
+        ax.set_ylabel(_t(lang, "新质生产力指数", "NQPF index"))
+        ax.legend(fontsize=8)
+        out.append((_t(lang, "指数走势与排名", "Index trajectory and rank"), fig))
+
+        obstacles = r.frames["obstacles"].sort_values("rank")
+        if not obstacles.empty:
+            fig = _figure(6.3, 2.4)
+            ax = fig.add_subplot()
+            names = obstacles["name_zh" if lang == "zh" else "name_en"].astype(str).tolist()
+            ax.barh(range(len(names)), obstacles["obstacle"], color="#e67e22")
+            ax.set_yticks(range(len(names)), names)
+            ax.invert_yaxis()
+            ax.set_xlabel(_t(lang, "障碍度（%）", "obstacle degree (%)"))
+            out.append((_t(lang, f"{r.year}年主要障碍因子", f"Main obstacles {r.year}"), fig))
+    return out
+
+
+# ------------------------------------------------------------------------------ national
+def national_figures(r: NationalReport) -> list[tuple[str, Figure]]:
+    """(title, figure) of the ranking coloured by group and the group means over years."""
+    from matplotlib.patches import Patch
+
+    from nqpf.regions import region_name
+
+    lang = r.lang
+    out: list[tuple[str, Figure]] = []
+    with chart_style():
+        ranking = r.frames["ranking"]
+        names = [
+            str(n) if lang == "zh" else region_name(str(c), lang="en")
+            for n, c in zip(ranking["region_name"], ranking["region"], strict=True)
+        ]
+        fig = _figure(6.3, 6.5)
+        ax = fig.add_subplot()
+        colours = [_GROUP_COLOURS.get(str(g), "#7f7f7f") for g in ranking["group"]]
+        ax.barh(range(len(names)), ranking["index"], color=colours)
+        ax.set_yticks(range(len(names)), names, fontsize=7.5)
+        ax.invert_yaxis()
+        ax.set_xlabel(_t(lang, "新质生产力指数", "NQPF index"))
+        handles = [
+            Patch(color=c, label=g if lang == "zh" else _GROUP_EN[g])
+            for g, c in _GROUP_COLOURS.items()
+        ]
+        ax.legend(handles=handles, loc="lower right", fontsize=8)
+        out.append(
+            (_t(lang, f"{r.year}年各省新质生产力指数", f"NQPF index by province {r.year}"), fig)
+        )
+
+        trends = r.frames["group_trends"]
+        fig = _figure(6.3, 2.8)
+        ax = fig.add_subplot()
+        for column in trends.columns:
+            if column == "year":
+                continue
+            label = str(column)
+            colour = _GROUP_COLOURS.get(label, "#34495e")
+            shown = label if lang == "zh" else _GROUP_EN.get(label, "all provinces")
+            ax.plot(
+                trends["year"],
+                trends[column],
+                marker="o",
+                color=colour,
+                label=shown,
+                linestyle="--" if label not in _GROUP_COLOURS else "-",
+            )
+        ax.set_xticks(trends["year"].tolist(), [str(int(v)) for v in trends["year"]])
+        ax.set_ylabel(_t(lang, "指数均值", "mean index"))
+        ax.legend(fontsize=8, ncols=5)
+        out.append((_t(lang, "四大区域指数均值", "Mean index by macro-region"), fig))
+    return out
+
+
+# ------------------------------------------------------------------------------ web font
+def subset_font_css(text: str) -> str:
+    """An ``@font-face`` rule of the bundled font cut to the characters of ``text`` (WOFF2
+    in a ``data:`` URI), family :data:`FAMILY`."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    chars = set(text) | {chr(c) for c in range(0x20, 0x7F)}
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    font = TTFont(str(font_path()))
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text="".join(sorted(c for c in chars if c.isprintable())))
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    font.flavor = "woff2"
+    font.save(buffer)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (
+        f"@font-face{{font-family:'{FAMILY}';font-style:normal;font-weight:400 700;"
+        f"src:url(data:font/woff2;base64,{data}) format('woff2');}}"
+    )

@@ -1,0 +1,731 @@
+"""Leader-ready reports (``nqpf report``): one region's profile, or the all-province
+overview, assembled from the other services' results into one result object.
+
+A region profile (:func:`region_report`) has, in the order a 发改委 analyst hands it on:
+
+1. **summary** — sentences generated from the numbers below (:func:`_summary`);
+2. **level and rank** — the NQPF index and rank of :func:`nqpf.assess` (default options) in
+   the report year, with the 5–95 % rank band of the uncertainty analysis when
+   ``ReportSpec.uncertainty`` > 0 (else the report says the band was not computed);
+3. **pillars** — each pillar's score and rank against the unweighted mean of the 31
+   provinces and of the region's group (东部/中部/西部/东北);
+4. **strengths and obstacles** — pillars ranked in the top third; obstacle degrees
+   O_ij = F_j·I_ij / Σ_j F_j·I_ij (F_j global weight, I_ij = 1 − normalised value) and the
+   coupling coordination D = √(C·T) of the tech and industry pillars, from
+   :func:`nqpf.services.disparity.diagnose`;
+5. **disparity context** — the Dagum Gini decomposition G = G_w + G_nb + G_t and the Theil
+   T within/between split of the index over the four regions in the report year, and the
+   region's group mean, from :func:`nqpf.services.disparity.disparity`;
+6. **opportunities** — current strengths (RCA ≥ 1) then ranked tradable opportunities with
+   their reasons, from :func:`nqpf.industry.screen.screen` on the listed-company matrix
+   (:func:`nqpf.services.industry.load_matrix`, balanced strategy, as ``nqpf opportunities``);
+7. **chains** — strong/weak/missing segments and the best partner for each gap, for every
+   packaged chain in which the region has listed firms (:func:`nqpf.services.chains.chain_map`);
+8. **targets** — R&D intensity against the national path: the national value the NDRC
+   article cites (2.41 % in 2020, 2.69 % in 2024) continued at its compound growth rate to
+   ``ReportSpec.target_year``, tracked by :func:`nqpf.services.plan.targets`;
+9. **sources and method** — the provenance of every part.
+
+The national overview (:func:`national_report`) has the ranking with bands, the pillar
+table by group, the disparity series and the group trends.
+
+Every number is read from the services' results, not recomputed; tests compare them.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings as _warnings
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar, Literal, get_args
+
+import pandas as pd
+
+from nqpf.errors import InputError, NQPFWarning
+from nqpf.index.assessment import Assessment
+from nqpf.regions import group_of, normalize_region, region_name
+from nqpf.results import ResultMixin, hash_spec
+
+__all__ = [
+    "GROUP_EN",
+    "Lang",
+    "NationalReport",
+    "RegionReport",
+    "ReportSpec",
+    "national_report",
+    "region_report",
+]
+
+Lang = Literal["zh", "en"]
+
+#: English names of the four regions.
+GROUP_EN = {"东部": "East", "中部": "Central", "西部": "West", "东北": "Northeast"}
+_GROUPS = ("东部", "中部", "西部", "东北")
+_NATIONAL_WORDS = {"national", "全国", "nation", "china", "中国"}
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """Options of ``nqpf report``, validated when made.
+
+    ``region``: a province (name or code) or ``national``; ``year``: the report year
+    (default the latest assessed); ``lang``: language of the generated sentences;
+    ``top``: rows of obstacles, strengths and opportunities; ``uncertainty``: base sample
+    size of the rank-band analysis (0 = none); ``target_indicator`` / ``target_year``:
+    the tracked target (R&D intensity against the national path by 2030).
+    """
+
+    region: str
+    year: int | None = None
+    lang: Lang = "zh"
+    top: int = 5
+    uncertainty: int = 0
+    target_indicator: str = "rd_intensity"
+    target_year: int = 2030
+
+    def __post_init__(self) -> None:
+        if self.lang not in get_args(Lang):
+            raise InputError(f"unknown language {self.lang!r}", column="lang", hint="use zh or en")
+        for name, low in (("top", 1), ("uncertainty", 0)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise InputError(
+                    f"{name} must be a whole number ≥ {low}, not {value!r}", column=name
+                )
+        if self.region.strip().lower() in _NATIONAL_WORDS:
+            object.__setattr__(self, "region", "national")
+        else:
+            object.__setattr__(self, "region", normalize_region(self.region))
+
+    @property
+    def national(self) -> bool:
+        return self.region == "national"
+
+
+@dataclass
+class _ReportBase(ResultMixin):
+    """Members both reports share (result protocol :mod:`nqpf.results`)."""
+
+    kind: ClassVar[str] = "report"
+
+    options: ReportSpec
+    year: int
+    years: list[int]
+    summary: list[str]
+    frames: dict[str, pd.DataFrame]
+    provenance: pd.DataFrame
+    method: list[tuple[str, str]]
+    spec_hash: str
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        return asdict(self.options)
+
+    @property
+    def lang(self) -> Lang:
+        return self.options.lang
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return dict(self.frames)
+
+
+@dataclass
+class RegionReport(_ReportBase):
+    """One region's profile (module docstring): ``headline`` holds index, rank, n and the
+    band; tables ``pillars``, ``trajectory``, ``obstacles``, ``pillar_obstacles``,
+    ``coupling``, ``disparity``, ``strengths``, ``opportunities``, ``chains``,
+    ``partners``, ``targets``, ``sources``."""
+
+    kind: ClassVar[str] = "region_report"
+    main_table: ClassVar[str | None] = "pillars"
+
+    region: str = ""
+    region_name: str = ""
+    group: str = ""
+    headline: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class NationalReport(_ReportBase):
+    """The all-province overview: tables ``ranking``, ``pillars``, ``disparity``,
+    ``group_trends``, ``sources``."""
+
+    kind: ClassVar[str] = "national_report"
+    main_table: ClassVar[str | None] = "ranking"
+
+
+# ------------------------------------------------------------------------------ helpers
+def _assessment(spec: ReportSpec) -> Assessment:
+    from nqpf.services.assessment import assess
+
+    return assess(uncertainty=spec.uncertainty)
+
+
+def _year(spec: ReportSpec, a: Assessment) -> tuple[int, list[int]]:
+    years = sorted(int(y) for y in a.scores["year"].unique())
+    if spec.year is None:
+        return years[-1], years
+    if spec.year not in years:
+        raise InputError(
+            f"no assessment for {spec.year}",
+            column="year",
+            hint=f"choose one of {years[0]}–{years[-1]}",
+        )
+    return spec.year, years
+
+
+def _scores(a: Assessment) -> pd.DataFrame:
+    """Scores with the four-regions group and, when computed, the rank band."""
+    scores = a.scores.assign(group=lambda f: f["region"].map(group_of))
+    if a.uncertainty is not None:
+        bands = a.uncertainty.ranks[["region", "year", "median_rank", "rank_p05", "rank_p95"]]
+        scores = scores.merge(bands, on=["region", "year"], how="left")
+    return scores
+
+
+def _pillars(a: Assessment, scores: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Per pillar: national mean, the four group means, the best region (report year)."""
+    now = scores[scores["year"] == year]
+    rows = []
+    for p in a.framework.pillars:
+        best = now.sort_values([p.id, "region"], ascending=[False, True]).iloc[0]
+        row: dict[str, Any] = {
+            "pillar": p.id,
+            "name_zh": p.name_zh,
+            "name_en": p.name_en,
+            "national_mean": float(now[p.id].mean()),
+        }
+        for g in _GROUPS:
+            row[f"mean_{g}"] = float(now.loc[now["group"] == g, p.id].mean())
+        row["best_region"] = str(best["region_name"])
+        row["best_score"] = float(best[p.id])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _disparity(years: list[int]) -> Any:
+    from nqpf.services.disparity import DisparitySpec, disparity
+
+    return disparity(DisparitySpec(measure="index", years=tuple(years), spatial=False))
+
+
+def _sources(a: Assessment, extra: list[tuple[str, str]]) -> pd.DataFrame:
+    """part, source: the assessment's indicator sources, then the other parts'."""
+    from nqpf.data import sources
+
+    registry = sources().drop_duplicates("source_id").set_index("source_id")
+    ids = sorted({s for cell in a.provenance["source_ids"] for s in str(cell).split("; ") if s})
+    rows = []
+    for sid in ids:
+        if sid in registry.index:
+            entry = registry.loc[sid]
+            text = f"{entry['publisher']}（{entry['dataset']}） [{sid}]"
+        else:
+            text = sid
+        rows.append({"part": "assessment", "source": text})
+    rows += [{"part": part, "source": text} for part, text in extra]
+    return pd.DataFrame(rows, columns=["part", "source"])
+
+
+def _method(a: Assessment, spec: ReportSpec) -> list[tuple[str, str]]:
+    c = a.construction
+    out = [
+        ("framework", f"{a.framework.name_zh} / {a.framework.name_en}"),
+        (
+            "construction",
+            f"normalize={c.normalize} ({c.scope}), weights={'+'.join(c.weights)}"
+            f" ({c.combine}), aggregate={c.aggregate}, upper={c.upper}, "
+            f"impute={c.impute}, outliers={c.outliers}",
+        ),
+        ("assessment spec_hash", a.spec_hash),
+    ]
+    if spec.uncertainty:
+        assert a.uncertainty is not None
+        out.append(
+            (
+                "uncertainty",
+                f"Sobol N={spec.uncertainty}, {a.uncertainty.n_runs} runs; bands 5–95 %",
+            )
+        )
+    return out
+
+
+def _fmt_band(row: pd.Series) -> str | None:
+    if "rank_p05" not in row or pd.isna(row["rank_p05"]):
+        return None
+    return f"{row['rank_p05']:.0f}–{row['rank_p95']:.0f}"
+
+
+def _quiet(fn: Callable[[], Any]) -> Any:
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore", NQPFWarning)
+        return fn()
+
+
+# ------------------------------------------------------------------------------ region
+def region_report(spec: ReportSpec) -> RegionReport:
+    """The profile of ``spec.region`` (see the module docstring)."""
+    if spec.national:
+        raise InputError("use national_report for the national overview", column="region")
+    from nqpf.services._cache import cached
+    from nqpf.services.disparity import diagnose
+
+    a = _assessment(spec)
+    year, years = _year(spec, a)
+    code = spec.region
+    if code not in set(a.scores["region"].astype(str)):
+        raise InputError(f"{region_name(code)} ({code}) is not assessed", column="region")
+    key = hash_spec({"kind": "region_report", **asdict(spec), "year": year, "a": a.spec_hash})
+
+    def build() -> RegionReport:
+        scores = _scores(a)
+        group = group_of(code)
+        now = scores[scores["year"] == year]
+        me = now[now["region"] == code].iloc[0]
+        n = len(now)
+        pillar_meta = _pillars(a, scores, year)
+        rows = []
+        for p in a.framework.pillars:
+            pm = pillar_meta.set_index("pillar").to_dict("index")
+            rank = int((now[p.id] > float(me[p.id])).sum()) + 1
+            rows.append(
+                {
+                    "pillar": p.id,
+                    "name_zh": p.name_zh,
+                    "name_en": p.name_en,
+                    "score": float(me[p.id]),
+                    "rank": rank,
+                    "national_mean": float(pm[p.id]["national_mean"]),
+                    "group_mean": float(pm[p.id][f"mean_{group}"]),
+                    "gap_national": float(me[p.id]) - float(pm[p.id]["national_mean"]),
+                    "gap_group": float(me[p.id]) - float(pm[p.id][f"mean_{group}"]),
+                }
+            )
+        pillars = pd.DataFrame(rows)
+        pillars["standing"] = [
+            "strength" if k <= n / 3 else "weakness" if k > 2 * n / 3 else "middle"
+            for k in pillars["rank"]
+        ]
+        headline = {
+            "region": code,
+            "year": year,
+            "index": float(me["index"]),
+            "rank": int(me["rank"]),
+            "n_regions": n,
+            "group": group,
+            "group_rank": int(
+                (now.loc[now["group"] == group, "index"] > float(me["index"])).sum() + 1
+            ),
+            "group_size": int((now["group"] == group).sum()),
+            "band": _fmt_band(me),
+            "national_mean": float(now["index"].mean()),
+            "group_mean": float(now.loc[now["group"] == group, "index"].mean()),
+        }
+        diag = diagnose(code, assessment=a, top=spec.top)
+        names = a.provenance.set_index("indicator")
+        obstacles = diag.obstacles[diag.obstacles["year"] == year].copy()
+        obstacles["name_zh"] = obstacles["indicator"].map(names["name_zh"])
+        obstacles["name_en"] = obstacles["indicator"].map(names["name_en"])
+        pillar_obs = diag.pillar_obstacles[diag.pillar_obstacles["year"] == year]
+        pillar_obs = pillar_obs.sort_values("rank", ignore_index=True)
+        coupling = diag.coupling[diag.coupling["year"] == year].reset_index(drop=True)
+        trajectory = diag.trajectory.copy()
+        disp = _disparity(years)
+        disparity_rows = _disparity_lines(disp, year, group)
+        strengths, opportunities, matrix_sources = _opportunities(code, spec.top)
+        chains, partners, chain_sources = _chains(code)
+        targets_table, target_note = _targets(code, spec)
+        extra = (
+            [("opportunities", s) for s in matrix_sources]
+            + [("chains", s) for s in chain_sources]
+            + [("targets", target_note)]
+        )
+        report = RegionReport(
+            options=spec,
+            year=year,
+            years=years,
+            summary=[],
+            frames={
+                "pillars": pillars,
+                "trajectory": trajectory,
+                "obstacles": obstacles.reset_index(drop=True),
+                "pillar_obstacles": pillar_obs,
+                "coupling": coupling,
+                "disparity": disparity_rows,
+                "strengths": strengths,
+                "opportunities": opportunities,
+                "chains": chains,
+                "partners": partners,
+                "targets": targets_table,
+                "sources": _sources(a, extra),
+            },
+            provenance=a.provenance,
+            method=[
+                *_method(a, spec),
+                ("diagnosis spec_hash", diag.spec_hash),
+                ("disparity spec_hash", disp.spec_hash),
+            ],
+            spec_hash=key,
+            warnings=[*a.warnings, *diag.warnings, *disp.warnings],
+            region=code,
+            region_name=region_name(code) if spec.lang == "zh" else region_name(code, lang="en"),
+            group=group,
+            headline=headline,
+        )
+        report.summary = _summary(report)
+        return report
+
+    return cached(key, build)
+
+
+def _disparity_lines(disp: Any, year: int, group: str) -> pd.DataFrame:
+    """measure, value of the report year: Dagum G and its shares, Theil T and its split, the
+    group's mean and within-group Gini."""
+    tables = disp.tables()
+    dagum = tables["dagum_summary"].set_index("year").loc[year]
+    within = tables["dagum_within"]
+    mine = within[(within["year"] == year) & (within["group"] == group)].iloc[0]
+    rows = [
+        ("dagum_G", float(dagum["G"])),
+        ("dagum_share_within", float(dagum["share_w"])),
+        ("dagum_share_between", float(dagum["share_nb"])),
+        ("dagum_share_transvariation", float(dagum["share_t"])),
+        ("group_mean", float(mine["mean"])),
+        ("group_gini", float(mine["G_jj"])),
+    ]
+    if "theil_t" in tables:
+        theil = tables["theil_t"].set_index("year").loc[year]
+        rows += [
+            ("theil_T", float(theil["index"])),
+            ("theil_share_within", float(theil["share_within"])),
+            ("theil_share_between", float(theil["share_between"])),
+        ]
+    first = int(tables["dagum_summary"]["year"].min())
+    g0 = float(tables["dagum_summary"].set_index("year").loc[first, "G"])
+    rows.append(("dagum_G_first_year", g0))
+    rows.append(("first_year", float(first)))
+    return pd.DataFrame(rows, columns=["measure", "value"])
+
+
+def _opportunities(code: str, top: int) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Current strengths and ranked tradable opportunities on the listed-company matrix,
+    with the defaults of ``nqpf opportunities`` (balanced, history 2015 → 2020)."""
+    from nqpf.industry.classification import industry_types
+    from nqpf.industry.matrix import known_industries, listed_matrix, to_wide
+    from nqpf.industry.opportunities import national_growth
+    from nqpf.industry.screen import screen
+    from nqpf.services.industry import load_matrix
+
+    loaded = load_matrix(code, "listed")
+    types = industry_types(loaded.classification)
+    names = known_industries(loaded.classification) or {}
+    history_long = _quiet(lambda: listed_matrix((2015, 2020)))
+    history = _quiet(lambda: to_wide(history_long, 2020))
+    result = screen(
+        loaded.values,
+        loaded.code,
+        history=history,
+        growth=loaded.growth,
+        types=types,
+        region_label=loaded.label,
+        industry_names=names,
+        backtest_growth=national_growth(history_long),
+    )
+    strengths = result.strengths[result.strengths["tradable"]].head(top).reset_index()
+    opps = result.opportunities
+    opps = opps[opps["tradable"]].sort_values("rank").head(top).reset_index()
+    keep = [
+        "industry",
+        "name",
+        "rank",
+        "score",
+        "rca",
+        "density",
+        "entry_probability",
+        "pci",
+        "growth",
+        "type",
+        "stage",
+        "reason_zh",
+        "reason_en",
+        "lever_zh",
+        "lever_en",
+    ]
+    prov = loaded.provenance().iloc[0]
+    sources = [f"{prov['source']} ({prov['unit']}; {prov['years']})"]
+    return strengths, opps[keep].reset_index(drop=True), sources
+
+
+def _chains(code: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Segments of every packaged chain in which the region has listed firms, and the
+    best-ranked partner for each weak or missing segment."""
+    from nqpf.services.chains import chain_catalog, chain_map
+
+    seg_frames, partner_frames = [], []
+    sources: list[str] = []
+    for cid in chain_catalog()["id"]:
+        found = chain_map(str(cid), code, check_flows=False)
+        seg = found.segments
+        if int(seg["firms"].sum()) == 0:
+            continue
+        cols = ["segment", "name_zh", "name_en", "status", "status_zh", "firms", "lq"]
+        part = seg[[*cols, "reason_zh"]].assign(
+            chain=found.chain.id,
+            chain_zh=found.chain.name_zh,
+            chain_en=found.chain.name_en,
+        )
+        seg_frames.append(part)
+        best = found.partners[found.partners["rank"] == 1]
+        partner_frames.append(best.assign(chain=found.chain.id, chain_zh=found.chain.name_zh))
+        sources = found.sources
+    chains = pd.concat(seg_frames, ignore_index=True) if seg_frames else pd.DataFrame()
+    keep = [
+        "chain",
+        "chain_zh",
+        "segment",
+        "partner",
+        "partner_name",
+        "score",
+        "reason_zh",
+        "reason_en",
+    ]
+    partners = (
+        pd.concat(partner_frames, ignore_index=True)[keep] if partner_frames else pd.DataFrame()
+    )
+    return chains, partners, sources[:1]
+
+
+def _national_path(indicator: str, year: int) -> tuple[float, str]:
+    """The national value of ``indicator`` in ``year`` on the path of the article's cited
+    figures: the last cited value times (1 + CAGR)^(year − last year)."""
+    from nqpf.data import article_figures
+
+    art = article_figures().dropna(subset=["indicator"])
+    art = art[(art["indicator"] == indicator) & art["period"].astype(str).str.fullmatch(r"\d{4}")]
+    if len(art) < 2:
+        raise InputError(
+            f"no national path for {indicator!r}",
+            column="target_indicator",
+            hint="use rd_intensity",
+        )
+    art = art.sort_values("year")
+    y0, y1 = int(art["year"].iloc[0]), int(art["year"].iloc[-1])
+    v0, v1 = float(art["value"].iloc[0]), float(art["value"].iloc[-1])
+    cagr = (v1 / v0) ** (1 / (y1 - y0)) - 1
+    value = v1 * (1 + cagr) ** (year - y1)
+    note = (
+        f"全国路径 national path: {v0:g} ({y0}) → {v1:g} ({y1}), CAGR {cagr:.2%}, "
+        f"{value:.2f} by {year} (《文章》引用值 figures cited by the NDRC article)"
+    )
+    return value, note
+
+
+def _targets(code: str, spec: ReportSpec) -> tuple[pd.DataFrame, str]:
+    from nqpf.services.plan import targets
+
+    target, note = _national_path(spec.target_indicator, spec.target_year)
+    result = targets(spec.target_indicator, target=target, by=spec.target_year, regions=[code])
+    table = result.to_frame()
+    table = table[table["region"] == code].reset_index(drop=True)
+    table.insert(0, "indicator", spec.target_indicator)
+    return table, note
+
+
+# ------------------------------------------------------------------------------ summary
+def _summary(r: RegionReport) -> list[str]:
+    """3–6 plain sentences from the report's numbers, in ``r.lang``."""
+    h = r.headline
+    zh = r.lang == "zh"
+    name = r.region_name
+    group = h["group"] if zh else GROUP_EN[h["group"]]
+    traj = r.frames["trajectory"].set_index("year")
+    by_year = traj.to_dict("index")
+    first = int(traj.index.min())
+    out: list[str] = []
+    above = h["index"] >= h["national_mean"]
+    if zh:
+        out.append(
+            f"{r.year}年{name}新质生产力指数为{h['index']:.3f}，在{h['n_regions']}个省份中"
+            f"列第{h['rank']}位，在{group}{h['group_size']}省中列第{h['group_rank']}位；"
+            f"{'高于' if above else '低于'}全国平均（{h['national_mean']:.3f}）。"
+        )
+    else:
+        out.append(
+            f"In {r.year} {name}'s NQPF index was {h['index']:.3f}, rank {h['rank']} of "
+            f"{h['n_regions']} provinces and {h['group_rank']} of {h['group_size']} in the "
+            f"{group}; {'above' if above else 'below'} the national mean ({h['national_mean']:.3f})."
+        )
+    if first != r.year:
+        r0, r1 = int(by_year[first]["rank"]), int(by_year[r.year]["rank"])
+        ratio = float(by_year[r.year]["index"]) / float(by_year[first]["index"])
+        g = math.log(ratio) / (r.year - first)
+        if zh:
+            move = "上升" if r1 < r0 else "下降" if r1 > r0 else "保持"
+            out.append(
+                f"{first}–{r.year}年排名由第{r0}位{move}至第{r1}位，指数年均（对数）增长{g:.1%}。"
+            )
+        else:
+            out.append(
+                f"From {first} to {r.year} its rank went from {r0} to {r1}; the index grew "
+                f"{g:.1%} a year (log)."
+            )
+    pillars = r.frames["pillars"].sort_values(["rank", "pillar"])
+    best, worst = pillars.iloc[0], pillars.iloc[-1]
+    col = "name_zh" if zh else "name_en"
+    if zh:
+        out.append(
+            f"优势维度是{best[col]}（全国第{best['rank']}位），短板是{worst[col]}"
+            f"（第{worst['rank']}位）。"
+        )
+    else:
+        out.append(
+            f"Its strongest pillar is {best[col]} (rank {best['rank']}); its weakest is "
+            f"{worst[col]} (rank {worst['rank']})."
+        )
+    obstacles = r.frames["obstacles"]
+    if not obstacles.empty:
+        top = obstacles.sort_values("rank").iloc[0]
+        label = top["name_zh"] if zh else top["name_en"]
+        out.append(
+            f"首要障碍因子为{label}，障碍度{top['obstacle']:.1f}%。"
+            if zh
+            else f"The first obstacle is {label} (obstacle degree {top['obstacle']:.1f} %)."
+        )
+    opps = r.frames["opportunities"]
+    if not opps.empty:
+        listed = ("、" if zh else ", ").join(str(x) for x in opps["name"].head(3))
+        out.append(
+            f"上市公司结构显示的前三位机会产业为{listed}。"
+            if zh
+            else f"The top opportunities on the listed-company structure are {listed}."
+        )
+    targets = r.frames["targets"]
+    if not targets.empty:
+        t = targets.iloc[0]
+        status_zh = {
+            "achieved": "已达到",
+            "on track": "按趋势可达到",
+            "off track": "按趋势难以达到",
+        }
+        if zh:
+            out.append(
+                f"研发投入强度{t['latest']:g}%（{t['latest_year']}），对标全国路径"
+                f"{t['target_year']}年{t['target']:.2f}%：{status_zh.get(str(t['status']), t['status'])}"
+                f"（达成概率{t['probability']:.0%}）。"
+            )
+        else:
+            out.append(
+                f"R&D intensity {t['latest']:g} % ({t['latest_year']}) against the national "
+                f"path of {t['target']:.2f} % by {t['target_year']}: {t['status']} "
+                f"(probability {t['probability']:.0%})."
+            )
+    return out
+
+
+# ------------------------------------------------------------------------------ national
+def national_report(spec: ReportSpec) -> NationalReport:
+    """The all-province overview of ``spec.year`` (module docstring)."""
+    from nqpf.services._cache import cached
+
+    a = _assessment(spec)
+    year, years = _year(spec, a)
+    key = hash_spec({"kind": "national_report", **asdict(spec), "year": year, "a": a.spec_hash})
+
+    def build() -> NationalReport:
+        scores = _scores(a)
+        now = scores[scores["year"] == year].sort_values(["rank", "region"])
+        cols = ["rank", "region", "region_name", "group", "index", *a.framework.pillar_ids]
+        if "rank_p05" in now.columns:
+            cols += ["median_rank", "rank_p05", "rank_p95"]
+        ranking = now[cols].reset_index(drop=True)
+        disp = _disparity(years)
+        tables = disp.tables()
+        series = tables["dagum_summary"][["year", "G", "share_w", "share_nb", "share_t"]]
+        if "theil_t" in tables:
+            series = series.merge(
+                tables["theil_t"][["year", "index", "share_within", "share_between"]].rename(
+                    columns={"index": "theil_T"}
+                ),
+                on="year",
+            )
+        trends = tables["group_trends"].reset_index(drop=True)
+        trends.columns.name = None
+        report = NationalReport(
+            options=spec,
+            year=year,
+            years=years,
+            summary=[],
+            frames={
+                "ranking": ranking,
+                "pillars": _pillars(a, scores, year),
+                "disparity": series.reset_index(drop=True),
+                "group_trends": trends,
+                "sources": _sources(a, []),
+            },
+            provenance=a.provenance,
+            method=[*_method(a, spec), ("disparity spec_hash", disp.spec_hash)],
+            spec_hash=key,
+            warnings=[*a.warnings, *disp.warnings],
+        )
+        report.summary = _national_summary(report)
+        return report
+
+    return cached(key, build)
+
+
+def _national_summary(r: NationalReport) -> list[str]:
+    zh = r.lang == "zh"
+    rank = r.frames["ranking"]
+    top = rank.head(3)
+    col = "region_name"
+    names = [
+        str(x) if zh else region_name(str(c), lang="en")
+        for x, c in zip(top[col], top["region"], strict=True)
+    ]
+    vals = [f"{v:.3f}" for v in top["index"]]
+    disp = r.frames["disparity"].set_index("year")
+    by_year = disp.to_dict("index")
+    g1 = float(by_year[r.year]["G"])
+    between = float(by_year[r.year]["share_nb"])
+    g0 = float(disp["G"].iloc[0])
+    y0 = int(disp.index[0])
+    means = rank.groupby("group")["index"].mean()
+    order = [g for g in _GROUPS if g in means.index]
+    if zh:
+        out = [
+            f"{r.year}年新质生产力指数前三位为"
+            + "、".join(f"{n}（{v}）" for n, v in zip(names, vals, strict=True))
+            + f"；全国省份均值{rank['index'].mean():.3f}。",
+            "四大区域均值：" + "，".join(f"{g}{means[g]:.3f}" for g in order) + "。",
+            f"总体基尼系数（Dagum）由{y0}年的{g0:.3f}变为{r.year}年的{g1:.3f}，"
+            f"其中区域间差异贡献{between:.0%}。",
+        ]
+    else:
+        out = [
+            f"In {r.year} the top three provinces were "
+            + ", ".join(f"{n} ({v})" for n, v in zip(names, vals, strict=True))
+            + f"; the provincial mean was {rank['index'].mean():.3f}.",
+            "Group means: " + ", ".join(f"{GROUP_EN[g]} {means[g]:.3f}" for g in order) + ".",
+            f"The Dagum Gini went from {g0:.3f} in {y0} to {g1:.3f} in {r.year}; "
+            f"between-group differences account for {between:.0%}.",
+        ]
+    if "rank_p05" not in rank.columns:
+        out.append(
+            "未计算排名不确定性区间（可用 --uncertainty 256 计算）。"
+            if zh
+            else "Rank bands were not computed (use --uncertainty 256)."
+        )
+    return out
+
+
+def band_note(lang: Lang, computed: bool) -> str:
+    """The sentence beside a rank when its band was not computed (empty when it was)."""
+    if computed:
+        return ""
+    return (
+        "未计算排名不确定性区间（可用 --uncertainty 256 计算）"
+        if lang == "zh"
+        else "rank band not computed (use --uncertainty 256)"
+    )

@@ -1,0 +1,379 @@
+"""``nqpf report``: the region profile and the national overview — their numbers equal the
+services' results, the Word file has the sections and charts, the HTML is offline and
+escaped, the workbook is formula-safe, the charts draw every glyph with the bundled font,
+and the PDF printed by Chromium has pages with extractable Chinese text."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import shutil
+import subprocess
+import warnings
+from pathlib import Path
+
+import pytest
+
+from nqpf.services.report import NationalReport, RegionReport, ReportSpec
+from tests.conftest import CHROMIUM, run_nqpf
+
+ZH_SECTIONS = [
+    "摘要",
+    "发展水平与排名",
+    "分维度表现",
+    "优势与短板",
+    "区域差异背景",
+    "产业机会",
+    "产业链短板与合作伙伴",
+    "目标对标",
+    "数据来源与方法",
+]
+EN_SECTIONS = [
+    "Summary",
+    "Level and rank",
+    "Pillars",
+    "Strengths and obstacles",
+    "Disparity context",
+    "Opportunities",
+    "Chain gaps and partners",
+    "Targets",
+    "Sources and method",
+]
+HOSTILE = '<script>alert(1)</script>=HYPERLINK("http://x")'
+
+
+@pytest.fixture(scope="module")
+def anhui() -> RegionReport:
+    from nqpf.services.report import region_report
+
+    return region_report(ReportSpec("安徽"))
+
+
+@pytest.fixture(scope="module")
+def anhui_en() -> RegionReport:
+    from nqpf.services.report import region_report
+
+    return region_report(ReportSpec("Anhui", lang="en"))
+
+
+@pytest.fixture(scope="module")
+def national() -> NationalReport:
+    from nqpf.services.report import national_report
+
+    return national_report(ReportSpec("national"))
+
+
+# ------------------------------------------------------------------------------ numbers
+def test_headline_and_pillars_equal_the_assessment(anhui: RegionReport) -> None:
+    import nqpf
+
+    scores = nqpf.assess().scores
+    year = int(scores["year"].max())
+    assert anhui.year == year and anhui.region == "340000"
+    now = scores[scores["year"] == year]
+    mine = now[now["region"] == "340000"].iloc[0]
+    assert anhui.headline["index"] == pytest.approx(float(mine["index"]), abs=1e-12)
+    assert anhui.headline["rank"] == int(mine["rank"])
+    assert anhui.headline["national_mean"] == pytest.approx(now["index"].mean(), abs=1e-12)
+    central = ["140000", "340000", "360000", "410000", "420000", "430000"]
+    in_group = now[now["region"].isin(central)]
+    assert anhui.headline["group"] == "中部"
+    assert anhui.headline["group_mean"] == pytest.approx(in_group["index"].mean(), abs=1e-12)
+    assert anhui.headline["group_rank"] == int((in_group["index"] > mine["index"]).sum()) + 1
+    pillars = anhui.frames["pillars"].set_index("pillar")
+    for pillar in ("tech", "industry", "digital", "green", "talent", "openness"):
+        assert pillars.loc[pillar, "score"] == pytest.approx(float(mine[pillar]), abs=1e-12)
+        assert pillars.loc[pillar, "national_mean"] == pytest.approx(now[pillar].mean(), abs=1e-12)
+        assert pillars.loc[pillar, "group_mean"] == pytest.approx(
+            in_group[pillar].mean(), abs=1e-12
+        )
+        assert pillars.loc[pillar, "rank"] == int((now[pillar] > mine[pillar]).sum()) + 1
+    assert anhui.headline["band"] is None
+
+
+def test_diagnosis_disparity_and_targets_equal_their_services(anhui: RegionReport) -> None:
+    from nqpf.services.disparity import DisparitySpec, diagnose, disparity
+    from nqpf.services.plan import targets
+
+    year = anhui.year
+    diag = diagnose("安徽", top=5)
+    obstacles = diag.obstacles[diag.obstacles["year"] == year].reset_index(drop=True)
+    mine = anhui.frames["obstacles"]
+    assert mine["indicator"].tolist() == obstacles["indicator"].tolist()
+    assert mine["obstacle"].to_numpy() == pytest.approx(obstacles["obstacle"].to_numpy(), abs=1e-12)
+    coupling = diag.coupling[diag.coupling["year"] == year].iloc[0]
+    assert anhui.frames["coupling"]["D"].iloc[0] == pytest.approx(coupling["D"], abs=1e-12)
+
+    years = tuple(anhui.years)
+    tables = disparity(DisparitySpec(measure="index", years=years, spatial=False)).tables()
+    lines = dict(
+        zip(anhui.frames["disparity"]["measure"], anhui.frames["disparity"]["value"], strict=True)
+    )
+    dagum = tables["dagum_summary"].set_index("year").loc[year]
+    assert lines["dagum_G"] == pytest.approx(dagum["G"], abs=1e-12)
+    assert lines["dagum_share_between"] == pytest.approx(dagum["share_nb"], abs=1e-12)
+    theil = tables["theil_t"].set_index("year").loc[year]
+    assert lines["theil_T"] == pytest.approx(theil["index"], abs=1e-12)
+
+    # the national path of R&D intensity: 2.41 % (2020) and 2.69 % (2024) cited by the
+    # article, continued at (2.69/2.41)^(1/4) − 1 a year to 2030
+    path_2030 = 2.69 * (2.69 / 2.41) ** (6 / 4)
+    row = anhui.frames["targets"].iloc[0]
+    assert row["target"] == pytest.approx(path_2030, rel=1e-12)
+    expected = targets("rd_intensity", target=path_2030, by=2030, regions=["340000"]).to_frame()
+    expected = expected[expected["region"] == "340000"].iloc[0]
+    assert row["probability"] == pytest.approx(expected["probability"], abs=1e-12)
+    assert row["status"] == expected["status"]
+
+
+def test_opportunities_and_chains_come_from_their_engines(anhui: RegionReport) -> None:
+    from nqpf.industry.classification import industry_types
+    from nqpf.industry.matrix import known_industries, listed_matrix, to_wide
+    from nqpf.industry.opportunities import national_growth
+    from nqpf.industry.screen import screen
+    from nqpf.services.chains import chain_map
+    from nqpf.services.industry import load_matrix
+
+    loaded = load_matrix("安徽", "listed")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        history = listed_matrix((2015, 2020))
+        before = to_wide(history, 2020)
+    engine = screen(
+        loaded.values,
+        "340000",
+        history=before,
+        growth=loaded.growth,
+        types=industry_types("listed"),
+        region_label="安徽",
+        industry_names=known_industries("listed") or {},
+        backtest_growth=national_growth(history),
+    )
+    expected = engine.opportunities[engine.opportunities["tradable"]].sort_values("rank")
+    opps = anhui.frames["opportunities"]
+    assert opps["industry"].tolist() == expected.index[:5].tolist()
+    assert opps["score"].to_numpy() == pytest.approx(expected["score"].to_numpy()[:5], abs=1e-12)
+    assert opps["reason_zh"].str.len().min() > 20
+    assert (anhui.frames["strengths"]["rca"] >= 1).all()
+    nev = chain_map("nev", "安徽", check_flows=False).segments
+    mine = anhui.frames["chains"]
+    mine = mine[mine["chain"] == "nev"]
+    assert mine["status"].tolist() == nev["status"].tolist()
+    assert mine["firms"].tolist() == nev["firms"].tolist()
+
+
+def test_year_option_and_unknown_year() -> None:
+    import nqpf
+    from nqpf.errors import InputError
+    from nqpf.services.report import region_report
+
+    report = region_report(ReportSpec("340000", year=2020))
+    scores = nqpf.assess().scores
+    expected = scores[(scores["year"] == 2020) & (scores["region"] == "340000")].iloc[0]
+    assert report.headline["index"] == pytest.approx(float(expected["index"]), abs=1e-12)
+    assert report.headline["rank"] == int(expected["rank"])
+    with pytest.raises(InputError, match="no assessment for 1999"):
+        region_report(ReportSpec("安徽", year=1999))
+    with pytest.raises(InputError):
+        ReportSpec("安徽", lang="fr")  # type: ignore[arg-type]
+
+
+def test_result_protocol(anhui: RegionReport, national: NationalReport) -> None:
+    import json
+
+    from nqpf.results import JSON_SCHEMA, Result
+
+    jsonschema = pytest.importorskip("jsonschema")
+    for report in (anhui, national):
+        assert isinstance(report, Result)
+        doc = json.loads(report.to_json())
+        jsonschema.validate(doc, JSON_SCHEMA)
+        assert re.fullmatch(r"[0-9a-f]{12}", report.spec_hash)
+    assert anhui.kind == "region_report" and national.kind == "national_report"
+    assert anhui.spec["region"] == "340000" and national.spec["region"] == "national"
+    assert len(national.frames["ranking"]) == 31
+
+
+# ------------------------------------------------------------------------------ charts
+def test_charts_draw_every_glyph_with_the_bundled_font(
+    anhui: RegionReport, anhui_en: RegionReport, national: NationalReport
+) -> None:
+    from matplotlib import font_manager
+
+    from nqpf.present.charts import chart_style, font_path, national_figures, png, region_figures
+
+    figures = [*region_figures(anhui), *region_figures(anhui_en), *national_figures(national)]
+    assert len(figures) == 8
+    bundled = str(font_path())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph … missing from font(s)" would raise
+        for _, fig in figures:
+            assert png(fig).startswith(b"\x89PNG")
+            with chart_style():
+                texts = [t for t in fig.findobj(lambda a: hasattr(a, "get_fontproperties"))]
+                shown = [t for t in texts if getattr(t, "get_text", lambda: "")()]
+                assert shown
+                for text in shown:
+                    assert font_manager.findfont(text.get_fontproperties()) == bundled
+
+
+# ------------------------------------------------------------------------------ files
+def _headings(path: Path) -> list[str]:
+    import docx
+
+    document = docx.Document(str(path))
+    return [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+
+
+def test_docx_has_the_sections_and_the_charts(anhui: RegionReport, tmp_path: Path) -> None:
+    import docx
+
+    from nqpf.present.report import write_docx
+
+    path = write_docx(anhui, tmp_path / "r.docx")
+    document = docx.Document(str(path))
+    assert _headings(path) == ZH_SECTIONS
+    assert len(document.inline_shapes) == 3
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert anhui.summary[0] in text
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert f"{anhui.headline['index']:.4f}" in cells
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+
+
+def test_english_report_has_english_headings(anhui_en: RegionReport, tmp_path: Path) -> None:
+    from nqpf.present.report import write_docx
+
+    assert _headings(write_docx(anhui_en, tmp_path / "en.docx")) == EN_SECTIONS
+    assert anhui_en.summary[0].startswith("In ")
+    assert not re.search(r"[\u4e00-\u9fff]", anhui_en.summary[0])
+
+
+def test_national_docx(national: NationalReport, tmp_path: Path) -> None:
+    import docx
+
+    from nqpf.present.report import write_docx
+
+    path = write_docx(national, tmp_path / "n.docx")
+    document = docx.Document(str(path))
+    assert _headings(path) == ["摘要", "各省排名", "分维度与四大区域", "区域差异", "数据来源与方法"]
+    assert len(document.inline_shapes) == 2
+    ranking = document.tables[0]
+    assert len(ranking.rows) == 32  # header + 31 provinces
+    first = national.frames["ranking"].iloc[0]
+    assert ranking.rows[1].cells[1].text == first["region_name"]
+
+
+def test_html_is_offline_and_escapes_labels(anhui: RegionReport, tmp_path: Path) -> None:
+    from nqpf.present.report import html_document
+
+    hostile = dataclasses.replace(anhui, region_name=HOSTILE, summary=[HOSTILE])
+    page = html_document(hostile)
+    assert "<script>" not in page
+    assert html_escaped(HOSTILE) in page
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", page, re.I)
+    assert "@import" not in page and "url(http" not in page
+    assert page.count("<svg") == 3
+    assert "font-family:'NQPF Sans SC'" in page
+
+
+def html_escaped(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+def test_html_in_chromium_makes_no_request(
+    anhui: RegionReport, open_offline, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from nqpf.present.report import write_html
+
+    path = write_html(anhui, tmp_path / "r.html")
+    opened = open_offline(path)
+    assert opened.external_requests == []
+    assert opened.console_errors == []
+    assert opened.page.locator("h2").count() == len(ZH_SECTIONS)
+    family = opened.page.evaluate("document.fonts.check(\"12px 'NQPF Sans SC'\", '安徽')")
+    assert family is True
+
+
+def test_xlsx_is_formula_safe(anhui: RegionReport, tmp_path: Path) -> None:
+    import openpyxl
+
+    from nqpf.present.report import write_xlsx
+
+    hostile = dataclasses.replace(anhui, summary=[HOSTILE.split("</script>")[1], "@SUM(A1)"])
+    path = write_xlsx(hostile, tmp_path / "r.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[:3] == ["summary", "pillars", "trajectory"]
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate)
+    assert book["summary"]["A2"].value.startswith("=HYPERLINK")
+    assert book["summary"]["A2"].quotePrefix
+
+
+def _need_pdf_tools() -> None:
+    required = os.environ.get("NQPF_REQUIRE_BROWSER") == "1"
+    missing = [t for t in ("pdftoppm", "pdftotext") if shutil.which(t) is None]
+    if not CHROMIUM.exists():
+        missing.append("chromium")
+    if missing:
+        if required:
+            pytest.fail(f"missing {', '.join(missing)} (apt-get install chromium poppler-utils)")
+        pytest.skip(f"missing {', '.join(missing)}")
+
+
+def test_pdf_renders_pages_with_chinese_text(anhui: RegionReport, tmp_path: Path) -> None:
+    _need_pdf_tools()
+    from nqpf.present.report import write_pdf
+
+    path = write_pdf(anhui, tmp_path / "r.pdf")
+    assert path.read_bytes().startswith(b"%PDF")
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(path), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) >= 4
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for expected in ("安徽新质生产力发展报告", "发展水平与排名", "产业链短板与合作伙伴"):
+        assert expected in text
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    assert "A4" in info.stdout
+
+
+def test_pdf_without_a_browser_is_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nqpf.errors import InputError
+    from nqpf.present.report import chromium
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("NQPF_CHROMIUM", raising=False)
+    with pytest.raises(InputError, match="apt-get install chromium"):
+        chromium()
+
+
+# ------------------------------------------------------------------------------ CLI
+def test_cli_unknown_region_is_one_line(tmp_path: Path) -> None:
+    result = run_nqpf("report", "火星", "--format", "html", "--out", str(tmp_path), home=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "火星" in lines[0] and "Traceback" not in result.stderr
+
+
+def test_cli_unknown_format_is_one_line(tmp_path: Path) -> None:
+    result = run_nqpf("report", "安徽", "--format", "odt", "--out", str(tmp_path), home=tmp_path)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "odt" in result.stderr
+
+
+def test_cli_writes_the_html_report(tmp_path: Path) -> None:
+    result = run_nqpf("report", "安徽", "--format", "html", "--out", str(tmp_path), home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    files = list(tmp_path.glob("report-340000-*-zh.html"))
+    assert len(files) == 1
+    assert "安徽新质生产力发展报告" in files[0].read_text(encoding="utf-8")
