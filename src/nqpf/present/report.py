@@ -29,6 +29,7 @@ import pandas as pd
 from nqpf.errors import InputError
 from nqpf.outputs import atomic_path, atomic_write_excel, atomic_write_text
 from nqpf.present.tables import spec_table
+from nqpf.regions import region_name
 from nqpf.services.report import GROUP_EN, NationalReport, RegionReport
 
 __all__ = [
@@ -393,11 +394,13 @@ def _region_blocks(r: RegionReport, figures: bool) -> list[Block]:
                     ],
                     [
                         [
-                            str(p["chain_zh"]),
+                            str(p["chain_zh"] if zh else p["chain_en"]),
                             str(seg_names.get((p["chain"], p["segment"]), p["segment"])).split(
                                 "（"
                             )[0],
-                            str(p["partner_name"]),
+                            str(p["partner_name"])
+                            if zh
+                            else region_name(str(p["partner"]), lang="en"),
                             str(p[preason]),
                         ]
                         for p in partners.to_dict("records")
@@ -467,8 +470,6 @@ def _sources_blocks(r: Report, lang: str) -> list[Block]:
 
 
 def _national_blocks(r: NationalReport, figures: bool) -> list[Block]:
-    from nqpf.regions import region_name
-
     lang = r.lang
     zh = lang == "zh"
     charts: list[tuple[str, Any]] = []

@@ -60,7 +60,12 @@ __all__ = [
 Lang = Literal["zh", "en"]
 
 #: English names of the four regions.
-GROUP_EN = {"东部": "East", "中部": "Central", "西部": "West", "东北": "Northeast"}
+GROUP_EN = {
+    "东部": "Eastern region",
+    "中部": "Central region",
+    "西部": "Western region",
+    "东北": "Northeast region",
+}
 _GROUPS = ("东部", "中部", "西部", "东北")
 _NATIONAL_WORDS = {"national", "全国", "nation", "china", "中国"}
 
@@ -460,19 +465,17 @@ def _chains(code: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
         )
         seg_frames.append(part)
         best = found.partners[found.partners["rank"] == 1]
-        partner_frames.append(best.assign(chain=found.chain.id, chain_zh=found.chain.name_zh))
+        partner_frames.append(
+            best.assign(
+                chain=found.chain.id, chain_zh=found.chain.name_zh, chain_en=found.chain.name_en
+            )
+        )
         sources = found.sources
     chains = pd.concat(seg_frames, ignore_index=True) if seg_frames else pd.DataFrame()
     keep = [
-        "chain",
-        "chain_zh",
-        "segment",
-        "partner",
-        "partner_name",
-        "score",
-        "reason_zh",
-        "reason_en",
-    ]
+        "chain", "chain_zh", "chain_en", "segment", "partner", "partner_name", "score",
+        "reason_zh", "reason_en",
+    ]  # fmt: skip
     partners = (
         pd.concat(partner_frames, ignore_index=True)[keep] if partner_frames else pd.DataFrame()
     )
