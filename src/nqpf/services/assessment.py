@@ -509,10 +509,7 @@ def _floor_notes(floored: list[dict[str, Any]]) -> list[str]:
     frame = pd.DataFrame(floored)
     out = []
     for ind, g in frame.groupby("indicator", sort=True):
-        known = set(province_codes())
-        names = ", ".join(
-            sorted({region_name(str(r)) if str(r) in known else str(r) for r in g["region"]})
-        )
+        names = ", ".join(sorted({region_label(str(r)) or str(r) for r in g["region"]}))
         out.append(
             f"小分母 floor: {len(g)} value(s) of {ind} set missing and imputed "
             f"(denominator {g['denominator'].iloc[0]} below its floor: {names})"
