@@ -46,7 +46,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -408,8 +408,8 @@ class _Engine:
         c = replace(
             self.construction,
             impute=impute,
-            outliers=cast("OutlierMethod", outliers),
-            normalize=cast("NormalizeMethod", normalize),
+            outliers=outliers,
+            normalize=normalize,
         )
         if impute not in self._filled:
             self._filled[impute] = fill(self.wide, self.framework, c, groups=self.groups)[0]
