@@ -73,6 +73,8 @@ RENJIYI_COMMIT = "756964b145f2ca33ab3c2390922b91e0070a2ed4"
 NQP = "127ww+nqp-spatial-development"
 NQP_COMMIT = "e699fc87c189caa3264c74d38664cc726d4a8eb8"
 WANGMENG = "WangMeng0734+china-provincial-energy-consumption-panel"
+#: A level series value below 1/IMPLAUSIBLE_DROP of its province's median year is an error.
+IMPLAUSIBLE_DROP = 20.0
 WANGMENG_COMMIT = "b55589e1e406719d98d8a91fd3166a3139901e95"
 CEADS = "Open-Earth-Foundation+OpenClimate"
 CEADS_COMMIT = "822037b737999c397f58b442a5a31e4098dd42e1"
@@ -206,6 +208,10 @@ class Builder:
             "RDPatentValid": {"v4_cg_zlsyx_fm": ("invention_patents_valid", 1.0)},
             "RDPaperInternational": {"v4_cg_gwlw_pssci": ("sci_papers", 1.0)},
             "MarketPush": {"v4_cg_jssc_je": ("tech_market_turnover", 1e-4)},
+            "IndustryRD": {
+                "v4_cy_xcp_ck": ("hightech_newproduct_exports", 1e-4),
+                "v4_cy_xcp_xssr": ("hightech_newproduct_sales", 1e-4),
+            },
             "PublicBudget": {
                 "v6_cz_yszc_hj": ("fiscal_expenditure", 1.0),
                 "v6_cz_yszc_jy": ("fiscal_education_expenditure", 1.0),
@@ -573,22 +579,41 @@ class Builder:
         frame = frame.assign(
             region=self.regions(frame["Province"], "WangMeng raw_data"), year=frame["Year"]
         )
+        # A province's energy use or CO2 cannot fall to a twentieth of its usual level in one
+        # year: such a cell is a unit or entry error (宁夏 2020 energy use is 0.79 "万tce"
+        # between 7648 and 8048) and is dropped, reported.
+        for column in ["Total energy consumption", "Total apparent CO2 emissions (mt)"]:
+            typical = frame.groupby("region")[column].transform("median")
+            bad = frame[column] < typical / IMPLAUSIBLE_DROP
+            for row in frame[bad].itertuples():
+                self.report.append(
+                    f"WangMeng raw_data: dropped {column} = {row.Province} "
+                    f"{row.year}: {frame.at[row.Index, column]} (under 1/{IMPLAUSIBLE_DROP:g} "
+                    "of the province's median year)"
+                )
+            frame.loc[bad, column] = np.nan
         for column, ind, unit in [
             ("Population", "population", "万人"),
             ("Total energy consumption", "energy_consumption", "万吨标准煤"),
             ("SO2 emissions", "so2_emissions", "万吨"),
+            ("Total apparent CO2 emissions (mt)", "co2_apparent_emissions", "百万吨"),
         ]:
             dataset = {
                 "population": "China Statistical Yearbook",
                 "energy_consumption": "China Energy Statistical Yearbook",
                 "so2_emissions": "China Statistical Yearbook on Environment",
+                "co2_apparent_emissions": "CEADs provincial apparent CO2 emission inventory",
             }[ind]
             self.add(
                 ind,
                 Source(
                     f"wangmeng:raw_data:{column}",
                     dataset,
-                    "NBS, compiled by Li et al.",
+                    (
+                        "CEADs (apparent emissions), compiled by Li et al."
+                        if ind == "co2_apparent_emissions"
+                        else "NBS, compiled by Li et al."
+                    ),
                     WANGMENG,
                     WANGMENG_COMMIT,
                     rel,
@@ -2214,7 +2239,7 @@ def build_maps(out: Path) -> dict[str, str]:
     """
     from importlib.metadata import metadata, version
 
-    from nqpf.disparity.spatial import PACKAGED_NEAREST, derive_contiguity
+    from nqpf.disparity.spatial import PACKAGED_NEAREST
     from nqpf.maps import STANDARD_TOLERANCE, derive_standard_map
 
     standard = derive_standard_map(STANDARD_TOLERANCE)
@@ -2227,7 +2252,9 @@ def build_maps(out: Path) -> dict[str, str]:
     out.mkdir(parents=True, exist_ok=True)
     text = json.dumps(standard, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     (out / MAP_FILES[0]).write_text(text + "\n", "utf-8")
-    write_parquet(derive_contiguity(nearest=PACKAGED_NEAREST), out / MAP_FILES[1])
+    from nqpf.services.spatial import derived_contiguity
+
+    write_parquet(derived_contiguity(nearest=PACKAGED_NEAREST), out / MAP_FILES[1])
     return {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in MAP_FILES}
 
 

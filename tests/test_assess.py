@@ -89,7 +89,7 @@ def test_packaged_frameworks_use_catalog_indicators_with_a_direction(name: str) 
         assert node.rationale, f"{node.id} lacks a rationale"
         catalog_dir = {"+": 1, "-": -1}[specs[node.id].direction]
         assert node.direction == catalog_dir, node.id
-    assert fw.years == (2018, 2023)
+    assert fw.years == {"ndrc": (2016, 2023), "three-elements": (2018, 2023)}[name]
 
 
 def test_ndrc_pillars_are_the_articles_six() -> None:
@@ -292,7 +292,7 @@ def test_packaged_default_assessment() -> None:
     assert nqpf.assess is assess and nqpf.Assessment is Assessment
     a = default_assessment()
     s = a.scores
-    assert sorted(s["year"].unique()) == list(range(2018, 2024))
+    assert sorted(s["year"].unique()) == list(range(2016, 2024))
     assert set(s["region"]) == set(PROVINCES)
     assert s["index"].between(0, 1).all()
     assert set(a.pillar_names) == set(a.framework.pillar_ids)
@@ -494,3 +494,13 @@ def test_topsis_contributions_are_not_additive_and_left_empty() -> None:
     a = assess(synthetic_long(), framework=two_pillar_framework(), aggregate="topsis")
     assert a.contributions[["contribution", "share"]].isna().all().all()
     assert a.contributions["normalized"].notna().all()
+
+
+def test_packaged_indicator_without_values_in_the_years_is_left_out_with_a_message() -> None:
+    """CO2 (CEADs) ends in 2022: assessing 2023 alone leaves it out, says so, and gives its
+    weight to its sibling (SO2 intensity), instead of failing."""
+    a = assess(years=[2023])
+    assert "co2_apparent_intensity" not in a.framework.indicator_ids
+    assert "so2_intensity" in a.framework.indicator_ids
+    assert any("co2_apparent_intensity has no packaged value in 2023" in w for w in a.warnings)
+    assert "co2_apparent_intensity" in assess(years=[2022]).framework.indicator_ids

@@ -275,7 +275,7 @@ def test_geography_distances_and_neighbours() -> None:
 
 @pytest.mark.slow
 def test_neighbours_agree_with_the_province_boundaries() -> None:
-    from nqpf.disparity.spatial import contiguity_weights
+    from nqpf.services.spatial import contiguity_weights
 
     w = contiguity_weights(island_neighbours=0)
     _, neighbours = geography()

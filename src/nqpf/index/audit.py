@@ -31,7 +31,11 @@ region-year of the assessment (a panel of N units × T years gives N·T points),
 * **Distribution** of each raw (imputed) indicator: skewness, kurtosis and whether the JRC rule
   (:mod:`nqpf.index.outliers`) flags it.
 * **Small bases**: region-years where the denominator of a ratio indicator is below a share
-  (default 5 %) of that year's median denominator, where one unit can take an extreme ratio.
+  (default 5 %) of that year's median denominator, where one unit can take an extreme ratio;
+  ``status`` says whether a framework floor removed the value (``floored``), the ratio has no
+  value anyway (``no value``) or it enters the index (``kept``, reported in the findings).
+* **Floored values**: the cells a framework's denominator floor (:mod:`nqpf.index.floors`)
+  set missing before imputation, with the denominator and the floor.
 * **Validation**: Spearman correlation, per year, of the index or a pillar with an independent
   published ranking (e.g. 中国区域创新能力评价报告 综合效用值).
 
@@ -50,6 +54,7 @@ import pandas as pd
 from scipy import stats
 
 from nqpf.errors import InputError
+from nqpf.index.floors import FLOORED_COLUMNS
 from nqpf.index.framework import Framework
 from nqpf.results import ResultMixin
 
@@ -81,6 +86,8 @@ __all__ = [
 WEAK = 0.3
 #: |r| above this marks two indicators as collinear (JRC audits use 0.92).
 COLLINEAR = 0.92
+#: Columns of the validation table.
+VALIDATION_COLUMNS = ("measure", "column", "year", "n", "spearman", "p_value", "top_overlap")
 #: A denominator below this share of the year's median denominator is a small base.
 SMALL_BASE_SHARE = 0.05
 #: Cronbach's alpha below this marks a pillar as not internally consistent (Nunnally's 0.7).
@@ -419,7 +426,11 @@ def validate_against(
 ) -> pd.DataFrame:
     """Spearman ρ per year between ``scores`` (region, year, columns…) and a published
     ``reference`` (region, year, value, source[, measure]): measure, column, year, n, spearman,
-    p_value. Years or regions missing on either side are skipped."""
+    p_value, top_overlap. Years or regions missing on either side are skipped.
+
+    A published list of the top n only (n below the number of regions scored that year) gives
+    ρ over those n, a restricted range, and ``top_overlap``: the share of them that are in our
+    own top n of that year (NaN for a full list)."""
     need = {"region", "year", "value"}
     if not need <= set(reference.columns):
         raise InputError(
@@ -430,25 +441,37 @@ def validate_against(
     if "measure" not in ref.columns:
         ref["measure"] = "reference"
     rows = []
+    cols = list(columns)
+    by_year = {
+        int(str(y)): f.set_index("region")[cols] for y, f in scores.groupby("year", sort=False)
+    }
     for key, g in ref.groupby(["measure", "year"]):
         measure, year = str(key[0]), int(str(key[1]))
-        ours = scores[scores["year"] == year].set_index("region")
-        for col in columns:
-            joined = ours[[col]].join(g.set_index("region")["value"], how="inner").dropna()
-            if len(joined) < 3:
+        if year not in by_year:
+            continue
+        ours = by_year[year]
+        both = ours.join(g.set_index("region")["value"], how="inner")
+        ranks = ours.rank(ascending=False, method="min")
+        for col in cols:
+            pair = both[[col, "value"]].dropna()
+            if len(pair) < 3:
                 continue
-            res = stats.spearmanr(joined[col], joined["value"])
+            res = stats.spearmanr(pair[col].to_numpy(), pair["value"].to_numpy())
+            overlap = float("nan")
+            if len(g) < ours[col].notna().sum():
+                overlap = float((ranks.loc[pair.index, col] <= len(g)).mean())
             rows.append(
                 {
                     "measure": measure,
                     "column": col,
                     "year": int(year),
-                    "n": len(joined),
+                    "n": len(pair),
                     "spearman": float(res.statistic),
                     "p_value": float(res.pvalue),
+                    "top_overlap": overlap,
                 }
             )
-    return pd.DataFrame(rows, columns=["measure", "column", "year", "n", "spearman", "p_value"])
+    return pd.DataFrame(rows, columns=[*VALIDATION_COLUMNS])
 
 
 # ---------------------------------------------------------------------- the audit of an assessment
@@ -493,7 +516,8 @@ class AuditResult(ResultMixin):
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """correlations, collinear, reliability, importance, rank_shift, volatility,
-        distribution, outliers, imputed, small_bases, validation, correlation_matrix."""
+        distribution, outliers, imputed, small_bases, floored, validation,
+        correlation_matrix."""
         return {k: v.copy() for k, v in self._tables.items()}
 
 
@@ -533,7 +557,10 @@ def audit_assessment(
         wanted = {k: v for k, v in ratio_of.items() if k in fw.indicator_ids}
         small = small_bases(denominators, wanted, share=small_base_share)
         small.insert(3, "region_name", small["region"].map(names))
-    validation = pd.DataFrame(columns=["measure", "column", "year", "n", "spearman", "p_value"])
+    floored = pd.DataFrame(a.options.get("floored") or [], columns=FLOORED_COLUMNS)
+    floored.insert(3, "region_name", floored["region"].map(names))
+    small["status"] = _small_base_status(small, floored, raw)
+    validation = pd.DataFrame(columns=[*VALIDATION_COLUMNS])
     if reference is not None and not reference.empty:
         validation = validate_against(a.scores, reference, columns=("index", *fw.pillar_ids))
     tables = {
@@ -547,6 +574,7 @@ def audit_assessment(
         "outliers": a.outliers.table if a.outliers is not None else pd.DataFrame(),
         "imputed": imputed,
         "small_bases": small,
+        "floored": floored,
         "validation": validation,
     }
     matrix = norm.corr(method="pearson")
@@ -573,6 +601,36 @@ def audit_assessment(
         correlation_matrix=matrix,
         spec_hash=hash_spec(spec, norm),
     )
+
+
+def _small_base_status(small: pd.DataFrame, floored: pd.DataFrame, raw: pd.DataFrame) -> list[str]:
+    """Per small base: ``floored`` (the framework's floor set it missing), ``no value`` (the
+    ratio has no raw value anyway) or ``kept`` (the ratio enters the index: a reviewer's
+    concern)."""
+    done = set(
+        zip(
+            floored["indicator"].astype(str),
+            floored["region"].astype(str),
+            floored["year"].astype(int),
+            strict=True,
+        )
+    )
+    present = raw.notna()
+    out = []
+    for ind, region, year in zip(
+        small["indicator"].astype(str),
+        small["region"].astype(str),
+        small["year"].astype(int),
+        strict=True,
+    ):
+        key = (region, int(year))
+        if (ind, *key) in done:
+            out.append("floored")
+        elif ind not in raw.columns or key not in raw.index or not bool(present.at[key, ind]):
+            out.append("no value")
+        else:
+            out.append("kept")
+    return out
 
 
 def _sentences(
@@ -610,14 +668,23 @@ def _sentences(
                 f"与名义权重 {weight:.1%} 相差悬殊 (effective importance S_i/ΣS vs nominal weight)"
             )
     small = tables["small_bases"]
+    small = small[small["status"] == "kept"]
     for (ind, region), g in small.groupby(["indicator", "region"]):
         out.append(
             f"小分母 small base: {ind} of {names.get(str(region), region)} in {len(g)} year(s), "
             f"denominator {g['share_of_median'].max():.1%} of the median or less"
         )
-    val = tables["validation"]
-    for r in val[val["column"].isin(["index", "tech", "digital"])].itertuples():
+    for (ind, region), g in tables["floored"].groupby(["indicator", "region"]):
         out.append(
-            f"验证 validation: {r.column} vs {r.measure} {r.year}: Spearman ρ = {r.spearman:.3f}"
+            f"小分母下限 floored: {ind} of {names.get(str(region), region)} in {len(g)} year(s) "
+            f"set missing and imputed (denominator {g['denominator'].iloc[0]} below its floor)"
+        )
+    val = tables["validation"]
+    for rec in val[val["column"].isin(["index", "tech", "digital"])].to_dict("records"):
+        overlap = float(rec["top_overlap"])
+        top = "" if np.isnan(overlap) else f", {overlap:.0%} of its top {rec['n']} in ours"
+        out.append(
+            f"验证 validation: {rec['column']} vs {rec['measure']} {rec['year']}: "
+            f"Spearman ρ = {float(rec['spearman']):.3f}{top}"
         )
     return out

@@ -22,6 +22,16 @@ An indicator may carry ``scope: year`` (or ``panel``) to normalise it within eac
 whatever the assessment's scope: the rule for a series with breaks between years, such as a
 change of price base, where only values of the same year are comparable.
 
+A ratio indicator may carry a **denominator floor**, below which its value is treated as
+missing (then imputed and flagged) because a tiny base makes the ratio meaningless::
+
+    - id: basic_research_share
+      floor: {denominator: rd_internal_total, share_of_median: 0.05}   # or  min: 50000
+
+``denominator`` defaults to the id the catalog formula divides by; ``min`` is in the
+denominator's unit, ``share_of_median`` a share of that year's median over the assessed
+regions (:mod:`nqpf.index.floors`).
+
 Weights at any level may be fixed (``weight:`` on every sibling: expert weights) or derived by
 AHP from a Saaty pairwise-comparison matrix given on the parent as ``ahp:`` — a list of rows
 in the order the children are listed, or ``{matrix: [...], max_cr: 0.1}``. The top level takes
@@ -38,6 +48,7 @@ Unweighted levels are weighted by the assessment's method (see :func:`nqpf.asses
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -53,8 +64,10 @@ from nqpf.indicators.schema import read_framework_yaml, validate_framework
 __all__ = [
     "FRAMEWORKS",
     "SUBNATIONAL_FRAMEWORKS",
+    "Floor",
     "Framework",
     "Node",
+    "formula_denominator",
     "load_framework",
 ]
 
@@ -68,6 +81,28 @@ IMPLICIT_SUFFIX = ":all"
 
 #: Options a framework may set in ``defaults:`` (applied when the caller leaves them unset).
 DEFAULT_KEYS: tuple[str, ...] = ("upper", "outliers", "impute")
+
+
+@dataclass(frozen=True)
+class Floor:
+    """Denominator floor of a ratio indicator: values whose denominator is below ``min`` (in
+    the denominator's unit) or below ``share_of_median`` × the year's median are missing."""
+
+    denominator: str
+    min: float | None = None
+    share_of_median: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        rule = (
+            {"min": self.min} if self.min is not None else {"share_of_median": self.share_of_median}
+        )
+        return {"denominator": self.denominator, **rule}
+
+    def describe(self) -> str:
+        """``rd_internal_total < 5% of the year's median`` or ``rd_internal_total < 50000``."""
+        if self.min is not None:
+            return f"{self.denominator} < {self.min:g}"
+        return f"{self.denominator} < {self.share_of_median:.0%} of the year's median"
 
 
 @dataclass(frozen=True)
@@ -85,6 +120,8 @@ class Node:
     rationale: str = ""
     source: str = ""
     children: tuple[Node, ...] = field(default_factory=tuple)
+    #: Denominator floor of a ratio indicator (module docstring); ``None`` = no floor.
+    floor: Floor | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +164,11 @@ class Framework:
         return {ind.id: ind.scope for ind in self.indicators if ind.scope is not None}
 
     @property
+    def floors(self) -> dict[str, Floor]:
+        """Indicators with a denominator floor: id → :class:`Floor`."""
+        return {ind.id: ind.floor for ind in self.indicators if ind.floor is not None}
+
+    @property
     def pillar_of(self) -> dict[str, str]:
         return {ind.id: p.id for p in self.pillars for s in p.children for ind in s.children}
 
@@ -145,6 +187,8 @@ class Framework:
                 out["direction"] = "+" if n.direction > 0 else "-"
                 if n.scope is not None:
                     out["scope"] = n.scope
+                if n.floor is not None:
+                    out["floor"] = n.floor.to_dict()
                 out["rationale"] = n.rationale
                 out["source"] = n.source
             elif level == "pillar":
@@ -381,6 +425,7 @@ def _indicator(
             hint="leave `scope` out to use the assessment's scope",
         )
     spec_name = (spec.name_zh, spec.name_en) if spec is not None else (iid, iid)
+    floor = _floor(raw.get("floor"), iid, spec, source)
     return Node(
         iid,
         str(raw.get("name_zh", spec_name[0])),
@@ -390,6 +435,42 @@ def _indicator(
         scope=scope,
         rationale=str(raw.get("rationale", "")),
         source=str(raw.get("source", "")),
+        floor=floor,
+    )
+
+
+_DENOMINATOR = re.compile(r"/\s*([a-z_][a-z0-9_]*)")
+
+
+def formula_denominator(formula: str | None) -> str | None:
+    """The id a catalog formula divides by first (``a / b * k`` → ``b``), or None."""
+    found = _DENOMINATOR.search(formula or "")
+    return found.group(1) if found else None
+
+
+def _floor(raw: Any, iid: str, spec: Any, source: str) -> Floor | None:
+    """The indicator's denominator floor (shape checked by the schema)."""
+    if raw is None:
+        return None
+    den = raw.get("denominator") or formula_denominator(getattr(spec, "formula", None))
+    if den is None:
+        raise InputError(
+            f"the floor of indicator {iid!r} needs a `denominator`",
+            file=source,
+            column=iid,
+            hint="name the indicator it divides by, e.g. floor: {denominator: population, "
+            "share_of_median: 0.05}",
+        )
+    if den == iid:
+        raise InputError(
+            f"indicator {iid!r} cannot be its own floor's denominator", file=source, column=iid
+        )
+    share = raw.get("share_of_median")
+    low = raw.get("min")
+    return Floor(
+        str(den),
+        min=float(low) if low is not None else None,
+        share_of_median=float(share) if share is not None else None,
     )
 
 

@@ -16,11 +16,12 @@ the indicator **fails** when ``|G1| ≥ skew_threshold`` *and* ``G2 ≥ kurtosis
             (all tied copies) takes the next highest value, with G1 < 0 the lowest takes the next
             lowest; the test is repeated after each step, up to ``winsor_max`` points (default 5).
             It may still fail after that; it is then left winsorised.
-``log``     a failing indicator is replaced by ``ln(1 + (x − min x)/a)`` with
+``log``     a failing indicator is replaced by ``1 + ln(1 + (x − min x)/a)`` with
             ``a = 0.01·(max x − min x)``: COINr's ``log_CT``, ``ln(x − min x + a)``, minus the
-            constant ``ln a``, which min-max and z-score normalisation remove anyway; this keeps
-            the treated values ≥ 0 (0 at the minimum) so ratio-to-maximum normalisation and
-            geometric aggregation stay defined. Monotone increasing: the direction is kept.
+            constant ``ln a`` plus 1, constants that min-max and z-score normalisation remove
+            anyway; this keeps the treated values ≥ 1 (1 at the minimum) so ratio-to-maximum
+            normalisation stays defined for benefit (x / max) and cost (min / x) indicators, and
+            geometric aggregation too. Monotone increasing: the direction is kept.
 ``jrc``     ``winsor`` first; if the indicator still fails after ``winsor_max`` points, the
             winsorisation is undone and ``log`` is applied to the original values (COINr's default
             ``Treat``: ``f1 = winsorise``, ``f2 = log_CT``, ``combine_treat = FALSE``).
@@ -141,10 +142,10 @@ def winsorise(
 
 
 def log_ct(x: np.ndarray) -> np.ndarray:
-    """``ln(1 + (x − min x)/a)``, ``a = 0.01·(max x − min x)``: COINr's ``log_CT`` shifted to 0 at
-    the minimum; NaN stays NaN."""
+    """``1 + ln(1 + (x − min x)/a)``, ``a = 0.01·(max x − min x)``: COINr's ``log_CT`` shifted to
+    1 at the minimum; NaN stays NaN."""
     lo, hi = np.nanmin(x), np.nanmax(x)
-    out: np.ndarray = np.log1p((x - lo) / (LOG_OFFSET_SHARE * (hi - lo)))
+    out: np.ndarray = 1.0 + np.log1p((x - lo) / (LOG_OFFSET_SHARE * (hi - lo)))
     return out
 
 

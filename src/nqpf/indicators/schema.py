@@ -16,7 +16,9 @@ allocation:
   :data:`MAX_LABEL` characters, control characters removed; weights finite and
   non-negative; ``years`` two
   years within 1949–2100, first ≤ last; AHP matrices square lists of positive finite
-  numbers; at most :data:`MAX_NODES_FRAMEWORK` pillars, sub-pillars and indicators.
+  numbers; at most :data:`MAX_NODES_FRAMEWORK` pillars, sub-pillars and indicators; an
+  indicator's ``floor`` has an optional ``denominator`` id and exactly one of ``min`` (> 0, in
+  the denominator's unit) or ``share_of_median`` (in (0, 1)), and no other key.
 
 Keys the schema does not know are passed through (the framework module checks them).
 
@@ -231,6 +233,25 @@ def _year_pair(value: Any) -> Any:
     return value
 
 
+class _Floor(BaseModel):
+    """A denominator floor: below it the ratio is treated as missing (then imputed)."""
+
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+    denominator: Id | None = None
+    min: Positive | None = None
+    share_of_median: Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)] | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> _Floor:
+        if (self.min is None) == (self.share_of_median is None):
+            raise ValueError(
+                "a floor needs exactly one of `min` (in the denominator's unit) or "
+                "`share_of_median` (a share in (0, 1) of the year's median denominator)"
+            )
+        return self
+
+
 class _Indicator(_Node):
     """An indicator: its id alone, or a mapping (``direction`` and ``scope`` are checked by
     the framework module, whose messages name the allowed values)."""
@@ -241,6 +262,7 @@ class _Indicator(_Node):
     weight: Weight | None = None
     rationale: Label | None = None
     source: Label | None = None
+    floor: _Floor | None = None
 
     @model_validator(mode="before")
     @classmethod

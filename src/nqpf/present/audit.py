@@ -83,6 +83,7 @@ def write_audit_html(result: AuditResult, path: str | Path) -> Path:
         + _table("维度一致性 Reliability (Cronbach's α, PCA)", tables["reliability"])
         + _table("外部验证 Validation (Spearman ρ per year)", tables["validation"])
         + _table("小分母 Small bases", tables["small_bases"])
+        + _table("小分母下限 Floored values (set missing, then imputed)", tables["floored"])
         + _table("异常值处理 Outlier treatment", tables["outliers"])
     )
     page = html_page(

@@ -266,11 +266,16 @@ def assess_spec(
     if data is not None:
         fw_known = set(long["indicator"].unique())
     fw = load_framework(spec.framework, known=fw_known)
+    supplied = long
     if data is None:
         long = _packaged(fw)
     construction = spec.construction(fw)
     long = _select(long, fw, spec.years, spec.regions, packaged=data is None)
+    absent: list[str] = []
+    if data is None:
+        fw, absent = _drop_absent(long, fw)
     wide = _wide(long, fw)
+    wide, floored = _apply_floors(wide, fw, supplied, packaged=data is None)
     wide, dropped = drop_sparse(
         wide,
         max_missing_unit=spec.max_missing_unit,
@@ -288,7 +293,8 @@ def assess_spec(
         "years": sorted({int(y) for y in wide.index.get_level_values("year")}),
         "uncertainty": spec.uncertainty,
         "seed": spec.seed,
-        "dropped": dropped.messages(),
+        "dropped": [*absent, *dropped.messages()],
+        "floored": floored,
         "data": "packaged"
         if data is None
         else (str(data) if not isinstance(data, pd.DataFrame) else "DataFrame"),
@@ -344,7 +350,7 @@ def _build(
         spec_hash=spec_hash(wide, fw, construction, targets),
         options=options,
         outliers=treatment,
-        warnings=list(options["dropped"]),
+        warnings=[*options["dropped"], *_floor_notes(options["floored"])],
     )
     if uncertainty > 0:
         from nqpf.index.uncertainty import run_uncertainty
@@ -427,6 +433,25 @@ def _select(
     return long.reset_index(drop=True)
 
 
+def _drop_absent(long: pd.DataFrame, fw: Framework) -> tuple[Framework, list[str]]:
+    """Packaged data: a framework indicator without any value in the selected years (CO2 has
+    none after 2022) leaves the framework for this run, with a message; its siblings share its
+    weight."""
+    have = set(long["indicator"].unique())
+    gone = [i for i in fw.indicator_ids if i not in have]
+    if len(gone) == len(fw.indicator_ids):
+        return fw, []
+    for ind in gone:
+        fw = drop_indicator(fw, ind)
+    years = sorted({int(y) for y in long["year"].unique()})
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+    return fw, [
+        f"指标 {ind} 在 {span} 无数据，本次评价不含 (indicator {ind} has no packaged value in "
+        f"{span}; left out of this assessment)"
+        for ind in gone
+    ]
+
+
 def _wide(long: pd.DataFrame, fw: Framework) -> pd.DataFrame:
     dup = long.duplicated(["region", "year", "indicator"])
     if dup.any():
@@ -447,6 +472,52 @@ def _wide(long: pd.DataFrame, fw: Framework) -> pd.DataFrame:
     wide = wide[fw.indicator_ids].sort_index().astype(float)
     wide.columns.name = None
     return wide
+
+
+def _apply_floors(
+    wide: pd.DataFrame, fw: Framework, supplied: pd.DataFrame, *, packaged: bool
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """The framework's denominator floors (:mod:`nqpf.index.floors`); denominators from the
+    packaged panel or the user's data. Returns the floored table and the floored cells."""
+    floors = fw.floors
+    if not floors:
+        return wide, []
+    from nqpf.index.floors import apply_floors
+
+    dens = sorted({f.denominator for f in floors.values()})
+    regions = set(wide.index.get_level_values("region").astype(str))
+    years = sorted({int(y) for y in wide.index.get_level_values("year")})
+    src = load_panel(dens, years=years) if packaged else supplied
+    src = src[
+        src["indicator"].isin(dens)
+        & src["region"].astype(str).isin(regions)
+        & src["year"].isin(years)
+    ]
+    den = (
+        src.pivot_table(index=["region", "year"], columns="indicator", values="value")
+        if not src.empty
+        else pd.DataFrame(index=wide.index)
+    )
+    wide, table = apply_floors(wide, den, floors)
+    return wide, [{str(k): v for k, v in row.items()} for row in table.to_dict("records")]
+
+
+def _floor_notes(floored: list[dict[str, Any]]) -> list[str]:
+    """One message per floored indicator: how many values, of which regions."""
+    if not floored:
+        return []
+    frame = pd.DataFrame(floored)
+    out = []
+    for ind, g in frame.groupby("indicator", sort=True):
+        known = set(province_codes())
+        names = ", ".join(
+            sorted({region_name(str(r)) if str(r) in known else str(r) for r in g["region"]})
+        )
+        out.append(
+            f"小分母 floor: {len(g)} value(s) of {ind} set missing and imputed "
+            f"(denominator {g['denominator'].iloc[0]} below its floor: {names})"
+        )
+    return out
 
 
 def _names(long: pd.DataFrame) -> dict[str, str]:

@@ -104,9 +104,14 @@ def disparity(spec: DisparitySpec) -> DisparityReport:
         )
     frames = [panel] if weights is None else [panel, weights]
     key = hash_spec({"kind": "disparity", **asdict(spec)}, *frames)
-    return cached(
-        key,
-        lambda: disparity_report(
+
+    def build() -> DisparityReport:
+        spatial_weights = None
+        if spec.spatial:
+            from nqpf.services.spatial import contiguity_weights
+
+            spatial_weights = contiguity_weights()
+        return disparity_report(
             panel,
             label=label,
             groups=spec.groups,
@@ -114,9 +119,11 @@ def disparity(spec: DisparitySpec) -> DisparityReport:
             bootstrap=spec.bootstrap,
             seed=spec.seed,
             spatial=spec.spatial,
+            spatial_weights=spatial_weights,
             provenance=measure_provenance(spec.measure, years),
-        ),
-    )
+        )
+
+    return cached(key, build)
 
 
 def measure_provenance(measure: str, years: Iterable[int] | None = None) -> pd.DataFrame:

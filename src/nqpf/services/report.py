@@ -412,27 +412,9 @@ def _disparity_lines(disp: Any, year: int, group: str) -> pd.DataFrame:
 def _opportunities(code: str, top: int) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Current strengths and ranked tradable opportunities on the listed-company matrix,
     with the defaults of ``nqpf opportunities`` (balanced, history 2015 → 2020)."""
-    from nqpf.industry.classification import industry_types
-    from nqpf.industry.matrix import known_industries, listed_matrix, to_wide
-    from nqpf.industry.opportunities import national_growth
-    from nqpf.industry.screen import screen
-    from nqpf.services.industry import load_matrix
+    from nqpf.services.opportunities import OpportunitySpec, opportunities
 
-    loaded = load_matrix(code, "listed")
-    types = industry_types(loaded.classification)
-    names = known_industries(loaded.classification) or {}
-    history_long = _quiet(lambda: listed_matrix((2015, 2020)))
-    history = _quiet(lambda: to_wide(history_long, 2020))
-    result = screen(
-        loaded.values,
-        loaded.code,
-        history=history,
-        growth=loaded.growth,
-        types=types,
-        region_label=loaded.label,
-        industry_names=names,
-        backtest_growth=national_growth(history_long),
-    )
+    result = _quiet(lambda: opportunities(OpportunitySpec(region=code, matrix="listed")))
     strengths = result.strengths[result.strengths["tradable"]].head(top).reset_index()
     opps = result.opportunities
     opps = opps[opps["tradable"]].sort_values("rank").head(top).reset_index()
@@ -453,7 +435,7 @@ def _opportunities(code: str, top: int) -> tuple[pd.DataFrame, pd.DataFrame, lis
         "lever_zh",
         "lever_en",
     ]
-    prov = loaded.provenance().iloc[0]
+    prov = result.provenance.iloc[0]
     sources = [f"{prov['source']} ({prov['unit']}; {prov['years']})"]
     return strengths, opps[keep].reset_index(drop=True), sources
 
