@@ -63,8 +63,8 @@ from nqpf.index.construct import (
 )
 from nqpf.index.framework import Framework
 from nqpf.index.impute import parse_chain
-from nqpf.index.normalize import NORMALIZE_METHODS
-from nqpf.index.outliers import OUTLIER_METHODS
+from nqpf.index.normalize import NORMALIZE_METHODS, NormalizeMethod
+from nqpf.index.outliers import OUTLIER_METHODS, OutlierMethod
 from nqpf.index.weights import (
     WEIGHT_METHODS,
     combine_arrays,
@@ -398,7 +398,9 @@ class _Engine:
         self._year_rows: list[np.ndarray] = []
 
     # ---------------------------------------------------------------- cached inputs
-    def prepared(self, impute: str, outliers: str, normalize: str) -> _Prepared:
+    def prepared(
+        self, impute: str, outliers: OutlierMethod, normalize: NormalizeMethod
+    ) -> _Prepared:
         key = (impute, outliers, normalize)
         found = self._prepared.get(key)
         if found is not None:
@@ -522,7 +524,7 @@ class _Engine:
             linear: np.ndarray = x @ g
             return linear
         if "geometric" not in prep.checked:
-            from nqpf.index._checks import require_non_negative
+            from nqpf.ingest.checks import require_non_negative
 
             require_non_negative(
                 prep.frame,

@@ -527,16 +527,19 @@ def _summary(r: RegionReport) -> list[str]:
     first = int(traj.index.min())
     out: list[str] = []
     above = h["index"] >= h["national_mean"]
+    band = ""
+    if h["band"]:
+        band = f"（不确定性分析排名区间第{h['band']}位）" if zh else f" (5–95 % band {h['band']})"
     if zh:
         out.append(
             f"{r.year}年{name}新质生产力指数为{h['index']:.3f}，在{h['n_regions']}个省份中"
-            f"列第{h['rank']}位，在{group}{h['group_size']}省中列第{h['group_rank']}位；"
+            f"列第{h['rank']}位{band}，在{group}{h['group_size']}省中列第{h['group_rank']}位；"
             f"{'高于' if above else '低于'}全国平均（{h['national_mean']:.3f}）。"
         )
     else:
         out.append(
             f"In {r.year} {name}'s NQPF index was {h['index']:.3f}, rank {h['rank']} of "
-            f"{h['n_regions']} provinces and {h['group_rank']} of {h['group_size']} in the "
+            f"{h['n_regions']} provinces{band} and {h['group_rank']} of {h['group_size']} in the "
             f"{group}; {'above' if above else 'below'} the national mean ({h['national_mean']:.3f})."
         )
     if first != r.year:
