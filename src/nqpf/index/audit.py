@@ -101,7 +101,7 @@ MAX_KNOTS = 8
 # ---------------------------------------------------------------------- correlations
 def _ranks(x: np.ndarray) -> np.ndarray:
     """Average ranks (ties share the mean of their positions), 1-based."""
-    order = np.argsort(x, kind="mergesort")
+    order = np.argsort(x)
     sorted_x = x[order]
     first = np.r_[True, sorted_x[1:] != sorted_x[:-1]]
     group = np.cumsum(first) - 1
@@ -161,9 +161,23 @@ def level_correlations(
     subpillars = subpillars.reindex(norm.index)
     pillars = pillars.reindex(norm.index)
     rows: list[dict[str, Any]] = []
+    ranks: dict[tuple[str, str], np.ndarray] = {}
+
+    def ranked(level: str, name: str, values: np.ndarray) -> np.ndarray:
+        if (level, name) not in ranks:
+            ranks[(level, name)] = _ranks(values)
+        return ranks[(level, name)]
 
     def add(item: str, level: str, x: pd.Series, against: str, a_level: str, y: pd.Series) -> None:
-        p, s = _corr(x.to_numpy(float), y.to_numpy(float))
+        xv, yv = x.to_numpy(float), y.to_numpy(float)
+        complete = not (np.isnan(xv).any() or np.isnan(yv).any())
+        if complete and xv.size >= 3 and np.ptp(xv) > 0 and np.ptp(yv) > 0:
+            # no gaps: each series is ranked once, not once per pair (same ρ as _corr)
+            p = float(np.corrcoef(xv, yv)[0, 1])
+            rx, ry = ranked(level, item, xv), ranked(a_level, against, yv)
+            s = float(np.corrcoef(rx, ry)[0, 1])
+        else:
+            p, s = _corr(xv, yv)
         rows.append(
             {
                 "item": item,
