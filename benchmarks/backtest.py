@@ -23,7 +23,7 @@ import pandas as pd
 
 
 def census_pair_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
-    from nqpf.industry.census_pair import census_pair
+    from nqpf.services.matrices import census_pair
 
     before, after, _ = census_pair("county")
     return before, after

@@ -28,7 +28,7 @@ import pandas as pd
 
 
 def census_long() -> pd.DataFrame:
-    from nqpf.industry.matrix import census_matrix
+    from nqpf.services.matrices import census_matrix
 
     frames = [census_matrix(y, level="county") for y in (2010, 2020)]
     long = pd.concat(frames, ignore_index=True)[["year", "region", "industry", "value"]]

@@ -16,15 +16,9 @@ from hypothesis.extra.numpy import arrays
 from nqpf.errors import InputError, NQPFWarning
 from nqpf.industry.advantage import continuous_presence, diversity, presence, rca, ubiquity
 from nqpf.industry.complexity import complexity, complexity_diagnostic, nodf
-from nqpf.industry.matrix import (
-    COLUMNS,
-    census_matrix,
-    listed_matrix,
-    read_matrix,
-    to_wide,
-    validate_matrix,
-)
-from nqpf.industry.relatedness import density, distance, io_relatedness, proximity
+from nqpf.industry.matrix import COLUMNS, to_wide, validate_matrix
+from nqpf.industry.relatedness import density, distance, proximity
+from nqpf.services.matrices import census_matrix, io_relatedness, listed_matrix, read_matrix
 
 # ---------------------------------------------------------------- fixtures and helpers
 

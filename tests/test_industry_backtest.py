@@ -24,14 +24,13 @@ from nqpf.industry.backtest import (
     transitions,
 )
 from nqpf.industry.census_pair import (
-    SECTION_CONCORDANCE,
-    census_pair,
     match_divisions,
     name_stem,
 )
 from nqpf.industry.classification import industry_types, lever, load_typing
 from nqpf.industry.screen import align, backtest_opportunities, screen, strengths
 from nqpf.services.industry import region_groups
+from nqpf.services.matrices import census_pair, section_concordance
 from tests.conftest import run_nqpf as run
 
 # ---------------------------------------------------------------- metrics vs sklearn
@@ -301,23 +300,29 @@ def test_region_blocks_group_adcodes_by_province() -> None:
 # ---------------------------------------------------------------- census pair
 
 
-def test_section_concordance_follows_the_2002_lettering() -> None:
-    # GB/T 4754-2002 sections by letter (name) and the 2017 letter of the same section
-    gbt2002 = {
-        "F": "交通运输、仓储和邮政业",
-        "G": "信息传输、计算机服务和软件业",
-        "H": "批发和零售业",
-        "I": "住宿和餐饮业",
-        "Q": "卫生、社会保障和社会福利业",
+def test_section_concordance_table_agrees_with_the_packaged_census_sections() -> None:
+    table = section_concordance()
+    assert len(table) == 20 and table["source"].str.contains("GB/T 4754-2011").all()
+    # one-to-one, and the four re-letterings of GB/T 4754-2011 (published in the standard)
+    assert sorted(table["section_2017"]) == sorted(table["section_2002"])
+    moved = table[table["section_2002"] != table["section_2017"]]
+    assert dict(zip(moved["section_2002"], moved["section_2017"], strict=True)) == {
+        "F": "G",
+        "G": "I",
+        "H": "F",
+        "I": "H",
     }
-    from nqpf.data import load_census_industry  # noqa: F401  (packaged tables present)
-
+    # the names agree with the census tables' own headers, read by the build script
     sections = pd.read_parquet(
         Path(__file__).parents[1] / "src/nqpf/data/census_sections.parquet"
     ).set_index("section")
-    for old, name in gbt2002.items():
-        assert sections.at[SECTION_CONCORDANCE[old], "name_2002"] == name
-    assert sorted(SECTION_CONCORDANCE.values()) == sorted(SECTION_CONCORDANCE)
+    by_2017 = table.set_index("section_2017")
+    assert by_2017["name_2017"].to_dict() == sections["name_2017"].to_dict()
+    assert by_2017["name_2002"].to_dict() == sections["name_2002"].to_dict()
+    unchanged = (table["name_2002"] == table["name_2017"]) & (
+        table["section_2002"] == table["section_2017"]
+    )
+    assert (table["change"] == "same").eq(unchanged).all()
 
 
 def test_match_divisions_rules() -> None:
@@ -459,7 +464,8 @@ def test_held_out_provinces_never_used_in_the_choice_of_the_model() -> None:
 
 
 def test_screen_for_a_county_excludes_local_services() -> None:
-    from nqpf.industry.matrix import census_matrix, to_wide
+    from nqpf.industry.matrix import to_wide
+    from nqpf.services.matrices import census_matrix
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NQPFWarning)
@@ -529,3 +535,48 @@ def test_backtest_service_follows_the_result_protocol(tmp_path: Path) -> None:
         backtest(str(path), t1=2030)
     with pytest.raises(InputError, match="unknown data"):
         backtest("nowhere.csv")
+
+
+def test_opportunities_service_follows_the_result_protocol() -> None:
+    import json
+
+    import jsonschema
+
+    from nqpf.results import JSON_SCHEMA, Result
+    from nqpf.services.opportunities import OpportunitySpec, opportunities
+
+    spec = OpportunitySpec(region="肥西县", matrix="census2020")
+    result = opportunities(spec)
+    assert isinstance(result, Result) and result.kind == "opportunities"
+    assert result.spec["region"] == "340123" and result.spec["strategy"] == "balanced"
+    assert opportunities(spec) is result  # cached by spec_hash
+    other = opportunities(OpportunitySpec(region="肥西县", matrix="census2020", threshold=1.2))
+    assert other.spec_hash != result.spec_hash
+    doc = json.loads(result.to_json())
+    jsonschema.validate(doc, JSON_SCHEMA)
+    assert list(doc["tables"])[:4] == ["opportunities", "strengths", "swot", "diagnostic"]
+    assert {"backtest_metrics", "backtest_deciles", "typing"} <= set(doc["tables"])
+    assert result.to_frame() is result.opportunities
+    assert "census2020" in result.provenance["matrix"].tolist()
+    with pytest.raises(InputError, match="unknown strategy"):
+        OpportunitySpec(region="安徽", strategy="fast")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="unknown relatedness"):
+        OpportunitySpec(region="安徽", relatedness="input-output")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="threshold"):
+        OpportunitySpec(region="安徽", threshold=-1)
+
+
+def test_core_industry_modules_read_no_data() -> None:
+    """Loading lives in services (docs/architecture.md): the core modules that shape and
+    compute matrices import no loader."""
+    import ast
+
+    root = Path(__file__).parents[1] / "src/nqpf/industry"
+    for name in ("matrix", "relatedness", "census_pair", "feasibility", "backtest", "screen"):
+        tree = ast.parse((root / f"{name}.py").read_text(encoding="utf-8"))
+        imported = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module
+        }
+        assert not {"nqpf.data", "nqpf.packaged", "nqpf.ingest.readers"} & imported, name

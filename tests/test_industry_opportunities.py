@@ -13,7 +13,7 @@ from nqpf.errors import InputError, NQPFWarning
 from nqpf.industry.advantage import presence, rca
 from nqpf.industry.classification import STAGES, industry_types, lever, load_typing, stage_of
 from nqpf.industry.complexity import complexity
-from nqpf.industry.matrix import census_matrix, listed_matrix, to_wide
+from nqpf.industry.matrix import to_wide
 from nqpf.industry.opportunities import (
     STRATEGIES,
     expected_rca,
@@ -27,6 +27,7 @@ from nqpf.industry.structure import (
     peers,
     similarity,
 )
+from nqpf.services.matrices import census_matrix, listed_matrix
 from tests.conftest import run_nqpf as run
 
 
@@ -283,7 +284,8 @@ def test_census_growth_spans_the_two_censuses() -> None:
 
 
 def test_input_output_relatedness_replaces_co_location(tmp_path: Path) -> None:
-    from nqpf.industry.relatedness import density, io_relatedness
+    from nqpf.industry.relatedness import density
+    from nqpf.services.matrices import io_relatedness
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NQPFWarning)

@@ -175,7 +175,8 @@ def listed_result():  # type: ignore[no-untyped-def]
 
 
 def test_listed_convergence_matches_the_pairwise_matrices(listed_result) -> None:  # type: ignore[no-untyped-def]
-    from nqpf.industry.matrix import listed_matrix, to_wide
+    from nqpf.industry.matrix import to_wide
+    from nqpf.services.matrices import listed_matrix
 
     path = listed_result.tables()["convergence"].set_index("year")
     assert path.index.tolist() == list(range(2015, 2026))
@@ -196,7 +197,8 @@ def test_listed_convergence_matches_the_pairwise_matrices(listed_result) -> None
 def test_listed_entries_and_waves_against_the_firm_list(listed_result) -> None:  # type: ignore[no-untyped-def]
     from nqpf.data import load_enterprises
     from nqpf.industry.advantage import rca
-    from nqpf.industry.matrix import listed_matrix, to_wide
+    from nqpf.industry.matrix import to_wide
+    from nqpf.services.matrices import listed_matrix
 
     table = listed_result.to_frame().set_index("industry")
     entries = listed_result.tables()["entries"]

@@ -128,28 +128,12 @@ def test_diagnosis_disparity_and_targets_equal_their_services(anhui: RegionRepor
 
 
 def test_opportunities_and_chains_come_from_their_engines(anhui: RegionReport) -> None:
-    from nqpf.industry.classification import industry_types
-    from nqpf.industry.matrix import known_industries, listed_matrix, to_wide
-    from nqpf.industry.opportunities import national_growth
-    from nqpf.industry.screen import screen
     from nqpf.services.chains import chain_map
-    from nqpf.services.industry import load_matrix
+    from nqpf.services.opportunities import OpportunitySpec, opportunities
 
-    loaded = load_matrix("安徽", "listed")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        history = listed_matrix((2015, 2020))
-        before = to_wide(history, 2020)
-    engine = screen(
-        loaded.values,
-        "340000",
-        history=before,
-        growth=loaded.growth,
-        types=industry_types("listed"),
-        region_label="安徽",
-        industry_names=known_industries("listed") or {},
-        backtest_growth=national_growth(history),
-    )
+        engine = opportunities(OpportunitySpec(region="安徽", matrix="listed"))
     expected = engine.opportunities[engine.opportunities["tradable"]].sort_values("rank")
     opps = anhui.frames["opportunities"]
     assert opps["industry"].tolist() == expected.index[:5].tolist()
@@ -377,3 +361,61 @@ def test_cli_writes_the_html_report(tmp_path: Path) -> None:
     files = list(tmp_path.glob("report-340000-*-zh.html"))
     assert len(files) == 1
     assert "安徽新质生产力发展报告" in files[0].read_text(encoding="utf-8")
+
+
+def test_rank_bands_equal_the_uncertainty_analysis() -> None:
+    import nqpf
+    from nqpf.services.report import national_report, region_report
+
+    assessed = nqpf.assess(uncertainty=8)
+    assert assessed.uncertainty is not None
+    ranks = assessed.uncertainty.ranks
+    year = int(ranks["year"].max())
+    bands = ranks[ranks["year"] == year].set_index("region")
+    overview = national_report(ReportSpec("national", uncertainty=8)).frames["ranking"]
+    mine = overview.set_index("region")
+    for column in ("rank_p05", "rank_p95", "median_rank"):
+        assert (mine[column] == bands.loc[mine.index, column]).all()
+    anhui = region_report(ReportSpec("安徽", uncertainty=8))
+    p05, p95 = bands.loc["340000", ["rank_p05", "rank_p95"]]
+    assert anhui.headline["band"] == f"{p05:.0f}–{p95:.0f}"
+    assert f"第{p05:.0f}–{p95:.0f}位" in anhui.summary[0]
+
+
+def _platform_fonts(page, selector: str) -> set[str]:  # type: ignore[no-untyped-def]
+    """Families Chromium drew the text of the first ``selector`` with (DevTools CSS)."""
+    session = page.context.new_cdp_session(page)
+    session.send("DOM.enable")
+    session.send("CSS.enable")
+    root = session.send("DOM.getDocument", {"depth": -1})
+    node = session.send(
+        "DOM.querySelector", {"nodeId": root["root"]["nodeId"], "selector": selector}
+    )
+    fonts = session.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
+    described = session.send("DOM.describeNode", {"nodeId": node["nodeId"], "depth": 1})
+    for child in described["node"].get("children", []):
+        if child.get("nodeType") == 3:
+            pushed = session.send(
+                "DOM.pushNodesByBackendIdsToFrontend", {"backendNodeIds": [child["backendNodeId"]]}
+            )
+            fonts += session.send("CSS.getPlatformFontsForNode", {"nodeId": pushed["nodeIds"][0]})[
+                "fonts"
+            ]
+    session.detach()
+    return {str(f["familyName"]) for f in fonts}
+
+
+def test_national_html_in_chromium_uses_only_the_embedded_font(
+    national: NationalReport,
+    open_offline,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    from nqpf.present.report import write_html
+
+    path = write_html(national, tmp_path / "n.html")
+    opened = open_offline(path)
+    assert opened.external_requests == [] and opened.console_errors == []
+    assert opened.page.locator("table").first.locator("tbody tr").count() == 31
+    assert opened.page.locator("figure svg").count() == 2
+    for selector in ("h1", "h2", "td"):
+        assert _platform_fonts(opened.page, selector) == {"NQPF Sans SC"}, selector

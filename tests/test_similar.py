@@ -12,10 +12,11 @@ import pytest
 from scipy.spatial.distance import cdist
 
 from nqpf.errors import InputError
-from nqpf.industry.matrix import census_matrix, to_wide
+from nqpf.industry.matrix import to_wide
 from nqpf.industry.structure import krugman_dissimilarity, peers, similarity
 from nqpf.results import JSON_SCHEMA
 from nqpf.services.industry import SimilaritySpec, similar
+from nqpf.services.matrices import census_matrix
 
 
 @pytest.fixture(scope="module")

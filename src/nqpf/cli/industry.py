@@ -47,51 +47,29 @@ def opportunities(
     """机会产业 A region's strengths, then the industries it is best placed to grow."""
     from rich.table import Table
 
-    from nqpf.errors import InputError
-    from nqpf.industry.complexity import complexity, complexity_diagnostic
-    from nqpf.industry.matrix import known_industries
-    from nqpf.industry.opportunities import swot
-    from nqpf.industry.screen import screen
     from nqpf.ingest.options import check_choice, check_range
+    from nqpf.services.opportunities import OpportunitySpec
+    from nqpf.services.opportunities import opportunities as run
 
     check_range(top, option="--top", low=1)
     check_range(threshold, option="--threshold", low=0)
     check_choice(strategy, ("low_hanging", "balanced", "long_jump"), option="--strategy")
     check_choice(relatedness, ("co-location", "io"), option="--relatedness")
-    from nqpf.services.industry import load_matrix, region_groups
-
-    loaded = load_matrix(region, matrix, within)
-    values, code, label = loaded.values, loaded.code, loaded.label
-    growth, classification = loaded.growth, loaded.classification
-    types = _types(classification)
-    names = known_industries(classification) or {}
-    proximity_table = _io_proximity(values, classification) if relatedness == "io" else None
-    if relatedness not in ("io", "co-location"):
-        raise InputError(f"unknown relatedness {relatedness!r}", hint="co-location or io")
-    history, history_growth = _history(values, matrix, code)
-    result = screen(
-        values,
-        code,
-        history=history,
-        strategy=strategy,  # type: ignore[arg-type]
-        growth=growth,
-        types=types,
-        threshold=threshold,
-        region_label=label,
-        industry_names=names,
-        proximity_table=proximity_table,
-        include_nontradable=include_nontradable,
-        backtest_growth=history_growth,
-        groups=region_groups(values.index),
+    result = run(
+        OpportunitySpec(
+            region=region,
+            matrix=matrix,
+            strategy=strategy,  # type: ignore[arg-type]
+            within=within,
+            threshold=threshold,
+            relatedness=relatedness,  # type: ignore[arg-type]
+            include_nontradable=include_nontradable,
+        )
     )
-    ranking = result.opportunities
+    ranking, label = result.opportunities, result.region_label
+    backtested = result.backtest is not None
     console = stdout()
-    _print_strengths(result.strengths, label, matrix, history is not None)
-    from nqpf.industry.advantage import presence, rca
-
-    m = presence(rca(values), threshold=threshold)
-    cx = complexity(m, proximity_table=proximity_table)
-    diagnostic = complexity_diagnostic(m, cx)
+    _print_strengths(result.strengths, label, matrix, backtested)
     table = Table(
         title=f"{label} 机会产业 opportunities（{matrix}, {strategy}）", header_style="bold"
     )
@@ -140,6 +118,7 @@ def opportunities(
             "the density percentile, not backtested.",
             style="dim",
         )
+    diagnostic = result.diagnostic
     for _, check in diagnostic[~diagnostic["ok"]].iterrows():
         console.print(
             styled(
@@ -150,18 +129,7 @@ def opportunities(
     if out is not None:
         from nqpf.present.industry import write_opportunities
 
-        paths = write_opportunities(
-            out,
-            code,
-            label,
-            ranking,
-            swot(values, code, threshold=threshold, proximity_table=proximity_table),
-            diagnostic,
-            types,
-            cx.proximity,
-            result.strengths,
-            force=force,
-        )
+        paths = write_opportunities(out, result, force=force)
         console.print(f"已写出 Wrote {paths[0]} and {paths[1]}")
 
 
@@ -230,56 +198,3 @@ def _print_strengths(found: pd.DataFrame, label: str, matrix: str, trend: bool) 
     stdout().print(table)
     if found.empty:
         stdout().print(f"{label} 没有 RCA ≥ 1 的产业 has no industry with RCA ≥ 1", highlight=False)
-
-
-def _history(
-    values: pd.DataFrame, matrix: str, code: str
-) -> tuple[pd.DataFrame | None, pd.Series | None]:
-    """The table of the previous period (for the feasibility model and the backtest) and
-    the national growth known at that date."""
-    import warnings
-
-    from nqpf.errors import NQPFWarning
-    from nqpf.industry.matrix import listed_matrix, to_wide
-    from nqpf.industry.opportunities import national_growth
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NQPFWarning)
-        if matrix == "listed":
-            long = listed_matrix((2015, 2020))
-            return to_wide(long, 2020), national_growth(long)
-        if matrix == "census2020":
-            from nqpf.industry.census_pair import census_pair
-
-            level = (
-                "province"
-                if code.endswith("0000")
-                else "prefecture"
-                if code.endswith("00")
-                else "county"
-            )
-            before, _, _ = census_pair(level)  # type: ignore[arg-type]
-            return before, None
-    return None, None
-
-
-def _io_proximity(values: pd.DataFrame, classification: str) -> pd.DataFrame:
-    from nqpf.errors import InputError
-    from nqpf.industry.relatedness import io_relatedness
-
-    if classification != "gbt4754_section":
-        raise InputError(
-            "input-output relatedness is between GB/T 4754 sections",
-            hint="use it with --matrix census2020 or census2010",
-        )
-    return io_relatedness().loc[values.columns, values.columns]
-
-
-def _types(classification: str) -> pd.DataFrame | None:
-    from nqpf.errors import InputError
-    from nqpf.industry.classification import industry_types
-
-    try:
-        return industry_types(classification)
-    except InputError:
-        return None

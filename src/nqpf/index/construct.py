@@ -59,10 +59,13 @@ __all__ = [
     "composite_index",
     "construct",
     "drop_indicator",
+    "fill",
+    "normalise",
     "prepare",
     "score",
     "spec_hash",
     "treat",
+    "tree_weights",
 ]
 
 Upper = Literal["sum", "equal"]
@@ -188,13 +191,36 @@ def prepare(
 
     Indicators with a ``scope`` of their own in the framework are normalised in that scope.
     """
+    filled, flags = fill(wide, framework, construction, groups=groups)
+    treated = treat(filled, framework, construction).treated
+    return filled, flags, normalise(treated, framework, construction, targets)
+
+
+def fill(
+    wide: pd.DataFrame,
+    framework: Framework,
+    construction: Construction,
+    *,
+    groups: Mapping[str, str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Impute the framework's indicators by the construction's chain and check that no gap is
+    left: (imputed wide, imputed flags)."""
     from nqpf.index.impute import impute
+
+    filled, flags = impute(wide[framework.indicator_ids], construction.impute, groups=groups)
+    _check_complete(filled, construction.impute)
+    return filled, flags
+
+
+def normalise(
+    treated: pd.DataFrame,
+    framework: Framework,
+    construction: Construction,
+    targets: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """Normalise the treated matrix, indicators with a ``scope`` of their own in that scope."""
     from nqpf.index.normalize import normalize
 
-    wide = wide[framework.indicator_ids]
-    filled, flags = impute(wide, construction.impute, groups=groups)
-    _check_complete(filled, construction.impute)
-    treated = treat(filled, framework, construction).treated
     norm = normalize(
         treated,
         construction.normalize,
@@ -211,7 +237,7 @@ def prepare(
             scope=framework.scope_overrides[ind],
             targets={ind: targets[ind]} if targets and ind in targets else None,
         )[ind]
-    return filled, flags, norm
+    return norm
 
 
 def treat(
@@ -350,7 +376,15 @@ def _hierarchy_weights(
 ) -> tuple[dict[str, pd.Series], pd.Series]:
     """Local weights of each node's children (keyed by parent id, "index" for the top) and the
     global weight of every node (product of local weights down the hierarchy)."""
-    method_w = {str(k): float(v) for k, v in w.items()}
+    local, global_w = tree_weights(fw, {str(k): float(v) for k, v in w.items()}, upper)
+    return {k: pd.Series(v) for k, v in local.items()}, pd.Series(global_w)
+
+
+def tree_weights(
+    fw: Framework, method_w: Mapping[str, float], upper: Upper
+) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+    """:func:`_hierarchy_weights` on plain floats (the uncertainty engine calls it once per
+    configuration, where building Series cost more than the arithmetic)."""
     local: dict[str, dict[str, float]] = {}
     mass: dict[str, float] = {}
     for p in fw.pillars:
@@ -370,7 +404,7 @@ def _hierarchy_weights(
             global_w[s.id] = global_w[p.id] * local[p.id][s.id]
             for i in s.children:
                 global_w[i.id] = global_w[s.id] * local[s.id][i.id]
-    return {k: pd.Series(v) for k, v in local.items()}, pd.Series(global_w)
+    return local, global_w
 
 
 def _local(children: Sequence[Node], raw: Mapping[str, float]) -> dict[str, float]:

@@ -154,12 +154,18 @@ def entropy_weights(
             column=str(X.columns[j]),
             hint="drop the indicator or use zero='shift'",
         )
+    return _normalised(entropy_divergence(x), X.columns)
+
+
+def entropy_divergence(x: np.ndarray) -> np.ndarray:
+    """``d_j = 1 − e_j`` of every column of a complete matrix with non-negative, non-constant
+    columns (checked by :func:`entropy_weights`; the uncertainty engine checks once)."""
     n = x.shape[0]
-    p = x / totals
+    p = x / x.sum(axis=0)
     # 0·ln 0 = 0: the limit of p ln p as p → 0
     plogp = np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0)
-    entropy = -plogp.sum(axis=0) / np.log(n)
-    return _normalised(1.0 - entropy, X.columns)
+    divergence: np.ndarray = 1.0 - (-plogp.sum(axis=0) / np.log(n))
+    return divergence
 
 
 def critic_weights(X: pd.DataFrame) -> pd.Series:
@@ -327,7 +333,14 @@ def combine_weights(weights: Sequence[pd.Series], how: str = "mean") -> pd.Serie
         raise InputError("weights to combine must be non-negative numbers", hint="check inputs")
     if (W.sum(axis=0) <= 0).any():
         raise InputError("a weight vector to combine is all zero", hint="check inputs")
+    return _normalised(combine_arrays(W, how), index)
+
+
+def combine_arrays(W: np.ndarray, how: str) -> np.ndarray:
+    """The combination of the weight vectors in the columns of ``W`` (valid, non-zero), before
+    the final normalisation to sum 1 (see :func:`combine_weights`)."""
     W = W / W.sum(axis=0)
+    combined: np.ndarray
     if how == "mean":
         combined = W.mean(axis=1)
     elif how == "geometric":
@@ -338,7 +351,7 @@ def combine_weights(weights: Sequence[pd.Series], how: str = "mean") -> pd.Serie
         alpha = np.linalg.lstsq(gram, np.diag(gram), rcond=None)[0]
         alpha = np.abs(alpha) / np.abs(alpha).sum()
         combined = W @ alpha
-    return _normalised(combined, index)
+    return combined
 
 
 # --- private helpers ---

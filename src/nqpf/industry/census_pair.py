@@ -3,10 +3,10 @@
 Sections. The 2010 census tabulates GB/T 4754-2002 sections, the 2020 census GB/T 4754-2017
 sections. Both have the same 20 sections; GB/T 4754-2011 re-lettered four of them
 (2002 F 交通运输 → G, G 信息传输 → I, H 批发零售 → F, I 住宿餐饮 → H), which 2017 kept, and
-moved content between some (social insurance 社会保险 from Q to S; 地质勘查 stays in M; repair
-of computers and household goods joins O, 居民服务、修理和其他服务业). :data:`SECTION_CONCORDANCE`
-is that one-to-one section mapping, from the NBS 《国民经济行业分类》 GB/T 4754-2011 and
-GB/T 4754-2017 standards and their published 新旧类目对照表 (2002↔2011, 2011↔2017); the
+moved content between some (social insurance 社会保险 from Q to S; repair of computers and
+household goods joins O). The one-to-one section concordance is the packaged table
+``section_concordance.csv`` beside this module (its source column names the NBS standards
+and their 新旧类目对照表), read by :func:`nqpf.services.matrices.section_concordance`; the
 packaged census tables already carry the 2017 letters for both years. The content moves
 make a few section totals not strictly comparable (Q and S most), which a backtest of
 entries between sections must keep in mind.
@@ -29,14 +29,7 @@ from typing import Literal
 
 import pandas as pd
 
-__all__ = ["SECTION_CONCORDANCE", "census_pair", "match_divisions", "name_stem"]
-
-#: GB/T 4754-2002 section letter → GB/T 4754-2017 section letter (one-to-one).
-SECTION_CONCORDANCE: dict[str, str] = {
-    "A": "A", "B": "B", "C": "C", "D": "D", "E": "E", "F": "G", "G": "I", "H": "F",
-    "I": "H", "J": "J", "K": "K", "L": "L", "M": "M", "N": "N", "O": "O", "P": "P",
-    "Q": "Q", "R": "R", "S": "S", "T": "T",
-}  # fmt: skip
+__all__ = ["Level", "match_divisions", "name_stem", "pair_tables"]
 
 _SUFFIX = re.compile(
     r"(各族自治县|族自治县|族自治旗|自治县|自治旗|林区|特区|新区|矿区|县|区|市|旗)$"
@@ -123,29 +116,18 @@ def _by_stem(units: dict[str, tuple[str, str, str]]) -> dict[tuple[str, str], li
     return out
 
 
-def census_pair(
-    level: Level = "county", *, exclude: tuple[str, ...] = ("T",)
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Census employment tables of 2010 and 2020 on the same (2020) codes and sections.
+def pair_tables(
+    long10: pd.DataFrame, long20: pd.DataFrame, matches: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The wide 2010 and 2020 tables on the same (2020) codes and sections: 2010 regions
+    recoded by ``matches`` (of :func:`match_divisions`; unmatched ones dropped), then the
+    regions and sections both years have, in the same order."""
+    from nqpf.industry.matrix import to_wide
 
-    Returns the wide 2010 and 2020 tables (matched regions, common sections, same order)
-    and the match table of :func:`match_divisions`.
-    """
-    from nqpf.data import load_divisions
-    from nqpf.industry.matrix import census_matrix, to_wide
-
-    divisions = {}
-    years: tuple[Literal[2010, 2020], ...] = (2010, 2020)
-    for year in years:
-        frame = load_divisions(year)
-        divisions[year] = frame.loc[frame["level"] == level, ["code", "name", "province"]]
-    matches = match_divisions(divisions[2010], divisions[2020])
     paired = matches.dropna(subset=["code_2010", "code_2020"])
     recode = dict(zip(paired["code_2010"], paired["code_2020"], strict=True))
-    long10 = census_matrix(2010, level=level, exclude=exclude)
     long10 = long10[long10["region"].isin(recode)].assign(region=lambda f: f["region"].map(recode))
-    long20 = census_matrix(2020, level=level, exclude=exclude)
     wide10, wide20 = to_wide(long10), to_wide(long20)
     regions = wide10.index.intersection(wide20.index)
     industries = wide10.columns.intersection(wide20.columns)
-    return wide10.loc[regions, industries], wide20.loc[regions, industries], matches
+    return wide10.loc[regions, industries], wide20.loc[regions, industries]

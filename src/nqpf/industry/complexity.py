@@ -121,7 +121,7 @@ def complexity(
 ) -> ComplexityResult:
     """ECI, PCI, COI and COG of a binary region × industry presence table.
 
-    ``proximity_table`` (e.g. :func:`~nqpf.industry.relatedness.io_relatedness`) replaces
+    ``proximity_table`` (e.g. :func:`~nqpf.industry.relatedness.io_relatedness_from_table`) replaces
     the co-location proximity in density, COI and COG.
     """
     m_all = binary_csr(presence_table)

@@ -4,8 +4,10 @@ Every matrix is a long DataFrame with the columns
 
 ``region, region_name, industry, industry_name, year, value, unit, classification``
 
-built from the packaged data (:func:`listed_matrix`, :func:`census_matrix`) or from a
-user's own file (:func:`read_matrix`), and turned into a wide region × industry table of
+built from the packaged data or a user's own file by the services
+(:mod:`nqpf.services.matrices`: ``listed_matrix``, ``census_matrix``, ``read_matrix``; this
+module reads no file: :func:`listed_long` and :func:`census_long` shape the loaded tables,
+:func:`validate_matrix` checks a user's), and turned into a wide region × industry table of
 non-negative values for one year by :func:`to_wide`. Regions or industries whose total is
 zero carry no information about comparative advantage (their RCA is 0/0) and are dropped
 there with an :class:`~nqpf.errors.NQPFWarning` naming them.
@@ -26,8 +28,7 @@ anything else
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
-from typing import Literal
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -36,11 +37,9 @@ from nqpf.errors import InputError, NQPFWarning
 
 __all__ = [
     "COLUMNS",
-    "census_matrix",
+    "census_long",
     "drop_empty",
-    "known_industries",
-    "listed_matrix",
-    "read_matrix",
+    "listed_long",
     "to_wide",
     "validate_matrix",
 ]
@@ -62,17 +61,22 @@ LISTED_DEFAULT_YEARS = (2015, 2020, 2025)
 _REQUIRED = ("region", "industry", "year", "value")
 
 
-def listed_matrix(years: list[int] | tuple[int, ...] = LISTED_DEFAULT_YEARS) -> pd.DataFrame:
-    """Province × listed-company industry counts (stock listed by 31 Dec of each year).
+def listed_long(
+    firms: pd.DataFrame,
+    years: list[int] | tuple[int, ...] = LISTED_DEFAULT_YEARS,
+    *,
+    region_names: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Province × listed-company industry counts (stock listed by 31 Dec of each year) from
+    a firm table with ``province, industry, list_date``.
 
-    >>> m = listed_matrix([2020])
-    >>> sorted(m.columns) == sorted(COLUMNS)
-    True
+    >>> firms = pd.DataFrame({"province": ["340000", "340000", "110000"],
+    ...                       "industry": ["汽车整车"] * 3,
+    ...                       "list_date": ["2010-05-01", "2021-01-04", "2019-12-31"]})
+    >>> listed_long(firms, [2020])[["region", "value"]].to_dict("list")
+    {'region': ['110000', '340000'], 'value': [1.0, 1.0]}
     """
-    from nqpf.data import load_enterprises
-    from nqpf.regions import region_name
-
-    firms = load_enterprises().dropna(subset=["province", "industry", "list_date"])
+    firms = firms.dropna(subset=["province", "industry", "list_date"])
     listed_year = pd.to_datetime(firms["list_date"]).dt.year
     frames = []
     for year in years:
@@ -81,7 +85,8 @@ def listed_matrix(years: list[int] | tuple[int, ...] = LISTED_DEFAULT_YEARS) -> 
         counts["year"] = int(year)
         frames.append(counts)
     out = pd.concat(frames, ignore_index=True).rename(columns={"province": "region"})
-    out["region_name"] = out["region"].map(lambda c: region_name(str(c)))
+    names = region_names or {}
+    out["region_name"] = [names.get(str(c), str(c)) for c in out["region"]]
     out["industry_name"] = out["industry"]
     out["unit"] = "家 companies"
     out["classification"] = "listed"
@@ -89,25 +94,11 @@ def listed_matrix(years: list[int] | tuple[int, ...] = LISTED_DEFAULT_YEARS) -> 
     return out[COLUMNS]
 
 
-def census_matrix(
-    census_year: Literal[2010, 2020] = 2020,
-    *,
-    level: Literal["province", "prefecture", "county"] = "province",
-    exclude: tuple[str, ...] = ("T",),
-) -> pd.DataFrame:
-    """Census employment by GB/T 4754 section for provinces, prefectures or counties.
-
-    ``exclude`` drops sections: by default T (国际组织, a few hundred persons in the
-    national sample, nearly all in Beijing), whose RCA would be noise that ranks it as
-    the most "complex" industry.
-
-    >>> m = census_matrix(2020, level="province")
-    >>> m["industry"].nunique(), m["region"].nunique()
-    (19, 31)
-    """
-    from nqpf.data import load_census_industry
-
-    census = load_census_industry(census_year, level=level)
+def census_long(census: pd.DataFrame, *, exclude: tuple[str, ...] = ("T",)) -> pd.DataFrame:
+    """The long matrix of a census employment table (columns ``code, name, section,
+    section_name, census_year, value``), without the sections ``exclude``: by default T
+    (国际组织, a few hundred persons in the national sample, nearly all in Beijing), whose
+    RCA would be noise that ranks it as the most "complex" industry."""
     census = census[~census["section"].isin(exclude)]
     out = pd.DataFrame(
         {
@@ -124,47 +115,12 @@ def census_matrix(
     return out[COLUMNS]
 
 
-def known_industries(classification: str) -> dict[str, str] | None:
-    """Codes → names of a packaged classification, or ``None`` for a user's own one."""
-    if classification == "gbt4754_section":
-        from nqpf.data import load_census_industry
-
-        nat = load_census_industry(2020, level="national")
-        return dict(zip(nat["section"].astype(str), nat["section_name"].astype(str), strict=True))
-    if classification == "listed":
-        from nqpf.data import load_enterprises
-
-        names = sorted(load_enterprises()["industry"].dropna().unique())
-        return {str(n): str(n) for n in names}
-    return None
-
-
-def read_matrix(
-    path: str | Path,
-    *,
-    classification: str | None = None,
-    sheet: str | int | None = None,
-) -> pd.DataFrame:
-    """Read a user's long region × industry file (CSV or Excel) and validate it.
-
-    The file needs the columns ``region, industry, year, value`` (optional:
-    ``region_name, industry_name, unit, classification``), e.g. an industrial yearbook's
-    revenue by 2-digit industry or business-registration counts. ``classification``
-    overrides the file's column; ``gbt4754_section`` and ``listed`` codes are checked.
-    """
-    from nqpf.ingest.readers import read_records
-    from nqpf.ingest.values import display_name
-
-    frame = read_records(path, sheet=sheet)
-    rows = frame.pop("source_row").to_numpy()
-    frame = frame.replace("", None)
-    if classification is not None:
-        frame["classification"] = classification
-    return validate_matrix(frame, file=display_name(path), rows=rows)
-
-
 def validate_matrix(
-    frame: pd.DataFrame, *, file: str | None = None, rows: np.ndarray | None = None
+    frame: pd.DataFrame,
+    *,
+    file: str | None = None,
+    rows: np.ndarray | None = None,
+    known: Callable[[str], Mapping[str, str] | None] | None = None,
 ) -> pd.DataFrame:
     """Check a long matrix and return it with :data:`COLUMNS` and proper dtypes.
 
@@ -173,7 +129,9 @@ def validate_matrix(
     Raises :class:`~nqpf.errors.InputError` naming the row (``rows``: each row's number in
     the file; default as a spreadsheet shows a frame, header on row 1) for a missing
     column, a non-numeric or negative value, a bad year, a duplicated (region, industry,
-    year) or an industry code outside a packaged classification.
+    year) or an industry code outside a packaged classification (``known`` gives the codes
+    of a classification, ``None`` for a user's own; the services pass
+    :func:`nqpf.services.matrices.known_industries`).
     """
     from nqpf.ingest.values import parse_number, parse_year
 
@@ -231,10 +189,10 @@ def validate_matrix(
         out["classification"] = "custom"
     out["classification"] = out["classification"].fillna("custom").astype(str)
     for classification in out["classification"].unique():
-        known = known_industries(classification)
-        if known is None:
+        codes_known = None if known is None else known(classification)
+        if codes_known is None:
             continue
-        mask = (out["classification"] == classification) & ~out["industry"].isin(known)
+        mask = (out["classification"] == classification) & ~out["industry"].isin(codes_known)
         if mask.any():
             where = np.flatnonzero(mask.to_numpy())
             codes = ", ".join(sorted(out["industry"].iloc[where].unique())[:5])

@@ -16,7 +16,7 @@ With ``knn = k`` only the k industries closest to p enter both sums. The Growth 
 present, dropping the proximity weights (its weighted term is computed and unused), so its
 k-NN "density" can exceed 1; ours keeps the weights.
 
-:func:`io_relatedness` gives an alternative proximity between GB/T 4754 sections from
+:func:`io_relatedness_from_table` gives an alternative proximity between GB/T 4754 sections from
 the national input-output table: the largest of the input and output shares linking two
 sections (Neffke & Henning 2013, *SMJ* 34:297, use the same idea between industries).
 """
@@ -34,7 +34,7 @@ __all__ = [
     "density_rows",
     "density_weights",
     "distance",
-    "io_relatedness",
+    "io_relatedness_from_table",
     "proximity",
     "proximity_from_cooccurrence",
 ]
@@ -115,22 +115,16 @@ def distance(
     return 1.0 - density(presence_table, proximity_table, knn=knn)
 
 
-def io_relatedness(year: int = 2020) -> pd.DataFrame:
-    """Section × section relatedness from the national 153-sector input-output table.
+def io_relatedness_from_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Section × section relatedness from the national 153-sector input-output table
+    (``row_code, col_code, value`` of the 2020 table; loaded by
+    :func:`nqpf.services.matrices.io_relatedness`).
 
     With Z_ij the intermediate flow from section i to section j (own-section flows
     excluded), input share a_ij = Z_ij / Σ_k Z_kj and output share b_ij = Z_ij / Σ_k Z_ik;
     r_ij = max(a_ij, a_ji, b_ij, b_ji), r_ii = 1. Section T (international organisations)
     has no input-output row and is related to nothing.
     """
-    from nqpf.data import load_io_table
-
-    if year != 2020:
-        raise InputError(
-            f"input-output relatedness is built from the 2020 153-sector table, not {year}",
-            hint="use year=2020",
-        )
-    table = load_io_table(2020, 153)
     section_of = {
         f"{code:03d}": letter for letter, lo, hi in _IO153_SECTIONS for code in range(lo, hi + 1)
     }

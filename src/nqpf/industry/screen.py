@@ -43,6 +43,7 @@ from nqpf.results import ResultMixin, hash_spec
 
 __all__ = [
     "BacktestResult",
+    "OpportunityResult",
     "ScreenResult",
     "align",
     "backtest_opportunities",
@@ -107,6 +108,49 @@ class ScreenResult:
     strengths: pd.DataFrame
     opportunities: pd.DataFrame
     backtest: BacktestResult | None
+
+
+@dataclass(frozen=True)
+class OpportunityResult(ResultMixin):
+    """``nqpf opportunities`` on the result protocol (kind ``opportunities``).
+
+    Tables: ``opportunities`` (the ranking, main table), ``strengths``, ``swot``,
+    ``diagnostic`` (the complexity checks), ``typing`` (the industry types, when the
+    classification is typed) and, with a history, ``backtest_metrics`` and
+    ``backtest_deciles`` (the backtest behind the feasibility model and the hit rates).
+    ``proximity`` (industry × industry) is kept for the industry-space chart.
+    """
+
+    kind: ClassVar[str] = "opportunities"
+    main_table: ClassVar[str | None] = "opportunities"
+
+    region: str
+    region_label: str
+    opportunities: pd.DataFrame
+    strengths: pd.DataFrame
+    swot: pd.DataFrame
+    diagnostic: pd.DataFrame
+    proximity: pd.DataFrame = field(repr=False)
+    types: pd.DataFrame | None
+    backtest: BacktestResult | None
+    spec: dict[str, Any]
+    spec_hash: str
+    provenance: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        out = {
+            "opportunities": self.opportunities,
+            "strengths": self.strengths,
+            "swot": self.swot,
+            "diagnostic": self.diagnostic,
+        }
+        if self.types is not None:
+            out["typing"] = self.types
+        if self.backtest is not None:
+            out["backtest_metrics"] = self.backtest.metrics
+            out["backtest_deciles"] = self.backtest.tables()["deciles"]
+        return out
 
 
 def align(values0: pd.DataFrame, values1: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -22,10 +22,11 @@ from nqpf.outputs import (
     excel_writer,
     output_set,
 )
-from nqpf.present.page import figures_html, html_page
+from nqpf.present.page import figures_html, html_page, notes_html
 
 if TYPE_CHECKING:
     from nqpf.index.assessment import Assessment
+    from nqpf.index.uncertainty import UncertaintyResult
 
 __all__ = [
     "HEADERS",
@@ -69,6 +70,7 @@ HEADERS: dict[str, str] = {
     "framework_source": "框架来源 framework source",
     "factor": "因素 factor",
     "n_levels": "水平数 levels",
+    "levels": "水平 levels",
     "S1": "一阶指数 S1",
     "S1_conf": "S1 置信区间 conf",
     "ST": "总效应指数 ST",
@@ -84,6 +86,35 @@ def _scores_with_bands(a: Assessment) -> pd.DataFrame:
         bands = a.uncertainty.ranks[["region", "year", "median_rank", "rank_p05", "rank_p95"]]
         scores = scores.merge(bands, on=["region", "year"], how="left")
     return scores
+
+
+def uncertainty_design(u: UncertaintyResult) -> tuple[str, str]:
+    """The Sobol design in one sentence (Chinese, English): base samples, runs, the distinct
+    configurations actually evaluated and how many the levels allow."""
+    zh = (
+        f"Sobol 设计：基础样本 N = {u.n_base:,}，共 {u.n_runs:,} 次运行，其中 "
+        f"{u.n_configurations:,} 种不同构建方案各计算一次（各因素水平组合共 {u.n_possible:,} 种），"
+        "其余运行复用其排名"
+    )
+    en = (
+        f"Sobol design: N = {u.n_base:,} base samples, {u.n_runs:,} runs, "
+        f"{u.n_configurations:,} distinct configurations evaluated once each (of "
+        f"{u.n_possible:,} the levels allow); the other runs reuse their ranks"
+    )
+    return zh, en
+
+
+def uncertainty_factors(u: UncertaintyResult) -> pd.DataFrame:
+    """Every factor with its levels (the assessment's own first) and, where it varied, its
+    Sobol indices; fixed factors have one level and no indices."""
+    levels = pd.DataFrame(
+        {
+            "factor": list(u.levels),
+            "levels": [", ".join(map(str, v)) for v in u.levels.values()],
+            "n_levels": [len(v) for v in u.levels.values()],
+        }
+    )
+    return levels.merge(u.sobol.drop(columns="n_levels"), on="factor", how="left")
 
 
 def write_csv(a: Assessment, path: Path) -> Path:
@@ -102,8 +133,15 @@ def write_excel(a: Assessment, path: Path) -> Path:
     options."""
     pillars = a.pillar_table()
     if a.uncertainty is not None:
-        sobol = a.uncertainty.sobol
-        bands = a.uncertainty.ranks
+        u = a.uncertainty
+        sobol = pd.concat(
+            [
+                uncertainty_factors(u),
+                pd.DataFrame({"factor": ["", *uncertainty_design(u), *u.notes]}),
+            ],
+            ignore_index=True,
+        )
+        bands = u.ranks
     else:
         sobol = pd.DataFrame({"factor": ["未运行 not run (use uncertainty > 0)"]})
         bands = pd.DataFrame()
@@ -146,6 +184,8 @@ def write_html(a: Assessment, path: Path) -> Path:
         f"<p>spec_hash <code>{a.spec_hash}</code> · "
         f"{html.escape(json.dumps(a.options, ensure_ascii=False))}</p>\n" + figures_html(figures)
     )
+    if a.uncertainty is not None:
+        body += _uncertainty_html(a.uncertainty)
     page = html_page(
         f"NQPF 新质生产力评价 assessment {latest}",
         body,
@@ -153,6 +193,17 @@ def write_html(a: Assessment, path: Path) -> Path:
         head=OFFLINE_GEO_ASSETS,
     )
     return atomic_write_text(path, page)
+
+
+def _uncertainty_html(u: UncertaintyResult) -> str:
+    """The Sobol design, every factor with its levels and indices, and the notes (escaped)."""
+    table = uncertainty_factors(u).rename(columns=HEADERS)
+    return (
+        "<h2>不确定性分析 Uncertainty analysis</h2>\n"
+        + "".join(f"<p>{html.escape(t)}</p>" for t in uncertainty_design(u))
+        + table.to_html(index=False, na_rep="", float_format=lambda v: f"{v:.3f}", escape=True)
+        + notes_html(u.notes)
+    )
 
 
 def _latest(a: Assessment) -> pd.DataFrame:
@@ -606,13 +657,17 @@ def write_docx(a: Assessment, path: Path) -> Path:
         ("异常值处理 outliers", _outlier_text(a)),
     ]
     if a.uncertainty is not None:
+        u = a.uncertainty
+        zh, en = uncertainty_design(u)
+        varied = "；".join(
+            f"{f}: {', '.join(map(str, v))}" for f, v in u.levels.items() if len(v) > 1
+        )
         method_lines.append(
             (
                 "不确定性分析 uncertainty",
-                f"Sobol 设计 {a.uncertainty.n_runs} 次运行、{a.uncertainty.n_configurations} 种"
-                f"构建方案，排名区间为 5%–95% 分位 (Sobol design, "
-                f"{a.uncertainty.n_runs} runs, {a.uncertainty.n_configurations} configurations; "
-                "rank bands are the 5th–95th percentiles)",
+                f"{zh}；排名区间为 5%–95% 分位。({en}; rank bands are the 5th–95th "
+                f"percentiles.) 因素及水平 factors and levels — {varied}"
+                + "".join(f" {n}" for n in u.notes),
             )
         )
     for label, text in method_lines:

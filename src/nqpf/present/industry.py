@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from nqpf.industry.screen import OpportunityResult
 from nqpf.industry.space import industry_space_layout
 from nqpf.outputs import (
     atomic_write_excel,
@@ -140,22 +141,13 @@ _QUADRANT_ZH = {
 }
 
 
-def write_opportunities(
-    out: Path,
-    code: str,
-    label: str,
-    ranking: pd.DataFrame,
-    swot_table: pd.DataFrame,
-    diagnostic: pd.DataFrame,
-    types: pd.DataFrame | None,
-    phi: pd.DataFrame,
-    strengths: pd.DataFrame | None = None,
-    *,
-    force: bool = False,
-) -> list[Path]:
-    """``opportunities_{code}.html`` and ``opportunities_{code}.xlsx`` in ``out``, as one set
-    (see :func:`nqpf.outputs.output_set`). ``code`` may come from a user's file: it is made a
-    safe file-name part and the files are checked to stay inside ``out``."""
+def write_opportunities(out: Path, result: OpportunityResult, *, force: bool = False) -> list[Path]:
+    """``opportunities_{code}.html`` and ``opportunities_{code}.xlsx`` of an
+    :class:`~nqpf.industry.screen.OpportunityResult` in ``out``, as one set (see
+    :func:`nqpf.outputs.output_set`). The region code may come from a user's file: it is
+    made a safe file-name part and the files are checked to stay inside ``out``."""
+    code, label, ranking = result.region, result.region_label, result.opportunities
+    diagnostic, swot_table, types = result.diagnostic, result.swot, result.types
     notes = [
         f"{r.check}: {r.message_zh} {r.message_en}" for r in diagnostic.itertuples() if not r.ok
     ]
@@ -164,13 +156,20 @@ def write_opportunities(
         "产业类型的加权百分位；默认只排可贸易产业（见 docs/industry.md）。"
     )
     page = opportunity_page(
-        ranking, swot_table, phi, title=f"{label} 机会产业 industry opportunities", notes=notes
+        ranking,
+        swot_table,
+        result.proximity,
+        title=f"{label} 机会产业 industry opportunities",
+        notes=notes,
     )
     stem = f"opportunities_{safe_file_name(code)}"
     names = (f"{stem}.html", f"{stem}.xlsx")
-    sheets = {"opportunities": ranking, "swot": swot_table, "diagnostic": diagnostic}
-    if strengths is not None:
-        sheets = {"strengths": strengths, **sheets}
+    sheets = {
+        "strengths": result.strengths,
+        "opportunities": ranking,
+        "swot": swot_table,
+        "diagnostic": diagnostic,
+    }
     if types is not None:
         sheets["typing"] = types
     with output_set(out, kind=stem, force=force, names=names) as stage:

@@ -4,7 +4,7 @@ resolve the region in it, and run the structural comparison (``nqpf similar``).
 Matrices: ``listed`` (上市公司 counts by province, 2020 and 2025), ``census2020`` /
 ``census2010`` (普查 employment by GB/T 4754 section; provinces, prefectures or counties,
 whichever level the region is), or the path of a long CSV/XLSX file
-(:func:`nqpf.industry.matrix.read_matrix`).
+(:func:`nqpf.services.matrices.read_matrix`).
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ from typing import Literal
 import pandas as pd
 
 from nqpf.errors import InputError
-from nqpf.industry.matrix import census_matrix, listed_matrix, read_matrix, to_wide
+from nqpf.industry.matrix import to_wide
 from nqpf.industry.opportunities import national_growth
 from nqpf.industry.structure import SimilarityResult, krugman_specialisation, peers
 from nqpf.regions import division_name, find_division, normalize_region, region_name
 from nqpf.results import hash_spec
 from nqpf.services._cache import cached
+from nqpf.services.matrices import census_matrix, listed_matrix, read_matrix
 
 __all__ = ["MatrixInput", "SimilaritySpec", "load_matrix", "region_groups", "similar"]
 

@@ -1,7 +1,10 @@
-"""The opportunity-backtest service: load two periods, align them, run the backtest.
+"""The opportunity services: ``nqpf opportunities`` (:func:`opportunities`, a region's
+strengths and ranked opportunities with the backtest behind them) and ``nqpf backtest
+opportunities`` (:func:`backtest`). Both load their data here, run the core of
+:mod:`nqpf.industry.screen` and return results on the :mod:`nqpf.results` protocol.
 
-Data: ``census`` (the packaged census county/prefecture/province employment of 2010 and
-2020, codes matched by :func:`nqpf.industry.census_pair.census_pair`), ``listed`` (the
+Backtest data: ``census`` (the packaged census county/prefecture/province employment of 2010 and
+2020, codes matched by :func:`nqpf.services.matrices.census_pair`), ``listed`` (the
 listed-company matrix rebuilt as of t0 and t1 from listing dates) or a user's long file
 with at least two years. The result follows :mod:`nqpf.results` (kind
 ``opportunity_backtest``).
@@ -10,24 +13,198 @@ with at least two years. The result follows :mod:`nqpf.results` (kind
 from __future__ import annotations
 
 import warnings as _warnings
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import pandas as pd
 
 from nqpf.errors import InputError, NQPFWarning
+from nqpf.industry.advantage import presence, rca
 from nqpf.industry.classification import industry_types
-from nqpf.industry.matrix import listed_matrix, read_matrix, to_wide
-from nqpf.industry.opportunities import Strategy, national_growth
-from nqpf.industry.screen import BacktestResult, align, backtest_opportunities
+from nqpf.industry.complexity import complexity, complexity_diagnostic
+from nqpf.industry.matrix import to_wide
+from nqpf.industry.opportunities import Strategy, national_growth, swot
+from nqpf.industry.screen import (
+    BacktestResult,
+    OpportunityResult,
+    align,
+    backtest_opportunities,
+    screen,
+)
 from nqpf.results import hash_spec
-from nqpf.services.industry import region_groups
+from nqpf.services._cache import cached
+from nqpf.services.industry import load_matrix, region_groups
+from nqpf.services.matrices import (
+    census_pair,
+    io_relatedness,
+    known_industries,
+    listed_matrix,
+    read_matrix,
+)
 
-__all__ = ["DATA_HELP", "backtest"]
+__all__ = [
+    "DATA_HELP",
+    "BacktestSpec",
+    "OpportunitySpec",
+    "backtest",
+    "opportunities",
+]
 
 DATA_HELP = "census (普查 2010→2020) | listed (上市公司, by listing date) | a CSV/XLSX long file"
 
 Level = Literal["county", "prefecture", "province"]
+Relatedness = Literal["co-location", "io"]
+
+
+def _check_options(strategy: str, threshold: float) -> None:
+    if strategy not in get_args(Strategy):
+        raise InputError(
+            f"unknown strategy {strategy!r}",
+            column="strategy",
+            hint=f"use one of {', '.join(get_args(Strategy))}",
+        )
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or threshold < 0:
+        raise InputError(f"threshold must be a number ≥ 0, not {threshold!r}", column="threshold")
+
+
+@dataclass(frozen=True)
+class BacktestSpec:
+    """Options of ``nqpf backtest opportunities``, validated when made."""
+
+    data: str = "census"
+    level: Level = "county"
+    t0: int | None = None
+    t1: int | None = None
+    strategy: Strategy = "balanced"
+    threshold: float = 1.0
+    include_nontradable: bool = False
+
+    def __post_init__(self) -> None:
+        _check_options(self.strategy, self.threshold)
+        if self.level not in get_args(Level):
+            raise InputError(
+                f"unknown level {self.level!r}",
+                column="level",
+                hint="county, prefecture or province",
+            )
+
+
+@dataclass(frozen=True)
+class OpportunitySpec:
+    """Options of ``nqpf opportunities``, validated when made."""
+
+    region: str
+    matrix: str = "listed"
+    strategy: Strategy = "balanced"
+    within: str | None = None
+    threshold: float = 1.0
+    relatedness: Relatedness = "co-location"
+    include_nontradable: bool = False
+
+    def __post_init__(self) -> None:
+        _check_options(self.strategy, self.threshold)
+        if self.relatedness not in get_args(Relatedness):
+            raise InputError(
+                f"unknown relatedness {self.relatedness!r}",
+                column="relatedness",
+                hint="co-location or io",
+            )
+
+
+def opportunities(spec: OpportunitySpec) -> OpportunityResult:
+    """A region's strengths, its ranked opportunities (feasibility from the model fitted on
+    the matrix's previous period when there is one) and the backtest of that period;
+    cached by the hash of the matrix and the options."""
+    loaded = load_matrix(spec.region, spec.matrix, spec.within)
+    values, code = loaded.values, loaded.code
+    options = {"kind": "opportunities", **asdict(spec), "region": code}
+    key = hash_spec(options, values)
+
+    def build() -> OpportunityResult:
+        types = _types(loaded.classification)
+        names = known_industries(loaded.classification) or {}
+        proximity_table = None
+        if spec.relatedness == "io":
+            if loaded.classification != "gbt4754_section":
+                raise InputError(
+                    "input-output relatedness is between GB/T 4754 sections",
+                    hint="use it with --matrix census2020 or census2010",
+                )
+            proximity_table = io_relatedness().loc[values.columns, values.columns]
+        history, history_growth = _history(spec.matrix, code)
+        found = screen(
+            values,
+            code,
+            history=history,
+            strategy=spec.strategy,
+            growth=loaded.growth,
+            types=types,
+            threshold=spec.threshold,
+            region_label=loaded.label,
+            industry_names=names,
+            proximity_table=proximity_table,
+            include_nontradable=spec.include_nontradable,
+            backtest_growth=history_growth,
+            groups=region_groups(values.index),
+        )
+        m = presence(rca(values), threshold=spec.threshold)
+        cx = complexity(m, proximity_table=proximity_table)
+        diagnostic = complexity_diagnostic(m, cx)
+        notes = [
+            f"{r.check}: {r.message_zh} {r.message_en}" for r in diagnostic.itertuples() if not r.ok
+        ]
+        if found.backtest is None:
+            notes.append(
+                "无历史期，可行性 = 关联密度百分位，未回测 No earlier period: feasibility is "
+                "the density percentile, not backtested."
+            )
+        return OpportunityResult(
+            region=code,
+            region_label=loaded.label,
+            opportunities=found.opportunities,
+            strengths=found.strengths,
+            swot=swot(values, code, threshold=spec.threshold, proximity_table=proximity_table),
+            diagnostic=diagnostic,
+            proximity=cx.proximity,
+            types=types,
+            backtest=found.backtest,
+            spec={k: v for k, v in options.items() if k != "kind"},
+            spec_hash=key,
+            provenance=loaded.provenance(),
+            warnings=notes,
+        )
+
+    return cached(key, build)
+
+
+def _history(matrix: str, code: str) -> tuple[pd.DataFrame | None, pd.Series | None]:
+    """The table of the previous period (for the feasibility model and the backtest) and
+    the national growth known at that date: listed 2020 (growth 2015 → 2020), the census
+    2010 pair of the region's level; none for a user's file."""
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore", NQPFWarning)
+        if matrix == "listed":
+            long = listed_matrix((2015, 2020))
+            return to_wide(long, 2020), national_growth(long)
+        if matrix == "census2020":
+            level = (
+                "province"
+                if code.endswith("0000")
+                else "prefecture"
+                if code.endswith("00")
+                else "county"
+            )
+            before, _, _ = census_pair(level)  # type: ignore[arg-type]
+            return before, None
+    return None, None
+
+
+def _types(classification: str) -> pd.DataFrame | None:
+    try:
+        return industry_types(classification)
+    except InputError:
+        return None
 
 
 def backtest(
@@ -40,12 +217,11 @@ def backtest(
     threshold: float = 1.0,
     include_nontradable: bool = False,
 ) -> BacktestResult:
-    """Backtest of the opportunity scores on ``data`` between ``t0`` and ``t1``."""
+    """Backtest of the opportunity scores on ``data`` between ``t0`` and ``t1``
+    (options checked by :class:`BacktestSpec`)."""
+    BacktestSpec(data, level, t0, t1, strategy, threshold, include_nontradable)
     before, after, growth, classification, meta = _periods(data, level, t0, t1)
-    try:
-        types = industry_types(classification)
-    except InputError:
-        types = None
+    types = _types(classification)
     a, b = align(before, after)
     result = backtest_opportunities(
         a,
@@ -116,10 +292,6 @@ def _periods(
 def _census(
     level: str, t0: int | None, t1: int | None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series | None, str, dict[str, Any]]:
-    from nqpf.industry.census_pair import census_pair
-
-    if level not in ("county", "prefecture", "province"):
-        raise InputError(f"unknown level {level!r}", hint="county, prefecture or province")
     if (t0, t1) not in ((None, None), (2010, 2020)):
         raise InputError("the packaged census pair is 2010 → 2020", hint="drop --t0/--t1")
     with _warnings.catch_warnings():

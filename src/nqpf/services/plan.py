@@ -48,7 +48,8 @@ def fit_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     (firms listed by the end of 2025, the opportunities engine's default matrix)."""
     from nqpf.industry.advantage import presence, rca
     from nqpf.industry.complexity import complexity
-    from nqpf.industry.matrix import listed_matrix, to_wide
+    from nqpf.industry.matrix import to_wide
+    from nqpf.services.matrices import listed_matrix
 
     wide = to_wide(listed_matrix(_LISTED_YEARS))
     table = rca(wide)
@@ -188,8 +189,8 @@ def _wide_quietly(matrix: pd.DataFrame, year: int, notes: list[str]) -> pd.DataF
 def _census_panels(level: CensusLevel, notes: list[str]) -> dict[int, pd.DataFrame]:
     """Census employment by section, 2010 recoded to the 2020 division codes
     (:func:`nqpf.regions.code_2020`; units without a 2020 code dropped, merged ones summed)."""
-    from nqpf.industry.matrix import census_matrix
     from nqpf.regions import code_2020, division_changes
+    from nqpf.services.matrices import census_matrix
 
     m10 = census_matrix(2010, level=level)
     m20 = census_matrix(2020, level=level)
@@ -263,7 +264,7 @@ def revealed(
                 f"listing-year window {t0}–{t1} is not inside {first}–{last} with start < end",
                 hint="e.g. --start 2015 --end 2025",
             )
-        from nqpf.industry.matrix import listed_matrix
+        from nqpf.services.matrices import listed_matrix
 
         years = list(range(t0, t1 + 1))
         matrix = listed_matrix(years)

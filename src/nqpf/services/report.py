@@ -412,27 +412,9 @@ def _disparity_lines(disp: Any, year: int, group: str) -> pd.DataFrame:
 def _opportunities(code: str, top: int) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Current strengths and ranked tradable opportunities on the listed-company matrix,
     with the defaults of ``nqpf opportunities`` (balanced, history 2015 → 2020)."""
-    from nqpf.industry.classification import industry_types
-    from nqpf.industry.matrix import known_industries, listed_matrix, to_wide
-    from nqpf.industry.opportunities import national_growth
-    from nqpf.industry.screen import screen
-    from nqpf.services.industry import load_matrix
+    from nqpf.services.opportunities import OpportunitySpec, opportunities
 
-    loaded = load_matrix(code, "listed")
-    types = industry_types(loaded.classification)
-    names = known_industries(loaded.classification) or {}
-    history_long = _quiet(lambda: listed_matrix((2015, 2020)))
-    history = _quiet(lambda: to_wide(history_long, 2020))
-    result = screen(
-        loaded.values,
-        loaded.code,
-        history=history,
-        growth=loaded.growth,
-        types=types,
-        region_label=loaded.label,
-        industry_names=names,
-        backtest_growth=national_growth(history_long),
-    )
+    result = _quiet(lambda: opportunities(OpportunitySpec(region=code, matrix="listed")))
     strengths = result.strengths[result.strengths["tradable"]].head(top).reset_index()
     opps = result.opportunities
     opps = opps[opps["tradable"]].sort_values("rank").head(top).reset_index()
@@ -453,7 +435,7 @@ def _opportunities(code: str, top: int) -> tuple[pd.DataFrame, pd.DataFrame, lis
         "lever_zh",
         "lever_en",
     ]
-    prov = loaded.provenance().iloc[0]
+    prov = result.provenance.iloc[0]
     sources = [f"{prov['source']} ({prov['unit']}; {prov['years']})"]
     return strengths, opps[keep].reset_index(drop=True), sources
 
@@ -545,16 +527,19 @@ def _summary(r: RegionReport) -> list[str]:
     first = int(traj.index.min())
     out: list[str] = []
     above = h["index"] >= h["national_mean"]
+    band = ""
+    if h["band"]:
+        band = f"（不确定性分析排名区间第{h['band']}位）" if zh else f" (5–95 % band {h['band']})"
     if zh:
         out.append(
             f"{r.year}年{name}新质生产力指数为{h['index']:.3f}，在{h['n_regions']}个省份中"
-            f"列第{h['rank']}位，在{group}{h['group_size']}省中列第{h['group_rank']}位；"
+            f"列第{h['rank']}位{band}，在{group}{h['group_size']}省中列第{h['group_rank']}位；"
             f"{'高于' if above else '低于'}全国平均（{h['national_mean']:.3f}）。"
         )
     else:
         out.append(
             f"In {r.year} {name}'s NQPF index was {h['index']:.3f}, rank {h['rank']} of "
-            f"{h['n_regions']} provinces and {h['group_rank']} of {h['group_size']} in the "
+            f"{h['n_regions']} provinces{band} and {h['group_rank']} of {h['group_size']} in the "
             f"{group}; {'above' if above else 'below'} the national mean ({h['national_mean']:.3f})."
         )
     if first != r.year:
