@@ -572,10 +572,12 @@ def _summary(r: RegionReport) -> list[str]:
         ratio = float(by_year[r.year]["index"]) / float(by_year[first]["index"])
         g = math.log(ratio) / (r.year - first)
         if zh:
-            move = "上升" if r1 < r0 else "下降" if r1 > r0 else "保持"
-            out.append(
-                f"{first}–{r.year}年排名由第{r0}位{move}至第{r1}位，指数年均（对数）增长{g:.1%}。"
+            move = (
+                f"由第{r0}位{'上升' if r1 < r0 else '下降'}至第{r1}位"
+                if r1 != r0
+                else f"保持第{r1}位"
             )
+            out.append(f"{first}–{r.year}年排名{move}，指数年均（对数）增长{g:.1%}。")
         else:
             out.append(
                 f"From {first} to {r.year} its rank went from {r0} to {r1}; the index grew "
