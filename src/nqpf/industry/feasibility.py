@@ -110,7 +110,7 @@ RCA_FLOOR = 0.01
 PENALTY_C = 3.0
 #: Largest number of training cells; larger sets are subsampled (all entries kept) so that
 #: a 2,800 × 1,300 matrix fits in seconds. The subsample is drawn with :data:`SEED`.
-MAX_TRAIN_CELLS = 250_000
+MAX_TRAIN_CELLS = 100_000
 SEED = 20240501
 #: Training entries needed per parameter before the industry terms enter the model. Ten
 #: "events per variable" is the classic rule of logistic regression (Peduzzi et al. 1996,
