@@ -316,17 +316,18 @@ def test_outlier_treatment_is_a_factor_of_the_analysis() -> None:
     assert "outliers" not in set(fixed.sobol["factor"])
 
 
-def test_ratio_to_max_clash_with_a_log_treatment_is_left_out_with_a_note() -> None:
-    """A cost indicator logged by the treatment has minimum 0, where min/x is undefined: the
-    clashing outlier alternatives leave the analysis, and the notes say why."""
+def test_ratio_to_max_undefined_for_the_data_is_left_out_with_a_note() -> None:
+    """A cost indicator with a 0 makes min/x undefined: the old engine failed on its own
+    alternative; now ``max`` leaves the analysis and the notes say why."""
     panel = skewed_panel()
+    panel.loc[(panel["indicator"] == "b") & (panel["region"] == REGIONS[3]), "value"] = 0.0
     fw: dict[str, Any] = {
         "pillars": [
             {
                 "id": "p",
                 "indicators": [
-                    {"id": "a", "direction": "-"},
-                    {"id": "b", "direction": "+"},
+                    {"id": "a", "direction": "+"},
+                    {"id": "b", "direction": "-"},
                     {"id": "c", "direction": "+"},
                 ],
             }
@@ -335,9 +336,10 @@ def test_ratio_to_max_clash_with_a_log_treatment_is_left_out_with_a_note() -> No
     a = assess(panel, framework=fw, outliers="none", uncertainty=16)
     u = a.uncertainty
     assert u is not None
-    assert "max" in u.levels["normalize"]
-    assert "log" not in u.levels["outliers"] and "none" in u.levels["outliers"]
-    assert any(n.startswith("outliers=log left out") for n in u.notes)
+    assert u.levels["normalize"] == ["minmax", "rank"]
+    assert u.levels["outliers"] == ["none", "jrc", "winsor", "log"]
+    assert len(u.notes) == 1 and u.notes[0].startswith("normalize=max left out")
+    assert "'b'" in u.notes[0]
 
 
 def test_unknown_level_is_an_error_naming_the_factor() -> None:

@@ -61,6 +61,28 @@ def test_search_finds_and_ranks(corpus_library: PolicyLibrary) -> None:
     assert corpus_library.search("不存在的词语组合甲乙丙").empty
 
 
+@pytest.mark.parametrize("query", ["碳达峰 碳中和", "新质生产力", "专精特新", "人工智能 产业"])
+def test_search_finds_every_document_with_the_words(
+    corpus_library: PolicyLibrary, query: str
+) -> None:
+    """Exact recall: jieba cuts 碳中和 as 碳中/和 in the query but 碳/中/和 after 碳达峰 in
+    the 2022–2025 reports; every document holding all the words is still found."""
+    from nqpf.policy.segment import query_words
+
+    words = query_words(query)
+    docs = corpus_library.documents()
+    holding = {
+        int(i)
+        for i in docs["id"]
+        if all(w in corpus_library.document(int(i))["text"] for w in words)
+    }
+    hits = corpus_library.search(query, limit=1000)
+    assert set(hits["id"]) == holding
+    assert hits["score"].is_monotonic_decreasing
+    if query == "碳达峰 碳中和":
+        assert set(hits["year"]) == {2021, 2022, 2023, 2024, 2025}
+
+
 def test_search_is_fast(corpus_library: PolicyLibrary) -> None:
     corpus_library.search("人工智能")
     start = time.perf_counter()

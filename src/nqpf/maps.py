@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from nqpf.errors import NQPFError
-from nqpf.regions import province_codes, region_name
+from nqpf.regions import NATIONAL_CODE, province_codes, region_name
 
 __all__ = [
     "OFFLINE_GEO_ASSETS",
@@ -76,7 +76,7 @@ def maritime_boundary(*, tolerance: float | None = None) -> Any:
     """The national maritime boundary (including the South China Sea dashed line)."""
     from shapely.geometry import shape
 
-    with (_root() / "amap" / "maritime" / "100000.geojson").open(encoding="utf-8") as f:
+    with (_root() / "amap" / "maritime" / f"{NATIONAL_CODE}.geojson").open(encoding="utf-8") as f:
         geom = shape(json.load(f))
     return geom.simplify(tolerance) if tolerance else geom
 

@@ -68,6 +68,7 @@ __all__ = [
     "prefecture_of",
     "province_codes",
     "provinces",
+    "region_label",
     "region_name",
 ]
 
@@ -379,6 +380,19 @@ def region_name(code: str, *, lang: Literal["zh", "en", "full"] = "zh") -> str:
     except KeyError:
         raise UnknownRegionError(code, _suggest(_clean(code))) from None
     return {"zh": p.name, "en": p.name_en, "full": p.full_name}[lang]
+
+
+def region_label(code: str, *, lang: Literal["zh", "en", "full"] = "zh") -> str | None:
+    """The registry's name of a province or the nation, or None for any other label — the
+    one place a table falls back from a code to a name (``region_label(c) or c``, or the
+    name the data carry).
+
+    >>> region_label("340000"), region_label("340123"), region_label("A1") or "A1"
+    ('安徽', None, 'A1')
+    """
+    if code != NATIONAL_CODE and code not in _BY_CODE:
+        return None
+    return region_name(code, lang=lang)
 
 
 def province_codes() -> list[str]:

@@ -58,7 +58,7 @@ def assess(
         uncertainty_bytes,
     )
     from nqpf.present.assessment import write_assessment
-    from nqpf.regions import region_name
+    from nqpf.regions import region_label
     from nqpf.services.assessment import assess_spec
 
     years = parse_years(year)
@@ -125,10 +125,7 @@ def assess(
     for row in rows[:top] if top > 0 else rows:
         name = str(row["region_name"])
         if lang == "en":
-            try:
-                name = region_name(str(row["region"]), lang="en")
-            except KeyError:
-                name = str(row["region_name"])
+            name = region_label(str(row["region"]), lang="en") or name
         cells = [str(row["rank"]), name, f"{row['index']:.4f}"]
         if bands is not None:
             b = bands.loc[(row["region"], row["year"])]

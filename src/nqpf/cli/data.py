@@ -172,10 +172,9 @@ def show_sources(
             )
         stdout().print(table)
         return
-    by_dataset = src.groupby(
-        ["dataset", "publisher", "repository", "commit", "licence", "citation"], as_index=False
-    ).size()
-    for r in by_dataset.to_dict("records"):
+    from nqpf.services.data import sources_by_dataset
+
+    for r in sources_by_dataset().to_dict("records"):
         repo = str(r["repository"]).replace("+", "/")
         stdout().print(styled((str(r["dataset"]), "bold"), f" — {r['publisher']}"))
         stdout().print(
@@ -234,12 +233,9 @@ def import_file(
     )
     workspace = Workspace.default()
     added = workspace.add(frame, replace=replace)
-    summary = added.groupby("indicator").agg(
-        values=("value", "size"),
-        regions=("region", "nunique"),
-        first=("year", "min"),
-        last=("year", "max"),
-    )
+    from nqpf.services.data import import_summary
+
+    summary = import_summary(added)
     stdout().print(
         styled(("imported ", "green"), f"{len(added)} values from {file.name} into {workspace.root}")
     )

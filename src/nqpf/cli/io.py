@@ -41,12 +41,12 @@ def linkages_command(
     from nqpf.errors import InputError
     from nqpf.services.io import io_linkages
 
-    result = io_linkages(year, sectors, forward=forward, flows=flows)  # type: ignore[arg-type]
     if sort not in ("backward", "forward", "extraction_total", "output_multiplier"):
         raise InputError(
             f"unknown sort column {sort!r}",
             hint="backward, forward, extraction_total or output_multiplier",
         )
+    result = io_linkages(year, sectors, forward=forward, flows=flows)  # type: ignore[arg-type]
     shown = result.sort_values(sort, ascending=False).head(top)
     counts = result["key_type"].value_counts()
     table = Table(

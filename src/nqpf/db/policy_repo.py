@@ -128,39 +128,53 @@ def _pg_quote(word: str) -> str:
 
 
 def _fts5_query(words: Sequence[str]) -> str:
-    """All words must occur (FTS5 implicit AND); each word a quoted string."""
-    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+    """Any of the words (FTS5 OR); each word a quoted string."""
+    return " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
 def search(engine: Engine, words: Sequence[str], *, limit: int = 20) -> pd.DataFrame:
     """Documents containing every word, best first: ``id, title, year, level, region, score``.
 
-    ``score``: FTS5's BM25 (sign flipped, so larger is better) on SQLite, ``ts_rank`` on
-    PostgreSQL; comparable within one back end only.
+    A document is found when its text contains every word (exact, as substrings: jieba
+    segments the same characters differently in different contexts, 碳中和 as 碳中/和 in a
+    query and 碳/中/和 after 碳达峰, so the token index alone would miss it). The full-text
+    index ranks: ``score`` is FTS5's BM25 over the words (sign flipped, so larger is better)
+    on SQLite, ``ts_rank`` on PostgreSQL, 0 where the index has none of them; comparable
+    within one back end only.
     """
     lowered = [w.lower() for w in words if w.strip()]
     columns = ["id", "title", "year", "level", "region", "score"]
     if not lowered:
         return pd.DataFrame(columns=columns)
+    params: dict[str, Any] = {f"w{i}": w for i, w in enumerate(lowered)}
+    params["n"] = limit
     with engine.connect() as conn:
         if conn.dialect.name == "sqlite":
-            rows = conn.execute(
-                text(
-                    "SELECT d.id, d.title, d.year, d.level, d.region, -bm25(policy_fts) AS score "
-                    "FROM policy_fts JOIN policy_documents d ON d.id = policy_fts.rowid "
-                    "WHERE policy_fts MATCH :q ORDER BY bm25(policy_fts), d.id LIMIT :n"
-                ),
-                {"q": _fts5_query(lowered), "n": limit},
-            ).all()
-        else:
+            contains = " AND ".join(f"instr(lower(d.text), :w{i}) > 0" for i in range(len(lowered)))
+            params["q"] = _fts5_query(lowered)
             rows = conn.execute(
                 text(
                     "SELECT d.id, d.title, d.year, d.level, d.region, "
-                    "ts_rank(s.tsv, CAST(:q AS tsquery)) AS score "
-                    "FROM policy_search s JOIN policy_documents d ON d.id = s.document_id "
-                    "WHERE s.tsv @@ CAST(:q AS tsquery) ORDER BY score DESC, d.id LIMIT :n"
+                    "COALESCE(f.score, 0.0) AS score FROM policy_documents d LEFT JOIN "
+                    "(SELECT rowid AS rid, -bm25(policy_fts) AS score FROM policy_fts "
+                    "WHERE policy_fts MATCH :q) f ON f.rid = d.id "
+                    f"WHERE {contains} ORDER BY score DESC, d.id LIMIT :n"
                 ),
-                {"q": " & ".join(_pg_quote(w) for w in lowered), "n": limit},
+                params,
+            ).all()
+        else:
+            contains = " AND ".join(
+                f"strpos(lower(d.text), :w{i}) > 0" for i in range(len(lowered))
+            )
+            params["q"] = " | ".join(_pg_quote(w) for w in lowered)
+            rows = conn.execute(
+                text(
+                    "SELECT d.id, d.title, d.year, d.level, d.region, "
+                    "COALESCE(ts_rank(s.tsv, CAST(:q AS tsquery)), 0.0) AS score "
+                    "FROM policy_documents d LEFT JOIN policy_search s ON s.document_id = d.id "
+                    f"WHERE {contains} ORDER BY score DESC, d.id LIMIT :n"
+                ),
+                params,
             ).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=columns)
 

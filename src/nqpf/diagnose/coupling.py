@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from nqpf.errors import InputError
+from nqpf.ingest.checks import require_columns, require_unit_sum
 
 __all__ = ["COORDINATION_CLASSES", "coordination_class", "coupling_coordination"]
 
@@ -94,13 +95,7 @@ def coupling_coordination(
     subs = list(subsystems)
     if len(subs) < 2:
         raise InputError("coupling needs at least two subsystems", hint="e.g. tech and industry")
-    for col in subs:
-        if col not in scores.columns:
-            raise InputError(
-                f"no subsystem column {col!r}",
-                column=col,
-                hint=f"columns are {', '.join(map(str, scores.columns))}",
-            )
+    require_columns(scores, subs, what="coupling coordination")
     u = scores[subs].astype(float).to_numpy()
     bad = np.isnan(u) | (u < 0) | (u > 1)
     if bad.any():
@@ -115,11 +110,12 @@ def coupling_coordination(
         a = np.full(len(subs), 1 / len(subs))
     else:
         a = np.array([float(alpha.get(s, np.nan)) for s in subs])
-        if np.isnan(a).any() or (a < 0).any() or abs(a.sum() - 1) > 1e-9:
+        if np.isnan(a).any() or (a < 0).any():
             raise InputError(
                 f"alpha {dict(alpha)} must give every subsystem a non-negative weight, sum 1",
                 hint=f"e.g. {{{', '.join(f'{s!r}: {1 / len(subs):.3g}' for s in subs)}}}",
             )
+        require_unit_sum(float(a.sum()), what=f"alpha {dict(alpha)}")
     arithmetic = u.mean(axis=1)
     geometric = np.exp(np.log(np.where(u > 0, u, 1.0)).mean(axis=1)) * (u > 0).all(axis=1)
     # C = 0 when some subsystem is 0 and another is not (GM = 0); undefined when all are 0.

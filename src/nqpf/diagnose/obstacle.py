@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from nqpf.errors import InputError, NQPFWarning
+from nqpf.ingest.checks import require_complete
 
 __all__ = ["ObstacleResult", "obstacle_degree", "top_obstacles"]
 
@@ -97,11 +98,7 @@ def obstacle_degree(
             column=col,
             hint="normalise with method='minmax' (or use the assessment's `normalized`)",
         )
-    if x.isna().any().any():
-        col = str(x.columns[x.isna().any().to_numpy()][0])
-        raise InputError(
-            "missing normalised values", column=col, hint="impute them before the diagnosis"
-        )
+    require_complete(x, method="the obstacle degree")
     f = (w / w.sum()).to_numpy()  # F_j
     deviation = 1 - x.clip(0, 1).to_numpy()  # I_ij
     product = deviation * f

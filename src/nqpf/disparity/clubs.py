@@ -61,8 +61,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from nqpf.disparity._input import drop_missing, require_columns, require_positive
 from nqpf.errors import InputError, NQPFWarning
+from nqpf.ingest.checks import drop_missing, require_columns, require_positive
 
 __all__ = ["CRITICAL_T", "ClubsResult", "convergence_clubs", "log_t_test"]
 
@@ -458,10 +458,6 @@ def _with_divergent(
 
 
 def _name(code: str) -> str | None:
-    from nqpf.errors import UnknownRegionError
-    from nqpf.regions import region_name
+    from nqpf.regions import region_label
 
-    try:
-        return region_name(code)
-    except UnknownRegionError:
-        return None
+    return region_label(code)

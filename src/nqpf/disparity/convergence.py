@@ -36,7 +36,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from nqpf.disparity._input import (
+from nqpf.errors import InputError
+from nqpf.ingest.checks import (
     GroupSpec,
     drop_missing,
     group_labels,
@@ -44,7 +45,6 @@ from nqpf.disparity._input import (
     require_columns,
     require_positive,
 )
-from nqpf.errors import InputError
 
 __all__ = ["ALL_REGIONS", "beta_convergence", "sigma_convergence"]
 

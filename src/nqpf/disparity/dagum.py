@@ -63,7 +63,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nqpf.disparity._input import (
+from nqpf.errors import InputError, NQPFWarning
+from nqpf.ingest.checks import (
     GroupSpec,
     drop_missing,
     group_labels,
@@ -71,7 +72,6 @@ from nqpf.disparity._input import (
     require_columns,
     require_positive,
 )
-from nqpf.errors import InputError, NQPFWarning
 
 __all__ = ["DagumResult", "dagum_gini", "gini_coefficient", "pair_abs_diff_sum"]
 

@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nqpf.disparity._input import drop_missing, require_columns
 from nqpf.errors import InputError
+from nqpf.ingest.checks import drop_missing, require_columns
 
 __all__ = ["KDEResult", "bandwidth", "kernel_density"]
 

@@ -15,12 +15,12 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from nqpf.disparity._input import GroupSpec, group_labels
 from nqpf.disparity.convergence import beta_convergence, sigma_convergence
 from nqpf.disparity.dagum import DagumResult, dagum_gini
 from nqpf.disparity.kde import KDEResult, kernel_density
 from nqpf.disparity.theil import GEResult, theil_t
 from nqpf.errors import InputError, NQPFWarning
+from nqpf.ingest.checks import GroupSpec, group_labels
 from nqpf.results import ResultMixin, hash_spec
 
 __all__ = ["DisparityReport", "disparity_report"]

@@ -70,8 +70,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from nqpf.disparity._input import drop_missing, require_columns
 from nqpf.errors import InputError
+from nqpf.ingest.checks import drop_missing, require_columns
 
 if TYPE_CHECKING:
     from scipy import sparse

@@ -43,14 +43,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nqpf.disparity._input import (
+from nqpf.errors import InputError
+from nqpf.ingest.checks import (
     GroupSpec,
     drop_missing,
     group_labels,
     require_columns,
     require_positive,
 )
-from nqpf.errors import InputError
 
 __all__ = ["GEResult", "coefficient_of_variation", "ge_index", "theil_l", "theil_t"]
 

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from nqpf.errors import InputError
-from nqpf.index._checks import (
+from nqpf.ingest.checks import (
     numeric_frame,
     require_complete,
     require_non_negative,

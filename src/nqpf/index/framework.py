@@ -57,9 +57,9 @@ from typing import Any
 
 from nqpf._yaml import safe_load
 from nqpf.errors import InputError
-from nqpf.index._checks import require_unit_sum
 from nqpf.indicators import indicator_specs, subnational_specs
 from nqpf.indicators.schema import read_framework_yaml, validate_framework
+from nqpf.ingest.checks import require_unit_sum
 
 __all__ = [
     "FRAMEWORKS",

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from nqpf.errors import InputError
-from nqpf.index._checks import numeric_frame, year_level
+from nqpf.ingest.checks import numeric_frame, year_level
 
 __all__ = ["NORMALIZE_METHODS", "SCOPES", "NormalizeMethod", "Scope", "normalize"]
 

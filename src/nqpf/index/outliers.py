@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from nqpf.errors import InputError
-from nqpf.index._checks import numeric_frame
+from nqpf.ingest.checks import numeric_frame
 
 __all__ = [
     "OUTLIER_METHODS",

@@ -63,8 +63,8 @@ from nqpf.index.construct import (
 )
 from nqpf.index.framework import Framework
 from nqpf.index.impute import parse_chain
-from nqpf.index.normalize import NORMALIZE_METHODS
-from nqpf.index.outliers import OUTLIER_METHODS
+from nqpf.index.normalize import NORMALIZE_METHODS, NormalizeMethod
+from nqpf.index.outliers import OUTLIER_METHODS, OutlierMethod
 from nqpf.index.weights import (
     WEIGHT_METHODS,
     combine_arrays,
@@ -398,12 +398,19 @@ class _Engine:
         self._year_rows: list[np.ndarray] = []
 
     # ---------------------------------------------------------------- cached inputs
-    def prepared(self, impute: str, outliers: str, normalize: str) -> _Prepared:
+    def prepared(
+        self, impute: str, outliers: OutlierMethod, normalize: NormalizeMethod
+    ) -> _Prepared:
         key = (impute, outliers, normalize)
         found = self._prepared.get(key)
         if found is not None:
             return found
-        c = replace(self.construction, impute=impute, outliers=outliers, normalize=normalize)
+        c = replace(
+            self.construction,
+            impute=impute,
+            outliers=outliers,
+            normalize=normalize,
+        )
         if impute not in self._filled:
             self._filled[impute] = fill(self.wide, self.framework, c, groups=self.groups)[0]
         if (impute, outliers) not in self._treated:
@@ -418,11 +425,11 @@ class _Engine:
         return found
 
     def drop_undefined(self, levels: dict[str, list[Any]]) -> list[str]:
-        """Ratio-to-maximum normalisation is undefined for a cost indicator whose minimum is 0,
-        which a log treatment (``log``, or ``jrc`` falling back to it) produces. Where outlier
-        levels clash with ``max``, the clashing outlier alternatives are left out; when the
+        """Ratio-to-maximum normalisation is undefined for a cost indicator with a 0 (min/x)
+        and for negative values, which the data or a treatment may hold. Where outlier levels
+        clash with ``max``, the clashing outlier alternatives are left out; when the
         assessment's own treatment clashes, ``max`` is left out instead. Returns the notes."""
-        if "max" not in levels["normalize"] or len(levels["outliers"]) < 2:
+        if "max" not in levels["normalize"]:
             return []
         clash: dict[str, str] = {}
         for outliers in levels["outliers"]:
@@ -522,7 +529,7 @@ class _Engine:
             linear: np.ndarray = x @ g
             return linear
         if "geometric" not in prep.checked:
-            from nqpf.index._checks import require_non_negative
+            from nqpf.ingest.checks import require_non_negative
 
             require_non_negative(
                 prep.frame,

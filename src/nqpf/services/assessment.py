@@ -37,7 +37,7 @@ from nqpf.index.outliers import OutlierMethod
 from nqpf.index.weights import CombineMethod, WeightMethod
 from nqpf.indicators import indicator_specs
 from nqpf.ingest.options import check_years
-from nqpf.regions import NATIONAL_CODE, group_of, normalize_region, province_codes, region_name
+from nqpf.regions import NATIONAL_CODE, group_of, normalize_region, province_codes, region_label
 from nqpf.results import hash_spec
 from nqpf.services._cache import cached, holds
 
@@ -509,10 +509,7 @@ def _floor_notes(floored: list[dict[str, Any]]) -> list[str]:
     frame = pd.DataFrame(floored)
     out = []
     for ind, g in frame.groupby("indicator", sort=True):
-        known = set(province_codes())
-        names = ", ".join(
-            sorted({region_name(str(r)) if str(r) in known else str(r) for r in g["region"]})
-        )
+        names = ", ".join(sorted({region_label(str(r)) or str(r) for r in g["region"]}))
         out.append(
             f"小分母 floor: {len(g)} value(s) of {ind} set missing and imputed "
             f"(denominator {g['denominator'].iloc[0]} below its floor: {names})"
@@ -521,15 +518,14 @@ def _floor_notes(floored: list[dict[str, Any]]) -> list[str]:
 
 
 def _names(long: pd.DataFrame) -> dict[str, str]:
-    """Region names: the data's ``region_name`` column, else the registry's (provinces), else
-    the region label itself."""
+    """Region names: the data's ``region_name`` column, else the registry's (provinces, the
+    nation), else the region label itself."""
     names: dict[str, str] = {}
     if "region_name" in long.columns:
         names = dict(zip(long["region"].astype(str), long["region_name"].astype(str), strict=False))
-    known = set(province_codes())
     for code in map(str, long["region"].unique()):
         if names.get(code, "") in ("", "nan", "None"):
-            names[code] = region_name(code) if code in known else code
+            names[code] = region_label(code) or code
     return names
 
 

@@ -15,7 +15,31 @@ from nqpf.errors import InputError
 from nqpf.indicators import IndicatorSpec, indicator
 from nqpf.regions import NATIONAL_CODE, region_name
 
-__all__ = ["IndicatorView", "indicator_view", "rank_best_first"]
+__all__ = [
+    "IndicatorView",
+    "import_summary",
+    "indicator_view",
+    "rank_best_first",
+    "sources_by_dataset",
+]
+
+
+def sources_by_dataset() -> pd.DataFrame:
+    """One row per packaged dataset: dataset, publisher, repository, commit, licence,
+    citation and ``size`` (its number of series, i.e. source ids)."""
+    return sources().groupby(
+        ["dataset", "publisher", "repository", "commit", "licence", "citation"], as_index=False
+    ).size()
+
+
+def import_summary(added: pd.DataFrame) -> pd.DataFrame:
+    """Per indicator of an import: values, regions, first and last year."""
+    return added.groupby("indicator").agg(
+        values=("value", "size"),
+        regions=("region", "nunique"),
+        first=("year", "min"),
+        last=("year", "max"),
+    )
 
 
 def rank_best_first(values: pd.DataFrame, direction: str) -> pd.DataFrame:
