@@ -359,3 +359,19 @@ def test_cli_audit_writes_workbook_and_offline_heat_map(tmp_path: Path) -> None:
     bad = run_nqpf("audit", "--outliers", "iqr", "--out", str(out), home=tmp_path)
     assert bad.returncode == 2 and "unknown outlier treatment 'iqr'" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_spearman_equals_scipy_with_ties(seed: int) -> None:
+    from scipy import stats
+
+    from nqpf.index.audit import spearman
+
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 6, size=40).astype(float)  # many ties
+    y = x + rng.normal(size=40)
+    rho, p = spearman(x, y)
+    ref = stats.spearmanr(x, y)
+    assert rho == pytest.approx(ref.statistic, abs=1e-12)
+    assert p == pytest.approx(ref.pvalue, rel=1e-9)
+    assert spearman(x, x)[0] == pytest.approx(1.0)

@@ -51,7 +51,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from nqpf.errors import InputError
 from nqpf.index.floors import FLOORED_COLUMNS
@@ -79,6 +78,7 @@ __all__ = [
     "rank_volatility",
     "reliability",
     "small_bases",
+    "spearman",
     "validate_against",
 ]
 
@@ -99,14 +99,43 @@ MAX_KNOTS = 8
 
 
 # ---------------------------------------------------------------------- correlations
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """Average ranks (ties share the mean of their positions), 1-based."""
+    order = np.argsort(x)
+    sorted_x = x[order]
+    first = np.r_[True, sorted_x[1:] != sorted_x[:-1]]
+    group = np.cumsum(first) - 1
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.r_[starts, x.size])
+    mean_rank = starts + (counts + 1) / 2.0
+    out = np.empty(x.size)
+    out[order] = mean_rank[group]
+    return out
+
+
+def spearman(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Spearman's ρ (Pearson r of average ranks) and its two-sided p-value from
+    t = ρ·√((n−2)/(1−ρ²)) on n − 2 degrees of freedom, as ``scipy.stats.spearmanr`` (tested
+    equal); without importing ``scipy.stats``, whose import costs more than the audit."""
+    from scipy.special import stdtr
+
+    n = x.size
+    rho = float(np.corrcoef(_ranks(x), _ranks(y))[0, 1])
+    if n < 3 or np.isnan(rho):
+        return rho, float("nan")
+    if abs(rho) >= 1.0:
+        return rho, 0.0
+    t = rho * np.sqrt((n - 2) / (1.0 - rho * rho))
+    return rho, float(2.0 * stdtr(n - 2, -abs(t)))
+
+
 def _corr(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     ok = ~(np.isnan(x) | np.isnan(y))
     x, y = x[ok], y[ok]
     if x.size < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
         return float("nan"), float("nan")
     pearson = float(np.corrcoef(x, y)[0, 1])
-    spearman = float(stats.spearmanr(x, y).statistic)
-    return pearson, spearman
+    return pearson, spearman(x, y)[0]
 
 
 def _flag(r: float) -> str:
@@ -132,9 +161,23 @@ def level_correlations(
     subpillars = subpillars.reindex(norm.index)
     pillars = pillars.reindex(norm.index)
     rows: list[dict[str, Any]] = []
+    ranks: dict[tuple[str, str], np.ndarray] = {}
+
+    def ranked(level: str, name: str, values: np.ndarray) -> np.ndarray:
+        if (level, name) not in ranks:
+            ranks[(level, name)] = _ranks(values)
+        return ranks[(level, name)]
 
     def add(item: str, level: str, x: pd.Series, against: str, a_level: str, y: pd.Series) -> None:
-        p, s = _corr(x.to_numpy(float), y.to_numpy(float))
+        xv, yv = x.to_numpy(float), y.to_numpy(float)
+        complete = not (np.isnan(xv).any() or np.isnan(yv).any())
+        if complete and xv.size >= 3 and np.ptp(xv) > 0 and np.ptp(yv) > 0:
+            # no gaps: each series is ranked once, not once per pair (same ρ as _corr)
+            p = float(np.corrcoef(xv, yv)[0, 1])
+            rx, ry = ranked(level, item, xv), ranked(a_level, against, yv)
+            s = float(np.corrcoef(rx, ry)[0, 1])
+        else:
+            p, s = _corr(xv, yv)
         rows.append(
             {
                 "item": item,
@@ -456,7 +499,9 @@ def validate_against(
             pair = both[[col, "value"]].dropna()
             if len(pair) < 3:
                 continue
-            res = stats.spearmanr(pair[col].to_numpy(), pair["value"].to_numpy())
+            rho, p_value = spearman(
+                pair[col].to_numpy(dtype=float), pair["value"].to_numpy(dtype=float)
+            )
             overlap = float("nan")
             if len(g) < ours[col].notna().sum():
                 overlap = float((ranks.loc[pair.index, col] <= len(g)).mean())
@@ -466,8 +511,8 @@ def validate_against(
                     "column": col,
                     "year": int(year),
                     "n": len(pair),
-                    "spearman": float(res.statistic),
-                    "p_value": float(res.pvalue),
+                    "spearman": rho,
+                    "p_value": p_value,
                     "top_overlap": overlap,
                 }
             )
