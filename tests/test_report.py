@@ -419,3 +419,19 @@ def test_national_html_in_chromium_uses_only_the_embedded_font(
     assert opened.page.locator("figure svg").count() == 2
     for selector in ("h1", "h2", "td"):
         assert _platform_fonts(opened.page, selector) == {"NQPF Sans SC"}, selector
+
+
+def test_policy_library_targets_equal_the_plan_service(anhui: RegionReport) -> None:
+    from nqpf.services.plan import national_targets
+
+    mine = anhui.frames["library_targets"]
+    expected = national_targets("rd_intensity", regions=["340000"]).to_frame()
+    expected = expected[expected["region"] == "340000"].reset_index(drop=True)
+    assert mine["statement"].tolist() == expected["statement"].tolist()
+    assert mine["status"].tolist() == expected["status"].tolist()
+    assert mine["historical_cagr"].to_numpy() == pytest.approx(
+        expected["historical_cagr"].to_numpy(), abs=1e-12
+    )
+    # 十三五 goal of 2.5 % by 2020: 安徽 reported 2.28 % in 2020 (NBS communiqué), so missed
+    goal = mine[mine["phrase"].str.contains("2.5%")].iloc[0]
+    assert goal["end"] == pytest.approx(2.28) and goal["status"] == "missed"

@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nqpf.outputs import atomic_path
+from nqpf.regions import region_name
+from nqpf.services.report import GROUP_EN
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -54,7 +56,6 @@ __all__ = [
 FAMILY = "NQPF Sans SC"
 _WOFF2 = Path(__file__).resolve().parents[1] / "web" / "static" / "fonts" / "nqpf-sans-sc.woff2"
 _GROUP_COLOURS = {"东部": "#1f77b4", "中部": "#ff7f0e", "西部": "#2ca02c", "东北": "#9467bd"}
-_GROUP_EN = {"东部": "East", "中部": "Central", "西部": "West", "东北": "Northeast"}
 
 
 def _home() -> Path:
@@ -155,7 +156,7 @@ def _t(lang: str, zh: str, en: str) -> str:
 def region_figures(r: RegionReport) -> list[tuple[str, Figure]]:
     """(title, figure) of the pillars, the trajectory and the obstacles of a region."""
     lang = r.lang
-    group = r.group if lang == "zh" else _GROUP_EN[r.group]
+    group = r.group if lang == "zh" else GROUP_EN[r.group]
     out: list[tuple[str, Figure]] = []
     with chart_style():
         pillars = r.frames["pillars"]
@@ -237,8 +238,6 @@ def national_figures(r: NationalReport) -> list[tuple[str, Figure]]:
     """(title, figure) of the ranking coloured by group and the group means over years."""
     from matplotlib.patches import Patch
 
-    from nqpf.regions import region_name
-
     lang = r.lang
     out: list[tuple[str, Figure]] = []
     with chart_style():
@@ -255,7 +254,7 @@ def national_figures(r: NationalReport) -> list[tuple[str, Figure]]:
         ax.invert_yaxis()
         ax.set_xlabel(_t(lang, "新质生产力指数", "NQPF index"))
         handles = [
-            Patch(color=c, label=g if lang == "zh" else _GROUP_EN[g])
+            Patch(color=c, label=g if lang == "zh" else GROUP_EN[g])
             for g, c in _GROUP_COLOURS.items()
         ]
         ax.legend(handles=handles, loc="lower right", fontsize=8)
@@ -271,7 +270,7 @@ def national_figures(r: NationalReport) -> list[tuple[str, Figure]]:
                 continue
             label = str(column)
             colour = _GROUP_COLOURS.get(label, "#34495e")
-            shown = label if lang == "zh" else _GROUP_EN.get(label, "all provinces")
+            shown = label if lang == "zh" else GROUP_EN.get(label, "all provinces")
             ax.plot(
                 trends["year"],
                 trends[column],

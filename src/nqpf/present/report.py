@@ -29,6 +29,7 @@ import pandas as pd
 from nqpf.errors import InputError
 from nqpf.outputs import atomic_path, atomic_write_excel, atomic_write_text
 from nqpf.present.tables import spec_table
+from nqpf.regions import region_name
 from nqpf.services.report import GROUP_EN, NationalReport, RegionReport
 
 __all__ = [
@@ -393,11 +394,13 @@ def _region_blocks(r: RegionReport, figures: bool) -> list[Block]:
                     ],
                     [
                         [
-                            str(p["chain_zh"]),
+                            str(p["chain_zh"] if zh else p["chain_en"]),
                             str(seg_names.get((p["chain"], p["segment"]), p["segment"])).split(
                                 "（"
                             )[0],
-                            str(p["partner_name"]),
+                            str(p["partner_name"])
+                            if zh
+                            else region_name(str(p["partner"]), lang="en"),
                             str(p[preason]),
                         ]
                         for p in partners.to_dict("records")
@@ -434,12 +437,61 @@ def _region_blocks(r: RegionReport, figures: bool) -> list[Block]:
                         f"{t['projection']:.2f} [{t['projection_lower']:.2f}, {t['projection_upper']:.2f}]",
                     ],
                     [_t(lang, "达成概率", "probability"), f"{t['probability']:.0%}"],
-                    [_t(lang, "状态", "status"), str(t["status"])],
+                    [_t(lang, "状态", "status"), _status(lang, t["status"])],
+                ],
+            )
+        )
+    library = r.frames["library_targets"]
+    if not library.empty:
+        out.append(
+            Block(
+                "paragraph",
+                _t(
+                    lang,
+                    "政策文库中的全国目标与路径（目标：预测或事后检验；路径：全国年均增速对比本地区）：",
+                    "National targets and paths stated in the policy library (target: projected "
+                    "or checked ex post; path: the national pace against the region's growth):",
+                ),
+            )
+        )
+        out.append(
+            _table(
+                [
+                    _t(lang, "表述", "statement"),
+                    _t(lang, "文件", "document"),
+                    _t(lang, "本地区", "region"),
+                    _t(lang, "所需年均增速", "required a year"),
+                    _t(lang, "本地区年均增速", "region CAGR"),
+                    _t(lang, "状态", "status"),
+                ],
+                [
+                    [
+                        str(row["phrase"]),
+                        f"{row['document_title']} ({row['document_year']})",
+                        f"{row['start']:g} ({row['start_year']}) → {row['end']:g} ({row['end_year']})",
+                        f"{row['required_growth']:.1%}",
+                        f"{row['historical_cagr']:.1%}",
+                        _status(lang, row["status"]),
+                    ]
+                    for row in library.to_dict("records")
                 ],
             )
         )
     out += _sources_blocks(r, lang)
     return out
+
+
+_STATUS_ZH = {
+    "achieved": "已达到",
+    "met": "已达到",
+    "on track": "按趋势可达到",
+    "off track": "按趋势难以达到",
+    "missed": "未达到",
+}
+
+
+def _status(lang: str, status: object) -> str:
+    return _STATUS_ZH.get(str(status), str(status)) if lang == "zh" else str(status)
 
 
 def _sources_blocks(r: Report, lang: str) -> list[Block]:
@@ -467,8 +519,6 @@ def _sources_blocks(r: Report, lang: str) -> list[Block]:
 
 
 def _national_blocks(r: NationalReport, figures: bool) -> list[Block]:
-    from nqpf.regions import region_name
-
     lang = r.lang
     zh = lang == "zh"
     charts: list[tuple[str, Any]] = []

@@ -17,13 +17,15 @@ A region profile (:func:`region_report`) has, in the order a 发改委 analyst h
    T within/between split of the index over the four regions in the report year, and the
    region's group mean, from :func:`nqpf.services.disparity.disparity`;
 6. **opportunities** — current strengths (RCA ≥ 1) then ranked tradable opportunities with
-   their reasons, from :func:`nqpf.industry.screen.screen` on the listed-company matrix
-   (:func:`nqpf.services.industry.load_matrix`, balanced strategy, as ``nqpf opportunities``);
+   their reasons, from :func:`nqpf.services.opportunities.opportunities` on the
+   listed-company matrix (the defaults of ``nqpf opportunities``);
 7. **chains** — strong/weak/missing segments and the best partner for each gap, for every
    packaged chain in which the region has listed firms (:func:`nqpf.services.chains.chain_map`);
 8. **targets** — R&D intensity against the national path: the national value the NDRC
    article cites (2.41 % in 2020, 2.69 % in 2024) continued at its compound growth rate to
-   ``ReportSpec.target_year``, tracked by :func:`nqpf.services.plan.targets`;
+   ``ReportSpec.target_year``, tracked by :func:`nqpf.services.plan.targets`; then the
+   region against each national target or path the policy library states
+   (:func:`nqpf.services.plan.national_targets`);
 9. **sources and method** — the provenance of every part.
 
 The national overview (:func:`national_report`) has the ranking with bands, the pillar
@@ -60,7 +62,12 @@ __all__ = [
 Lang = Literal["zh", "en"]
 
 #: English names of the four regions.
-GROUP_EN = {"东部": "East", "中部": "Central", "西部": "West", "东北": "Northeast"}
+GROUP_EN = {
+    "东部": "Eastern region",
+    "中部": "Central region",
+    "西部": "Western region",
+    "东北": "Northeast region",
+}
 _GROUPS = ("东部", "中部", "西部", "东北")
 _NATIONAL_WORDS = {"national", "全国", "nation", "china", "中国"}
 
@@ -136,7 +143,7 @@ class RegionReport(_ReportBase):
     """One region's profile (module docstring): ``headline`` holds index, rank, n and the
     band; tables ``pillars``, ``trajectory``, ``obstacles``, ``pillar_obstacles``,
     ``coupling``, ``disparity``, ``strengths``, ``opportunities``, ``chains``,
-    ``partners``, ``targets``, ``sources``."""
+    ``partners``, ``targets``, ``library_targets``, ``sources``."""
 
     kind: ClassVar[str] = "region_report"
     main_table: ClassVar[str | None] = "pillars"
@@ -337,6 +344,7 @@ def region_report(spec: ReportSpec) -> RegionReport:
         strengths, opportunities, matrix_sources = _opportunities(code, spec.top)
         chains, partners, chain_sources = _chains(code)
         targets_table, target_note = _targets(code, spec)
+        library, library_warnings = _library_targets(code, spec.target_indicator)
         extra = (
             [("opportunities", s) for s in matrix_sources]
             + [("chains", s) for s in chain_sources]
@@ -359,6 +367,7 @@ def region_report(spec: ReportSpec) -> RegionReport:
                 "chains": chains,
                 "partners": partners,
                 "targets": targets_table,
+                "library_targets": library,
                 "sources": _sources(a, extra),
             },
             provenance=a.provenance,
@@ -368,7 +377,7 @@ def region_report(spec: ReportSpec) -> RegionReport:
                 ("disparity spec_hash", disp.spec_hash),
             ],
             spec_hash=key,
-            warnings=[*a.warnings, *diag.warnings, *disp.warnings],
+            warnings=[*a.warnings, *diag.warnings, *disp.warnings, *library_warnings],
             region=code,
             region_name=region_name(code) if spec.lang == "zh" else region_name(code, lang="en"),
             group=group,
@@ -411,7 +420,7 @@ def _disparity_lines(disp: Any, year: int, group: str) -> pd.DataFrame:
 
 def _opportunities(code: str, top: int) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Current strengths and ranked tradable opportunities on the listed-company matrix,
-    with the defaults of ``nqpf opportunities`` (balanced, history 2015 → 2020)."""
+    with the defaults of ``nqpf opportunities``."""
     from nqpf.services.opportunities import OpportunitySpec, opportunities
 
     result = _quiet(lambda: opportunities(OpportunitySpec(region=code, matrix="listed")))
@@ -460,19 +469,17 @@ def _chains(code: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
         )
         seg_frames.append(part)
         best = found.partners[found.partners["rank"] == 1]
-        partner_frames.append(best.assign(chain=found.chain.id, chain_zh=found.chain.name_zh))
+        partner_frames.append(
+            best.assign(
+                chain=found.chain.id, chain_zh=found.chain.name_zh, chain_en=found.chain.name_en
+            )
+        )
         sources = found.sources
     chains = pd.concat(seg_frames, ignore_index=True) if seg_frames else pd.DataFrame()
     keep = [
-        "chain",
-        "chain_zh",
-        "segment",
-        "partner",
-        "partner_name",
-        "score",
-        "reason_zh",
-        "reason_en",
-    ]
+        "chain", "chain_zh", "chain_en", "segment", "partner", "partner_name", "score",
+        "reason_zh", "reason_en",
+    ]  # fmt: skip
     partners = (
         pd.concat(partner_frames, ignore_index=True)[keep] if partner_frames else pd.DataFrame()
     )
@@ -513,6 +520,24 @@ def _targets(code: str, spec: ReportSpec) -> tuple[pd.DataFrame, str]:
     table = table[table["region"] == code].reset_index(drop=True)
     table.insert(0, "indicator", spec.target_indicator)
     return table, note
+
+
+def _library_targets(code: str, indicator: str) -> tuple[pd.DataFrame, list[str]]:
+    """The region against each national target or path of ``indicator`` stated in the
+    policy library (:func:`nqpf.services.plan.national_targets`), with the document; an
+    empty table and a warning when the library has none or cannot be opened."""
+    from nqpf.errors import NQPFError
+    from nqpf.services.plan import national_targets
+
+    try:
+        result = national_targets(indicator, regions=[code])
+    except NQPFError as exc:
+        return pd.DataFrame(), [f"policy library targets not shown: {exc}"]
+    tables = result.tables()
+    docs = tables["statements"].set_index("statement")[["document_title", "document_year"]]
+    table = tables["targets"]
+    table = table[table["region"] == code].join(docs, on="statement")
+    return table.reset_index(drop=True), []
 
 
 # ------------------------------------------------------------------------------ summary
