@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -32,9 +33,19 @@ def _cli(args: list[str]) -> list[str]:
 
 
 def _wall(cmd: list[str]) -> float:
+    return _timed(cmd)[0]
+
+
+def _timed(cmd: list[str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + sys of the child) of one run: on a loaded machine the
+    wall time grows with the load, the CPU time much less."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True, env=os.environ.copy())
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def _check_imports(out: str) -> None:
@@ -67,19 +78,28 @@ def main() -> None:
         for cmd in [floor_cmd, *commands.values()]:  # warm-up: caches, .pyc files
             _wall(cmd)
         floor: list[float] = []
+        floor_cpu: list[float] = []
         times: dict[str, list[float]] = {name: [] for name in commands}
+        cpu: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.repeats):
-            floor.append(_wall(floor_cmd))
+            wall, used = _timed(floor_cmd)
+            floor.append(wall)
+            floor_cpu.append(used)
             for name, cmd in commands.items():
-                times[name].append(_wall(cmd))
-    print(f"python -c 'import numpy, pandas'  {summary(floor)}")
+                wall, used = _timed(cmd)
+                times[name].append(wall)
+                cpu[name].append(used)
+    print(f"python -c 'import numpy, pandas'  wall {summary(floor)}  CPU {summary(floor_cpu)}")
+    verdicts = []
     for name, values in times.items():
         above = statistics.median(values) - statistics.median(floor)
         verdict = "meets" if statistics.median(values) <= TARGETS[name] else "MISSES"
+        verdicts.append(f"{name} {statistics.median(values):.2f} s ({verdict})")
         print(
-            f"nqpf {name:<28} {summary(values)}  (+{above:.2f} s over the floor; "
-            f"target ≤ {TARGETS[name]} s: {verdict})"
+            f"nqpf {name:<28} wall {summary(values)}  CPU {summary(cpu[name])}  "
+            f"(+{above:.2f} s wall over the floor; target ≤ {TARGETS[name]} s: {verdict})"
         )
+    print(f"summary: load {os.getloadavg()[0]:.1f}; " + "; ".join(verdicts))
 
 
 if __name__ == "__main__":

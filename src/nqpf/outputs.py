@@ -21,8 +21,13 @@ Cell safety (OWASP "CSV injection")
     formulas by Excel/LibreOffice: in CSV they get a leading ``'``; in xlsx every cell is
     written as text (never a formula) and such cells get Excel's quote prefix. Control
     characters (C0/C1, bidi overrides) are removed from text. Every CSV/xlsx writer of NQPF
-    goes through :func:`atomic_write_csv`, :func:`atomic_write_excel` or
-    :func:`excel_writer`.
+    goes through :func:`atomic_write_csv` or :func:`atomic_write_excel`.
+
+Large tables
+    Workbooks are streamed (openpyxl ``write_only``). A table of more than
+    :data:`SHEET_MAX_CELLS` cells goes to a Parquet file beside the workbook and its sheet
+    holds a pointer and a summary (:func:`spill_large`), so writing stays fast and within
+    Excel's limits at county-level n.
 
 File names
     :func:`safe_file_name` builds a file name from a label (a region code from a user's
@@ -47,7 +52,7 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,13 +71,13 @@ __all__ = [
     "atomic_write_text",
     "clean_frame",
     "clean_text",
-    "excel_writer",
     "inside",
     "output_set",
-    "protect_workbook",
     "safe_cell",
     "safe_file_name",
     "safe_frame",
+    "spill_large",
+    "table_summary",
 ]
 
 #: Permissions of written files: temporary files are created 0600, but results are meant
@@ -172,57 +177,143 @@ def atomic_write_csv(path: Path, frame: pd.DataFrame, *, index: bool = False) ->
     return path
 
 
-@contextmanager
-def excel_writer(path: Path) -> Iterator[pd.ExcelWriter]:
-    """A pandas ``ExcelWriter`` (openpyxl) onto a temporary file that replaces ``path`` when
-    the block ends without error; before saving, every cell is made text-safe (see
-    :func:`protect_workbook`)."""
-    import pandas as pd
-
-    with atomic_path(path) as tmp:
-        writer = pd.ExcelWriter(tmp, engine="openpyxl")
-        try:
-            yield writer
-            protect_workbook(writer.book)
-        finally:
-            writer.close()
-
-
-def protect_workbook(book: Any) -> None:
-    """No cell of an openpyxl workbook is a formula: cells openpyxl took for formulas (text
-    starting with ``=``) become text, and text starting with a formula character gets the
-    quote prefix (Excel shows it as typed, and does not re-evaluate it when edited);
-    control characters, which openpyxl refuses, are removed."""
-    for sheet in book.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                if cell.data_type not in ("s", "f") or not isinstance(cell.value, str):
-                    continue
-                text = clean_text(cell.value)
-                if cell.data_type == "f" or text != cell.value:
-                    cell.value = text
-                    cell.data_type = "s"
-                if text.startswith(FORMULA_PREFIXES):
-                    cell.data_type = "s"
-                    cell.quotePrefix = True
+#: Cells above which a table leaves a workbook for a Parquet file beside it (the sheet keeps
+#: a pointer and a summary, see :func:`spill_large`): a streamed workbook takes about 10 µs
+#: a cell, and a sheet holds at most 1,048,576 rows.
+SHEET_MAX_CELLS = 100_000
 
 
 def atomic_write_excel(
     path: Path,
-    sheets: Mapping[str, pd.DataFrame],
+    sheets: Mapping[str, pd.DataFrame | Sequence[pd.DataFrame]],
     *,
     index: bool | Callable[[str], bool] = False,
 ) -> Path:
-    """Write several DataFrames as sheets of one ``.xlsx`` workbook, atomically.
+    """Write DataFrames as sheets of one ``.xlsx`` workbook, streamed and atomically.
 
-    ``index`` says whether to write each frame's index: one flag for all sheets, or a
-    function of the sheet name.
+    A sheet is one frame or several, written one under the other with two blank rows
+    between. ``index`` says whether to write each frame's index: one flag for all sheets,
+    or a function of the sheet name. The workbook is streamed (openpyxl ``write_only``: rows
+    go to disk as they are written, memory stays flat); every text cell is written as text
+    (never a formula), text starting with a formula character gets Excel's quote prefix,
+    control characters are removed, NaN is an empty cell.
     """
-    with excel_writer(path) as writer:
-        for name, frame in sheets.items():
+    import pandas as pd
+    from openpyxl import Workbook
+
+    with atomic_path(path) as tmp:
+        book = Workbook(write_only=True)
+        for name, content in sheets.items():
             keep = index(name) if callable(index) else index
-            clean_frame(frame).to_excel(writer, sheet_name=name[:31], index=keep)
+            sheet = book.create_sheet(clean_text(name)[:31])
+            frames = [content] if isinstance(content, pd.DataFrame) else list(content)
+            for k, frame in enumerate(frames):
+                if k:
+                    sheet.append([])
+                    sheet.append([])
+                for row in _rows(frame.reset_index() if keep else frame, sheet):
+                    sheet.append(row)
+        book.save(tmp)
     return path
+
+
+def _rows(frame: pd.DataFrame, sheet: Any) -> Iterator[list[Any]]:
+    """The header then the rows of ``frame`` as cell values (column by column conversion)."""
+    import numpy as np
+
+    def label(col: Any) -> str:
+        return " ".join(map(str, col)) if isinstance(col, tuple) else str(col)
+
+    yield [_text(sheet, label(c)) for c in frame.columns]
+    columns: list[list[Any]] = []
+    for col in range(frame.shape[1]):
+        values = frame.iloc[:, col].to_numpy()
+        if values.dtype.kind == "f":
+            floats = values.astype(float)
+            cells: list[Any] = floats.tolist()
+            for i in np.flatnonzero(~np.isfinite(floats)).tolist():
+                cells[i] = None
+        elif values.dtype.kind in "iub":
+            cells = values.tolist()
+        else:
+            cells = [_value(sheet, v) for v in values.tolist()]
+        columns.append(cells)
+    yield from (list(row) for row in zip(*columns, strict=True))
+
+
+def _value(sheet: Any, value: Any) -> Any:
+    if isinstance(value, str):
+        return _text(sheet, value)
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, bool | int | float):
+        return value
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "isoformat"):
+        return value
+    return _text(sheet, str(value))
+
+
+def _text(sheet: Any, value: str) -> Any:
+    """A text cell: control characters removed; one starting with a formula character is a
+    cell typed as text with the quote prefix (a plain string starting with ``=`` would be
+    stored as a formula)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    text = clean_text(value)
+    if not text.startswith(FORMULA_PREFIXES):
+        return text
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def spill_large(
+    folder: Path, name: str, frame: pd.DataFrame, summary: pd.DataFrame | None = None
+) -> pd.DataFrame | list[pd.DataFrame]:
+    """``frame`` itself when it fits a sheet (≤ :data:`SHEET_MAX_CELLS` cells); otherwise it is
+    written atomically to ``folder/<name>.parquet`` and the sheet gets a pointer to that file
+    and ``summary`` (default: :func:`table_summary`)."""
+    if frame.size <= SHEET_MAX_CELLS:
+        return frame
+    import pandas as pd
+
+    file = f"{safe_file_name(name)}.parquet"
+    with atomic_path(folder / file) as tmp:
+        frame.to_parquet(tmp, index=False)
+    pointer = pd.DataFrame(
+        {
+            "note": [
+                f"完整表格（{len(frame):,} 行）见同一文件夹的 {file}；此处为摘要",
+                f"The full table ({len(frame):,} rows) is in {file} in the same folder "
+                "(pandas.read_parquet, DuckDB, or Excel's Power Query); below, a summary",
+            ]
+        }
+    )
+    return [pointer, table_summary(frame) if summary is None else summary]
+
+
+def table_summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """Mean, minimum and maximum of every numeric column, per year (and indicator) where the
+    table has those columns."""
+    keys = [c for c in ("year", "indicator", "pillar") if c in frame.columns]
+    numeric = [
+        c
+        for c in frame.columns
+        if c not in keys and frame[c].dtype.kind in "fiu" and frame[c].dtype.kind != "b"
+    ]
+    if not keys:
+        return frame[numeric].agg(["mean", "min", "max"]).T.rename_axis("column").reset_index()
+    stats = frame.groupby(keys, sort=True)[numeric].agg(["mean", "min", "max"])
+    stats.columns = [" ".join(map(str, pair)) for pair in stats.columns.to_list()]
+    return stats.reset_index()
 
 
 def clean_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -325,9 +416,7 @@ def output_set(
                 if target.is_dir()
                 else []
             )
-            foreign = [
-                n for n in present if n != MANIFEST and n not in listed and n not in names
-            ]
+            foreign = [n for n in present if n != MANIFEST and n not in listed and n not in names]
             own |= {n for n in present if n in names and n not in listed}
             if foreign and not force:
                 shown = ", ".join(foreign[:3]) + (" …" if len(foreign) > 3 else "")
@@ -484,7 +573,10 @@ def _exchange(a: Path, b: Path) -> bool:
     at_fdcwd, rename_exchange = -100, 2
     with contextlib.suppress(Exception):
         result = renameat2(
-            at_fdcwd, os.fsencode(a.absolute()), at_fdcwd, os.fsencode(b.absolute()),
+            at_fdcwd,
+            os.fsencode(a.absolute()),
+            at_fdcwd,
+            os.fsencode(b.absolute()),
             rename_exchange,
         )
         return bool(result == 0)

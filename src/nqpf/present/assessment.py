@@ -17,10 +17,10 @@ import pandas as pd
 from nqpf.outputs import (
     atomic_path,
     atomic_write_csv,
+    atomic_write_excel,
     atomic_write_text,
-    clean_frame,
-    excel_writer,
     output_set,
+    spill_large,
 )
 from nqpf.present.page import figures_html, html_page, notes_html
 
@@ -130,47 +130,47 @@ def _bilingual(frame: pd.DataFrame, pillar_names: dict[str, str]) -> pd.DataFram
 
 def write_excel(a: Assessment, path: Path) -> Path:
     """assessment.xlsx: scores, pillars, weights, contributions, uncertainty, provenance,
-    options."""
-    pillars = a.pillar_table()
+    options, outliers. Tables too large for a sheet (county-level n) go to Parquet files
+    beside it, their sheets holding a pointer and a summary (:func:`nqpf.outputs.spill_large`):
+    scores keep the latest year's first 100 regions."""
+    folder = path.parent
+    names = a.pillar_names
+
+    def sheet(name: str, frame: pd.DataFrame, summary: pd.DataFrame | None = None) -> Any:
+        spilled = spill_large(folder, name, frame, summary)
+        if isinstance(spilled, pd.DataFrame):
+            return _bilingual(spilled, names)
+        return [_bilingual(f, names) for f in spilled]
+
+    scores = _scores_with_bands(a)
+    latest = scores[scores["year"] == scores["year"].max()].sort_values("rank").head(100)
     if a.uncertainty is not None:
         u = a.uncertainty
-        sobol = pd.concat(
-            [
-                uncertainty_factors(u),
-                pd.DataFrame({"factor": ["", *uncertainty_design(u), *u.notes]}),
-            ],
-            ignore_index=True,
-        )
-        bands = u.ranks
+        design = pd.DataFrame({"factor": ["", *uncertainty_design(u), *u.notes]})
+        bands = sheet("rank_bands", u.ranks)
+        uncertainty: list[pd.DataFrame] = [
+            _bilingual(uncertainty_factors(u), names),
+            design,
+            *(bands if isinstance(bands, list) else [bands]),
+        ]
     else:
-        sobol = pd.DataFrame({"factor": ["未运行 not run (use uncertainty > 0)"]})
-        bands = pd.DataFrame()
+        uncertainty = [pd.DataFrame({"factor": ["未运行 not run (use uncertainty > 0)"]})]
     options = pd.DataFrame(
         [{"option": k, "value": json.dumps(v, ensure_ascii=False)} for k, v in a.options.items()]
         + [{"option": "spec_hash", "value": a.spec_hash}]
     )
-    sheets = {
-        "scores": _scores_with_bands(a),
-        "pillars": pillars,
-        "weights": a.weights,
-        "contributions": a.contributions,
-        "uncertainty": sobol,
-        "provenance": a.provenance,
-        "options": options,
+    sheets: dict[str, Any] = {
+        "scores": sheet("scores", scores, latest),
+        "pillars": sheet("pillars", a.pillar_table()),
+        "weights": _bilingual(a.weights, names),
+        "contributions": sheet("contributions", a.contributions),
+        "uncertainty": uncertainty,
+        "provenance": _bilingual(a.provenance, names),
+        "options": _bilingual(options, names),
     }
     if a.outliers is not None:
-        sheets["outliers"] = a.outliers.table
-
-    with excel_writer(path) as xl:
-        for name, frame in sheets.items():
-            clean_frame(_bilingual(frame, a.pillar_names)).to_excel(
-                xl, sheet_name=name, index=False
-            )
-            if name == "uncertainty" and not bands.empty:
-                clean_frame(_bilingual(bands, a.pillar_names)).to_excel(
-                    xl, sheet_name=name, index=False, startrow=len(frame) + 3
-                )
-    return path
+        sheets["outliers"] = sheet("outliers", a.outliers.table)
+    return atomic_write_excel(path, sheets)
 
 
 def write_html(a: Assessment, path: Path) -> Path:
@@ -212,11 +212,23 @@ def _latest(a: Assessment) -> pd.DataFrame:
     return latest.sort_values("rank")
 
 
+#: Regions shown in the ranking chart and the Word ranking table when there are more (the
+#: full ranking is in scores.csv), and lines in the trend chart.
+REPORT_TOP = 50
+TREND_TOP = 20
+
+
 def _ranking(a: Assessment) -> tuple[str, Any]:
     import plotly.graph_objects as go
 
     latest = _latest(a)
     year = int(latest["year"].iloc[0])
+    shown = (
+        f"（前 {REPORT_TOP} / {len(latest):,}）top {REPORT_TOP} of {len(latest):,} "
+        if len(latest) > REPORT_TOP
+        else ""
+    )
+    latest = latest.head(REPORT_TOP)
     if "rank_p05" in latest.columns:
         text = [
             f"{r} ({lo:.0f}–{hi:.0f})"
@@ -253,7 +265,7 @@ def _ranking(a: Assessment) -> tuple[str, Any]:
         fig.update_xaxes(title="综合指数 index")
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(height=max(400, 22 * len(latest)), margin={"l": 120})
-    return f"{year} 排名 Ranking", fig
+    return f"{year} 排名 {shown}Ranking", fig
 
 
 def _choropleth(a: Assessment) -> tuple[str, Any] | None:
@@ -307,6 +319,11 @@ def _trends(a: Assessment) -> tuple[str, Any]:
     import plotly.graph_objects as go
 
     scores = a.scores.sort_values(["region", "year"])
+    title = "趋势 Trends of the index"
+    if scores["region"].nunique() > 2 * TREND_TOP:
+        top = set(_latest(a)["region"].head(TREND_TOP))
+        scores = scores[scores["region"].isin(top)]
+        title = f"趋势（最近一年前 {TREND_TOP} 名）Trends of the index, latest top {TREND_TOP}"
     fig = go.Figure()
     for region, g in scores.groupby("region"):
         fig.add_trace(
@@ -318,7 +335,7 @@ def _trends(a: Assessment) -> tuple[str, Any]:
             )
         )
     fig.update_layout(height=550, xaxis_title="年份 year", yaxis_title="综合指数 index")
-    return "趋势 Trends of the index", fig
+    return title, fig
 
 
 # ---------------------------------------------------------------------- Word report
@@ -594,6 +611,13 @@ def write_docx(a: Assessment, path: Path) -> Path:
     pillars = a.framework.pillars
     bands = "rank_p05" in latest.columns
     doc.add_heading(f"{last}年排名 Ranking {last}", level=1)
+    if len(latest) > REPORT_TOP:
+        doc.add_paragraph(
+            f"共 {len(latest):,} 个地区，下表列前 {REPORT_TOP} 名，全部结果见 scores.csv。"
+            f"({len(latest):,} regions; the table lists the first {REPORT_TOP}, all are in "
+            "scores.csv.)"
+        )
+        latest = latest.head(REPORT_TOP)
     header = ["排名 rank", "地区 region", "综合指数 index"]
     header += [f"{p.name_zh}\n{p.name_en}" for p in pillars]
     if bands:
