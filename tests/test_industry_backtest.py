@@ -279,6 +279,11 @@ def test_industry_terms_enter_only_with_enough_entries() -> None:
     rule = feas.EVENTS_PER_PARAMETER
     assert y.sum() < rule * (len(few.features) + n_ind * (1 + len(feas.SLOPE_FEATURES)))
     assert few.slopes == ()
+    # fewer entries than five per shared feature: the classic three-feature regression
+    keep = np.flatnonzero(y)[: rule * len(few.features) - 1]
+    tiny = np.zeros_like(y)
+    tiny[keep] = True
+    assert feas.fit_feasibility(f, tiny).features == feas.MINIMAL_FEATURES
     f2, y2 = _candidates(*_synthetic(n_regions=3000, n_industries=6, seed=4))
     many = feas.fit_feasibility(f2, y2)
     assert many.slopes == feas.SLOPE_FEATURES and len(many.industries) == 6

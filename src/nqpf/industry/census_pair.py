@@ -11,8 +11,10 @@ packaged census tables already carry the 2017 letters for both years. The conten
 make a few section totals not strictly comparable (Q and S most), which a backtest of
 entries between sections must keep in mind.
 
-Division codes. County codes change with 撤县设区, 撤县设市, mergers and splits; there is no
-code-change table among the packaged sources. :func:`match_divisions` matches 2010 units to
+Division codes. County codes change with 撤县设区, 撤县设市, mergers and splits; no official
+(民政部) code-change table is among the packaged sources (the registry's
+:func:`nqpf.regions.division_changes` is derived from the same two census tables).
+:func:`match_divisions` matches 2010 units to
 2020 ones in three steps on the census tables' own codes and names: (1) the same code and
 the same name stem (the name without its 县/区/市/旗/自治县… suffix); (2) the same code
 under a new name stem (kept, listed as renamed) unless the old name sits under another

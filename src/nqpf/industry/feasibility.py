@@ -35,7 +35,8 @@ t0 information:
 * an intercept per industry and per-industry slopes on the features of
   :data:`SLOPE_FEATURES` and the group features (industries differ in how often they
   appear and in how far a near-miss carries), when the training entries suffice
-  (:data:`EVENTS_PER_PARAMETER`).
+  (:data:`EVENTS_PER_PARAMETER`); with fewer than that per shared feature, only
+  :data:`MINIMAL_FEATURES`.
 
 Numeric features are standardised with the training cells' mean and standard deviation;
 larger training sets are subsampled (entries kept, up to half the cap; non-entries
@@ -96,6 +97,10 @@ SLOPE_FEATURES = (
     "log_count",
     "log_expected",
 )
+#: The features kept when the training entries are too few for all of them (fewer than
+#: :data:`EVENTS_PER_PARAMETER` per feature): nearness, relatedness and ubiquity, the
+#: regressors of the classic entry regressions (Hidalgo et al. 2007; Neffke et al. 2011).
+MINIMAL_FEATURES = ("log_rca", "density", "log_ubiquity")
 #: ε in ln(RCA + ε): an RCA of 0 (no activity) sits at ln 0.01 ≈ −4.6, below every
 #: positive RCA that the census sample resolves (one worker in a 10,000-worker county
 #: in an industry of national share 1 % has RCA 0.01).
@@ -105,7 +110,7 @@ RCA_FLOOR = 0.01
 PENALTY_C = 3.0
 #: Largest number of training cells; larger sets are subsampled (all entries kept) so that
 #: a 2,800 × 1,300 matrix fits in seconds. The subsample is drawn with :data:`SEED`.
-MAX_TRAIN_CELLS = 250_000
+MAX_TRAIN_CELLS = 100_000
 SEED = 20240501
 #: Training entries needed per parameter before the industry terms enter the model. Ten
 #: "events per variable" is the classic rule of logistic regression (Peduzzi et al. 1996,
@@ -262,6 +267,9 @@ def fit_feasibility(
             hint="use a longer period or a lower RCA threshold",
         )
     names = tuple(str(c) for c in features.columns if c != "present")
+    if y.sum() < EVENTS_PER_PARAMETER * len(names):
+        # too few entries for every shared feature: the classic entry regression
+        names = tuple(n for n in MINIMAL_FEATURES if n in names)
     grouped = tuple(n for n in names if n not in BASE_FEATURES)
     # sampling shifts the log-odds by a constant (King & Zeng 2001, *Political Analysis*
     # 9:137); the intercept is corrected back
