@@ -503,24 +503,6 @@ def summary_sentences(a: Assessment) -> list[tuple[str, str]]:
     return out
 
 
-def _set_fonts(style: Any, *, latin: str = "Times New Roman", east_asia: str = "宋体") -> None:
-    """Latin font and East-Asian font (w:eastAsia) of a paragraph style; theme fonts removed
-    so that Word uses these."""
-    from docx.oxml.ns import qn
-
-    style.font.name = latin
-    rpr = style.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.insert(0, fonts)
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(attr), None)
-    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
-        fonts.set(qn(attr), latin)
-    fonts.set(qn("w:eastAsia"), east_asia)
-
-
 def _table(doc: Any, header: list[str], rows: list[list[str]], numeric_from: int) -> Any:
     """A grid table with a bold header row; columns from ``numeric_from`` right-aligned."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -571,19 +553,9 @@ def write_docx(a: Assessment, path: Path) -> Path:
     the latest year's ranking, the indicator weights, the method and the data sources."""
     import datetime
 
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.shared import Mm, Pt
+    from nqpf.present.word import a4_document
 
-    doc = Document()
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Mm(25))
-    for name in ("Normal", "Title", "Heading 1", "Heading 2"):
-        _set_fonts(doc.styles[name])
-    doc.styles["Normal"].font.size = Pt(10.5)  # 五号
+    doc = a4_document()
 
     years = sorted(int(y) for y in a.scores["year"].unique())
     last = years[-1]

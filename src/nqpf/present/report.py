@@ -623,40 +623,17 @@ def _national_blocks(r: NationalReport, figures: bool) -> list[Block]:
 
 
 # ------------------------------------------------------------------------------ writers
-def _set_fonts(style: Any) -> None:
-    from docx.oxml.ns import qn
-
-    style.font.name = "Times New Roman"
-    rpr = style.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.insert(0, fonts)
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(attr), None)
-    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
-        fonts.set(qn(attr), "Times New Roman")
-    fonts.set(qn("w:eastAsia"), "宋体")
-
-
 def write_docx(report: Report, path: str | Path) -> Path:
     """The report as Word (A4 portrait, 宋体 / Times New Roman, 五号; charts as PNG)."""
     import io
 
-    from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm, Pt
 
     from nqpf.present.charts import png
+    from nqpf.present.word import a4_document
 
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Mm(25))
-    for name in ("Normal", "Title", "Heading 1", "Heading 2", "List Bullet"):
-        _set_fonts(doc.styles[name])
-    doc.styles["Normal"].font.size = Pt(10.5)
+    doc = a4_document(("Normal", "Title", "Heading 1", "Heading 2", "List Bullet"))
     for block in blocks(report):
         if block.kind == "title":
             doc.add_heading(block.text, level=0)
