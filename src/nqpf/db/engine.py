@@ -42,6 +42,7 @@ from sqlalchemy.pool import StaticPool
 
 from nqpf.db._options import READ_ONLY
 from nqpf.db.errors import DatabaseError
+from nqpf.home import nqpf_home
 
 __all__ = [
     "READ_ONLY",
@@ -61,12 +62,6 @@ PG_CONNECT_TIMEOUT_S = 10
 _ENGINES: dict[str, Engine] = {}
 _MIGRATED: set[str] = set()
 _LOCK = threading.Lock()
-
-
-def nqpf_home() -> Path:
-    """``$NQPF_HOME`` or ``~/.nqpf`` (the folder that also holds the workspace)."""
-    home = os.environ.get("NQPF_HOME")
-    return Path(home) if home else Path.home() / ".nqpf"
 
 
 def default_url() -> str:

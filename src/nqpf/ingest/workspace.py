@@ -30,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from nqpf.errors import InputError
+from nqpf.home import nqpf_home
 from nqpf.indicators import indicator_specs
 
 __all__ = ["Workspace", "atomic_write_parquet"]
@@ -73,9 +74,7 @@ class Workspace:
 
     @classmethod
     def default(cls) -> Workspace:
-        home = os.environ.get("NQPF_HOME")
-        base = Path(home) if home else Path.home() / ".nqpf"
-        return cls(base / "workspace")
+        return cls(nqpf_home() / "workspace")
 
     @property
     def manifest_path(self) -> Path:

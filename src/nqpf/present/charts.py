@@ -24,7 +24,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +31,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nqpf.home import nqpf_home
 from nqpf.outputs import atomic_path
 from nqpf.regions import region_name
 from nqpf.services.report import GROUP_EN
@@ -58,17 +58,12 @@ _WOFF2 = Path(__file__).resolve().parents[1] / "web" / "static" / "fonts" / "nqp
 _GROUP_COLOURS = {"东部": "#1f77b4", "中部": "#ff7f0e", "西部": "#2ca02c", "东北": "#9467bd"}
 
 
-def _home() -> Path:
-    home = os.environ.get("NQPF_HOME")
-    return Path(home) if home else Path.home() / ".nqpf"
-
-
 @cache
 def font_path() -> Path:
     """The bundled font as OpenType under ``$NQPF_HOME/fonts`` (made once, atomically;
     the file name carries a hash of the packaged WOFF2, so a new font makes a new file)."""
     digest = hashlib.sha256(_WOFF2.read_bytes()).hexdigest()[:12]
-    target = _home() / "fonts" / f"nqpf-sans-sc-{digest}.otf"
+    target = nqpf_home() / "fonts" / f"nqpf-sans-sc-{digest}.otf"
     if target.exists():
         return target
     from fontTools.ttLib import TTFont, woff2
