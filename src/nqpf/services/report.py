@@ -46,7 +46,7 @@ import pandas as pd
 
 from nqpf.errors import InputError, NQPFWarning
 from nqpf.index.assessment import Assessment
-from nqpf.regions import group_of, normalize_region, region_name
+from nqpf.regions import classify_region, group_of, normalize_region, region_name
 from nqpf.results import ResultMixin, hash_spec
 
 __all__ = [
@@ -69,7 +69,6 @@ GROUP_EN = {
     "东北": "Northeast region",
 }
 _GROUPS = ("东部", "中部", "西部", "东北")
-_NATIONAL_WORDS = {"national", "全国", "nation", "china", "中国"}
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ class ReportSpec:
                 raise InputError(
                     f"{name} must be a whole number ≥ {low}, not {value!r}", column=name
                 )
-        if self.region.strip().lower() in _NATIONAL_WORDS:
+        if classify_region(self.region)[0] == "national":
             object.__setattr__(self, "region", "national")
         else:
             object.__setattr__(self, "region", normalize_region(self.region))
