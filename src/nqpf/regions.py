@@ -636,6 +636,17 @@ def division_changes() -> pd.DataFrame:
     return table("division_changes").copy()
 
 
+@lru_cache(maxsize=1)
+def _code_changes() -> tuple[dict[str, str | None], frozenset[str]]:
+    """2010 code → 2020 code (None: none) of the changed divisions, and the 2020 codes."""
+    changes = table("division_changes")
+    mapping = {
+        str(old): (str(new) if isinstance(new, str) else None)
+        for old, new in zip(changes["code_2010"], changes["code_2020"], strict=True)
+    }
+    return mapping, frozenset(_divisions(2020)["code"])
+
+
 def code_2020(code_2010: str, *, strict: bool = True) -> str | None:
     """The 2020 census code of a 2010 census prefecture or county (None if it has none).
 
@@ -644,12 +655,10 @@ def code_2020(code_2010: str, *, strict: bool = True) -> str | None:
 
     Raises UnknownRegionError for a code that is in neither census (with ``strict``).
     """
-    changes = table("division_changes")
-    mapping = dict(zip(changes["code_2010"], changes["code_2020"], strict=True))
+    mapping, codes = _code_changes()
     if code_2010 in mapping:
-        value = mapping[code_2010]
-        return str(value) if isinstance(value, str) else None
-    if code_2010 in set(_divisions(2020)["code"]) or code_2010 in _BY_CODE:
+        return mapping[code_2010]
+    if code_2010 in codes or code_2010 in _BY_CODE:
         return code_2010
     if strict:
         raise UnknownRegionError(code_2010, [])
