@@ -45,7 +45,9 @@ def _brute_force(
 
 @settings(max_examples=25, deadline=None)
 @given(
-    data=st.lists(st.floats(0, 1, allow_nan=False), min_size=12, max_size=12),
+    # Fits on a 1e-4 grid: HiGHS resolves objective differences down to its optimality
+    # tolerance (1e-7), so a fit of 6e-8 against zeros may be left out of an optimal layout.
+    data=st.lists(st.integers(0, 10_000).map(lambda v: v / 10_000), min_size=12, max_size=12),
     k=st.integers(1, 3),
     lo=st.integers(0, 2),
     extra=st.integers(0, 2),

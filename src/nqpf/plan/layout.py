@@ -43,7 +43,8 @@ from nqpf.errors import InputError
 
 __all__ = ["Layout", "LayoutInfeasibleError", "plan_layout"]
 
-#: Relative MIP gap HiGHS stops at (0: prove optimality).
+#: Relative MIP gap HiGHS stops at (0: prove optimality). Optimality is up to HiGHS's
+#: tolerances (1e-7): fits that differ by less are not told apart.
 MIP_GAP = 0.0
 #: Distance from an integer below which a relaxed value counts as integral (HiGHS's
 #: primal feasibility tolerance is 1e-7).
