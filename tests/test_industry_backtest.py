@@ -191,18 +191,32 @@ def test_out_of_sample_beats_chance_and_shuffled_labels_give_half() -> None:
 
 def test_test_regions_never_reach_the_fit(monkeypatch: pytest.MonkeyPatch) -> None:
     f, y = _candidates(*_synthetic())
-    seen: list[set[str]] = []
-    original = feas.fit_feasibility
+    assert y.sum() < feas.SELECT_BELOW  # the specification is chosen inside each fold
+    fits: list[set[str]] = []
+    starts: list[int] = []
+    original_fit, original_select = feas.fit_feasibility, feas.select_and_fit
 
-    def spy(features: pd.DataFrame, entered: pd.Series, **kw: int) -> feas.FeasibilityModel:
-        seen.append(set(features.index.get_level_values("region").str[:2]))
-        return original(features, entered, **kw)
+    def spy(features: pd.DataFrame, entered: pd.Series, **kw: object) -> feas.FeasibilityModel:
+        fits.append(set(features.index.get_level_values("region").str[:2]))
+        return original_fit(features, entered, **kw)  # type: ignore[arg-type]
+
+    def spy_select(*args: object, **kw: object) -> object:
+        starts.append(len(fits))
+        return original_select(*args, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(feas, "fit_feasibility", spy)
+    monkeypatch.setattr(feas, "select_and_fit", spy_select)
     prob, folds = feas.out_of_sample(f, y)
-    for trained, (_, fold) in zip(seen, folds.iterrows(), strict=True):
-        assert trained.isdisjoint(fold["test_blocks"])
-        assert trained == set(fold["train_blocks"])
+    assert len(starts) == len(folds) == 5
+    for i, (_, fold) in enumerate(folds.iterrows()):
+        calls = fits[starts[i] : starts[i + 1] if i + 1 < len(starts) else len(fits)]
+        # the inner fits of the choice (3 specifications × inner folds) and the final fit
+        assert len(calls) == 3 * 5 + 1
+        for trained in calls:
+            assert trained.isdisjoint(fold["test_blocks"])
+            assert trained <= set(fold["train_blocks"])
+        assert calls[-1] == set(fold["train_blocks"])
+        assert fold["specification"] in feas.SPECS
     # and a test block's outcomes do not change its own predictions
     block = folds.at[0, "test_blocks"][0]
     inside = f.index.get_level_values("region").str[:2] == block

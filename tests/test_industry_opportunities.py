@@ -139,18 +139,35 @@ def test_opportunities_rank_candidates_with_stated_scores(
     assert set(everything.index) == set(m.columns[m.loc["340000"] == 0])
     assert out["rank"].tolist() == list(range(1, len(out) + 1))
     assert out["score"].is_monotonic_decreasing
-    # the score is the stated weighted mean of percentile ranks
-    w = STRATEGIES["balanced"]
-    type_score = out["type"].map({"future": 1.0, "emerging": 0.75, "traditional": 0.25})
-    manual = (
-        w["feasibility"] * out["density"].rank(pct=True)
-        + w["pci"] * out["pci"].rank(pct=True)
-        + w["cog"] * out["cog"].rank(pct=True)
-        + w["growth"] * out["growth"].rank(pct=True)
-        + w["type"] * type_score
-    ) / sum(w.values())
-    assert out["score"].to_numpy() == pytest.approx(manual.to_numpy())
+    # the score is the stated sum: the standardised density (no model here) plus the
+    # weighted standardised PCI, COG, growth and type score, each standardised over the
+    # candidate cells of all 31 provinces, written out by hand
     cx = complexity(m)
+    cand = (m == 0) & tradable.to_numpy()[None, :]
+    cells = cand.stack()
+    cells = cells[cells].index
+
+    def z(table: pd.DataFrame) -> pd.Series:
+        v = table.stack().reindex(cells)
+        return ((v - v.mean()) / v.std(ddof=0)).xs("340000", level=0).reindex(out.index)
+
+    def per_industry(values: pd.Series) -> pd.DataFrame:
+        return pd.DataFrame([values.reindex(m.columns)] * len(m), index=m.index)
+
+    type_score = (
+        types["type"].reindex(m.columns).map({"future": 1.0, "emerging": 0.75, "traditional": 0.25})
+    )
+    w = STRATEGIES["balanced"]
+    assert w == {"feasibility": 1.0, "pci": 0.25, "cog": 0.25, "growth": 0.25, "type": 0.25}
+    manual = (
+        z(cx.density)
+        + 0.25 * z(per_industry(cx.pci))
+        + 0.25 * z(cx.cog)
+        + 0.25 * z(per_industry(growth)).fillna(0.0)
+        + 0.25 * z(per_industry(type_score))
+    )
+    assert out["score"].to_numpy() == pytest.approx(manual.to_numpy())
+    assert out["feasibility"].to_numpy() == pytest.approx(z(cx.density).to_numpy())
     assert out["pci"].to_numpy() == pytest.approx(cx.pci[out.index].to_numpy())
     assert out["density"].to_numpy() == pytest.approx(
         cx.density.loc["340000", out.index].to_numpy()

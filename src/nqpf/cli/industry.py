@@ -114,8 +114,8 @@ def opportunities(
         )
     else:
         console.print(
-            "无历史期，可行性 = 关联密度百分位，未回测 No earlier period: feasibility is "
-            "the density percentile, not backtested.",
+            "无历史期，可行性 = 标准化关联密度，未回测 No earlier period: feasibility is "
+            "the standardised density, not backtested.",
             style="dim",
         )
     diagnostic = result.diagnostic

@@ -53,6 +53,7 @@ choice (:data:`HELD_OUT_PROVINCES`); see docs/opportunities.md.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -64,12 +65,15 @@ from nqpf.industry.relatedness import density, proximity
 __all__ = [
     "BASE_FEATURES",
     "HELD_OUT_PROVINCES",
+    "SPECS",
     "FeasibilityModel",
+    "Spec",
     "cell_features",
     "feature_names",
     "fit_feasibility",
     "out_of_sample",
     "region_blocks",
+    "select_and_fit",
 ]
 
 #: Features every matrix has (the group features are added when groups are given).
@@ -101,6 +105,20 @@ SLOPE_FEATURES = (
 #: :data:`EVENTS_PER_PARAMETER` per feature): nearness, relatedness and ubiquity, the
 #: regressors of the classic entry regressions (Hidalgo et al. 2007; Neffke et al. 2011).
 MINIMAL_FEATURES = ("log_rca", "density", "log_ubiquity")
+#: The nested specifications, simplest first: ``near_miss`` (ln RCA alone, a monotone
+#: transform of the RCA-only baseline), ``minimal`` (:data:`MINIMAL_FEATURES`, no industry
+#: terms) and ``full`` (every feature, industry terms by :data:`EVENTS_PER_PARAMETER`).
+Spec = Literal["near_miss", "minimal", "full"]
+SPECS: tuple[Spec, ...] = ("near_miss", "minimal", "full")
+SPEC_FEATURES: dict[str, tuple[str, ...]] = {
+    "near_miss": ("log_rca",),
+    "minimal": MINIMAL_FEATURES,
+}
+#: Training entries below which :func:`select_and_fit` chooses the specification by inner
+#: cross-validation on the training blocks (above it the full model is used: with
+#: ≈ 1,200 training entries the census county model beats RCA alone by 0.08 AUC, and the
+#: inner fits would multiply the cost of the 2,800 × 1,300 backtest).
+SELECT_BELOW = 500
 #: ε in ln(RCA + ε): an RCA of 0 (no activity) sits at ln 0.01 ≈ −4.6, below every
 #: positive RCA that the census sample resolves (one worker in a 10,000-worker county
 #: in an industry of national share 1 % has RCA 0.01).
@@ -252,10 +270,17 @@ class FeasibilityModel:
 
 
 def fit_feasibility(
-    features: pd.DataFrame, entered: pd.Series | np.ndarray, *, max_cells: int = MAX_TRAIN_CELLS
+    features: pd.DataFrame,
+    entered: pd.Series | np.ndarray,
+    *,
+    max_cells: int = MAX_TRAIN_CELLS,
+    spec: Spec = "full",
 ) -> FeasibilityModel:
     """Fit the model on candidate cells (``features`` rows, the columns of
-    :func:`cell_features`) and their 0/1 entry outcome."""
+    :func:`cell_features`) and their 0/1 entry outcome; ``spec`` narrows it to one of the
+    nested specifications of :data:`SPECS`."""
+    if spec not in SPECS:
+        raise InputError(f"unknown model specification {spec!r}", hint=f"one of {', '.join(SPECS)}")
     from sklearn.linear_model import LogisticRegression
 
     y = np.asarray(entered, dtype=bool)
@@ -267,7 +292,9 @@ def fit_feasibility(
             hint="use a longer period or a lower RCA threshold",
         )
     names = tuple(str(c) for c in features.columns if c != "present")
-    if y.sum() < EVENTS_PER_PARAMETER * len(names):
+    if spec != "full":
+        names = SPEC_FEATURES[spec]
+    elif y.sum() < EVENTS_PER_PARAMETER * len(names):
         # too few entries for every shared feature: the classic entry regression
         names = tuple(n for n in MINIMAL_FEATURES if n in names)
     grouped = tuple(n for n in names if n not in BASE_FEATURES)
@@ -282,7 +309,10 @@ def fit_feasibility(
     slopes: tuple[str, ...] = (*SLOPE_FEATURES, *grouped)
     # industry terms only with enough entries per parameter (EVENTS_PER_PARAMETER)
     k = len(industries)
-    if y.sum() < EVENTS_PER_PARAMETER * (len(names) + k * (1 + len(slopes))):
+    if spec != "full":
+        slopes = ()
+        industries = pd.Index([], dtype=industries.dtype)
+    elif y.sum() < EVENTS_PER_PARAMETER * (len(names) + k * (1 + len(slopes))):
         slopes = ()
         if y.sum() < EVENTS_PER_PARAMETER * (len(names) + k):
             industries = pd.Index([], dtype=industries.dtype)
@@ -303,6 +333,7 @@ def fit_feasibility(
         n_train=int(y.size),
         n_entries=int(y.sum()),
         spec={
+            "specification": spec,
             "C": PENALTY_C,
             "features": list(names),
             "slopes": list(slopes),
@@ -322,6 +353,55 @@ def region_blocks(regions: pd.Index) -> pd.Series:
     return codes.where(~adcode, codes.str[:2]).rename("block")
 
 
+def select_and_fit(
+    features: pd.DataFrame,
+    entered: pd.Series | np.ndarray,
+    blocks: np.ndarray,
+    *,
+    n_folds: int = 5,
+    max_cells: int = MAX_TRAIN_CELLS,
+) -> tuple[FeasibilityModel, dict[Spec, float]]:
+    """The model of the specification (:data:`SPECS`) that ranks best on the training
+    cells' own held-out blocks, refitted on all of them.
+
+    With fewer than :data:`SELECT_BELOW` training entries, each specification is
+    cross-fitted over the training ``blocks`` (inner ``GroupKFold``) and judged by its
+    within-fold AUC (:func:`~nqpf.industry.backtest.fold_auc`); the best wins, ties going
+    to the simpler. The near-miss specification is a monotone transform of RCA, so the
+    choice falls back on the RCA-only baseline when the data cannot show more. Only the
+    cells passed in are used: called on an outer fold's training blocks, the choice never
+    sees its test blocks. Returns the model and the inner AUC of each specification
+    (empty when the full model is used without a choice).
+    """
+    from sklearn.model_selection import GroupKFold
+
+    from nqpf.industry.backtest import fold_auc
+
+    y = np.asarray(entered, dtype=bool)
+    n_blocks = len(pd.unique(blocks))
+    if y.sum() >= SELECT_BELOW or n_blocks < 2:
+        return fit_feasibility(features, y, max_cells=max_cells), {}
+    splitter = GroupKFold(n_splits=min(n_folds, n_blocks))
+    splits = [
+        (train, test)
+        for train, test in splitter.split(np.zeros(y.size), y, blocks)
+        if 0 < y[train].sum() < train.size
+    ]
+    scores: dict[Spec, float] = {}
+    for spec in SPECS:
+        z = np.full(y.size, np.nan)
+        fold = np.full(y.size, -1)
+        for i, (train, test) in enumerate(splits):
+            model = fit_feasibility(features.iloc[train], y[train], max_cells=max_cells, spec=spec)
+            z[test] = model.log_odds(features.iloc[test])
+            fold[test] = i
+        scored = fold >= 0
+        scores[spec] = fold_auc(y[scored], z[scored], fold[scored])
+    valid = {k: v for k, v in scores.items() if not np.isnan(v)}
+    best: Spec = max(valid, key=lambda k: valid[k]) if valid else "full"
+    return fit_feasibility(features, y, max_cells=max_cells, spec=best), scores
+
+
 def out_of_sample(
     features: pd.DataFrame,
     entered: pd.Series | np.ndarray,
@@ -331,10 +411,12 @@ def out_of_sample(
     max_cells: int = MAX_TRAIN_CELLS,
 ) -> tuple[pd.Series, pd.DataFrame]:
     """Cross-fitted entry probabilities: each block of regions scored by a model fitted
-    on the other blocks only (blocks assigned to folds with scikit-learn ``GroupKFold``).
+    (and, with few entries, chosen by :func:`select_and_fit`) on the other blocks only
+    (blocks assigned to folds with scikit-learn ``GroupKFold``).
 
     Returns the probabilities (aligned with ``features``) and one row per fold with the
-    training and test blocks.
+    training and test blocks, the specification used and the inner AUC of each
+    specification when one was chosen.
     """
     from sklearn.model_selection import GroupKFold
 
@@ -350,7 +432,9 @@ def out_of_sample(
     folds = []
     splitter = GroupKFold(n_splits=min(n_folds, n_groups))
     for i, (train, test) in enumerate(splitter.split(np.zeros(y.size), y, group)):
-        model = fit_feasibility(features.iloc[train], y[train], max_cells=max_cells)
+        model, inner = select_and_fit(
+            features.iloc[train], y[train], group[train], n_folds=n_folds, max_cells=max_cells
+        )
         prob[test] = model.predict(features.iloc[test]).to_numpy()
         folds.append(
             {
@@ -359,6 +443,8 @@ def out_of_sample(
                 "test_blocks": sorted(set(group[test].tolist())),
                 "train_cells": int(train.size),
                 "test_cells": int(test.size),
+                "specification": model.spec["specification"],
+                "inner_auc": "; ".join(f"{k} {v:.3f}" for k, v in inner.items()),
             }
         )
     return pd.Series(prob, index=features.index, name="feasibility"), pd.DataFrame(folds)

@@ -4,18 +4,21 @@ For a region c and every industry p in which c has no advantage yet (M_cp = 0), 
 is tradable unless asked (:mod:`nqpf.industry.classification`; local services are not
 opportunities in the Atlas sense):
 
-* feasibility = percentile rank among the candidates of the entry probability of the
-  fitted feasibility model (:mod:`nqpf.industry.feasibility`) when one is given, else of
-  the relatedness density ω_cp (equivalently of 1 − distance);
-* attractiveness = weighted mean of the percentile ranks of PCI_p, COG_cp and the national
-  growth of p, and a type score (:data:`TYPE_SCORE`);
-* score = Σ weights × components, with the weights of a strategy preset
-  (:data:`STRATEGIES`) or the user's. A component that is missing (no growth series) has
-  its weight spread over the others in proportion.
+* feasibility = the log-odds ln(p / (1 − p)) of the entry probability p of the fitted
+  feasibility model (:mod:`nqpf.industry.feasibility`) when one is given, else the
+  relatedness density ω_cp standardised over the matrix's candidate cells;
+* attractiveness = Σ_k w_k z_k, with z_k PCI_p, COG_cp, the national growth of p and a
+  type score (:data:`TYPE_SCORE`), each standardised (mean 0, standard deviation 1) over
+  the candidate cells of every region of the matrix;
+* score = w_feasibility · feasibility + attractiveness, with the weights of a strategy
+  preset (:data:`STRATEGIES`) or the user's. A missing component (no growth series)
+  adds nothing.
 
-Percentile ranks put components on one [0, 1] scale whatever their units;
-:func:`score_table` computes them for every region at once (the backtest scores all
-regions the same way). The reason of each opportunity names the region's industries that
+With a model the score is on the log-odds scale: a weight w_k says how many log-odds of
+entry one standard deviation of the component is worth, and ``low_hanging`` (all w_k = 0)
+ranks by the model alone, so its backtest is the model's. :func:`score_table` computes
+the terms for every region at once (the backtest and the screen score all regions the same
+way). The reason of each opportunity names the region's industries that
 contribute most to its density, φ_pp' M_cp' / Σ_p'' φ_pp'', and, when a backtest is given,
 the share of past candidates in the same score decile that were entered. Expected RCA
 from relatedness is the pooled OLS fit RCA_cp ≈ a + b ω_cp over all cells (floored at 0);
@@ -52,18 +55,25 @@ __all__ = [
 
 Strategy = Literal["low_hanging", "balanced", "long_jump"]
 
-#: Weights of the components (feasibility; the rest = attractiveness).
+#: Weights of the score's terms: ``feasibility`` multiplies the model's log-odds of entry,
+#: the others are log-odds per standard deviation of PCI, COG, national growth and the type
+#: score (:data:`TYPE_SCORE`) over the candidate cells. ``low_hanging`` is the fitted model
+#: itself; in ``balanced`` one standard deviation of each attractiveness term is worth
+#: 0.25 log-odds (odds × 1.28), in ``long_jump`` 0.5 (odds × 1.65). The weights are
+#: stated, not fitted: attractiveness is what a region wants, not what predicts entry.
 STRATEGIES: dict[str, dict[str, float]] = {
-    # 低垂果实: mostly what the region can already do.
-    "low_hanging": {"feasibility": 0.6, "pci": 0.1, "cog": 0.1, "growth": 0.1, "type": 0.1},
-    # 平衡组合: feasibility and attractiveness weigh the same.
-    "balanced": {"feasibility": 0.5, "pci": 0.15, "cog": 0.15, "growth": 0.1, "type": 0.1},
+    # 低垂果实: the industries the region is most likely to enter.
+    "low_hanging": {"feasibility": 1.0, "pci": 0.0, "cog": 0.0, "growth": 0.0, "type": 0.0},
+    # 平衡组合: entry odds traded for complexity, growth and emerging type.
+    "balanced": {"feasibility": 1.0, "pci": 0.25, "cog": 0.25, "growth": 0.25, "type": 0.25},
     # 远跳: complex, fast-growing, emerging industries further from today's base.
-    "long_jump": {"feasibility": 0.2, "pci": 0.3, "cog": 0.25, "growth": 0.1, "type": 0.15},
+    "long_jump": {"feasibility": 1.0, "pci": 0.5, "cog": 0.5, "growth": 0.5, "type": 0.5},
 }
 #: Score of an industry type in attractiveness: the article puts emerging and future
 #: industries first but keeps traditional ones ("传统产业改造升级，也能发展新质生产力").
 TYPE_SCORE = {"future": 1.0, "emerging": 0.75, "traditional": 0.25}
+#: Probabilities are clipped to [ε, 1 − ε] before the log-odds.
+LOGIT_CLIP = 1e-6
 
 
 def national_growth(matrix: pd.DataFrame) -> pd.Series:
@@ -145,50 +155,63 @@ def score_table(
     growth: pd.Series | None,
     kinds: pd.Series,
     weights: dict[str, float],
+    probability: bool = True,
 ) -> dict[str, pd.DataFrame]:
     """Feasibility, attractiveness and score of every candidate cell of every region.
 
-    Each component is a percentile rank among the region's candidates (``candidates``
-    true), except the type score; cells that are not candidates are NaN. A component with
-    no values (no growth) has its weight spread over the others in proportion.
+    feasibility = ln(p / (1 − p)) of the model's entry probability p (``probability``),
+    else the standardised value of ``feasibility`` (e.g. relatedness density, no model);
+    attractiveness = Σ_k w_k z_k with z_k the standardised PCI, COG, growth and type
+    score, standardised over all ``candidates`` (true cells; the others are NaN), a
+    missing value counting as the mean; score = w_feasibility · feasibility +
+    attractiveness. Standardising over all regions' candidates keeps one scale for every
+    region of the matrix.
     """
     mask = candidates.to_numpy(dtype=bool)
     shape = mask.shape
 
-    def pct(values: np.ndarray) -> pd.DataFrame:
-        table = pd.DataFrame(np.where(mask, values, np.nan), columns=candidates.columns)
-        return table.rank(axis=1, pct=True)
+    def z(values: np.ndarray) -> np.ndarray:
+        v = np.where(mask, np.asarray(values, dtype=float), np.nan)
+        inside = v[mask & ~np.isnan(v)]
+        spread = float(inside.std()) if inside.size else 0.0
+        if spread == 0.0:
+            return np.zeros(shape)
+        out: np.ndarray = np.nan_to_num((v - inside.mean()) / spread)
+        return out
 
     def row(series: pd.Series | None) -> np.ndarray:
         if series is None:
             return np.full(shape, np.nan)
         return np.broadcast_to(series.reindex(candidates.columns).to_numpy(dtype=float), shape)
 
+    if not any(v > 0 for v in weights.values()):
+        raise InputError("all weights are zero")
+    raw = feasibility.to_numpy(dtype=float)
+    if probability:
+        p = np.clip(raw, LOGIT_CLIP, 1.0 - LOGIT_CLIP)
+        feasible = np.log(p / (1.0 - p))
+    else:
+        feasible = z(raw)
     type_score = kinds.reindex(candidates.columns).map(TYPE_SCORE).astype(float)
     components = {
-        "feasibility": pct(feasibility.to_numpy(dtype=float)),
-        "pci": pct(row(pci)),
-        "cog": pct(cog.reindex_like(candidates).to_numpy(dtype=float)),
-        "growth": pct(row(growth)),
-        "type": pd.DataFrame(np.where(mask, row(type_score), np.nan), columns=candidates.columns),
+        "pci": z(row(pci)),
+        "cog": z(cog.reindex_like(candidates).to_numpy(dtype=float)),
+        "growth": z(row(growth)),
+        "type": z(row(type_score)),
     }
-    usable = {k: v for k, v in weights.items() if v > 0 and components[k].notna().to_numpy().any()}
-    total = sum(usable.values())
-    if total <= 0:
-        raise InputError("all weights are zero")
+    attractive = sum(
+        (weights.get(k, 0.0) * v for k, v in components.items()), start=np.zeros(shape)
+    )
+    score = weights.get("feasibility", 0.0) * feasible + attractive
 
-    def mean(keys: dict[str, float]) -> pd.DataFrame:
-        parts = sum(components[k].fillna(0.5).to_numpy() * v for k, v in keys.items())
-        out = np.where(mask, parts / sum(keys.values()), np.nan)
+    def frame(values: np.ndarray) -> pd.DataFrame:
+        out = np.where(mask, values, np.nan)
         return pd.DataFrame(out, index=candidates.index, columns=candidates.columns)
 
-    attractive = {k: v for k, v in usable.items() if k != "feasibility"}
-    feasible = components["feasibility"].set_axis(candidates.index)
-    nan = pd.DataFrame(np.nan, index=candidates.index, columns=candidates.columns)
     return {
-        "feasibility": feasible,
-        "attractiveness": mean(attractive) if attractive else nan,
-        "score": mean(usable),
+        "feasibility": frame(feasible),
+        "attractiveness": frame(attractive),
+        "score": frame(score),
     }
 
 
@@ -249,25 +272,25 @@ def opportunities(
         kinds.update(types["type"].reindex(values.columns).dropna())
         if "tradable" in types:
             tradable.update(types["tradable"].reindex(values.columns).dropna().astype(bool))
-    own = m.loc[[region]]
     allowed = tradable | include_nontradable
-    cand = (own == 0) & allowed.to_numpy()[None, :]
-    candidates = m.columns[cand.to_numpy()[0]]
+    cand = (m == 0) & allowed.to_numpy()[None, :]
+    candidates = m.columns[cand.loc[region].to_numpy()]
     if len(candidates) == 0:
         raise InputError(
             f"{region!r} has no candidate industries (an advantage in every tradable one)",
             hint="pass include_nontradable=True to rank local services too",
         )
     basis = "model" if feasibility is not None else "density"
-    feas_source = (feasibility if feasibility is not None else cx.density).loc[[region]]
+    feas_source = feasibility if feasibility is not None else cx.density
     scores = score_table(
-        feas_source.reindex(columns=m.columns),
+        feas_source.reindex(index=m.index, columns=m.columns),
         cand,
         pci=cx.pci,
-        cog=cx.cog.loc[[region]],
+        cog=cx.cog,
         growth=growth,
         kinds=kinds,
         weights=w,
+        probability=feasibility is not None,
     )
     names = {str(p): str(p) for p in values.columns} | (industry_names or {})
     out = pd.DataFrame(index=pd.Index(candidates, name="industry"))

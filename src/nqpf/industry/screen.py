@@ -31,7 +31,12 @@ from nqpf.errors import InputError
 from nqpf.industry.advantage import presence, rca, ubiquity
 from nqpf.industry.backtest import Transitions, decile_hit_rates, evaluate_scores, transitions
 from nqpf.industry.complexity import complexity
-from nqpf.industry.feasibility import cell_features, fit_feasibility, out_of_sample
+from nqpf.industry.feasibility import (
+    cell_features,
+    fit_feasibility,
+    out_of_sample,
+    region_blocks,
+)
 from nqpf.industry.opportunities import (
     STRATEGIES,
     Strategy,
@@ -215,7 +220,15 @@ def backtest_opportunities(
     )
     cand_flat = cand.to_numpy().ravel()
     entered = tr.entries.to_numpy().ravel()[cand_flat].astype(bool)
+    if blocks is None:
+        blocks = region_blocks(m0.index)
     prob, folds = out_of_sample(features[cand_flat], entered, n_folds=n_folds, blocks=blocks)
+    fold_of = {
+        block: int(number)
+        for number, tested in zip(folds["fold"], folds["test_blocks"], strict=True)
+        for block in tested
+    }
+    region_fold = blocks.reindex(m0.index).map(fold_of)
     feas = np.full(cand_flat.size, np.nan)
     feas[cand_flat] = prob.to_numpy()
     feasibility = pd.DataFrame(feas.reshape(m0.shape), index=m0.index, columns=m0.columns)
@@ -231,7 +244,13 @@ def backtest_opportunities(
         scores[f"score_{name}"] = score_table(feasibility, cand, weights=preset, **common)[  # type: ignore[arg-type]
             "score"
         ]
-    scores["score_density"] = score_table(cx.density, cand, weights=w, **common)["score"]  # type: ignore[arg-type]
+    scores["score_density"] = score_table(
+        cx.density,
+        cand,
+        weights=w,
+        probability=False,
+        **common,  # type: ignore[arg-type]
+    )["score"]
     shape = m0.shape
     scores["ubiquity"] = pd.DataFrame(
         np.broadcast_to(ubiquity(m0).to_numpy(dtype=float), shape),
@@ -243,7 +262,7 @@ def backtest_opportunities(
     scores["growth_t0_t1"] = pd.DataFrame(
         np.broadcast_to(ahead.to_numpy(dtype=float), shape), index=m0.index, columns=m0.columns
     )
-    metrics = evaluate_scores(tr, scores, ks=ks, mask=mask)
+    metrics = evaluate_scores(tr, scores, ks=ks, mask=mask, fold=region_fold)
     chosen = scores[f"score_{strategy}"].to_numpy()[cand.to_numpy()]
     deciles = decile_hit_rates(tr.entries.to_numpy()[cand.to_numpy()].astype(bool), chosen)
     summary: dict[str, object] = dict(tr.summary())

@@ -89,7 +89,8 @@ def opportunity_page(
             textposition="top center",
             textfont={"size": 9},
             marker={
-                "size": 8 + 20 * ranking["score"],
+                # the score is on the log-odds scale: size by rank (first = largest)
+                "size": 8 + 20 * (1.0 - ranking["score"].rank(pct=True, ascending=False)),
                 "color": ranking["score"],
                 "colorscale": "Viridis",
                 "showscale": True,
@@ -100,8 +101,8 @@ def opportunity_page(
     )
     scatter.update_layout(
         title="可行性 × 吸引力 Feasibility × attractiveness",
-        xaxis_title="可行性 feasibility（关联密度百分位）",
-        yaxis_title="吸引力 attractiveness",
+        xaxis_title="可行性 feasibility（进入对数几率 log-odds of entry；无模型时为标准化关联密度）",
+        yaxis_title="吸引力 attractiveness（对数几率 log-odds）",
         height=600,
     )
 
@@ -152,8 +153,9 @@ def write_opportunities(out: Path, result: OpportunityResult, *, force: bool = F
         f"{r.check}: {r.message_zh} {r.message_en}" for r in diagnostic.itertuples() if not r.ok
     ]
     notes.append(
-        "可行性=可行性模型进入概率的百分位（无历史期时为关联密度百分位）；吸引力=PCI、COG、全国增长、"
-        "产业类型的加权百分位；默认只排可贸易产业（见 docs/industry.md）。"
+        "可行性=可行性模型的进入对数几率（无历史期时为标准化关联密度）；吸引力=标准化 PCI、COG、"
+        "全国增长、产业类型的加权和（对数几率单位）；得分=两者之和；默认只排可贸易产业"
+        "（见 docs/opportunities.md）。"
     )
     page = opportunity_page(
         ranking,

@@ -156,8 +156,8 @@ def opportunities(spec: OpportunitySpec) -> OpportunityResult:
         ]
         if found.backtest is None:
             notes.append(
-                "无历史期，可行性 = 关联密度百分位，未回测 No earlier period: feasibility is "
-                "the density percentile, not backtested."
+                "无历史期，可行性 = 标准化关联密度，未回测 No earlier period: feasibility is "
+                "the standardised density, not backtested."
             )
         return OpportunityResult(
             region=code,
