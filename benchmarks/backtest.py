@@ -20,6 +20,7 @@ logistic regression runs in one thread.
 from __future__ import annotations
 
 import argparse
+import os
 
 from _harness import THREADS, interleaved, machine, report  # first: pins the BLAS threads
 
@@ -77,6 +78,7 @@ def timed_backtest(
 def run(label: str, before: pd.DataFrame, after: pd.DataFrame, repeats: int, **kw: Any) -> None:
     timed_backtest(before, after, **kw)  # warm-up: imports, caches
     walls, cpus = [], []
+    load_before = os.getloadavg()[0]
     for _ in range(repeats):
         result, wall, cpu = timed_backtest(before, after, **kw)
         walls.append(wall)
@@ -91,11 +93,14 @@ def run(label: str, before: pd.DataFrame, after: pd.DataFrame, repeats: int, **k
         f"{label}: {before.shape[0]} × {before.shape[1]} × 2, {s['candidates_scored']} candidate "
         f"cells, {s['entries_scored']} entries; backtest median {statistics.median(walls):.2f} s "
         f"wall (range {min(walls):.2f}–{max(walls):.2f}), {statistics.median(cpus):.2f} s CPU, "
-        f"{repeats} runs; goal < {goal:.0f} s: {verdict}"
+        f"{repeats} runs; goal < {goal:.0f} s: {verdict}; load average "
+        f"{load_before:.1f} → {os.getloadavg()[0]:.1f} (2 cores shared)"
     )
+    fold = result.metrics["auc_fold"]
     print(
-        f"  AUC feasibility {auc['feasibility']:.3f}, rca {auc['rca']:.3f}, "
-        f"density {auc['density']:.3f}"
+        f"  AUC feasibility {auc['feasibility']:.3f} (within folds {fold['feasibility']:.3f}), "
+        f"rca {auc['rca']:.3f} ({fold['rca']:.3f}), density {auc['density']:.3f}; "
+        f"specifications {', '.join(result.folds['specification'])}"
     )
     metrics_side_by_side(result, label)
 

@@ -19,6 +19,7 @@ from nqpf.industry.opportunities import (
     expected_rca,
     national_growth,
     opportunities,
+    score_table,
     swot,
 )
 from nqpf.industry.structure import (
@@ -176,6 +177,31 @@ def test_opportunities_rank_candidates_with_stated_scores(
     assert str(top.name) in top["reason_zh"] and "安徽" in top["reason_zh"]
     assert top["lever_zh"] in top["reason_zh"] and "Lever" in top["reason_en"]
     assert out["stage"].isin(["nascent", "absent"]).all()
+
+
+def test_presets_add_stated_log_odds_to_the_model() -> None:
+    # two regions × three industries, five candidate cells; entry probabilities given
+    p = pd.DataFrame([[0.5, 0.1, 0.8], [0.2, 0.9, np.nan]], index=["x", "y"], columns=list("abc"))
+    cand = pd.DataFrame([[True, True, True], [True, True, False]], index=p.index, columns=p.columns)
+    pci = pd.Series({"a": 1.0, "b": -1.0, "c": 0.0})
+    cog = pd.DataFrame(0.0, index=p.index, columns=p.columns)
+    kinds = pd.Series({"a": "future", "b": "traditional", "c": "traditional"})
+    common = {"pci": pci, "cog": cog, "growth": None, "kinds": kinds}
+    low = score_table(p, cand, weights=STRATEGIES["low_hanging"], **common)  # type: ignore[arg-type]
+    logit = np.log(p / (1 - p))
+    assert low["score"].loc["x"].to_numpy() == pytest.approx(logit.loc["x"].to_numpy())
+    assert low["score"].at["y", "a"] == pytest.approx(np.log(0.25))
+    assert np.isnan(low["score"].at["y", "c"])
+    far = score_table(p, cand, weights=STRATEGIES["long_jump"], **common)  # type: ignore[arg-type]
+    # PCI over the five candidate cells: a, b, c, a, b = 1, −1, 0, 1, −1 → mean 0, sd √0.8;
+    # type score 1, .25, .25, 1, .25 → mean 0.55, sd √0.135; COG constant adds nothing
+    z_pci = 1.0 / np.sqrt(0.8)
+    z_type = (1.0 - 0.55) / np.sqrt(0.135)
+    assert far["attractiveness"].at["x", "a"] == pytest.approx(0.5 * z_pci + 0.5 * z_type)
+    assert far["score"].at["x", "a"] == pytest.approx(0.5 * z_pci + 0.5 * z_type)  # logit 0.5 = 0
+    assert (far["score"] - far["feasibility"] - far["attractiveness"]).abs().max().max() < 1e-12
+    with pytest.raises(InputError, match="all weights are zero"):
+        score_table(p, cand, weights=dict.fromkeys(STRATEGIES["balanced"], 0.0), **common)  # type: ignore[arg-type]
 
 
 def test_strategy_presets_and_overrides_change_the_weighting(
