@@ -124,13 +124,20 @@ def fold_auc(y: np.ndarray, score: np.ndarray, fold: np.ndarray) -> float:
     fold = np.asarray(fold).ravel()
     if fold.shape != y.shape:
         raise InputError(f"{y.size} labels but {fold.size} fold labels")
+    order = np.argsort(-score)
+    return _fold_auc_sorted(score[order], y[order], fold[order])
+
+
+def _fold_auc_sorted(s: np.ndarray, hits: np.ndarray, fold: np.ndarray) -> float:
+    """:func:`fold_auc` on cells already sorted by descending score (a fold's cells, taken
+    in that order, are sorted too: one sort serves every fold)."""
     total = weight = 0.0
     for k in np.unique(fold):
         inside = fold == k
-        n1 = int(y[inside].sum())
+        n1 = int(hits[inside].sum())
         n0 = int(inside.sum()) - n1
         if n1 and n0:
-            total += _ranked(y[inside], score[inside])[0] * n1 * n0
+            total += _from_sorted(s[inside], hits[inside])[0] * n1 * n0
             weight += n1 * n0
     return total / weight if weight else float("nan")
 
@@ -151,10 +158,16 @@ def _ranked(y: np.ndarray, score: np.ndarray) -> tuple[float, float]:
     AUC = Σ_i (fp_i − fp_{i−1}) (tp_{i−1} + tp_i) / 2 / (P N) — the trapezoid of each tied
     block, which counts a tie one half — and AP = Σ_i (tp_i − tp_{i−1}) / P · tp_i / n_i.
     """
-    n1 = int(y.sum())
-    n0 = y.size - n1
-    order = np.argsort(-score, kind="stable")
-    s, hits = score[order], y[order]
+    order = np.argsort(-score)
+    return _from_sorted(score[order], y[order])
+
+
+def _from_sorted(s: np.ndarray, hits: np.ndarray) -> tuple[float, float]:
+    """AUC and AP of scores ``s`` sorted descending with their labels ``hits``. Only the
+    totals of each run of equal scores enter, so the order inside a tie (the sort need not
+    be stable) does not change them."""
+    n1 = int(hits.sum())
+    n0 = hits.size - n1
     # the last position of every run of equal scores is a threshold
     last = np.r_[np.flatnonzero(s[1:] != s[:-1]), s.size - 1]
     tp = np.cumsum(hits)[last].astype(float)
@@ -231,7 +244,9 @@ def evaluate_scores(
     for name, table in scores.items():
         s = table.reindex_like(tr.candidates).to_numpy(dtype=float)
         use = cand & ~np.isnan(s)
-        auc, ap = _ranked(entries[use], s[use])
+        order = np.argsort(-s[use])
+        ranked, hits = s[use][order], entries[use][order]
+        auc, ap = _from_sorted(ranked, hits)
         row: dict[str, float | int | str] = {
             "score": name,
             "cells": int(use.sum()),
@@ -239,7 +254,7 @@ def evaluate_scores(
             "auc": auc,
         }
         if folds is not None:
-            row["auc_fold"] = fold_auc(entries[use], s[use], folds[use])
+            row["auc_fold"] = _fold_auc_sorted(ranked, hits, folds[use][order])
         row["ap"] = ap
         for k in ks:
             row[f"p@{k}"] = precision_at_k(entries, s, use, k)
