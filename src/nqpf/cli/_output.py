@@ -25,6 +25,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from nqpf.results import Result
 
 __all__ = [
+    "OUTPUT_DIR",
     "Col",
     "Format",
     "FormatOption",
@@ -48,6 +50,9 @@ __all__ = [
 ]
 
 Format = Literal["table", "csv", "json"]
+
+#: The one default output folder of every command that writes files (ignored by git).
+OUTPUT_DIR = Path("nqpf-output")
 
 #: The shared ``--format`` option; every command that prints a table takes it as ``fmt``.
 FormatOption = Annotated[
@@ -305,7 +310,12 @@ def show_table(
     for i, row_cells in enumerate(cells):
         style = row_styles[i] if row_styles is not None else None
         table.add_row(*(row_cells[j] for j in keep), style=style)
-    console.print(table, width=max(width, frame_width(keep, widths)))
+    # the console draws at the width laid out here ($COLUMNS may differ from the width it
+    # found when created); wider only when even the narrowest layout is, so that a number
+    # is never squeezed (the terminal then wraps the line rather than rich cutting it)
+    console.width = max(width, frame_width(keep, widths))
+    console.print(table)
+    console.width = width
     if dropped:
         console.print(
             f"未显示的列 columns not shown (terminal {width} wide): {', '.join(dropped)} — "

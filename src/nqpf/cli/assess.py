@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -10,7 +9,7 @@ import typer
 from nqpf.cli import _assessment_options as o
 from nqpf.cli._console import progress as progress_of
 from nqpf.cli._console import stderr, styled
-from nqpf.cli._output import Col, FormatOption, emit, messages, num, show_table
+from nqpf.cli._output import OUTPUT_DIR, Col, FormatOption, emit, messages, num, show_table
 from nqpf.cli.industry import FORCE_HELP
 
 if TYPE_CHECKING:
@@ -44,7 +43,7 @@ def assess(
         int, typer.Option(help="Sobol base sample size N for rank bands (0 = off)")
     ] = 0,
     seed: Annotated[int, typer.Option(help="seed of the Sobol sequence")] = 20250101,
-    out: o.Out = Path("nqpf-output"),
+    out: o.Out = OUTPUT_DIR,
     lang: Annotated[str, typer.Option(help="zh or en region names in the table")] = "zh",
     top: Annotated[int, typer.Option(help="rows shown in the table (0 = all)")] = 0,
     audit: Annotated[

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from nqpf.cli import _assessment_options as o
 from nqpf.cli._console import styled
-from nqpf.cli._output import FormatOption, emit, messages
+from nqpf.cli._output import OUTPUT_DIR, FormatOption, emit, messages
 
 
 def audit(
@@ -31,7 +30,7 @@ def audit(
     kurtosis_threshold: o.KurtosisThreshold = 3.5,
     winsor_max: o.WinsorMax = 5,
     collinear: Annotated[float, typer.Option(help="|r| above which a pair is collinear")] = 0.92,
-    out: o.Out = Path("nqpf-output"),
+    out: o.Out = OUTPUT_DIR,
     fmt: FormatOption = "table",
 ) -> None:
     """统计一致性审计 Statistical audit: correlations, Cronbach's α, PCA, effective importance,

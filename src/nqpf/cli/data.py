@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from nqpf.cli._console import stdout, styled
-from nqpf.cli._output import Col, FormatOption, emit, num, show_table
+from nqpf.cli._output import Col, FormatOption, emit, frame_columns, messages, num, show_table
 
 app = typer.Typer(help="数据 Data: catalog, values, sources, import.", no_args_is_help=True)
 
@@ -94,7 +94,7 @@ def show(
             [
                 Col("rank", "排名 rank", num(".0f"), numeric=True),
                 Col("region_name", "地区 region"),
-                Col("region", "代码 code", numeric=True, drop=1),
+                Col("region", "代码 code", drop=1),
                 Col("value", f"值 value ({spec.unit})", _fmt, numeric=True),
                 Col("source_id", "来源 source", drop=2),
             ],
@@ -209,6 +209,7 @@ def import_file(
     region: Annotated[str | None, typer.Option(help="region, for a one-region NBS export")] = None,
     sheet: Annotated[str | None, typer.Option(help="Excel sheet name")] = None,
     replace: Annotated[bool, typer.Option(help="overwrite values already imported")] = False,
+    fmt: FormatOption = "table",
 ) -> None:
     """导入数据 Import a data.stats export, long or wide table into your workspace."""
     from nqpf.errors import InputError
@@ -231,10 +232,13 @@ def import_file(
     added = workspace.add(frame, replace=replace)
     from nqpf.services.data import import_summary
 
-    summary = import_summary(added)
-    stdout().print(
+    summary = import_summary(added).reset_index()
+    messages(fmt).print(
         styled(
             ("imported ", "green"), f"{len(added)} values from {file.name} into {workspace.root}"
         )
     )
-    stdout().print(summary.to_string())
+    if fmt != "table":
+        emit(fmt, summary)
+    else:
+        show_table(summary, frame_columns(summary), title="导入 imported")

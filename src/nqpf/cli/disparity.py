@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from nqpf.cli._console import stdout, styled
-from nqpf.cli._output import FormatOption, emit, frame_columns, messages, show_table
+from nqpf.cli._output import OUTPUT_DIR, FormatOption, emit, frame_columns, messages, show_table
 from nqpf.cli.industry import FORCE_HELP
 
 #: Most Dagum bootstrap replicates accepted.
@@ -32,9 +32,9 @@ def disparity(
     year: Annotated[list[int] | None, typer.Option("--year", "-y", help="year(s)")] = None,
     bootstrap: Annotated[int, typer.Option(help="bootstrap replicates of Dagum CIs")] = 0,
     seed: Annotated[int, typer.Option(help="random seed (bootstrap, permutations)")] = 0,
-    out: Annotated[Path, typer.Option(help="folder for disparity.xlsx and disparity.html")] = Path(
-        "nqpf_disparity"
-    ),
+    out: Annotated[
+        Path, typer.Option(help="folder for disparity.xlsx and disparity.html")
+    ] = OUTPUT_DIR,
     force: Annotated[bool, typer.Option(help=FORCE_HELP)] = False,
     fmt: FormatOption = "table",
 ) -> None:

@@ -59,7 +59,7 @@ def search(
         show_table(
             shown,
             [
-                Col("code", "代码 code", numeric=True, drop=3),
+                Col("code", "代码 code", drop=3),
                 Col("name", "企业 name"),
                 Col("region_name", "地区 region"),
                 Col("industry", "行业 industry", drop=4),
