@@ -34,8 +34,7 @@ def audit(
     fmt: FormatOption = "table",
 ) -> None:
     """统计一致性审计 Statistical audit: correlations, Cronbach's α, PCA, effective importance,
-    rank shifts, volatility, small bases, validation against published rankings (the findings
-    here, every table in the files; --format csv|json prints the tables)."""
+    rank shifts, volatility, small bases, validation against published rankings."""
     from nqpf.present.audit import write_audit
     from nqpf.services.audit import audit as run
 
