@@ -719,12 +719,15 @@ ASSESSMENT_FILES = ("scores.csv", "assessment.xlsx", "assessment.html", "assessm
 def write_assessment(a: Assessment, out_dir: str | Path, *, force: bool = False) -> list[Path]:
     """Write scores.csv, assessment.xlsx, assessment.html and assessment.docx into
     ``out_dir`` as one set: all new or, if anything fails, all old (see
-    :func:`nqpf.outputs.output_set`); ``force`` writes beside files NQPF did not write."""
+    :func:`nqpf.outputs.output_set`); ``force`` writes beside files NQPF did not write.
+    Returns the paths written: those four, then the tables the workbook sent to Parquet."""
     out = Path(out_dir)
     names = ASSESSMENT_FILES
     with output_set(out, kind="assess", spec_hash=a.spec_hash, force=force, names=names) as stage:
+        before = {p.name for p in stage.iterdir()}
         write_csv(a, stage / names[0])
         write_excel(a, stage / names[1])
         write_html(a, stage / names[2])
         write_docx(a, stage / names[3])
-    return [out / name for name in names]
+        spilled = sorted({p.name for p in stage.iterdir()} - before - set(names))
+    return [out / name for name in (*names, *spilled)]
