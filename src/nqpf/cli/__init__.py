@@ -31,6 +31,7 @@ from nqpf.cli import disparity as disparity_commands
 from nqpf.cli import industry as industry_commands
 from nqpf.cli import io as io_commands
 from nqpf.cli import market as market_commands
+from nqpf.cli import micro as micro_commands
 from nqpf.cli import plan as plan_commands
 from nqpf.cli import policy as policy_commands
 from nqpf.cli import report as report_commands
@@ -75,6 +76,7 @@ app.add_typer(io_commands.app, name="io")
 app.add_typer(chain_commands.app, name="chain")
 app.add_typer(db_commands.app, name="db")
 app.add_typer(policy_commands.app, name="policy")
+app.add_typer(micro_commands.app, name="micro")
 app.add_typer(market_commands.firms_app, name="firms")
 app.add_typer(market_commands.board_app, name="board")
 app.add_typer(serve_commands.users, name="user")
