@@ -37,6 +37,9 @@ const state = {
 };
 
 const $ = (id) => document.getElementById(id);
+// Pages drawn by pages.js, keyed by route (and regionParts, comments).
+const PAGES = {};
+const VIEWS = ["overview", "region", "compare", "disparity", "industries", "chains", "policy", "enterprises", "board"];
 const t = (key) => I18N[state.lang][key] ?? key;
 
 function el(tag, text, attrs) {
@@ -90,6 +93,7 @@ function pillarName(id) {
 function applyLanguage() {
   document.documentElement.lang = state.lang === "en" ? "en" : "zh-CN";
   document.querySelectorAll("[data-i18n]").forEach((node) => { node.textContent = t(node.dataset.i18n); });
+  document.querySelectorAll("[data-i18n-placeholder]").forEach((node) => { node.placeholder = t(node.dataset.i18nPlaceholder); });
   $("lang").textContent = t("lang_button");
   document.title = "NQPF — " + t("title");
   fillMeasures();
@@ -99,12 +103,16 @@ function applyLanguage() {
 // ------------------------------------------------------------------ data
 async function loadAll() {
   status(t("loading"));
-  const [regions, assessment, catalog, map] = await Promise.all([
-    api("/api/v1/regions"), api("/api/v1/assess"), api("/api/v1/data/catalog"),
-    api("/api/v1/maps/china"),
+  // the indicator catalog only fills the measure list: the map and ranking do not wait for it
+  state.catalogReady = api("/api/v1/data/catalog").then((catalog) => {
+    state.catalog = catalog; fillMeasures();
+  });
+  const [regions, assessment, map] = await Promise.all([
+    api("/api/v1/regions"), api("/api/v1/assess"), api("/api/v1/maps/china"),
   ]);
+  performance.mark("nqpf-data");
   assessment.scores = records(assessment.tables.scores);
-  state.regions = regions; state.assessment = assessment; state.catalog = catalog; state.map = map;
+  state.regions = regions; state.assessment = assessment; state.map = map;
   const years = [...new Set(assessment.scores.map((r) => r.year))].sort();
   const slider = $("year");
   slider.min = years[0]; slider.max = years[years.length - 1]; slider.value = years[years.length - 1];
@@ -136,6 +144,7 @@ async function measureRows(measure) {
     return state.assessment.scores.map((r) => ({region: r.region, year: r.year, value: r[measure]}));
   }
   const id = measure.slice(4);
+  await state.catalogReady;
   if (!state.panels[id]) {
     state.panels[id] = await api("/api/v1/data/panel?indicator=" + encodeURIComponent(id));
   }
@@ -182,9 +191,12 @@ async function drawOverview() {
   const layout = {margin: {l: 0, r: 0, t: 10, b: 0}, font: {family: "NQPF Sans SC, sans-serif"},
     geo: {visible: false, fitbounds: "locations", projection: {type: "mercator"}}};
   Plotly.react("map", [provinces, others, boundary], layout, {displaylogo: false, responsive: true});
+  performance.mark("nqpf-map");
   $("map").on?.("plotly_click", (event) => { const p = event.points[0]; if (p && p.location) location.hash = "#/region/" + p.location; });
   drawRanking(thisYear);
-  drawTrends(rows);
+  performance.mark("nqpf-ranking");
+  // the trends sit below the map: drawn after the map and ranking are on screen
+  requestAnimationFrame(() => setTimeout(() => drawTrends(rows), 0));
   const spec = state.assessment.spec;
   $("provenance").textContent = `${t("provenance")}: ${spec.framework} · ${spec.normalize}/${spec.scope} · ${spec.weights.join("+")} · ${spec.aggregate} · spec_hash ${state.assessment.spec_hash}`;
 }
@@ -255,35 +267,10 @@ async function drawRegion(code) {
     {type: "bar", name: t("national_mean"), x: pillars.map(pillarName), y: pillars.map((p) => mean(p, ofYear))},
   ], {title: {text: `${t("pillars")} ${last}`}, barmode: "group", margin: {l: 40, r: 10, t: 40, b: 80},
     font: {family: "NQPF Sans SC, sans-serif"}}, {displaylogo: false, responsive: true});
-  const group = (state.regions.find((r) => r.region === code) || {}).four_regions;
-  const inGroup = new Set(state.regions.filter((r) => r.four_regions === group).map((r) => r.region));
-  const series = (filter) => years.map((y) => mean("index", scores.filter((r) => r.year === y && filter(r))));
-  const own = years.map((y) => (scores.find((r) => r.region === code && r.year === y) || {}).index);
-  Plotly.react("trajectory", [
-    {type: "scatter", mode: "lines+markers", name: regionName(code), x: years, y: own},
-    {type: "scatter", mode: "lines", name: t("group_mean"), x: years, y: series((r) => inGroup.has(r.region))},
-    {type: "scatter", mode: "lines", name: t("national_mean"), x: years, y: series(() => true)},
-  ], {title: {text: t("trajectory")}, margin: {l: 40, r: 10, t: 40, b: 30},
-    font: {family: "NQPF Sans SC, sans-serif"}, xaxis: {dtick: 1}}, {displaylogo: false, responsive: true});
-  await drawComments("region", code);
-}
-
-async function drawComments(kind, id) {
-  const list = $("comments");
-  list.replaceChildren();
-  let comments = [];
-  try { comments = await api(`/api/v1/comments?target_kind=${kind}&target_id=${encodeURIComponent(id)}`); }
-  catch (error) { list.append(el("li", t("failed") + ": " + error.message)); return; }
-  if (!comments.length) list.append(el("li", t("no_comments"), {class: "empty"}));
-  for (const c of comments) {
-    const li = el("li", null, {class: "comment"});
-    li.append(el("span", `${c.author} · ${c.created_at.slice(0, 16).replace("T", " ")}`, {class: "meta"}), el("span", c.body, {class: "body"}));
-    list.append(li);
-  }
-  const form = $("comment-form");
-  form.hidden = !state.user;
-  $("comment-hint").hidden = !!state.user;
-  form.dataset.kind = kind; form.dataset.id = id;
+  $("region-headline").textContent = t("headline_fmt").replace("{index}", mine.index.toPrecision(3))
+    .replace("{rank}", mine.rank).replace("{n}", ofYear.length) + ` (${last})`;
+  $("region-comments").replaceWith(Object.assign(PAGES.comments("region", code), {id: "region-comments"}));
+  await PAGES.regionParts(code);
 }
 
 // ------------------------------------------------------------------ compare
@@ -301,6 +288,13 @@ function drawCompare() {
   });
   Plotly.react("compare-chart", traces, {polar: {radialaxis: {range: [0, 1]}}, margin: {t: 30},
     font: {family: "NQPF Sans SC, sans-serif"}}, {displaylogo: false, responsive: true});
+  const columns = ["region", "rank", "index", ...pillars];
+  const rows = codes.map((code) => {
+    const row = scores.find((r) => r.region === code && r.year === last) || {};
+    return columns.map((c) => (c === "region" ? code : row[c]));
+  });
+  $("compare-table").replaceChildren(tableOf({columns, rows}, {cls: "compare"}));
+  $("compare-table").querySelectorAll("th").forEach((th, i) => { if (i > 2) th.textContent = pillarName(columns[i]); });
 }
 
 // ------------------------------------------------------------------ accounts
@@ -330,28 +324,18 @@ function wireAccounts() {
     state.csrf = null; sessionStorage.removeItem("nqpf-csrf");
     await refreshUser(); route();
   });
-  $("comment-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const form = event.currentTarget;
-    try {
-      await api("/api/v1/comments", {method: "POST",
-        body: {target_kind: form.dataset.kind, target_id: form.dataset.id, body: $("comment-body").value}});
-      $("comment-body").value = "";
-      await drawComments(form.dataset.kind, form.dataset.id);
-    } catch (error) { status(t("failed") + ": " + error.message); }
-  });
 }
 
 // ------------------------------------------------------------------ routing
 function route() {
   if (!state.assessment) return;
-  const [, view, arg] = (location.hash || "#/overview").split("/");
-  for (const name of ["overview", "region", "compare"]) {
-    $("view-" + name).hidden = name !== (view || "overview");
-  }
+  const [, hashView, arg, arg2] = (location.hash || "#/overview").split("/");
+  const view = VIEWS.includes(hashView) ? hashView : "overview";
+  for (const name of VIEWS) $("view-" + name).hidden = name !== view;
   document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.getAttribute("href").startsWith("#/" + view)));
   if (view === "region") drawRegion(arg || "340000");
   else if (view === "compare") drawCompare();
+  else if (PAGES[view]) PAGES[view](arg ? decodeURIComponent(arg) : undefined, arg2 ? decodeURIComponent(arg2) : undefined);
   else drawOverview();
 }
 
@@ -369,6 +353,8 @@ window.addEventListener("DOMContentLoaded", async () => {
   try {
     await Promise.all([loadAll(), refreshUser()]);
     applyLanguage();
+    // first dashboard paint: map and ranking drawn (read by the browser test and benchmark)
+    requestAnimationFrame(() => { document.body.dataset.readyMs = String(Math.round(performance.now())); });
     document.body.dataset.ready = "1";
   } catch (error) { status(t("failed") + ": " + error.message); }
 });
