@@ -50,7 +50,7 @@ def test_coverage_is_all_31_provinces(declared: pd.DataFrame) -> None:
     codes = set(province_codes())
     assert len(codes) == 31
     assert set(declared["region"]) == codes
-    assert len(declared) == 165
+    assert len(declared) == 174
     reports = declared.loc[declared["doc_type"] == "work_report", "region"].nunique()
     assert reports == 16
     recent = declared[(declared["doc_type"] == "work_report") & (declared["date"] >= "2025")]
@@ -71,6 +71,8 @@ def test_coverage_is_all_31_provinces(declared: pd.DataFrame) -> None:
         ("350000", "海上风电", "photovoltaics_wind", "2024-04-08", "hxnews.com"),
         ("430000", "前沿材料", "new_materials", "2024-05-10", "zjwx.net"),
         ("630000", "绿色算电协同", "artificial_intelligence", "2025-01", "qh.news.cn"),
+        ("620000", "航空航天", "aerospace", "2025-12-22", "hkcd.com"),
+        ("520000", "新能源电池", "energy_storage", "2026-01-07", "gxt.guizhou.gov.cn"),
     ],
 )
 def test_pinned_rows(
@@ -88,4 +90,4 @@ def test_most_declared_fields(declared: pd.DataFrame) -> None:
     assert counts["artificial_intelligence"] == 15
     assert counts["low_altitude"] == 13
     assert counts["new_materials"] == 16
-    assert counts.sum() == 153  # distinct (province, field) pairs
+    assert counts.sum() == 157  # distinct (province, field) pairs
