@@ -73,9 +73,17 @@ def opportunities(
     if fmt != "table":
         emit(fmt, result.metrics.reset_index(names="score"), result=result)
     else:
+        heads = {
+            "auc": "ROC AUC",
+            "auc_fold": "折内 AUC within folds",
+            "ap": "AP",
+            "p@3": "P@3",
+            "p@5": "P@5",
+        }
         metric = [
-            Col(c, c.upper() if c.startswith("p@") else c, num(".3f"), numeric=True)
-            for c in ("auc", "ap", "p@3", "p@5")
+            Col(c, head, num(".3f"), numeric=True)
+            for c, head in heads.items()
+            if c in result.metrics.columns
         ]
         show_table(
             result.metrics.reset_index(names="score"),
