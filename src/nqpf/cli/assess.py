@@ -15,10 +15,20 @@ from nqpf.cli.industry import FORCE_HELP
 #: Largest Sobol base sample N accepted (N·(D+2) runs; SALib's examples use 512–4096).
 MAX_UNCERTAINTY = 1 << 16
 
+#: Rows of the terminal table below the province (all rows are in scores.csv).
+SHOWN_BELOW_PROVINCE = 50
+
+#: Messages about dropped units shown in the terminal (all are in assessment.xlsx).
+SHOWN_MESSAGES = 5
+
+#: Units of each level (upper bounds), for the memory check of --uncertainty.
+UNITS = {"province": 31, "prefecture": 340, "county": 2_950}
+
 
 def assess(
     year: o.Years = None,
     framework: o.Framework = "ndrc",
+    level: o.Level = "province",
     data: o.Data = None,
     normalize: o.Normalize = "minmax",
     scope: o.Scope = "panel",
@@ -40,7 +50,10 @@ def assess(
     seed: Annotated[int, typer.Option(help="seed of the Sobol sequence")] = 20250101,
     out: o.Out = Path("nqpf-output"),
     lang: Annotated[str, typer.Option(help="zh or en region names in the table")] = "zh",
-    top: Annotated[int, typer.Option(help="rows shown in the table (0 = all)")] = 0,
+    top: Annotated[
+        int | None,
+        typer.Option(help="rows shown in the table (0 = all; default: all provinces, 50 below)"),
+    ] = None,
     audit: Annotated[
         bool, typer.Option("--audit", help="also write the statistical audit (audit.xlsx/html)")
     ] = False,
@@ -65,15 +78,20 @@ def assess(
     check_range(uncertainty, option="--uncertainty", low=0, high=MAX_UNCERTAINTY)
     if uncertainty:
         check_memory(
-            uncertainty_bytes(uncertainty, factors=8, units=31 * len(years or range(30))),
+            uncertainty_bytes(
+                uncertainty, factors=8, units=UNITS.get(level, 31) * len(years or range(30))
+            ),
             what=f"--uncertainty {uncertainty}",
             hint="use a base sample N of 256–4096 (Saltelli's usual range)",
         )
+    if top is None:
+        top = 0 if level == "province" else SHOWN_BELOW_PROVINCE
     check_range(top, option="--top", low=0)
     check_choice(lang, ("zh", "en"), option="--lang")
     spec = o.assessment_spec(
         year,
         framework=framework,
+        level=level,
         normalize=normalize,
         scope=scope,
         weights=weights,
@@ -99,8 +117,15 @@ def assess(
         from nqpf.services.audit import audit_of
 
         paths += write_audit(audit_of(result), out, force=force)
-    for message in result.options.get("dropped", []):
-        stderr().print(str(message), style="yellow")
+    dropped = [str(m) for m in result.options.get("dropped", [])]
+    for message in dropped[:SHOWN_MESSAGES]:
+        stderr().print(message, style="yellow")
+    if len(dropped) > SHOWN_MESSAGES:
+        stderr().print(
+            f"… 另 {len(dropped) - SHOWN_MESSAGES} 条 and {len(dropped) - SHOWN_MESSAGES} more "
+            "(all in the options sheet of assessment.xlsx)",
+            style="yellow",
+        )
 
     scores = result.scores
     latest = scores[scores["year"] == scores["year"].max()]
@@ -126,6 +151,8 @@ def assess(
         name = str(row["region_name"])
         if lang == "en":
             name = region_label(str(row["region"]), lang="en") or name
+        if level != "province":  # county names repeat across China (桥西区 …)
+            name = f"{name} {row['region']}"
         cells = [str(row["rank"]), name, f"{row['index']:.4f}"]
         if bands is not None:
             b = bands.loc[(row["region"], row["year"])]
