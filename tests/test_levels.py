@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -11,9 +12,11 @@ from typer.testing import CliRunner
 import nqpf
 from nqpf.cli import app
 from nqpf.data import load_subnational
-from nqpf.errors import InputError
+from nqpf.errors import InputError, UnknownRegionError
 from nqpf.index.framework import load_framework
+from nqpf.regions import division_table, find_unit, group_of, members, region_name
 from nqpf.services.assessment import AssessmentSpec
+from nqpf.services.disparity import DisparitySpec, diagnose, disparity, unit_groups
 
 
 def test_level_picks_the_levels_framework_and_refuses_provincial_ones() -> None:
@@ -66,4 +69,161 @@ def test_assess_level_end_to_end(tmp_path: Path) -> None:
     scores = pd.read_csv(tmp_path / "p" / "scores.csv", dtype={"region": str})
     assert len(scores) == 295 and "340100" in set(scores["region"])
     bad = runner.invoke(app, ["assess", "--level", "town"])
+    assert bad.exit_code != 0
+
+
+# ---------------------------------------------------------------------- names of units
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("合肥", ("prefecture", "340100")),
+        ("合肥市", ("prefecture", "340100")),
+        ("340100", ("prefecture", "340100")),
+        ("肥西县", ("county", "340123")),
+        ("340123", ("county", "340123")),
+        ("安徽", ("province", "340000")),
+        ("深圳", ("prefecture", "440300")),  # a 计划单列市 some sources list beside provinces
+        ("仙桃", ("county", "429004")),  # county-level city directly under 湖北
+        ("522400", ("prefecture", "520500")),  # 毕节地区's 2010 code → 毕节市
+    ],
+)
+def test_find_unit(name: str, expected: tuple[str, str]) -> None:
+    assert find_unit(name) == expected
+
+
+def test_ambiguous_county_names_are_listed_with_province_and_prefecture() -> None:
+    with pytest.raises(InputError) as info:
+        find_unit("鼓楼区")
+    text = str(info.value)
+    for listed in (
+        "320106 鼓楼区 (江苏 南京市)",
+        "320302 鼓楼区 (江苏 徐州市)",
+        "350102 鼓楼区 (福建 福州市)",
+        "410204 鼓楼区 (河南 开封市)",
+    ):
+        assert listed in text
+    assert "\n" not in text
+    assert find_unit("鼓楼区", within="福州") == ("county", "350102")
+    with pytest.raises(UnknownRegionError, match="prefecture or county"):
+        find_unit("QQ")
+
+
+@pytest.mark.parametrize("year", [2010, 2020])
+def test_every_census_prefecture_and_county_code_resolves_to_its_level(year: int) -> None:
+    for level in ("prefecture", "county"):
+        table = division_table(level, census_year=year)  # type: ignore[arg-type]
+        for code in table["code"]:
+            assert find_unit(code, level=level, census_year=year) == (level, code)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------- diagnosis
+def test_diagnose_a_prefecture_against_its_province() -> None:
+    d = diagnose("合肥")
+    a = nqpf.assess(level="prefecture")
+    scores = a.scores.set_index("region")
+    assert (d.region, d.region_name, d.group) == ("340100", "合肥市", "安徽")
+    row = d.trajectory.iloc[0]
+    assert row["index"] == scores.loc["340100", "index"]
+    anhui = scores[scores.index.str.startswith("34")]
+    assert row["index_group"] == pytest.approx(anhui["index"].mean(), rel=1e-12)
+    assert row["index_nation"] == pytest.approx(scores["index"].mean(), rel=1e-12)
+    four = diagnose("合肥", grouping="four-regions")
+    central = scores[[c[:2] + "0000" in members("中部") for c in scores.index]]
+    assert four.group == "中部"
+    assert four.trajectory["index_group"].iloc[0] == pytest.approx(central["index"].mean())
+    with pytest.raises(InputError, match="below the province"):
+        diagnose("安徽", grouping="province")
+
+
+def test_diagnose_cli_for_hefei_and_feixi(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["diagnose", "合肥", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "合肥市 (340100, 安徽)" in result.output
+    assert (tmp_path / "diagnosis.xlsx").exists()
+    result = runner.invoke(app, ["diagnose", "肥西县"])
+    assert result.exit_code == 0, result.output
+    assert "肥西县 (340123, 安徽)" in result.output
+
+
+# ---------------------------------------------------------------------- disparity
+def _direct_dagum(y: np.ndarray, g: np.ndarray) -> tuple[float, float, dict[str, float]]:
+    """G, G_w and each G_jj of Dagum (1997) from all pairwise differences (a direct
+    double sum, independent of the sorted-pass implementation)."""
+    n, mu = len(y), y.mean()
+    total = np.abs(y[:, None] - y[None, :]).sum() / (2 * n * n * mu)
+    within, g_w = {}, 0.0
+    for label in np.unique(g):
+        part = y[g == label]
+        n_j, mu_j = len(part), part.mean()
+        g_jj = np.abs(part[:, None] - part[None, :]).sum() / (2 * n_j * n_j * mu_j)
+        within[str(label)] = g_jj
+        g_w += g_jj * (n_j / n) * (n_j * mu_j / (n * mu))
+    return float(total), g_w, within
+
+
+@pytest.mark.parametrize("grouping", ["province", "four-regions"])
+def test_dagum_at_prefecture_level_equals_a_direct_computation(grouping: str) -> None:
+    spec = DisparitySpec(
+        measure="city_gdp_per_capita",
+        groups=grouping,  # type: ignore[arg-type]
+        years=(2020,),
+        level="prefecture",
+    )
+    report = disparity(spec)
+    panel = load_subnational("prefecture", ["city_gdp_per_capita"], years=[2020])
+    y = panel["value"].to_numpy(dtype=float)
+    province = panel["region"].str[:2] + "0000"
+    labels = (
+        province.map(lambda c: region_name(c))
+        if grouping == "province"
+        else province.map(lambda c: group_of(c))
+    )
+    g, g_w, within = _direct_dagum(y, labels.to_numpy())
+    summary = report.dagum.summary.iloc[0]
+    assert summary["G"] == pytest.approx(g, rel=1e-10)
+    assert summary["G_w"] == pytest.approx(g_w, rel=1e-10)
+    assert summary["G_nb"] + summary["G_t"] == pytest.approx(g - g_w, rel=1e-10)
+    got = report.dagum.within.set_index("group")["G_jj"]
+    assert got.to_dict() == pytest.approx(within, rel=1e-10)
+    assert len(got) == (31 if grouping == "province" else 4)
+    assert any("Moran" in note for note in report.notes)  # no contiguity below the province
+
+
+def test_unit_groups_small_case() -> None:
+    codes = ["340100", "341200", "320500", "110000", "340123"]
+    assert unit_groups(codes, "province") == {
+        "340100": "安徽",
+        "341200": "安徽",
+        "320500": "江苏",
+        "110000": "北京",
+        "340123": "安徽",
+    }
+    assert unit_groups(codes, "three-belts")["110000"] == "东部"
+    assert unit_groups(["340000", "110000"], "four-regions") == "four-regions"
+
+
+def test_disparity_cli_at_county_level(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "disparity",
+            "--level",
+            "county",
+            "--measure",
+            "college_share",
+            "--by",
+            "province",
+            "--year",
+            "2010",
+            "--year",
+            "2020",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "2010" in result.output and "安徽" in result.output
+    assert (tmp_path / "disparity.xlsx").exists()
+    bad = CliRunner().invoke(app, ["disparity", "--by", "province"])
     assert bad.exit_code != 0
