@@ -70,6 +70,19 @@ def test_table_json_cells() -> None:
         "rows": [["x", 1.5, 1, True], ["y", None, None, False]],
     }
     json.dumps(doc, allow_nan=False)
+    # JSON has no infinity: ±inf (e.g. a ratio over a zero base) is null like NaN
+    infinite = table_json(pd.DataFrame({"r": [np.inf, -np.inf, 2.0]}))
+    assert infinite["rows"] == [[None], [None], [2.0]]
+
+
+def test_tables_result_hash_covers_its_tables() -> None:
+    from nqpf.results import tables_result
+
+    one = tables_result("board", {"limit": 5}, {"posts": pd.DataFrame({"id": [1]})})
+    assert one.to_frame().equals(pd.DataFrame({"id": [1]}))
+    two = tables_result("board", {"limit": 5}, {"posts": pd.DataFrame({"id": [1, 2]})})
+    assert one.spec_hash != two.spec_hash
+    assert json.loads(one.to_json())["kind"] == "board"
 
 
 def test_hash_spec_depends_on_data_and_options() -> None:

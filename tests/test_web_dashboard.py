@@ -141,20 +141,21 @@ def test_dashboard_end_to_end(chromium_browser: Browser, server: str, artifacts:
     page.goto(server + "/#/region/340000")
     expect(page.locator("#region-title")).to_have_text("安徽")
     page.wait_for_selector("#pillars .bars")
-    assert page.locator("#comment-form").is_hidden()
+    comments = page.locator("#region-comments")
+    assert comments.locator(".comment-form").is_hidden()
 
     # log in and comment; the hostile text is shown literally, no element injected
     page.click("#login-open")
     page.fill("#login-user", "alice")
     page.fill("#login-pass", PASSWORD)
     page.click("#login-form button[type=submit]")
-    page.wait_for_selector("#comment-form", state="visible")
+    comments.locator(".comment-form").wait_for(state="visible")
     assert "王分析师" in page.inner_text("#who")
-    page.fill("#comment-body", HOSTILE)
-    page.click("#comment-form button[type=submit]")
-    page.wait_for_selector("#comments li.comment")
-    assert page.locator("#comments li.comment .body").inner_text() == HOSTILE
-    assert page.locator("#comments img").count() == 0
+    comments.locator("textarea").fill(HOSTILE)
+    comments.locator("button[type=submit]").click()
+    comments.locator("li.comment").wait_for()
+    assert comments.locator("li.comment .body").inner_text() == HOSTILE
+    assert comments.locator("img").count() == 0
     page.screenshot(path=str(artifacts / "region.png"))
 
     # English switch

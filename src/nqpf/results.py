@@ -22,8 +22,8 @@ The JSON document (schema ``nqpf.result``, version :data:`SCHEMA_VERSION`, descr
      "tables": {"scores": {"columns": [...], "rows": [[...], ...]}, ...}}
 
 Tables are written column names plus rows (a named, non-default index becomes leading
-columns); missing values are ``null``; floats keep all 17 significant digits, so
-:func:`frame_from_json` gives back the same numbers.
+columns); missing values and ±inf (JSON has neither) are ``null``; floats keep all
+17 significant digits, so :func:`frame_from_json` gives back the same numbers.
 
 >>> import pandas as pd
 >>> doc = table_json(pd.DataFrame({"region": ["340000"], "index": [0.25]}))
@@ -40,6 +40,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
@@ -50,10 +51,12 @@ __all__ = [
     "SCHEMA_VERSION",
     "Result",
     "ResultMixin",
+    "TablesResult",
     "frame_from_json",
     "hash_spec",
     "result_json",
     "table_json",
+    "tables_result",
     "update_hash",
 ]
 
@@ -142,6 +145,42 @@ class ResultMixin:
         return result_json(self)
 
 
+@dataclass
+class TablesResult(ResultMixin):
+    """A result that is a set of named tables (a directory search, a list of documents, a
+    chain's definition …): the protocol's members, nothing else."""
+
+    kind: str
+    spec: Mapping[str, Any]
+    spec_hash: str
+    provenance: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+    named: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return dict(self.named)
+
+
+def tables_result(
+    kind: str,
+    spec: Mapping[str, Any],
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    provenance: pd.DataFrame | None = None,
+    warnings: list[str] | None = None,
+) -> TablesResult:
+    """A :class:`TablesResult` whose ``spec_hash`` covers ``kind``, ``spec`` and the tables
+    themselves (so a changed table, e.g. a new board post, changes the hash)."""
+    return TablesResult(
+        kind=kind,
+        spec=dict(spec),
+        spec_hash=hash_spec({"kind": kind, **spec}, *tables.values()),
+        provenance=provenance if provenance is not None else pd.DataFrame({"source": []}),
+        warnings=list(warnings or []),
+        named=dict(tables),
+    )
+
+
 def _plain(value: Any) -> Any:
     """A JSON value for one cell or spec entry (NaN/NA → None, numpy → Python)."""
     if value is None or value is pd.NA or value is pd.NaT:
@@ -151,7 +190,8 @@ def _plain(value: Any) -> Any:
     if isinstance(value, int | np.integer):
         return int(value)
     if isinstance(value, float | np.floating):
-        return None if math.isnan(float(value)) else float(value)
+        number = float(value)
+        return number if math.isfinite(number) else None  # JSON has no NaN or ±inf
     if isinstance(value, pd.Timestamp | dt.date):
         return value.isoformat()
     if isinstance(value, Mapping):

@@ -17,13 +17,16 @@ DatabaseError              503
 other NQPFError            400
 =========================  ======
 
-Responses of analyses carry the spec of the run and its ``spec_hash``; results are cached
-in-process by spec (:class:`nqpf.api.cache.ResultCache`).
+The routes of the analyses live in :mod:`nqpf.api.routes_analyses` (assessment, audit,
+disparity, diagnosis, opportunities, peers), :mod:`nqpf.api.routes_national` (herding,
+layout, targets, chains) and :mod:`nqpf.api.routes_portal` (directory, board, policy
+library); this module includes them. Their responses are the result document of
+:mod:`nqpf.results` (spec and ``spec_hash`` included), cached in-process by request
+(:mod:`nqpf.api._respond`). The contract is docs/api.md.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
@@ -34,14 +37,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from nqpf import __version__
+from nqpf.api import routes_analyses, routes_national, routes_portal
+from nqpf.api._respond import Year
 from nqpf.api.cache import ResultCache
 from nqpf.api.security import SESSION_COOKIE, current_user, engine_of, need_user
 from nqpf.db import DatabaseError, connect
 from nqpf.db import accounts_repo as accounts
 from nqpf.errors import InputError, NQPFError, UnknownRegionError
-from nqpf.index.aggregate import AggregateMethod
-from nqpf.index.normalize import NormalizeMethod, Scope
-from nqpf.services.assessment import AssessmentSpec
 from nqpf.web import mount_dashboard
 
 __all__ = ["create_app", "default_app"]
@@ -86,10 +88,6 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
-#: A year as a query parameter (the range NQPF accepts anywhere).
-Year = Annotated[int, Field(ge=1949, le=2100)]
-
-
 class Credentials(BaseModel):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
@@ -117,6 +115,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.engine = connect(db_url)
+    app.state.db_url = db_url
     app.state.cache = ResultCache()
 
     @app.exception_handler(NQPFError)
@@ -138,8 +137,9 @@ def create_app(db_url: str | None = None) -> FastAPI:
         return response
 
     _data_routes(app)
-    _analysis_routes(app)
     _account_routes(app)
+    for router in (routes_analyses.router, routes_national.router, routes_portal.router):
+        app.include_router(router)
     mount_dashboard(app)
     return app
 
@@ -200,65 +200,6 @@ def _data_routes(app: FastAPI) -> None:
                     f"unknown indicator {ind!r} — see /api/v1/data/catalog", column="indicator"
                 )
         return _records(load_panel(indicator, years=year, regions=region))
-
-
-# ---------------------------------------------------------------------------- analyses
-# The choices are the Literal types of nqpf.index (validated again, once, by AssessmentSpec);
-# normalize 'target' needs per-indicator targets, which a query cannot carry.
-Weights = Literal["entropy", "critic", "equal", "pca", "entropy,critic"]
-
-
-def _analysis_routes(app: FastAPI) -> None:
-    @app.get("/api/v1/assess", tags=["analyses"])
-    def assess(
-        request: Request,
-        framework: Literal["ndrc", "three-elements"] = "ndrc",
-        normalize: NormalizeMethod = "minmax",
-        scope: Scope = "panel",
-        weights: Weights = "entropy",
-        aggregate: AggregateMethod = "linear",
-        year: Annotated[list[Year] | None, Query(max_length=50)] = None,
-    ) -> dict[str, Any]:
-        """NQPF composite assessment of the provinces on the packaged data.
-
-        The result document of ``nqpf.results`` (schema ``nqpf.result`` v1: spec, spec_hash,
-        warnings, provenance, tables scores/pillars/weights/contributions as columns + rows),
-        plus ``pillars`` (id and zh/en names).
-        """
-        years = sorted(set(year)) if year else None
-        spec: dict[str, Any] = {
-            "analysis": "assess",
-            "framework": framework,
-            "normalize": normalize,
-            "scope": scope,
-            "weights": weights,
-            "aggregate": aggregate,
-            "years": years,
-        }
-
-        assessment = AssessmentSpec.of(
-            framework=framework,
-            normalize=normalize,
-            scope=scope,
-            weights=weights,
-            aggregate=aggregate,
-            years=years,
-        )
-
-        def run() -> dict[str, Any]:
-            from nqpf.services.assessment import assess_spec
-
-            result = assess_spec(assessment)
-            body: dict[str, Any] = json.loads(result.to_json())
-            body["pillars"] = [
-                {"id": p.id, "name_zh": p.name_zh, "name_en": p.name_en}
-                for p in result.framework.pillars
-            ]
-            return body
-
-        cache: ResultCache = request.app.state.cache
-        answer: dict[str, Any] = cache.get_or_run(spec, run)
-        return answer
 
 
 # ---------------------------------------------------------------------------- accounts

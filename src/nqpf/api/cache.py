@@ -36,6 +36,15 @@ class ResultCache:
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
+    def peek(self, spec: Mapping[str, Any]) -> Any | None:
+        """The cached result of ``spec``, or ``None`` (no computing, no waiting)."""
+        key = spec_key(spec)
+        with self._guard:
+            if key in self._results:
+                self._results.move_to_end(key)
+                return self._results[key]
+        return None
+
     def get_or_run(self, spec: Mapping[str, Any], run: Callable[[], Any]) -> Any:
         """The cached result of ``spec``, computing it with ``run()`` on a miss."""
         key = spec_key(spec)

@@ -1,7 +1,8 @@
 """The ``nqpf`` command line.
 
 A thin shell: it parses options, calls the services and renders their results. Heavy
-modules (pandas, SciPy, the analysis code) are imported inside the commands, so
+modules (pandas, SciPy, the analysis code) are imported inside the commands, and the
+command modules themselves only when their command runs (:mod:`nqpf.cli._lazy`), so
 ``nqpf --help`` starts fast.
 
 Errors that NQPF raises on bad input (:class:`nqpf.errors.NQPFError`) and usage errors
@@ -12,33 +13,18 @@ typed or imported is read as rich markup or reaches the terminal as a control se
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import sys
 import warnings
 from typing import Any, TextIO
 
-import click
 import typer
 
-from nqpf.cli import assess as assess_commands
-from nqpf.cli import audit as audit_commands
-from nqpf.cli import backtest as backtest_commands
-from nqpf.cli import chain as chain_commands
-from nqpf.cli import data as data_commands
-from nqpf.cli import db as db_commands
-from nqpf.cli import disparity as disparity_commands
-from nqpf.cli import industry as industry_commands
-from nqpf.cli import io as io_commands
-from nqpf.cli import market as market_commands
-from nqpf.cli import plan as plan_commands
-from nqpf.cli import policy as policy_commands
-from nqpf.cli import report as report_commands
-from nqpf.cli import serve as serve_commands
-from nqpf.cli._console import stderr, stdout, styled
+from nqpf.cli._lazy import LazyGroup
 from nqpf.errors import NQPFError, NQPFWarning
 
 app = typer.Typer(
+    cls=LazyGroup,
     name="nqpf",
     help="NQPF — 因地制宜发展新质生产力 decision support: data, assessment, disparities, "
     "industry opportunities.",
@@ -51,6 +37,8 @@ app = typer.Typer(
 def _version(value: bool) -> None:
     if value:
         from importlib.metadata import version
+
+        from nqpf.cli._console import stdout
 
         stdout().print(f"nqpf {version('nqpf')}", soft_wrap=True)
         raise typer.Exit()
@@ -69,39 +57,25 @@ def _options(
     """NQPF — 因地制宜发展新质生产力 decision support."""
 
 
-app.add_typer(data_commands.app, name="data")
-app.add_typer(backtest_commands.app, name="backtest")
-app.add_typer(io_commands.app, name="io")
-app.add_typer(chain_commands.app, name="chain")
-app.add_typer(db_commands.app, name="db")
-app.add_typer(policy_commands.app, name="policy")
-app.add_typer(market_commands.firms_app, name="firms")
-app.add_typer(market_commands.board_app, name="board")
-app.add_typer(serve_commands.users, name="user")
-app.command("serve")(serve_commands.serve)
-app.command("assess")(assess_commands.assess)
-app.command("audit")(audit_commands.audit)
-app.command("opportunities")(industry_commands.opportunities)
-app.command("similar")(industry_commands.similar)
-app.command("disparity")(disparity_commands.disparity)
-app.command("herding")(plan_commands.herding)
-app.command("plan")(plan_commands.plan)
-app.command("targets")(plan_commands.targets)
-app.command("diagnose")(disparity_commands.diagnose)
-app.command("report")(report_commands.report)
-
-
 def _click_exceptions() -> tuple[tuple[type[Any], ...], ...]:
-    """Typer's usage-error classes: click's, and those of the click that newer typers
-    vendor (``typer._click``)."""
-    modules: list[Any] = [click.exceptions]
-    with contextlib.suppress(ImportError):
-        modules.append(importlib.import_module("typer._click.exceptions"))
+    """Typer's usage-error classes: those of the click that newer typers vendor
+    (``typer._click``), else click's (no command uses click directly)."""
+    try:
+        modules: list[Any] = [importlib.import_module("typer._click.exceptions")]
+    except ImportError:
+        modules = [importlib.import_module("click.exceptions")]
 
     def pick(name: str) -> tuple[type[Any], ...]:
         return tuple(getattr(m, name) for m in modules if hasattr(m, name))
 
     return pick("NoArgsIsHelpError"), pick("UsageError"), (KeyboardInterrupt, *pick("Abort"))
+
+
+def _say(*parts: str | tuple[str, str]) -> None:
+    """Print a line on stderr (rich is imported only when there is something to say)."""
+    from nqpf.cli._console import stderr, styled
+
+    stderr().print(styled(*parts), soft_wrap=True)
 
 
 def _one_line(text: str) -> str:
@@ -122,7 +96,7 @@ def main() -> None:
         line: str | None = None,
     ) -> None:
         if issubclass(category, NQPFWarning):
-            stderr().print(styled(("注意 Warning: ", "yellow"), str(message)), soft_wrap=True)
+            _say(("注意 Warning: ", "yellow"), str(message))
         else:
             original(message, category, filename, lineno, file, line)
 
@@ -137,13 +111,13 @@ def main() -> None:
         ctx = getattr(exc, "ctx", None)
         where = ctx.command_path if ctx is not None else "nqpf"
         message = f"{_one_line(exc.format_message())} — see `{where} --help`"
-        stderr().print(styled(("错误 Error: ", "bold red"), message), soft_wrap=True)
+        _say(("错误 Error: ", "bold red"), message)
         sys.exit(2)
     except aborts:
-        stderr().print("已中断 Aborted", soft_wrap=True)
+        _say("已中断 Aborted")
         sys.exit(130)
     except NQPFError as exc:
-        stderr().print(styled(("错误 Error: ", "bold red"), _one_line(str(exc))), soft_wrap=True)
+        _say(("错误 Error: ", "bold red"), _one_line(str(exc)))
         sys.exit(2)
     finally:
         warnings.showwarning = original

@@ -1,0 +1,102 @@
+"""How every analysis route answers: the result document of :mod:`nqpf.results`, cached.
+
+A route names its request (``kind`` plus its validated parameters, JSON-serialisable) and
+gives a function that calls a service and returns a result object. :func:`result_response`
+answers with ``result.to_json()`` — schema ``nqpf.result`` v1, the same document
+``nqpf … --format json`` writes — as bytes, with ``ETag: "<spec_hash>"``; a request whose
+``If-None-Match`` names that tag gets ``304 Not Modified``.
+
+Cached routes keep the encoded document in the app's :class:`~nqpf.api.cache.ResultCache`
+keyed by the request: a hit is answered on the event loop without touching a thread; a miss
+runs the service in the thread pool (the services themselves cache results by
+``spec_hash``). Routes over the database (board, policy library, directory with imported
+firms) are not cached: their tables change.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any
+
+from fastapi import Path, Query, Request, Response
+from pydantic import Field
+from starlette.concurrency import run_in_threadpool
+
+from nqpf.api.cache import ResultCache
+from nqpf.results import JSON_SCHEMA, Result
+
+__all__ = [
+    "RESULT_RESPONSES",
+    "Encoded",
+    "RegionPath",
+    "Year",
+    "Years",
+    "result_response",
+]
+
+#: A year as a query parameter (the range NQPF accepts anywhere).
+Year = Annotated[int, Field(ge=1949, le=2100)]
+#: Repeatable ``?year=2022&year=2023``.
+Years = Annotated[list[Year] | None, Query(max_length=100)]
+#: A region in a path: a name (安徽, 合肥市, Anhui) or a GB/T 2260 code.
+RegionPath = Annotated[
+    str, Path(min_length=1, max_length=64, description="region name or code: 安徽, 340000")
+]
+
+#: The encoded document and its ETag.
+Encoded = tuple[bytes, str]
+
+_SCHEMA = {k: v for k, v in JSON_SCHEMA.items() if k not in ("$schema", "$id")}
+
+#: OpenAPI description of the answers of every analysis route.
+RESULT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The result document (schema nqpf.result v1; see docs/api.md)",
+        "content": {"application/json": {"schema": _SCHEMA}},
+    },
+    404: {"description": "Unknown region, chain or document (one-line `detail`)"},
+    422: {"description": "A bad parameter (`detail` names it; `field` when NQPF found it)"},
+}
+
+
+def encode(result: Result, extra: Mapping[str, Any] | None = None) -> Encoded:
+    """The JSON bytes of ``result`` (with ``extra`` top-level members) and its ETag."""
+    text = result.to_json()
+    if extra:
+        doc = json.loads(text)
+        doc.update(extra)
+        text = json.dumps(doc, ensure_ascii=False, allow_nan=False)
+    return text.encode("utf-8"), f'"{result.spec_hash}"'
+
+
+def _answer(request: Request, encoded: Encoded) -> Response:
+    body, etag = encoded
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+async def result_response(
+    request: Request,
+    key: Mapping[str, Any],
+    run: Callable[[], Result],
+    *,
+    extra: Callable[[Result], Mapping[str, Any]] | None = None,
+    cache: bool = True,
+) -> Response:
+    """Answer ``key`` with the document of ``run()``'s result (cached when ``cache``)."""
+
+    def build() -> Encoded:
+        result = run()
+        return encode(result, extra(result) if extra is not None else None)
+
+    if not cache:
+        return _answer(request, await run_in_threadpool(build))
+    store: ResultCache = request.app.state.cache
+    hit: Encoded | None = store.peek(key)
+    if hit is None:
+        made: Encoded = await run_in_threadpool(store.get_or_run, key, build)
+        return _answer(request, made)
+    return _answer(request, hit)

@@ -1,0 +1,626 @@
+// NQPF dashboard, the pages beyond the overview: region profile parts, disparities,
+// industries, chains, 资讯, 企业, 供应/求购 and comments. Loaded after app.js (shares its
+// globals: state, t, el, api, records, regionName, pillarName, status). It draws what the
+// REST API answers (result documents: spec, spec_hash, warnings, provenance, tables) and
+// computes nothing; all text goes through textContent.
+"use strict";
+
+// The REST endpoints each page reads (docs/web.md).
+const ENDPOINTS = {
+  disparity: (measure, groups) => `/api/v1/disparity?measure=${encodeURIComponent(measure)}&groups=${encodeURIComponent(groups)}`,
+  diagnose: (code) => `/api/v1/diagnose/${encodeURIComponent(code)}`,
+  opportunities: (code) => `/api/v1/opportunities/${encodeURIComponent(code)}`,
+  similar: (code) => `/api/v1/similar/${encodeURIComponent(code)}`,
+  targets: (code) => `/api/v1/targets?region=${encodeURIComponent(code)}`,
+  herding: (view) => `/api/v1/herding?view=${view}`,
+  plan: () => "/api/v1/plan",
+  chains: () => "/api/v1/chains",
+  chainMap: (chain, code) => `/api/v1/chains/${encodeURIComponent(chain)}?region=${encodeURIComponent(code)}`,
+  enterprises: (name, region) => "/api/v1/enterprises?" + new URLSearchParams(
+    Object.entries({name, region}).filter(([, v]) => v)).toString(),
+  board: (kind) => "/api/v1/board" + (kind ? "?kind=" + encodeURIComponent(kind) : ""),
+  boardPost: () => "/api/v1/board",
+  boardMatches: (id) => `/api/v1/board/${encodeURIComponent(id)}/matches`,
+  policySearch: (q) => "/api/v1/policy" + (q ? "?q=" + encodeURIComponent(q) : ""),
+  policyDocument: (id) => `/api/v1/policy/${encodeURIComponent(id)}`,
+};
+
+Object.assign(I18N.zh, {
+  nav_disparity: "区域差异", nav_industries: "产业布局", nav_chains: "产业链", nav_policy: "资讯",
+  nav_enterprises: "企业", nav_board: "供应/求购", grouping: "分组", four_regions: "四大区域",
+  three_belts: "东中西三大地带", chain: "产业链", search: "搜索", search_policy: "输入政策关键词，如 人工智能 算力",
+  search_enterprise: "企业名称关键词", post_kind: "类别", all: "全部", supply: "供应", demand: "求购",
+  new_post: "发布信息", enterprise: "企业", product: "产品", segment: "环节", quantity: "数量", unit: "单位",
+  valid_until: "有效期至", contact: "联系方式", description: "说明", publish: "发布", industry_field: "行业",
+  login_to_post: "登录后可发布供求信息。", endpoint_missing: "该页面所需的接口尚未提供",
+  warnings: "提示", method_details: "方法、参数与数据来源", spec: "参数", sources: "数据来源",
+  obstacles: "主要障碍指标", pillar_obstacles: "分项障碍度", coupling: "科技—产业耦合协调",
+  targets: "目标测算", opportunities: "产业机会（含理由与抓手）", strengths: "现有优势产业",
+  similar: "相似地区", chain_map: "产业链图谱", partners: "合作伙伴地区", flows: "链上投入产出流量",
+  headline_fmt: "新质生产力指数 {index}，全国第 {rank}/{n} 位", dagum: "Dagum 基尼系数及分解",
+  group_trends: "分区域均值走势", theil: "泰尔指数分解", sigma: "σ收敛（变异系数）", beta: "β收敛",
+  moran: "全局莫兰指数", markov: "空间马尔可夫转移概率", kde: "核密度分布", all_tables: "全部结果表",
+  herding_declared: "规划趋同（各地宣布的重点产业）", herding_revealed: "实际趋同（新进入的比较优势）",
+  layout: "产业布局优化方案", no_results: "没有结果。", matches: "匹配结果", my_post: "已发布",
+  open: "打开", back: "返回", document: "文件", none_selected: "（不限）", similar_regions: "产业结构相似地区",
+  posted: "已发布，编号 {id}。", strong: "强", weak: "弱", missing: "缺", comments_on: "评论",
+  show_rows: "显示前 {n} 行，共 {total} 行", within: "区域内", between: "区域间", transvariation: "超变密度",
+  lag_class: "邻域状态", from_class: "期初", to_class: "期末", yes: "是", no: "否",
+});
+Object.assign(I18N.en, {
+  nav_disparity: "Disparities", nav_industries: "Industries", nav_chains: "Chains", nav_policy: "Policy",
+  nav_enterprises: "Enterprises", nav_board: "Supply & demand", grouping: "Grouping",
+  four_regions: "Four regions", three_belts: "Three belts", chain: "Chain", search: "Search",
+  search_policy: "Policy keywords, e.g. 人工智能", search_enterprise: "Enterprise name", post_kind: "Kind",
+  all: "All", supply: "Supply", demand: "Demand", new_post: "New post", enterprise: "Enterprise",
+  product: "Product", segment: "Segment", quantity: "Quantity", unit: "Unit", valid_until: "Valid until",
+  contact: "Contact", description: "Description", publish: "Publish", industry_field: "Industry",
+  login_to_post: "Log in to post an offer or a request.", endpoint_missing: "The API endpoint this page needs is not available yet",
+  warnings: "Notes", method_details: "Method, options and sources", spec: "Options", sources: "Sources",
+  obstacles: "Main obstacle indicators", pillar_obstacles: "Obstacle degree by pillar",
+  coupling: "Coupling coordination of S&T and industry", targets: "Targets",
+  opportunities: "Industry opportunities (with reasons and levers)", strengths: "Current strengths",
+  similar: "Similar regions", chain_map: "Chain map", partners: "Partner regions", flows: "Input-output flows along the chain",
+  headline_fmt: "NQPF index {index}, rank {rank} of {n}", dagum: "Dagum Gini and its decomposition",
+  group_trends: "Group means over time", theil: "Theil decomposition", sigma: "σ-convergence (coefficient of variation)",
+  beta: "β-convergence", moran: "Global Moran's I", markov: "Spatial Markov transition probabilities",
+  kde: "Kernel density", all_tables: "All result tables", herding_declared: "Declared herding (priority industries)",
+  herding_revealed: "Revealed herding (new comparative advantages)", layout: "Optimised industry layout",
+  no_results: "No results.", matches: "Matches", my_post: "Posted", open: "Open", back: "Back",
+  document: "Document", none_selected: "(any)", similar_regions: "Regions with a similar industry mix",
+  posted: "Posted as number {id}.", strong: "strong", weak: "weak", missing: "missing", comments_on: "Comments",
+  show_rows: "First {n} of {total} rows", within: "within", between: "between", transvariation: "transvariation",
+  lag_class: "Neighbours' class", from_class: "From", to_class: "To", yes: "yes", no: "no",
+});
+
+// Column headings of result tables (zh, en); unknown columns show their id.
+const COLS = {
+  region: ["地区", "Region"], region_name: ["地区", "Region"], year: ["年份", "Year"], rank: ["位次", "Rank"],
+  indicator: ["指标", "Indicator"], pillar: ["分项", "Pillar"], name: ["名称", "Name"], name_zh: ["名称", "Name"],
+  score: ["得分", "Score"], value: ["数值", "Value"], obstacle: ["障碍度 %", "Obstacle %"],
+  contribution: ["指标贡献度", "Factor contribution"], deviation: ["指标偏离度", "Deviation"],
+  industry: ["产业", "Industry"], rca: ["显示性比较优势", "RCA"], density: ["关联密度", "Density"],
+  entry_probability: ["进入概率", "Entry probability"], pci: ["产业复杂度", "PCI"], growth: ["增长", "Growth"],
+  type: ["类型", "Type"], stage: ["阶段", "Stage"], reason_zh: ["理由", "Reason"], reason_en: ["理由", "Reason"],
+  lever_zh: ["抓手", "Lever"], lever_en: ["抓手", "Lever"], share: ["占比", "Share"], excess: ["超额", "Excess"],
+  segment: ["环节", "Segment"], status_zh: ["状态", "Status"], status: ["状态", "Status"], firms: ["企业数", "Firms"],
+  lq: ["区位熵", "LQ"], partner_name: ["伙伴地区", "Partner"], distance_km: ["距离 km", "Distance km"],
+  target: ["目标值", "Target"], target_year: ["目标年份", "Target year"], latest: ["最新值", "Latest"],
+  latest_year: ["最新年份", "Latest year"], required_growth: ["所需年均增速", "Required growth"],
+  historical_cagr: ["历史年均增速", "Historical CAGR"], projection: ["趋势外推", "Projection"],
+  probability: ["概率", "Probability"], G: ["总体基尼", "Gini G"], G_w: ["区域内", "Within"],
+  G_nb: ["区域间", "Between"], G_t: ["超变密度", "Transvariation"], share_w: ["区域内贡献率", "Within share"],
+  share_nb: ["区域间贡献率", "Between share"], share_t: ["超变密度贡献率", "Transvariation share"],
+  n: ["样本数", "n"], group: ["区域", "Group"], mean: ["均值", "Mean"], G_jj: ["区域内基尼", "G_jj"],
+  group_j: ["区域 j", "Group j"], group_h: ["区域 h", "Group h"], G_jh: ["区域间基尼", "G_jh"], D_jh: ["相对经济效应", "D_jh"],
+  index: ["指数", "Index"], within: ["区域内", "Within"], between: ["区域间", "Between"], cv: ["变异系数", "CV"],
+  sd: ["标准差", "SD"], beta: ["β系数", "β"], se: ["标准误", "SE"], p: ["p 值", "p"], speed: ["收敛速度", "Speed"],
+  half_life: ["半衰期（年）", "Half-life (years)"], kind: ["类别", "Kind"], model: ["模型", "Model"],
+  I: ["莫兰指数 I", "Moran's I"], z: ["z 值", "z"], p_sim: ["置换检验 p", "p (permutation)"],
+  herding_index: ["趋同指数", "Herding index"], declared: ["宣布地区数", "Declaring"],
+  without_base: ["其中缺乏基础", "Without a base"], hubs_today: ["已有优势地区数", "Hubs today"],
+  explanation_zh: ["说明", "Explanation"], explanation_en: ["说明", "Explanation"], field: ["领域", "Field"],
+  entrants: ["新进入地区", "Entrants"], entry_rate: ["进入率", "Entry rate"], unrelated_share: ["无关联进入占比", "Unrelated share"],
+  window: ["时期", "Window"], priorities: ["重点产业数", "Priorities"], fit: ["契合度", "Fit"], hubs: ["布局地区数", "Hubs"],
+  enterprise: ["企业", "Enterprise"], product: ["产品", "Product"], quantity: ["数量", "Quantity"], unit: ["单位", "Unit"],
+  valid_until: ["有效期至", "Valid until"], contact: ["联系方式", "Contact"], description: ["说明", "Description"],
+  code: ["代码", "Code"], city: ["城市", "City"], board: ["板块", "Board"], ownership: ["所有制", "Ownership"],
+  list_year: ["上市年份", "Listed"], title: ["标题", "Title"], issuer: ["发文机关", "Issuer"], issued: ["日期", "Date"],
+  doc_type: ["文种", "Type"], snippet: ["摘要", "Snippet"], similarity: ["相似度", "Similarity"],
+  class_zh: ["协调等级", "Class"], class_en: ["协调等级", "Class"], C: ["耦合度 C", "Coupling C"],
+  T: ["综合发展 T", "Development T"], D: ["协调度 D", "Coordination D"], level: ["等级", "Level"],
+  chain_zh: ["产业链", "Chain"], chain_en: ["产业链", "Chain"], created_at: ["发布时间", "Posted"],
+  match_score: ["匹配度", "Match"], reason: ["理由", "Reason"], phrase: ["原文", "Statement"],
+};
+
+// Columns that exist in both languages: show the one of the current language only.
+const LANG_PAIRS = [["name_zh", "name_en"], ["reason_zh", "reason_en"], ["lever_zh", "lever_en"],
+  ["explanation_zh", "explanation_en"], ["class_zh", "class_en"], ["chain_zh", "chain_en"]];
+
+function tr(key, values) {
+  return Object.entries(values || {}).reduce((s, [k, v]) => s.replace("{" + k + "}", String(v)), t(key));
+}
+
+function colLabel(col) {
+  const pair = COLS[col];
+  return pair ? pair[state.lang === "en" ? 1 : 0] : col;
+}
+
+function cell(col, value) {
+  if (value === null || value === undefined || value === "") return "—";
+  if (typeof value === "boolean") return t(value ? "yes" : "no");
+  if (col === "region" || col === "partner") return regionName(String(value));
+  if (typeof value !== "number") return String(value);
+  if (Number.isInteger(value)) return Math.abs(value) >= 10000 ? value.toLocaleString("zh-CN") : String(value);
+  const a = Math.abs(value);
+  if (a >= 1000) return value.toLocaleString("zh-CN", {maximumFractionDigits: 0});
+  return value.toPrecision(4);
+}
+
+// A result table ({columns, rows}) as an HTML table; opts: columns (shown, in order), limit,
+// link(row) → hash, cls.
+function tableOf(table, opts = {}) {
+  const hide = new Set(LANG_PAIRS.map((p) => p[state.lang === "en" ? 0 : 1]));
+  let cols = opts.columns ? opts.columns.filter((c) => table.columns.includes(c)) : table.columns;
+  if (!opts.columns) cols = cols.filter((c) => !hide.has(c));
+  const idx = cols.map((c) => table.columns.indexOf(c));
+  const wrap = el("div", null, {class: "table-wrap" + (opts.cls ? " " + opts.cls : "")});
+  const tbl = el("table");
+  const head = el("tr");
+  for (const c of cols) head.append(el("th", colLabel(c), {"data-col": c}));
+  tbl.append(el("thead")); tbl.tHead.append(head);
+  const body = el("tbody");
+  const limit = opts.limit || 200;
+  for (const row of table.rows.slice(0, limit)) {
+    const tr_ = el("tr");
+    idx.forEach((i, k) => tr_.append(el("td", cell(cols[k], row[i]), {class: typeof row[i] === "number" ? "num" : "text"})));
+    if (opts.link) {
+      const obj = Object.fromEntries(table.columns.map((c, i) => [c, row[i]]));
+      const target = opts.link(obj);
+      if (target) { tr_.classList.add("link"); tr_.addEventListener("click", () => { location.hash = target; }); }
+    }
+    body.append(tr_);
+  }
+  tbl.append(body);
+  wrap.append(tbl);
+  if (table.rows.length > limit) wrap.append(el("p", tr("show_rows", {n: limit, total: table.rows.length}), {class: "note"}));
+  return wrap;
+}
+
+function card(title, ...children) {
+  const box = el("section", null, {class: "card"});
+  box.append(el("h3", title), ...children.filter(Boolean));
+  return box;
+}
+
+function chartDiv(cls) { return el("div", null, {class: "chart " + (cls || "")}); }
+
+const PLOT_CONFIG = {displaylogo: false, responsive: true};
+function plot(div, traces, layout) {
+  Plotly.react(div, traces, {margin: {l: 50, r: 10, t: 30, b: 40}, font: {family: "NQPF Sans SC, sans-serif"}, ...layout}, PLOT_CONFIG);
+}
+
+// Warnings (shown), then spec, spec_hash and provenance in a closed <details>.
+function resultMeta(doc) {
+  const out = el("div", null, {class: "meta-box"});
+  if (doc.warnings && doc.warnings.length) {
+    const list = el("ul", null, {class: "warnings"});
+    for (const w of doc.warnings) list.append(el("li", w));
+    out.append(el("h4", t("warnings")), list);
+  }
+  const details = el("details");
+  details.append(el("summary", `${t("method_details")} · spec_hash ${doc.spec_hash || "—"}`));
+  details.append(el("pre", JSON.stringify(doc.spec || {}, null, 1), {class: "spec"}));
+  if (doc.provenance && doc.provenance.rows && doc.provenance.rows.length) details.append(tableOf(doc.provenance, {limit: 50}));
+  out.append(details);
+  return out;
+}
+
+function allTables(doc, skip = []) {
+  const details = el("details", null, {class: "all-tables"});
+  details.append(el("summary", t("all_tables")));
+  for (const [name, table] of Object.entries(doc.tables || {})) {
+    if (skip.includes(name)) continue;
+    details.append(el("h4", name), tableOf(table, {limit: 100}));
+  }
+  return details;
+}
+
+// The GET routes this server offers (from its OpenAPI document, read once), as patterns.
+let routesPromise = null;
+function serverRoutes() {
+  routesPromise ??= api("/api/openapi.json").then((doc) => Object.entries(doc.paths || {})
+    .filter(([, ops]) => ops.get)
+    .map(([p]) => new RegExp("^" + p.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]+") + "$")));
+  return routesPromise;
+}
+
+// GET a result; a page whose endpoint the server does not offer (yet) says so.
+async function fetchResult(path) {
+  const bare = path.split("?")[0];
+  const routes = await serverRoutes();
+  if (!routes.some((r) => r.test(bare))) {
+    const e = new Error(`${t("endpoint_missing")}: ${bare}`); e.missing = true; throw e;
+  }
+  return api(path);
+}
+
+function failure(error) {
+  return el("p", error.missing ? error.message : `${t("failed")}: ${error.message}`, {class: error.missing ? "note missing" : "error"});
+}
+
+async function section(container, title, path, draw) {
+  const box = card(title, el("p", t("loading"), {class: "note"}));
+  container.append(box);
+  try {
+    const doc = await fetchResult(path);
+    box.replaceChildren(el("h3", title));
+    draw(box, doc);
+  } catch (error) { box.replaceChildren(el("h3", title), failure(error)); }
+}
+
+function tableRows(doc, name) { return doc.tables && doc.tables[name] ? records(doc.tables[name]) : []; }
+
+// ------------------------------------------------------------------ region profile parts
+async function drawRegionParts(code) {
+  const parts = $("region-parts");
+  const token = {}; parts.token = token;
+  parts.replaceChildren();
+  const stale = () => parts.token !== token;
+  await Promise.all([
+    section(parts, t("obstacles"), ENDPOINTS.diagnose(code), (box, doc) => {
+      if (stale()) return;
+      const traj = tableRows(doc, "trajectory");
+      if (traj.length) {
+        plot("trajectory", [
+          {type: "scatter", mode: "lines+markers", name: regionName(code), x: traj.map((r) => r.year), y: traj.map((r) => r.index)},
+          {type: "scatter", mode: "lines", name: t("group_mean"), x: traj.map((r) => r.year), y: traj.map((r) => r.index_group)},
+          {type: "scatter", mode: "lines", name: t("national_mean"), x: traj.map((r) => r.year), y: traj.map((r) => r.index_nation)},
+        ], {title: {text: t("trajectory")}, xaxis: {dtick: 1}});
+      }
+      const years = tableRows(doc, "obstacles").map((r) => r.year);
+      const last = Math.max(...years);
+      const pick = (name) => ({columns: doc.tables[name].columns,
+        rows: doc.tables[name].rows.filter((row) => row[doc.tables[name].columns.indexOf("year")] === last)});
+      if (doc.tables.obstacles) {
+        const obs = pick("obstacles");
+        box.append(tableOf(obs, {columns: ["rank", "indicator", "pillar", "obstacle", "contribution", "deviation"], cls: "obstacles"}));
+      }
+      if (doc.tables.pillar_obstacles) {
+        const po = records(pick("pillar_obstacles"));
+        const div = chartDiv("small"); box.append(el("h4", t("pillar_obstacles")), div);
+        plot(div, [{type: "bar", x: po.map((r) => pillarName(r.pillar)), y: po.map((r) => r.obstacle)}], {yaxis: {title: {text: "%"}}});
+      }
+      if (doc.tables.coupling) box.append(el("h4", t("coupling")), tableOf(doc.tables.coupling, {columns: ["year", "C", "T", "D", "level", state.lang === "en" ? "class_en" : "class_zh"]}));
+      box.append(resultMeta(doc));
+    }),
+    section(parts, t("opportunities"), ENDPOINTS.opportunities(code), (box, doc) => {
+      if (doc.tables.opportunities) {
+        box.append(tableOf(doc.tables.opportunities, {cls: "opportunities", columns: ["rank", "name", "score", "rca", "density", "entry_probability", "pci", "type",
+          state.lang === "en" ? "reason_en" : "reason_zh", state.lang === "en" ? "lever_en" : "lever_zh"], limit: 20}));
+      }
+      if (doc.tables.strengths) box.append(el("h4", t("strengths")), tableOf(doc.tables.strengths, {columns: ["name", "rca", "share", "value", "rca_before"], limit: 15, cls: "strengths"}));
+      box.append(allTables(doc, ["opportunities", "strengths"]), resultMeta(doc));
+    }),
+    section(parts, t("targets"), ENDPOINTS.targets(code), (box, doc) => {
+      for (const [name, table] of Object.entries(doc.tables)) box.append(el("h4", name), tableOf(table, {limit: 30}));
+      box.append(resultMeta(doc));
+    }),
+    section(parts, t("similar_regions"), ENDPOINTS.similar(code), (box, doc) => {
+      const [first] = Object.values(doc.tables);
+      if (first) box.append(tableOf(first, {limit: 10, link: (r) => (r.region && r.region !== code ? "#/region/" + r.region : null)}));
+      box.append(resultMeta(doc));
+    }),
+  ]);
+  if (stale()) return;
+  const chains = state.chains || [];
+  if (chains.length) await drawChainMap(parts, chains[0].id, code, stale);
+}
+
+// ------------------------------------------------------------------ chains
+async function loadChains() {
+  if (state.chains) return state.chains;
+  try {
+    const answer = await fetchResult(ENDPOINTS.chains());
+    state.chains = Array.isArray(answer) ? answer : records(Object.values(answer.tables)[0]);
+  } catch { state.chains = []; }
+  return state.chains;
+}
+
+function chainName(c) { return state.lang === "en" ? (c.name_en || c.id) : (c.name_zh || c.id); }
+
+async function drawChainMap(container, chain, code, stale = () => false) {
+  const info = (state.chains || []).find((c) => c.id === chain) || {id: chain};
+  await section(container, `${t("chain_map")}：${chainName(info)} · ${regionName(code)}`, ENDPOINTS.chainMap(chain, code), (box, doc) => {
+    if (stale()) return;
+    const segments = tableRows(doc, "segments");
+    const map = el("div", null, {class: "chain-map"});
+    const levels = [...new Set(segments.map((s) => s.level))].sort((a, b) => a - b);
+    for (const level of levels) {
+      const column = el("div", null, {class: "chain-level"});
+      for (const s of segments.filter((x) => x.level === level)) {
+        const node = el("div", null, {class: "segment " + s.status, "data-segment": s.segment, title: s.reason_zh || ""});
+        node.append(el("strong", state.lang === "en" ? s.name_en : s.name_zh),
+          el("span", `${t(s.status) || s.status} · ${t("enterprise")} ${s.firms} · LQ ${cell("lq", s.lq)}`));
+        column.append(node);
+      }
+      map.append(column);
+    }
+    box.append(map);
+    if (doc.tables.partners) box.append(el("h4", t("partners")), tableOf(doc.tables.partners, {columns: ["segment", "rank", "partner_name", "score", "firms", "lq", "distance_km", state.lang === "en" ? "reason_en" : "reason_zh"], limit: 30}));
+    box.append(allTables(doc, ["segments", "partners"]), resultMeta(doc));
+  });
+}
+
+async function drawChains() {
+  const chains = await loadChains();
+  const pick = $("chain-pick");
+  const current = pick.value;
+  pick.replaceChildren(...chains.map((c) => el("option", chainName(c), {value: c.id})));
+  if (current) pick.value = current;
+  const regionPick = $("chain-region");
+  if (!regionPick.options.length) for (const r of state.regions) regionPick.append(el("option", regionName(r.region), {value: r.region}));
+  const body = $("chains-body");
+  body.replaceChildren();
+  if (!chains.length) { body.append(failure({missing: true, message: `${t("endpoint_missing")}: /api/v1/chains`})); return; }
+  await drawChainMap(body, pick.value || chains[0].id, regionPick.value || "340000");
+}
+
+// ------------------------------------------------------------------ disparities
+function fillDisparityMeasures() {
+  const select = $("disparity-measure");
+  const current = select.value || "index";
+  select.replaceChildren();
+  for (const id of ["index", ...state.assessment.pillars.map((p) => p.id)]) select.append(el("option", pillarName(id), {value: id}));
+  const group = el("optgroup", null, {label: state.lang === "en" ? "Indicators" : "单项指标"});
+  for (const c of state.catalog) group.append(el("option", pillarName(c.id), {value: c.id}));
+  select.append(group);
+  select.value = current;
+}
+
+async function drawDisparity() {
+  fillDisparityMeasures();
+  const body = $("disparity-body");
+  body.replaceChildren(el("p", t("loading"), {class: "note"}));
+  let doc;
+  try { doc = await fetchResult(ENDPOINTS.disparity($("disparity-measure").value, $("disparity-groups").value)); }
+  catch (error) { body.replaceChildren(failure(error)); return; }
+  body.replaceChildren();
+  const rows = (name) => tableRows(doc, name);
+  const years = (rs) => rs.map((r) => r.year);
+  const grid = el("div", null, {class: "cards"});
+  body.append(grid);
+  const chartCard = (title, draw) => { const div = chartDiv(); grid.append(card(title, div)); draw(div); return div; };
+  const dagum = rows("dagum_summary");
+  if (dagum.length) {
+    chartCard(t("dagum"), (div) => plot(div, [
+      {type: "bar", name: t("within"), x: years(dagum), y: dagum.map((r) => r.G_w)},
+      {type: "bar", name: t("between"), x: years(dagum), y: dagum.map((r) => r.G_nb)},
+      {type: "bar", name: t("transvariation"), x: years(dagum), y: dagum.map((r) => r.G_t)},
+      {type: "scatter", mode: "lines+markers", name: "G", x: years(dagum), y: dagum.map((r) => r.G)},
+    ], {barmode: "stack", xaxis: {dtick: 1}}));
+  }
+  const trends = doc.tables.group_trends;
+  if (trends) {
+    chartCard(t("group_trends"), (div) => plot(div, trends.columns.slice(1).map((c, i) => ({
+      type: "scatter", mode: "lines+markers", name: c, x: trends.rows.map((r) => r[0]), y: trends.rows.map((r) => r[i + 1])})), {xaxis: {dtick: 1}}));
+  }
+  const theil = rows("theil_t");
+  if (theil.length) {
+    chartCard(t("theil"), (div) => plot(div, [
+      {type: "bar", name: t("within"), x: years(theil), y: theil.map((r) => r.within)},
+      {type: "bar", name: t("between"), x: years(theil), y: theil.map((r) => r.between)},
+    ], {barmode: "stack", xaxis: {dtick: 1}}));
+  }
+  const sigma = rows("sigma");
+  if (sigma.length) {
+    const groups = [...new Set(sigma.map((r) => r.group))];
+    chartCard(t("sigma"), (div) => plot(div, groups.map((g) => {
+      const mine = sigma.filter((r) => r.group === g);
+      return {type: "scatter", mode: "lines+markers", name: g, x: years(mine), y: mine.map((r) => r.cv)};
+    }), {xaxis: {dtick: 1}}));
+  }
+  const moran = rows("moran");
+  if (moran.length) {
+    chartCard(t("moran"), (div) => plot(div, [
+      {type: "scatter", mode: "lines+markers", name: "I", x: years(moran), y: moran.map((r) => r.I),
+        text: moran.map((r) => `p = ${cell("p", r.p_sim ?? r.p_norm)}`)},
+    ], {xaxis: {dtick: 1}}));
+  }
+  const kde = rows("kde_density");
+  if (kde.length) {
+    const ys = [...new Set(years(kde))];
+    chartCard(t("kde"), (div) => plot(div, ys.map((y) => {
+      const mine = kde.filter((r) => r.year === y);
+      return {type: "scatter", mode: "lines", name: String(y), x: mine.map((r) => r.x), y: mine.map((r) => r.density)};
+    }), {}));
+  }
+  const markov = rows("spatial_markov");
+  if (markov.length) {
+    const box = card(t("markov"));
+    const lags = [...new Set(markov.map((r) => String(r.lag_class)))];
+    for (const lag of lags) {
+      const mine = markov.filter((r) => String(r.lag_class) === lag);
+      const froms = [...new Set(mine.map((r) => r.from_class))].sort();
+      const tos = [...new Set(mine.map((r) => r.to_class))].sort();
+      const tableData = {columns: [t("from_class"), ...tos.map(String)], rows: froms.map((f) => [f, ...tos.map((to) => {
+        const hit = mine.find((r) => r.from_class === f && r.to_class === to); return hit ? hit.probability : null;
+      })])};
+      box.append(el("h4", `${t("lag_class")}: ${lag}`), tableOf(tableData, {cls: "markov"}));
+    }
+    grid.append(box);
+  }
+  const tablesCard = card(t("beta"));
+  if (doc.tables.beta) tablesCard.append(tableOf(doc.tables.beta, {columns: ["group", "kind", "model", "beta", "se", "p", "speed", "half_life", "n_obs", "r2"]}));
+  body.append(tablesCard);
+  if (doc.tables.dagum_summary) body.append(card(t("dagum"), tableOf(doc.tables.dagum_summary, {cls: "dagum"})));
+  body.append(allTables(doc, ["kde_density", "data"]), resultMeta(doc));
+}
+
+// ------------------------------------------------------------------ industries
+async function drawIndustries() {
+  const body = $("industries-body");
+  body.replaceChildren();
+  const expl = state.lang === "en" ? "explanation_en" : "explanation_zh";
+  await Promise.all([
+    section(body, t("herding_declared"), ENDPOINTS.herding("declared"), (box, doc) => {
+      box.append(tableOf(doc.tables.herding, {columns: ["name", "declared", "without_base", "hubs_today", "herding_index", expl], cls: "herding"}));
+      box.append(allTables(doc, ["herding"]), resultMeta(doc));
+    }),
+    section(body, t("herding_revealed"), ENDPOINTS.herding("revealed"), (box, doc) => {
+      box.append(tableOf(doc.tables.herding, {columns: ["name", "window", "entrants", "entry_rate", "unrelated_share", "herding_index", expl], limit: 40}));
+      box.append(allTables(doc, ["herding"]), resultMeta(doc));
+    }),
+    section(body, t("layout"), ENDPOINTS.plan(), (box, doc) => {
+      if (doc.tables.layout) box.append(tableOf(doc.tables.layout, {limit: 40, link: (r) => "#/region/" + r.region}));
+      box.append(allTables(doc, ["layout"]), resultMeta(doc));
+    }),
+  ]);
+}
+
+// ------------------------------------------------------------------ 资讯 (policy library)
+async function drawPolicy(id) {
+  const body = $("policy-body");
+  body.replaceChildren(el("p", t("loading"), {class: "note"}));
+  if (id) {
+    try {
+      const doc = await fetchResult(ENDPOINTS.policyDocument(id));
+      const info = doc.document || doc;
+      const box = el("article", null, {class: "card document"});
+      box.append(el("a", "← " + t("back"), {href: "#/policy"}), el("h2", info.title || id));
+      box.append(el("p", [info.issuer, info.issued, info.doc_type].filter(Boolean).join(" · "), {class: "note"}));
+      if (info.text || info.body) box.append(el("div", info.text || info.body, {class: "doc-text"}));
+      if (doc.items && doc.items.columns) box.append(tableOf(doc.items, {limit: 50}));
+      body.replaceChildren(box, commentsBox("document", String(id)));
+    } catch (error) { body.replaceChildren(failure(error)); }
+    return;
+  }
+  try {
+    const answer = await fetchResult(ENDPOINTS.policySearch($("policy-q").value.trim()));
+    const table = answer.columns ? answer : answer.tables ? Object.values(answer.tables)[0] : {columns: Object.keys(answer[0] || {}), rows: (answer || []).map(Object.values)};
+    body.replaceChildren(table.rows.length ? tableOf(table, {columns: ["title", "issuer", "issued", "doc_type", "snippet"], limit: 100, cls: "policy", link: (r) => "#/policy/" + r.id}) : el("p", t("no_results"), {class: "note"}));
+  } catch (error) { body.replaceChildren(failure(error)); }
+}
+
+// ------------------------------------------------------------------ 企业 (enterprise directory)
+async function drawEnterprises() {
+  const pick = $("enterprise-region");
+  if (!pick.options.length) {
+    pick.append(el("option", t("none_selected"), {value: ""}));
+    for (const r of state.regions) pick.append(el("option", regionName(r.region), {value: r.region}));
+  }
+  const body = $("enterprises-body");
+  body.replaceChildren(el("p", t("loading"), {class: "note"}));
+  try {
+    const answer = await fetchResult(ENDPOINTS.enterprises($("enterprise-q").value.trim(), pick.value));
+    const table = answer.tables ? Object.values(answer.tables)[0] : {columns: Object.keys(answer[0] || {}), rows: answer.map(Object.values)};
+    body.replaceChildren(table.rows.length ? tableOf(table, {columns: ["code", "name", "region", "city", "industry", "board", "ownership", "list_year"], limit: 200, cls: "enterprises"}) : el("p", t("no_results"), {class: "note"}));
+  } catch (error) { body.replaceChildren(failure(error)); }
+}
+
+// ------------------------------------------------------------------ 供应/求购 (board)
+function postsTable(answer) {
+  return answer.tables ? Object.values(answer.tables)[0] : {columns: Object.keys(answer[0] || {}), rows: (answer || []).map(Object.values)};
+}
+
+async function fillBoardForm() {
+  const regionPick = $("board-region");
+  if (!regionPick.options.length) for (const r of state.regions) regionPick.append(el("option", regionName(r.region), {value: r.region}));
+  const chains = await loadChains();
+  const chainPick = $("board-chain");
+  if (!chainPick.options.length) {
+    chainPick.append(el("option", t("none_selected"), {value: ""}));
+    for (const c of chains) chainPick.append(el("option", chainName(c), {value: c.id}));
+  }
+}
+
+async function drawBoard(id) {
+  $("board-form").hidden = !state.user || !!id;
+  $("board-hint").hidden = !!state.user || !!id;
+  await fillBoardForm();
+  const body = $("board-body");
+  body.replaceChildren(el("p", t("loading"), {class: "note"}));
+  if (id) { await drawPost(body, id); return; }
+  try {
+    const answer = await fetchResult(ENDPOINTS.board($("board-kind").value));
+    const table = postsTable(answer);
+    body.replaceChildren(table.rows.length ? tableOf(table, {columns: ["id", "kind", "enterprise", "product", "region", "quantity", "unit", "valid_until", "contact"], cls: "posts", link: (r) => "#/board/" + r.id}) : el("p", t("no_results"), {class: "note"}));
+  } catch (error) { body.replaceChildren(failure(error)); }
+}
+
+async function drawPost(body, id) {
+  const box = card(`${t("matches")} · #${id}`);
+  body.replaceChildren(el("a", "← " + t("back"), {href: "#/board"}), box, commentsBox("post", String(id)));
+  try {
+    const answer = await fetchResult(ENDPOINTS.boardMatches(id));
+    const post = answer.post || answer.request;
+    if (post) box.append(el("p", `${t(post.kind) || post.kind} · ${post.enterprise} · ${post.product} · ${regionName(post.region)}`, {class: "post-head"}));
+    const table = answer.matches && answer.matches.columns ? answer.matches : answer.tables ? (answer.tables.matches || Object.values(answer.tables)[0]) : postsTable(answer.matches || []);
+    box.append(table.rows.length ? tableOf(table, {cls: "matches", link: (r) => (r.id ? "#/board/" + r.id : null)}) : el("p", t("no_results"), {class: "note"}));
+  } catch (error) { box.append(failure(error)); }
+}
+
+function wireBoard() {
+  $("board-kind").addEventListener("change", () => drawBoard());
+  $("board-chain").addEventListener("change", async (event) => {
+    const segPick = $("board-segment");
+    segPick.replaceChildren(el("option", t("none_selected"), {value: ""}));
+    const chain = event.target.value;
+    if (!chain) return;
+    try {
+      const doc = await fetchResult(ENDPOINTS.chainMap(chain, $("board-region").value));
+      for (const s of tableRows(doc, "segments")) segPick.append(el("option", state.lang === "en" ? s.name_en : s.name_zh, {value: s.segment}));
+    } catch { /* segments stay optional */ }
+  });
+  $("board-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = Object.fromEntries([...new FormData(form).entries()].filter(([, v]) => v !== ""));
+    if (data.quantity !== undefined) data.quantity = Number(data.quantity);
+    try {
+      const made = await api(ENDPOINTS.boardPost(), {method: "POST", body: data});
+      status(tr("posted", {id: made.id}));
+      form.reset();
+      location.hash = "#/board/" + made.id;
+    } catch (error) { status(t("failed") + ": " + error.message); }
+  });
+}
+
+// ------------------------------------------------------------------ 评论 (comments)
+function commentsBox(kind, id) {
+  const box = el("section", null, {class: "comments-box", "data-kind": kind, "data-id": id});
+  box.append(el("h3", t("comments")));
+  const list = el("ul", null, {class: "comments"});
+  box.append(list);
+  const form = el("form", null, {class: "comment-form"});
+  const text = el("textarea", null, {maxlength: "5000", required: "", name: "body"});
+  form.append(text, el("button", t("post_comment"), {type: "submit"}));
+  form.hidden = !state.user;
+  const hint = el("p", t("login_to_comment"), {class: "note"});
+  hint.hidden = !!state.user;
+  box.append(form, hint);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("/api/v1/comments", {method: "POST", body: {target_kind: kind, target_id: id, body: text.value}});
+      text.value = "";
+      await fillComments(list, kind, id);
+    } catch (error) { status(t("failed") + ": " + error.message); }
+  });
+  fillComments(list, kind, id);
+  return box;
+}
+
+async function fillComments(list, kind, id) {
+  let comments = [];
+  try { comments = await api(`/api/v1/comments?target_kind=${kind}&target_id=${encodeURIComponent(id)}`); }
+  catch (error) { list.replaceChildren(el("li", t("failed") + ": " + error.message)); return; }
+  list.replaceChildren();
+  if (!comments.length) list.append(el("li", t("no_comments"), {class: "empty"}));
+  for (const c of comments) {
+    const li = el("li", null, {class: "comment"});
+    li.append(el("span", `${c.author} · ${c.created_at.slice(0, 16).replace("T", " ")}`, {class: "meta"}), el("span", c.body, {class: "body"}));
+    list.append(li);
+  }
+}
+
+// ------------------------------------------------------------------ registration with app.js
+PAGES.disparity = () => drawDisparity();
+PAGES.industries = () => drawIndustries();
+PAGES.chains = () => drawChains();
+PAGES.policy = (arg) => drawPolicy(arg);
+PAGES.enterprises = () => drawEnterprises();
+PAGES.board = (arg) => drawBoard(arg);
+PAGES.regionParts = (code) => drawRegionParts(code);
+PAGES.comments = (kind, id) => commentsBox(kind, id);
+
+window.addEventListener("DOMContentLoaded", () => {
+  $("disparity-measure").addEventListener("change", drawDisparity);
+  $("disparity-groups").addEventListener("change", drawDisparity);
+  $("chain-pick").addEventListener("change", drawChains);
+  $("chain-region").addEventListener("change", drawChains);
+  $("policy-search").addEventListener("submit", (e) => { e.preventDefault(); if (location.hash !== "#/policy") location.hash = "#/policy"; else drawPolicy(); });
+  $("enterprise-search").addEventListener("submit", (e) => { e.preventDefault(); drawEnterprises(); });
+  wireBoard();
+  loadChains();
+});
