@@ -227,3 +227,25 @@ def test_disparity_cli_at_county_level(tmp_path: Path) -> None:
     assert (tmp_path / "disparity.xlsx").exists()
     bad = CliRunner().invoke(app, ["disparity", "--by", "province"])
     assert bad.exit_code != 0
+
+
+# ---------------------------------------------------------------------- opportunities, similar
+def test_opportunities_and_similar_pick_the_census_matrix_below_the_province() -> None:
+    from nqpf.services.industry import SimilaritySpec, similar
+    from nqpf.services.opportunities import OpportunitySpec, opportunities
+
+    auto = opportunities(OpportunitySpec(region="肥西县"))
+    explicit = opportunities(OpportunitySpec(region="肥西县", matrix="census2020"))
+    assert auto.spec["matrix"] == "census2020" and auto.region == "340123"
+    pd.testing.assert_frame_equal(auto.opportunities, explicit.opportunities)
+    peers = similar(SimilaritySpec(region="合肥", top=3))
+    assert peers.region == "340100" and peers.spec["matrix"] == "census2020"
+    assert similar(SimilaritySpec(region="安徽", top=3)).spec["matrix"] == "listed"
+    with pytest.raises(InputError, match="by province; '肥西县' is a county"):
+        similar(SimilaritySpec(region="肥西县", matrix="listed"))
+
+
+def test_opportunities_cli_for_feixi(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["opportunities", "肥西县", "--top", "3"])
+    assert result.exit_code == 0, result.output
+    assert "肥西县 机会产业 opportunities（census2020" in result.output.replace("\n", "")
