@@ -249,3 +249,50 @@ def test_opportunities_cli_for_feixi(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["opportunities", "肥西县", "--top", "3"])
     assert result.exit_code == 0, result.output
     assert "肥西县 机会产业 opportunities（census2020" in result.output.replace("\n", "")
+
+
+# ---------------------------------------------------------------------- against what experts know
+def test_prefecture_gdp_per_capita_against_the_statistical_yearbook() -> None:
+    """中国统计年鉴2021 (table 3-9, 人均地区生产总值 2020): 北京 164,889 元, 上海 155,768 元. The
+    panel divides by year-end resident population, NBS by the year's mean: 0.01% and 0.1%."""
+    gdppc = load_subnational("prefecture", ["city_gdp_per_capita"], years=[2020])
+    values = gdppc.set_index("region")["value"]
+    assert values["110000"] == pytest.approx(164_889, rel=2e-4)
+    assert values["310000"] == pytest.approx(155_768, rel=1.5e-3)
+    top8 = set(values.nlargest(8).index)
+    # 克拉玛依, 无锡, 北京, 鄂尔多斯, 南京, 苏州, 深圳, 上海
+    assert top8 == {"650200", "320200", "110000", "150600", "320100", "320500", "440300", "310000"}
+
+
+def test_innovation_cities_lead_the_prefecture_index() -> None:
+    """The ten cities press reports give as the top ten of the 国家创新型城市创新能力评价报告2021:
+    nine are in the index's top 13 of the non-municipal prefectures (青岛 is 24th)."""
+    scores = nqpf.assess(level="prefecture").scores
+    cities = scores[~scores["region"].isin(["110000", "120000", "310000", "500000"])]
+    ranked = list(cities.sort_values("index", ascending=False)["region_name"])
+    top13 = set(ranked[:13])
+    leaders = {
+        "深圳市",
+        "南京市",
+        "杭州市",
+        "广州市",
+        "武汉市",
+        "西安市",
+        "苏州市",
+        "长沙市",
+        "合肥市",
+    }
+    assert leaders <= top13
+    assert ranked.index("青岛市") + 1 == 24
+
+
+def test_rank_correlation_with_the_external_nqpf_series() -> None:
+    """Spearman ρ of the 2020 prefecture index with Cao & Dai's NQPF (docs/levels.md)."""
+    from scipy.stats import spearmanr
+
+    scores = nqpf.assess(level="prefecture").scores.set_index("region")["index"]
+    external = load_subnational("prefecture", ["caodai_nqpf"], years=[2020])
+    joined = pd.concat([scores, external.set_index("region")["value"]], axis=1, join="inner")
+    assert len(joined) == 293
+    rho = spearmanr(joined.iloc[:, 0], joined.iloc[:, 1]).statistic
+    assert rho == pytest.approx(0.374, abs=5e-4)
