@@ -22,12 +22,12 @@ from typing import Any, Literal, get_args
 
 import pandas as pd
 
-from nqpf.data import SubnationalLevel, catalog, load_panel, load_subnational, sources
+from nqpf.data import SubnationalLevel, load_panel, load_subnational, sources
 from nqpf.diagnose.diagnosis import AssessmentLike, Diagnosis, region_diagnosis
 from nqpf.disparity.report import DisparityReport, disparity_report
 from nqpf.errors import InputError
 from nqpf.index.assessment import Assessment
-from nqpf.indicators import formula_inputs, indicator, subnational_specs
+from nqpf.indicators import formula_inputs, indicator, indicator_specs, subnational_specs
 from nqpf.ingest.checks import GroupSpec
 from nqpf.regions import find_unit, group_of, province_codes, region_name
 from nqpf.results import hash_spec
@@ -68,11 +68,11 @@ def measure_panel(
             )
         label = f"{spec_.name_zh} {spec_.name_en} ({spec_.unit})"
         return panel[["region", "region_name", "year", "value"]].reset_index(drop=True), label
-    cat = catalog()
-    if level == "province" and measure in set(cat["id"]):
-        spec = cat.set_index("id").loc[measure]
+    meta = _indicator_meta(measure) if level == "province" else None
+    if meta is not None:
         panel = load_panel([measure], years=years)
-        label = f"{spec['name_zh']} {spec['name_en']} ({spec['unit']})"
+        named = " ".join(n for n in (meta["name_zh"], meta["name_en"]) if n)
+        label = f"{named} ({meta['unit']})"
         return panel[["region", "region_name", "year", "value"]].reset_index(drop=True), label
     if assessment is None:
         assessment = _assess(years, level)
@@ -87,6 +87,31 @@ def measure_panel(
         )
     panel = scores[["region", "region_name", "year", measure]].rename(columns={measure: "value"})
     return panel.reset_index(drop=True), names[measure]
+
+
+def _indicator_meta(measure: str) -> dict[str, Any] | None:
+    """Names and unit of ``measure`` when it is an indicator (of the catalog, or imported
+    into the workspace), else ``None``: what :func:`nqpf.data.catalog` says about it,
+    without loading the whole panel for its coverage."""
+    specs = indicator_specs()
+    if measure in specs:
+        found = specs[measure]
+        return {"name_zh": found.name_zh, "name_en": found.name_en, "unit": found.unit}
+    from nqpf.ingest.workspace import Workspace
+
+    user = Workspace.default().catalog()
+    if measure not in set(user["id"]):
+        return None
+    row = user.set_index("id").loc[measure]
+    return {"name_zh": str(row["name_zh"]), "name_en": "", "unit": str(row["unit"])}
+
+
+def _is_indicator(measure: str, level: SubnationalLevel) -> bool:
+    """Whether ``measure`` is an indicator of the level's catalog (not the index or a
+    pillar of the level's assessment)."""
+    if level == "province":
+        return _indicator_meta(measure) is not None
+    return measure in subnational_specs()
 
 
 def _assess(years: Iterable[int] | None, level: SubnationalLevel = "province") -> Assessment:
@@ -162,7 +187,8 @@ def disparity(spec: DisparitySpec) -> DisparityReport:
     indicator id of population-like weights (e.g. ``population``) for the weighted Dagum
     and Theil. Cached by the hash of the panel, the weights and the options."""
     years = list(spec.years) if spec.years is not None else None
-    panel, label = measure_panel(spec.measure, years=years, level=spec.level)
+    assessment = None if _is_indicator(spec.measure, spec.level) else _assess(years, spec.level)
+    panel, label = measure_panel(spec.measure, years=years, assessment=assessment, level=spec.level)
     weights = None
     if spec.weight:
         if spec.level == "province":
@@ -191,30 +217,37 @@ def disparity(spec: DisparitySpec) -> DisparityReport:
             seed=spec.seed,
             spatial=spec.spatial,
             spatial_weights=spatial_weights,
-            provenance=measure_provenance(spec.measure, years, level=spec.level),
+            provenance=measure_provenance(
+                spec.measure, years, assessment=assessment, level=spec.level
+            ),
         )
 
     return cached(key, build)
 
 
 def measure_provenance(
-    measure: str, years: Iterable[int] | None = None, *, level: SubnationalLevel = "province"
+    measure: str,
+    years: Iterable[int] | None = None,
+    *,
+    assessment: Any = None,
+    level: SubnationalLevel = "province",
 ) -> pd.DataFrame:
     """The sources behind a measure: each ``source_id`` of an indicator's values (and of the
     inputs of a derived indicator) with its registry entry, or the provenance table of the
-    assessment for the index and its pillars."""
+    assessment (default: ``nqpf.assess(level=level)`` on the packaged data) for the index
+    and its pillars."""
     if level != "province" and measure in subnational_specs():
         spec_ = subnational_specs()[measure]
         ids = [measure, *sorted(formula_inputs(spec_.formula))] if spec_.formula else [measure]
         found = load_subnational(level, ids, years=years)["source_id"]
         used = pd.Series(found[~found.str.startswith("derived:")].unique(), name="source_id")
         return used.to_frame().merge(sources(), on="source_id", how="left")
-    if level == "province" and measure in set(catalog()["id"]):
+    if level == "province" and _indicator_meta(measure) is not None:
         spec = indicator(measure)
         ids = [measure, *sorted(formula_inputs(spec.formula))] if spec.formula else [measure]
         used = pd.Series(load_panel(ids, years=years)["source_id"].unique(), name="source_id")
         return used.to_frame().merge(sources(), on="source_id", how="left")
-    return _assess(years, level).provenance
+    return (assessment if assessment is not None else _assess(years, level)).provenance
 
 
 def diagnose(
