@@ -50,11 +50,11 @@ def test_coverage_is_all_31_provinces(declared: pd.DataFrame) -> None:
     codes = set(province_codes())
     assert len(codes) == 31
     assert set(declared["region"]) == codes
-    assert len(declared) == 174
+    assert len(declared) == 175
     reports = declared.loc[declared["doc_type"] == "work_report", "region"].nunique()
-    assert reports == 16
+    assert reports == 17
     recent = declared[(declared["doc_type"] == "work_report") & (declared["date"] >= "2025")]
-    assert recent["region"].nunique() == 10
+    assert recent["region"].nunique() == 11
 
 
 @pytest.mark.parametrize(
