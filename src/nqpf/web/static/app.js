@@ -101,15 +101,21 @@ function applyLanguage() {
 }
 
 // ------------------------------------------------------------------ data
+// The first answers are asked for as soon as this script runs (before plotly.js is parsed),
+// so the server works while the browser reads the libraries.
+const EARLY = {
+  regions: api("/api/v1/regions"), assessment: api("/api/v1/assess"), map: api("/api/v1/maps/china"),
+  catalog: api("/api/v1/data/catalog"),
+};
+for (const promise of Object.values(EARLY)) promise.catch(() => {});  // reported where awaited
+
 async function loadAll() {
   status(t("loading"));
   // the indicator catalog only fills the measure list: the map and ranking do not wait for it
-  state.catalogReady = api("/api/v1/data/catalog").then((catalog) => {
+  state.catalogReady = EARLY.catalog.then((catalog) => {
     state.catalog = catalog; fillMeasures();
   });
-  const [regions, assessment, map] = await Promise.all([
-    api("/api/v1/regions"), api("/api/v1/assess"), api("/api/v1/maps/china"),
-  ]);
+  const [regions, assessment, map] = await Promise.all([EARLY.regions, EARLY.assessment, EARLY.map]);
   performance.mark("nqpf-data");
   assessment.scores = records(assessment.tables.scores);
   state.regions = regions; state.assessment = assessment; state.map = map;
@@ -331,6 +337,8 @@ function route() {
   if (!state.assessment) return;
   const [, hashView, arg, arg2] = (location.hash || "#/overview").split("/");
   const view = VIEWS.includes(hashView) ? hashView : "overview";
+  if (view !== state.view) status("");
+  state.view = view;
   for (const name of VIEWS) $("view-" + name).hidden = name !== view;
   document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.getAttribute("href").startsWith("#/" + view)));
   if (view === "region") drawRegion(arg || "340000");

@@ -123,7 +123,10 @@ const COLS = {
   class_zh: ["协调等级", "Class"], class_en: ["协调等级", "Class"], C: ["耦合度 C", "Coupling C"],
   T: ["综合发展 T", "Development T"], D: ["协调度 D", "Coordination D"], level: ["等级", "Level"],
   chain_zh: ["产业链", "Chain"], chain_en: ["产业链", "Chain"], created_at: ["发布时间", "Posted"],
-  match_score: ["匹配度", "Match"], reason: ["理由", "Reason"], phrase: ["原文", "Statement"],
+  start: ["起点值", "Start"], start_year: ["起点年份", "Start year"], end: ["最新值", "Latest"],
+  end_year: ["最新年份", "Latest year"], projection_lower: ["外推下限", "Projection low"],
+  projection_upper: ["外推上限", "Projection high"], mode: ["方式", "Mode"], statement: ["条目", "Statement"],
+    match_score: ["匹配度", "Match"], id: ["编号", "No."], total: ["总数", "Total"], reason: ["理由", "Reason"], phrase: ["原文", "Statement"],
 };
 
 // Columns that exist in both languages: show the one of the current language only.
@@ -354,10 +357,10 @@ async function targetsCard(parts, code) {
     try {
       const doc = await fetchResult(path);
       out.replaceChildren();
-      for (const [name, table] of Object.entries(doc.tables)) {
-        out.append(el("h4", name), table.rows.length ? tableOf(table, {limit: 30}) : el("p", t("no_results"), {class: "note"}));
-      }
-      out.append(resultMeta(doc));
+      const table = doc.tables.targets;
+      out.append(table.rows.length ? tableOf(table, {cls: "targets", columns: ["phrase", "latest_year", "latest", "start_year", "start", "end_year", "end", "target", "target_year",
+        "required_growth", "historical_cagr", "projection", "projection_lower", "projection_upper", "probability", "status"]}) : el("p", t("no_results"), {class: "note"}));
+      out.append(allTables(doc, ["targets"]), resultMeta(doc));
     } catch (error) { out.replaceChildren(failure(error)); }
   };
   form.addEventListener("submit", (event) => { event.preventDefault(); draw(); });
@@ -602,6 +605,7 @@ async function fillBoardForm() {
 }
 
 async function drawBoard(id) {
+  $("board-kind").closest(".controls").hidden = !!id;
   $("board-form").hidden = !state.user || !!id;
   $("board-hint").hidden = !!state.user || !!id;
   await fillBoardForm();
