@@ -50,11 +50,11 @@ def test_coverage_is_all_31_provinces(declared: pd.DataFrame) -> None:
     codes = set(province_codes())
     assert len(codes) == 31
     assert set(declared["region"]) == codes
-    assert len(declared) == 175
+    assert len(declared) == 176
     reports = declared.loc[declared["doc_type"] == "work_report", "region"].nunique()
-    assert reports == 17
+    assert reports == 18
     recent = declared[(declared["doc_type"] == "work_report") & (declared["date"] >= "2025")]
-    assert recent["region"].nunique() == 11
+    assert recent["region"].nunique() == 12
 
 
 @pytest.mark.parametrize(
