@@ -11,9 +11,6 @@ from nqpf.policy.fields import load_fields
 from nqpf.services.plan import load_declared
 
 DOC_TYPES = {"work_report", "plan", "policy", "official_statement"}
-# Provinces for which no public page quoting the industry section of a report, plan or
-# official statement was found with the search tool (docs/policy.md says why).
-MISSING = {"130000", "350000", "430000", "630000"}
 
 
 @pytest.fixture(scope="module")
@@ -47,16 +44,17 @@ def test_every_row_maps_to_the_industry_typing(declared: pd.DataFrame) -> None:
         assert set(entry["industries"]) <= listed, field
 
 
-def test_coverage_is_27_of_31_provinces(declared: pd.DataFrame) -> None:
+def test_coverage_is_all_31_provinces(declared: pd.DataFrame) -> None:
     from nqpf.regions import province_codes
 
     codes = set(province_codes())
-    covered = set(declared["region"])
     assert len(codes) == 31
-    assert covered | MISSING == codes and not covered & MISSING
-    assert len(covered) == 27
+    assert set(declared["region"]) == codes
+    assert len(declared) == 174
     reports = declared.loc[declared["doc_type"] == "work_report", "region"].nunique()
-    assert reports == 15
+    assert reports == 16
+    recent = declared[(declared["doc_type"] == "work_report") & (declared["date"] >= "2025")]
+    assert recent["region"].nunique() == 10
 
 
 @pytest.mark.parametrize(
@@ -69,6 +67,12 @@ def test_coverage_is_27_of_31_provinces(declared: pd.DataFrame) -> None:
         ("510000", "新能源与智能网联汽车", "new_energy_vehicles", "2024-01-22", "1674581"),
         ("530000", "新能源电池", "energy_storage", "2024-05-31", "smm.cn"),
         ("140000", "信息技术应用创新", "software", "2021-04-30", "kb9.cn"),
+        ("130000", "半导体", "integrated_circuits", "2023-04-20", "xiongan.gov.cn"),
+        ("350000", "海上风电", "photovoltaics_wind", "2024-04-08", "hxnews.com"),
+        ("430000", "前沿材料", "new_materials", "2024-05-10", "zjwx.net"),
+        ("630000", "绿色算电协同", "artificial_intelligence", "2025-01", "qh.news.cn"),
+        ("620000", "航空航天", "aerospace", "2025-12-22", "hkcd.com"),
+        ("520000", "新能源电池", "energy_storage", "2026-01-07", "gxt.guizhou.gov.cn"),
     ],
 )
 def test_pinned_rows(
@@ -83,7 +87,7 @@ def test_pinned_rows(
 
 def test_most_declared_fields(declared: pd.DataFrame) -> None:
     counts = declared.groupby("field")["region"].nunique()
-    assert counts["artificial_intelligence"] == 13
+    assert counts["artificial_intelligence"] == 15
     assert counts["low_altitude"] == 13
-    assert counts["new_materials"] == 14
-    assert counts.sum() == 139  # distinct (province, field) pairs
+    assert counts["new_materials"] == 16
+    assert counts.sum() == 157  # distinct (province, field) pairs

@@ -188,7 +188,7 @@ def test_charts_draw_every_glyph_with_the_bundled_font(
     from nqpf.present.charts import chart_style, font_path, national_figures, png, region_figures
 
     figures = [*region_figures(anhui), *region_figures(anhui_en), *national_figures(national)]
-    assert len(figures) == 8
+    assert len(figures) == 9
     bundled = str(font_path())
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # "Glyph … missing from font(s)" would raise
@@ -200,6 +200,80 @@ def test_charts_draw_every_glyph_with_the_bundled_font(
                 assert shown
                 for text in shown:
                     assert font_manager.findfont(text.get_fontproperties()) == bundled
+
+
+# ------------------------------------------------------------------------------ map
+def test_quantile_classes_by_hand() -> None:
+    import pandas as pd
+
+    from nqpf.present.charts import quantile_classes
+
+    # 10 values, quintiles: two per class; edges at the 0, 20, …, 100th percentiles
+    # (linear interpolation: 1, 2.8, 4.6, 6.4, 8.2, 10)
+    classes, bounds = quantile_classes(pd.Series([7, 1, 2, 3, 4, 5, 6, 8, 9, 10]))
+    assert classes.tolist() == [3, 0, 0, 1, 1, 2, 2, 3, 4, 4]
+    flat = [v for bound in bounds for v in bound]
+    assert flat == pytest.approx([1, 2.8, 2.8, 4.6, 4.6, 6.4, 6.4, 8.2, 8.2, 10])
+    # ties are never split: five equal lowest values make one class, fewer classes remain
+    classes, bounds = quantile_classes(pd.Series([0, 0, 0, 0, 0, 0, 1, 2, 3, 4]))
+    assert classes.tolist()[:6] == [0] * 6 and len(bounds) < 5
+
+
+def test_map_colours_show_differences_below_the_top_region(national: NationalReport) -> None:
+    from matplotlib.colors import to_hex
+    from matplotlib.patches import PathPatch
+
+    from nqpf.maps import OTHER_PROVINCIAL_CODES
+    from nqpf.present.charts import index_map, quantile_classes
+
+    ranking = national.frames["ranking"]
+    fig = index_map(ranking["region"], ranking["index"])
+    main = fig.axes[0]
+    faces = [to_hex(p.get_facecolor()) for p in main.patches if isinstance(p, PathPatch)]
+    assert len(faces) == 31 + len(OTHER_PROVINCIAL_CODES)
+    provinces = faces[:31]
+    # a min–max scale would put most provinces in one colour (北京 is far ahead); quintiles
+    # give five colours with 6–7 provinces each
+    counts = sorted(provinces.count(c) for c in set(provinces))
+    assert counts == [6, 6, 6, 6, 7]
+    assert set(faces[31:]) == {"#d9d9d9"}
+    classes, _ = quantile_classes(ranking["index"].reset_index(drop=True))
+    top = ranking["index"].idxmax()
+    assert classes.iloc[ranking.index.get_loc(top)] == 4
+    legend = [t.get_text() for t in main.get_legend().get_texts()]
+    assert legend[-1] == "无数据" and legend[0].endswith("（6个）")
+
+
+def test_geometry_path_orients_holes_against_the_exterior() -> None:
+    import numpy as np
+
+    from nqpf.present.charts import _geometry_path
+
+    square = [[0, 0], [0, 4], [4, 4], [4, 0], [0, 0]]  # clockwise exterior
+    hole = [[1, 1], [2, 1], [2, 2], [1, 2], [1, 1]]  # counter-clockwise hole
+    path = _geometry_path({"type": "Polygon", "coordinates": [square, hole]})
+    rings = path.to_polygons(closed_only=False)
+
+    def signed(xy: np.ndarray) -> float:
+        return float(np.sum(xy[:, 0] * np.roll(xy[:, 1], -1) - np.roll(xy[:, 0], -1) * xy[:, 1]))
+
+    assert signed(rings[0]) == pytest.approx(32) and signed(rings[1]) == pytest.approx(-2)
+    # drawn (Agg, non-zero rule): the hole stays white, the ring around it is filled
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import PathPatch
+
+    fig = Figure(figsize=(4, 4), dpi=50)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 4)
+    ax.set_ylim(0, 4)
+    ax.set_axis_off()
+    ax.add_patch(PathPatch(path, facecolor="black", edgecolor="none"))
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())  # 200 × 200, row 0 at the top
+    assert pixels[125, 75][:3].tolist() == [255, 255, 255]  # (1.5, 1.5): in the hole
+    assert pixels[50, 150][:3].tolist() == [0, 0, 0]  # (3, 3): in the polygon
 
 
 # ------------------------------------------------------------------------------ files
@@ -240,10 +314,15 @@ def test_national_docx(national: NationalReport, tmp_path: Path) -> None:
 
     from nqpf.present.report import write_docx
 
-    path = write_docx(national, tmp_path / "n.docx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph in the map or its legend would raise
+        path = write_docx(national, tmp_path / "n.docx")
     document = docx.Document(str(path))
     assert _headings(path) == ["摘要", "各省排名", "分维度与四大区域", "区域差异", "数据来源与方法"]
-    assert len(document.inline_shapes) == 2
+    assert len(document.inline_shapes) == 3  # the map, the ranking bars, the group means
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert f"{national.year}年新质生产力指数地图" in text
+    assert "颜色按分位数分档" in text and "台湾、香港、澳门无统计数据" in text
     ranking = document.tables[0]
     assert len(ranking.rows) == 32  # header + 31 provinces
     first = national.frames["ranking"].iloc[0]
@@ -416,7 +495,7 @@ def test_national_html_in_chromium_uses_only_the_embedded_font(
     opened = open_offline(path)
     assert opened.external_requests == [] and opened.console_errors == []
     assert opened.page.locator("table").first.locator("tbody tr").count() == 31
-    assert opened.page.locator("figure svg").count() == 2
+    assert opened.page.locator("figure svg").count() == 3
     for selector in ("h1", "h2", "td"):
         assert _platform_fonts(opened.page, selector) == {"NQPF Sans SC"}, selector
 

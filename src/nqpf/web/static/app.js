@@ -101,14 +101,24 @@ function applyLanguage() {
 }
 
 // ------------------------------------------------------------------ data
+// The first answers are asked for as soon as this script runs (before plotly.js is parsed),
+// so the server works while the browser reads the libraries.
+const EARLY = {
+  regions: api("/api/v1/regions"), assessment: api("/api/v1/assess"), map: api("/api/v1/maps/china"),
+  catalog: api("/api/v1/data/catalog"),
+};
+for (const promise of Object.values(EARLY)) promise.catch(() => {});  // reported where awaited
+
 async function loadAll() {
   status(t("loading"));
-  const [regions, assessment, catalog, map] = await Promise.all([
-    api("/api/v1/regions"), api("/api/v1/assess"), api("/api/v1/data/catalog"),
-    api("/api/v1/maps/china"),
-  ]);
+  // the indicator catalog only fills the measure list: the map and ranking do not wait for it
+  state.catalogReady = EARLY.catalog.then((catalog) => {
+    state.catalog = catalog; fillMeasures();
+  });
+  const [regions, assessment, map] = await Promise.all([EARLY.regions, EARLY.assessment, EARLY.map]);
+  performance.mark("nqpf-data");
   assessment.scores = records(assessment.tables.scores);
-  state.regions = regions; state.assessment = assessment; state.catalog = catalog; state.map = map;
+  state.regions = regions; state.assessment = assessment; state.map = map;
   const years = [...new Set(assessment.scores.map((r) => r.year))].sort();
   const slider = $("year");
   slider.min = years[0]; slider.max = years[years.length - 1]; slider.value = years[years.length - 1];
@@ -140,6 +150,7 @@ async function measureRows(measure) {
     return state.assessment.scores.map((r) => ({region: r.region, year: r.year, value: r[measure]}));
   }
   const id = measure.slice(4);
+  await state.catalogReady;
   if (!state.panels[id]) {
     state.panels[id] = await api("/api/v1/data/panel?indicator=" + encodeURIComponent(id));
   }
@@ -186,9 +197,12 @@ async function drawOverview() {
   const layout = {margin: {l: 0, r: 0, t: 10, b: 0}, font: {family: "NQPF Sans SC, sans-serif"},
     geo: {visible: false, fitbounds: "locations", projection: {type: "mercator"}}};
   Plotly.react("map", [provinces, others, boundary], layout, {displaylogo: false, responsive: true});
+  performance.mark("nqpf-map");
   $("map").on?.("plotly_click", (event) => { const p = event.points[0]; if (p && p.location) location.hash = "#/region/" + p.location; });
   drawRanking(thisYear);
-  drawTrends(rows);
+  performance.mark("nqpf-ranking");
+  // the trends sit below the map: drawn after the map and ranking are on screen
+  requestAnimationFrame(() => setTimeout(() => drawTrends(rows), 0));
   const spec = state.assessment.spec;
   $("provenance").textContent = `${t("provenance")}: ${spec.framework} · ${spec.normalize}/${spec.scope} · ${spec.weights.join("+")} · ${spec.aggregate} · spec_hash ${state.assessment.spec_hash}`;
 }
@@ -321,13 +335,15 @@ function wireAccounts() {
 // ------------------------------------------------------------------ routing
 function route() {
   if (!state.assessment) return;
-  const [, hashView, arg] = (location.hash || "#/overview").split("/");
+  const [, hashView, arg, arg2] = (location.hash || "#/overview").split("/");
   const view = VIEWS.includes(hashView) ? hashView : "overview";
+  if (view !== state.view) status("");
+  state.view = view;
   for (const name of VIEWS) $("view-" + name).hidden = name !== view;
   document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.getAttribute("href").startsWith("#/" + view)));
   if (view === "region") drawRegion(arg || "340000");
   else if (view === "compare") drawCompare();
-  else if (PAGES[view]) PAGES[view](arg ? decodeURIComponent(arg) : undefined);
+  else if (PAGES[view]) PAGES[view](arg ? decodeURIComponent(arg) : undefined, arg2 ? decodeURIComponent(arg2) : undefined);
   else drawOverview();
 }
 

@@ -7,22 +7,24 @@
 
 // The REST endpoints each page reads (docs/web.md).
 const ENDPOINTS = {
-  disparity: (measure, groups) => `/api/v1/disparity?measure=${encodeURIComponent(measure)}&groups=${encodeURIComponent(groups)}`,
+  disparity: (measure, by) => `/api/v1/disparity?measure=${encodeURIComponent(measure)}&by=${encodeURIComponent(by)}`,
   diagnose: (code) => `/api/v1/diagnose/${encodeURIComponent(code)}`,
   opportunities: (code) => `/api/v1/opportunities/${encodeURIComponent(code)}`,
   similar: (code) => `/api/v1/similar/${encodeURIComponent(code)}`,
-  targets: (code) => `/api/v1/targets?region=${encodeURIComponent(code)}`,
+  nationalTargets: (indicator, code) => `/api/v1/targets/national?indicator=${encodeURIComponent(indicator)}&region=${encodeURIComponent(code)}`,
+  targets: (indicator, code, target, by) => "/api/v1/targets?" + new URLSearchParams({indicator, region: code, target, by}).toString(),
   herding: (view) => `/api/v1/herding?view=${view}`,
-  plan: () => "/api/v1/plan",
+  plan: () => "/api/v1/plan/layout",
   chains: () => "/api/v1/chains",
-  chainMap: (chain, code) => `/api/v1/chains/${encodeURIComponent(chain)}?region=${encodeURIComponent(code)}`,
-  enterprises: (name, region) => "/api/v1/enterprises?" + new URLSearchParams(
-    Object.entries({name, region}).filter(([, v]) => v)).toString(),
+  chainMap: (chain, code) => `/api/v1/chains/${encodeURIComponent(chain)}/map/${encodeURIComponent(code)}`,
+  enterprises: (name, region, offset) => "/api/v1/enterprises?" + new URLSearchParams(
+    Object.entries({name, region, limit: 100, offset: offset || 0}).filter(([, v]) => v !== "" && v !== undefined)).toString(),
   board: (kind) => "/api/v1/board" + (kind ? "?kind=" + encodeURIComponent(kind) : ""),
   boardPost: () => "/api/v1/board",
   boardMatches: (id) => `/api/v1/board/${encodeURIComponent(id)}/matches`,
-  policySearch: (q) => "/api/v1/policy" + (q ? "?q=" + encodeURIComponent(q) : ""),
-  policyDocument: (id) => `/api/v1/policy/${encodeURIComponent(id)}`,
+  policySearch: (q) => "/api/v1/policy/search?q=" + encodeURIComponent(q),
+  policyDocuments: () => "/api/v1/policy/documents",
+  policyDocument: (id) => `/api/v1/policy/documents/${encodeURIComponent(id)}`,
 };
 
 Object.assign(I18N.zh, {
@@ -46,6 +48,11 @@ Object.assign(I18N.zh, {
   posted: "已发布，编号 {id}。", strong: "强", weak: "弱", missing: "缺", comments_on: "评论",
   show_rows: "显示前 {n} 行，共 {total} 行", within: "区域内", between: "区域间", transvariation: "超变密度",
   lag_class: "邻域状态", from_class: "期初", to_class: "期末", yes: "是", no: "否",
+  chain_map_hint: "绿色：强链环节；黄色：有企业但未成强项；红色：缺失环节。点击产业链名称查看伙伴地区与投入产出关系。",
+  layout_hint: "在各省重点产业数、各产业布局地区数的约束下，使全国契合度（关联密度）之和最大的布局（括号内为契合度）。",
+  markov_hint: "行：期初所处等级（1 最低）；列：下一年等级；按邻域（空间滞后）等级分组。",
+  target_value: "目标值（留空：政策文件中的全国目标）", compute: "测算", extracted_items: "抽取的目标与举措",
+  targets_hint: "默认：对照政策库中该指标的全国目标；填写目标值与年份则按自定目标测算。",
 });
 Object.assign(I18N.en, {
   nav_disparity: "Disparities", nav_industries: "Industries", nav_chains: "Chains", nav_policy: "Policy",
@@ -71,6 +78,12 @@ Object.assign(I18N.en, {
   posted: "Posted as number {id}.", strong: "strong", weak: "weak", missing: "missing", comments_on: "Comments",
   show_rows: "First {n} of {total} rows", within: "within", between: "between", transvariation: "transvariation",
   lag_class: "Neighbours' class", from_class: "From", to_class: "To", yes: "yes", no: "no",
+  chain_map_hint: "Green: strong segment; amber: present but not strong; red: missing. Click a chain for partner regions and input-output links.",
+  layout_hint: "The layout that maximises the summed fit (relatedness density) under the limits on priorities per province and hubs per industry (fit in brackets).",
+  markov_hint: "Rows: class this year (1 lowest); columns: class next year; by the class of the neighbours (spatial lag).",
+  target_value: "Target (empty: national targets of the policy library)", compute: "Compute",
+  extracted_items: "Extracted targets and measures",
+  targets_hint: "By default the region is set against the national targets of the indicator in the policy library; give a value and a year for a target of your own.",
 });
 
 // Column headings of result tables (zh, en); unknown columns show their id.
@@ -110,7 +123,10 @@ const COLS = {
   class_zh: ["协调等级", "Class"], class_en: ["协调等级", "Class"], C: ["耦合度 C", "Coupling C"],
   T: ["综合发展 T", "Development T"], D: ["协调度 D", "Coordination D"], level: ["等级", "Level"],
   chain_zh: ["产业链", "Chain"], chain_en: ["产业链", "Chain"], created_at: ["发布时间", "Posted"],
-  match_score: ["匹配度", "Match"], reason: ["理由", "Reason"], phrase: ["原文", "Statement"],
+  start: ["起点值", "Start"], start_year: ["起点年份", "Start year"], end: ["最新值", "Latest"],
+  end_year: ["最新年份", "Latest year"], projection_lower: ["外推下限", "Projection low"],
+  projection_upper: ["外推上限", "Projection high"], mode: ["方式", "Mode"], statement: ["条目", "Statement"],
+    match_score: ["匹配度", "Match"], id: ["编号", "No."], total: ["总数", "Total"], reason: ["理由", "Reason"], phrase: ["原文", "Statement"],
 };
 
 // Columns that exist in both languages: show the one of the current language only.
@@ -130,6 +146,8 @@ function cell(col, value) {
   if (value === null || value === undefined || value === "") return "—";
   if (typeof value === "boolean") return t(value ? "yes" : "no");
   if (col === "region" || col === "partner") return regionName(String(value));
+  if (col === "kind" && (value === "supply" || value === "demand")) return t(value);
+  if ((col === "indicator" || col === "pillar") && typeof value === "string") return pillarName(value);
   if (typeof value !== "number") return String(value);
   if (Number.isInteger(value)) return Math.abs(value) >= 10000 ? value.toLocaleString("zh-CN") : String(value);
   const a = Math.abs(value);
@@ -138,11 +156,11 @@ function cell(col, value) {
 }
 
 // A result table ({columns, rows}) as an HTML table; opts: columns (shown, in order), limit,
-// link(row) → hash, cls.
+// link(row) → hash, cls, format ({column: value → text}).
 function tableOf(table, opts = {}) {
   const hide = new Set(LANG_PAIRS.map((p) => p[state.lang === "en" ? 0 : 1]));
   let cols = opts.columns ? opts.columns.filter((c) => table.columns.includes(c)) : table.columns;
-  if (!opts.columns) cols = cols.filter((c) => !hide.has(c));
+  if (!opts.columns) cols = cols.filter((c) => !hide.has(c) && !(c === "region_name" && table.columns.includes("region")));
   const idx = cols.map((c) => table.columns.indexOf(c));
   const wrap = el("div", null, {class: "table-wrap" + (opts.cls ? " " + opts.cls : "")});
   const tbl = el("table");
@@ -153,7 +171,10 @@ function tableOf(table, opts = {}) {
   const limit = opts.limit || 200;
   for (const row of table.rows.slice(0, limit)) {
     const tr_ = el("tr");
-    idx.forEach((i, k) => tr_.append(el("td", cell(cols[k], row[i]), {class: typeof row[i] === "number" ? "num" : "text"})));
+    idx.forEach((i, k) => {
+      const show = opts.format && opts.format[cols[k]] ? opts.format[cols[k]](row[i]) : cell(cols[k], row[i]);
+      tr_.append(el("td", show, {class: typeof row[i] === "number" ? "num" : "text"}));
+    });
     if (opts.link) {
       const obj = Object.fromEntries(table.columns.map((c, i) => [c, row[i]]));
       const target = opts.link(obj);
@@ -282,10 +303,7 @@ async function drawRegionParts(code) {
       if (doc.tables.strengths) box.append(el("h4", t("strengths")), tableOf(doc.tables.strengths, {columns: ["name", "rca", "share", "value", "rca_before"], limit: 15, cls: "strengths"}));
       box.append(allTables(doc, ["opportunities", "strengths"]), resultMeta(doc));
     }),
-    section(parts, t("targets"), ENDPOINTS.targets(code), (box, doc) => {
-      for (const [name, table] of Object.entries(doc.tables)) box.append(el("h4", name), tableOf(table, {limit: 30}));
-      box.append(resultMeta(doc));
-    }),
+    targetsCard(parts, code),
     section(parts, t("similar_regions"), ENDPOINTS.similar(code), (box, doc) => {
       const [first] = Object.values(doc.tables);
       if (first) box.append(tableOf(first, {limit: 10, link: (r) => (r.region && r.region !== code ? "#/region/" + r.region : null)}));
@@ -293,8 +311,60 @@ async function drawRegionParts(code) {
     }),
   ]);
   if (stale()) return;
-  const chains = state.chains || [];
-  if (chains.length) await drawChainMap(parts, chains[0].id, code, stale);
+  await chainsOverview(parts, code, stale);
+}
+
+// Every packaged chain for one region: a row of segments coloured strong / weak / missing.
+async function chainsOverview(parts, code, stale) {
+  const chains = await loadChains();
+  const box = card(t("chain_map"), el("p", t("chain_map_hint"), {class: "note"}));
+  parts.append(box);
+  if (!chains.length) { box.append(failure({missing: true, message: `${t("endpoint_missing")}: /api/v1/chains`})); return; }
+  const docs = await Promise.all(chains.map((c) => fetchResult(ENDPOINTS.chainMap(c.id, code)).catch((error) => ({error}))));
+  if (stale()) return;
+  const grid = el("div", null, {class: "chains-overview"});
+  chains.forEach((c, i) => {
+    const link = el("a", chainName(c), {href: `#/chains/${c.id}/${code}`, class: "chain-name"});
+    const row = el("div", null, {class: "chain-row"});
+    if (docs[i].error) row.append(failure(docs[i].error));
+    for (const s of docs[i].error ? [] : tableRows(docs[i], "segments").sort((a, b) => a.level - b.level)) {
+      row.append(el("span", state.lang === "en" ? s.name_en : s.name_zh, {class: "segment chip " + s.status, title: `${t(s.status)} · LQ ${cell("lq", s.lq)} · ${s.reason_zh || ""}`}));
+    }
+    grid.append(link, row);
+  });
+  box.append(grid);
+}
+
+// The region against the national targets of an indicator stated in the policy library, or
+// against a target the user sets (value and year).
+async function targetsCard(parts, code) {
+  const box = card(t("targets"));
+  parts.append(box);
+  await state.catalogReady;
+  const form = el("form", null, {class: "controls targets-form"});
+  const indicator = el("select", null, {name: "indicator"});
+  for (const c of state.catalog) indicator.append(el("option", pillarName(c.id), {value: c.id}));
+  indicator.value = "rd_intensity";
+  const value = el("input", null, {type: "number", step: "any", name: "target", placeholder: t("target_value")});
+  const year = el("input", null, {type: "number", min: "2024", max: "2100", name: "by", value: "2030"});
+  form.append(indicator, value, year, el("button", t("compute"), {type: "submit"}));
+  const out = el("div");
+  box.append(el("p", t("targets_hint"), {class: "note"}), form, out);
+  const draw = async () => {
+    out.replaceChildren(el("p", t("loading"), {class: "note"}));
+    const path = value.value === "" ? ENDPOINTS.nationalTargets(indicator.value, code)
+      : ENDPOINTS.targets(indicator.value, code, value.value, year.value);
+    try {
+      const doc = await fetchResult(path);
+      out.replaceChildren();
+      const table = doc.tables.targets;
+      out.append(table.rows.length ? tableOf(table, {cls: "targets", columns: ["phrase", "latest_year", "latest", "start_year", "start", "end_year", "end", "target", "target_year",
+        "required_growth", "historical_cagr", "projection", "projection_lower", "projection_upper", "probability", "status"]}) : el("p", t("no_results"), {class: "note"}));
+      out.append(allTables(doc, ["targets"]), resultMeta(doc));
+    } catch (error) { out.replaceChildren(failure(error)); }
+  };
+  form.addEventListener("submit", (event) => { event.preventDefault(); draw(); });
+  await draw();
 }
 
 // ------------------------------------------------------------------ chains
@@ -302,7 +372,7 @@ async function loadChains() {
   if (state.chains) return state.chains;
   try {
     const answer = await fetchResult(ENDPOINTS.chains());
-    state.chains = Array.isArray(answer) ? answer : records(Object.values(answer.tables)[0]);
+    state.chains = records(answer.tables.chains);
   } catch { state.chains = []; }
   return state.chains;
 }
@@ -317,6 +387,7 @@ async function drawChainMap(container, chain, code, stale = () => false) {
     const map = el("div", null, {class: "chain-map"});
     const levels = [...new Set(segments.map((s) => s.level))].sort((a, b) => a - b);
     for (const level of levels) {
+      if (level !== levels[0]) map.append(el("div", "→", {class: "chain-arrow"}));
       const column = el("div", null, {class: "chain-level"});
       for (const s of segments.filter((x) => x.level === level)) {
         const node = el("div", null, {class: "segment " + s.status, "data-segment": s.segment, title: s.reason_zh || ""});
@@ -327,19 +398,24 @@ async function drawChainMap(container, chain, code, stale = () => false) {
       map.append(column);
     }
     box.append(map);
-    if (doc.tables.partners) box.append(el("h4", t("partners")), tableOf(doc.tables.partners, {columns: ["segment", "rank", "partner_name", "score", "firms", "lq", "distance_km", state.lang === "en" ? "reason_en" : "reason_zh"], limit: 30}));
+    const segName = Object.fromEntries(segments.map((x) => [x.segment, state.lang === "en" ? x.name_en : x.name_zh]));
+    if (doc.tables.partners) box.append(el("h4", t("partners")), tableOf(doc.tables.partners, {columns: ["segment", "rank", "partner_name", "score", "firms", "lq", "distance_km", state.lang === "en" ? "reason_en" : "reason_zh"], limit: 30, format: {segment: (v) => segName[v] || v}}));
     box.append(allTables(doc, ["segments", "partners"]), resultMeta(doc));
   });
 }
 
-async function drawChains() {
+async function drawChains(chainArg, regionArg) {
   const chains = await loadChains();
   const pick = $("chain-pick");
-  const current = pick.value;
+  const current = chainArg || pick.value;
   pick.replaceChildren(...chains.map((c) => el("option", chainName(c), {value: c.id})));
   if (current) pick.value = current;
   const regionPick = $("chain-region");
-  if (!regionPick.options.length) for (const r of state.regions) regionPick.append(el("option", regionName(r.region), {value: r.region}));
+  if (!regionPick.options.length) {
+    for (const r of state.regions) regionPick.append(el("option", regionName(r.region), {value: r.region}));
+    regionPick.value = "340000";
+  }
+  if (regionArg) regionPick.value = regionArg;
   const body = $("chains-body");
   body.replaceChildren();
   if (!chains.length) { body.append(failure({missing: true, message: `${t("endpoint_missing")}: /api/v1/chains`})); return; }
@@ -359,6 +435,7 @@ function fillDisparityMeasures() {
 }
 
 async function drawDisparity() {
+  await state.catalogReady;
   fillDisparityMeasures();
   const body = $("disparity-body");
   body.replaceChildren(el("p", t("loading"), {class: "note"}));
@@ -370,7 +447,9 @@ async function drawDisparity() {
   const years = (rs) => rs.map((r) => r.year);
   const grid = el("div", null, {class: "cards"});
   body.append(grid);
-  const chartCard = (title, draw) => { const div = chartDiv(); grid.append(card(title, div)); draw(div); return div; };
+  // charts are drawn once every card is in the grid, so each gets its final width
+  const draws = [];
+  const chartCard = (title, draw) => { const div = chartDiv(); grid.append(card(title, div)); draws.push(() => draw(div)); };
   const dagum = rows("dagum_summary");
   if (dagum.length) {
     chartCard(t("dagum"), (div) => plot(div, [
@@ -417,19 +496,23 @@ async function drawDisparity() {
   }
   const markov = rows("spatial_markov");
   if (markov.length) {
-    const box = card(t("markov"));
+    const matrices = el("div", null, {class: "markov-grid"});
+    const box = card(t("markov"), el("p", t("markov_hint"), {class: "note"}), matrices);
     const lags = [...new Set(markov.map((r) => String(r.lag_class)))];
     for (const lag of lags) {
       const mine = markov.filter((r) => String(r.lag_class) === lag);
-      const froms = [...new Set(mine.map((r) => r.from_class))].sort();
-      const tos = [...new Set(mine.map((r) => r.to_class))].sort();
+      const froms = [...new Set(mine.map((r) => r.from_class))].sort((a, b) => a - b);
+      const tos = [...new Set(mine.map((r) => r.to_class))].sort((a, b) => a - b);
       const tableData = {columns: [t("from_class"), ...tos.map(String)], rows: froms.map((f) => [f, ...tos.map((to) => {
         const hit = mine.find((r) => r.from_class === f && r.to_class === to); return hit ? hit.probability : null;
       })])};
-      box.append(el("h4", `${t("lag_class")}: ${lag}`), tableOf(tableData, {cls: "markov"}));
+      const one = el("div");
+      one.append(el("h4", `${t("lag_class")}: ${lag === "all" ? t("all") : lag}`), tableOf(tableData, {cls: "markov"}));
+      matrices.append(one);
     }
-    grid.append(box);
+    body.append(box);
   }
+  for (const draw of draws) draw();
   const tablesCard = card(t("beta"));
   if (doc.tables.beta) tablesCard.append(tableOf(doc.tables.beta, {columns: ["group", "kind", "model", "beta", "se", "p", "speed", "half_life", "n_obs", "r2"]}));
   body.append(tablesCard);
@@ -452,7 +535,12 @@ async function drawIndustries() {
       box.append(allTables(doc, ["herding"]), resultMeta(doc));
     }),
     section(body, t("layout"), ENDPOINTS.plan(), (box, doc) => {
-      if (doc.tables.layout) box.append(tableOf(doc.tables.layout, {limit: 40, link: (r) => "#/region/" + r.region}));
+      // one row per province: its assigned industries with their fit, in the API's order
+      const pairs = tableRows(doc, "layout");
+      const regions = [...new Set(pairs.map((r) => r.region))];
+      const byRegion = {columns: ["region", "industry"], rows: regions.map((code) => [code,
+        pairs.filter((r) => r.region === code).map((r) => `${r.industry} (${cell("fit", r.fit)})`).join("、")])};
+      box.append(el("p", t("layout_hint"), {class: "note"}), tableOf(byRegion, {cls: "layout", link: (r) => "#/region/" + r.region}));
       box.append(allTables(doc, ["layout"]), resultMeta(doc));
     }),
   ]);
@@ -465,20 +553,24 @@ async function drawPolicy(id) {
   if (id) {
     try {
       const doc = await fetchResult(ENDPOINTS.policyDocument(id));
-      const info = doc.document || doc;
+      const [info] = records(doc.tables.document);
       const box = el("article", null, {class: "card document"});
-      box.append(el("a", "← " + t("back"), {href: "#/policy"}), el("h2", info.title || id));
+      box.append(el("a", "← " + t("back"), {href: "#/policy"}), el("h2", info.title, {class: "doc-title"}));
       box.append(el("p", [info.issuer, info.issued, info.doc_type].filter(Boolean).join(" · "), {class: "note"}));
-      if (info.text || info.body) box.append(el("div", info.text || info.body, {class: "doc-text"}));
-      if (doc.items && doc.items.columns) box.append(tableOf(doc.items, {limit: 50}));
+      if (info.source_url) box.append(el("p", info.source_url, {class: "note source"}));
+      if (doc.tables.items && doc.tables.items.rows.length) {
+        box.append(el("h4", t("extracted_items")), tableOf(doc.tables.items, {limit: 100, columns: ["kind", "phrase", "indicator", "value", "unit", "year", "basis", "industry"]}));
+      }
+      box.append(el("h4", t("document")), el("div", info.text, {class: "doc-text"}));
       body.replaceChildren(box, commentsBox("document", String(id)));
     } catch (error) { body.replaceChildren(failure(error)); }
     return;
   }
+  const q = $("policy-q").value.trim();
   try {
-    const answer = await fetchResult(ENDPOINTS.policySearch($("policy-q").value.trim()));
-    const table = answer.columns ? answer : answer.tables ? Object.values(answer.tables)[0] : {columns: Object.keys(answer[0] || {}), rows: (answer || []).map(Object.values)};
-    body.replaceChildren(table.rows.length ? tableOf(table, {columns: ["title", "issuer", "issued", "doc_type", "snippet"], limit: 100, cls: "policy", link: (r) => "#/policy/" + r.id}) : el("p", t("no_results"), {class: "note"}));
+    const doc = await fetchResult(q ? ENDPOINTS.policySearch(q) : ENDPOINTS.policyDocuments());
+    const table = q ? doc.tables.hits : doc.tables.documents;
+    body.replaceChildren(table.rows.length ? tableOf(table, {columns: ["title", "issuer", "issued", "year", "region", "doc_type", "snippet"], limit: 200, cls: "policy", link: (r) => "#/policy/" + r.id}) : el("p", t("no_results"), {class: "note"}));
   } catch (error) { body.replaceChildren(failure(error)); }
 }
 
@@ -493,16 +585,14 @@ async function drawEnterprises() {
   body.replaceChildren(el("p", t("loading"), {class: "note"}));
   try {
     const answer = await fetchResult(ENDPOINTS.enterprises($("enterprise-q").value.trim(), pick.value));
-    const table = answer.tables ? Object.values(answer.tables)[0] : {columns: Object.keys(answer[0] || {}), rows: answer.map(Object.values)};
-    body.replaceChildren(table.rows.length ? tableOf(table, {columns: ["code", "name", "region", "city", "industry", "board", "ownership", "list_year"], limit: 200, cls: "enterprises"}) : el("p", t("no_results"), {class: "note"}));
+    const table = answer.tables.enterprises;
+    const [page] = records(answer.tables.page);
+    body.replaceChildren(el("p", tr("show_rows", {n: table.rows.length, total: page.total}), {class: "note"}),
+      table.rows.length ? tableOf(table, {columns: ["code", "name", "region", "city", "industry", "board", "ownership", "list_year"], limit: 200, cls: "enterprises"}) : el("p", t("no_results"), {class: "note"}));
   } catch (error) { body.replaceChildren(failure(error)); }
 }
 
 // ------------------------------------------------------------------ 供应/求购 (board)
-function postsTable(answer) {
-  return answer.tables ? Object.values(answer.tables)[0] : {columns: Object.keys(answer[0] || {}), rows: (answer || []).map(Object.values)};
-}
-
 async function fillBoardForm() {
   const regionPick = $("board-region");
   if (!regionPick.options.length) for (const r of state.regions) regionPick.append(el("option", regionName(r.region), {value: r.region}));
@@ -515,6 +605,7 @@ async function fillBoardForm() {
 }
 
 async function drawBoard(id) {
+  $("board-kind").closest(".controls").hidden = !!id;
   $("board-form").hidden = !state.user || !!id;
   $("board-hint").hidden = !!state.user || !!id;
   await fillBoardForm();
@@ -523,7 +614,7 @@ async function drawBoard(id) {
   if (id) { await drawPost(body, id); return; }
   try {
     const answer = await fetchResult(ENDPOINTS.board($("board-kind").value));
-    const table = postsTable(answer);
+    const table = answer.tables.posts;
     body.replaceChildren(table.rows.length ? tableOf(table, {columns: ["id", "kind", "enterprise", "product", "region", "quantity", "unit", "valid_until", "contact"], cls: "posts", link: (r) => "#/board/" + r.id}) : el("p", t("no_results"), {class: "note"}));
   } catch (error) { body.replaceChildren(failure(error)); }
 }
@@ -533,10 +624,12 @@ async function drawPost(body, id) {
   body.replaceChildren(el("a", "← " + t("back"), {href: "#/board"}), box, commentsBox("post", String(id)));
   try {
     const answer = await fetchResult(ENDPOINTS.boardMatches(id));
-    const post = answer.post || answer.request;
-    if (post) box.append(el("p", `${t(post.kind) || post.kind} · ${post.enterprise} · ${post.product} · ${regionName(post.region)}`, {class: "post-head"}));
-    const table = answer.matches && answer.matches.columns ? answer.matches : answer.tables ? (answer.tables.matches || Object.values(answer.tables)[0]) : postsTable(answer.matches || []);
-    box.append(table.rows.length ? tableOf(table, {cls: "matches", link: (r) => (r.id ? "#/board/" + r.id : null)}) : el("p", t("no_results"), {class: "note"}));
+    const [post] = records(answer.tables.post);
+    if (post) box.append(el("p", `${t(post.kind)} · ${post.enterprise} · ${post.product} · ${regionName(post.region)} · ${post.valid_until}`, {class: "post-head"}));
+    const table = answer.tables.matches;
+    const why = state.lang === "en" ? "explanation_en" : "explanation_zh";
+    box.append(table.rows.length ? tableOf(table, {cls: "matches", columns: ["id", "kind", "enterprise", "product", "region", "score", why, "contact"],
+      link: (r) => "#/board/" + r.id}) : el("p", t("no_results"), {class: "note"}));
   } catch (error) { box.append(failure(error)); }
 }
 
@@ -607,7 +700,7 @@ async function fillComments(list, kind, id) {
 // ------------------------------------------------------------------ registration with app.js
 PAGES.disparity = () => drawDisparity();
 PAGES.industries = () => drawIndustries();
-PAGES.chains = () => drawChains();
+PAGES.chains = (chain, region) => drawChains(chain, region);
 PAGES.policy = (arg) => drawPolicy(arg);
 PAGES.enterprises = () => drawEnterprises();
 PAGES.board = (arg) => drawBoard(arg);
@@ -617,10 +710,10 @@ PAGES.comments = (kind, id) => commentsBox(kind, id);
 window.addEventListener("DOMContentLoaded", () => {
   $("disparity-measure").addEventListener("change", drawDisparity);
   $("disparity-groups").addEventListener("change", drawDisparity);
-  $("chain-pick").addEventListener("change", drawChains);
-  $("chain-region").addEventListener("change", drawChains);
+  const chainHash = () => { location.hash = `#/chains/${$("chain-pick").value}/${$("chain-region").value}`; };
+  $("chain-pick").addEventListener("change", chainHash);
+  $("chain-region").addEventListener("change", chainHash);
   $("policy-search").addEventListener("submit", (e) => { e.preventDefault(); if (location.hash !== "#/policy") location.hash = "#/policy"; else drawPolicy(); });
   $("enterprise-search").addEventListener("submit", (e) => { e.preventDefault(); drawEnterprises(); });
   wireBoard();
-  loadChains();
 });

@@ -1,0 +1,133 @@
+"""Wall and CPU time of `nqpf report`: a region profile in every format and the national
+overview, against the floor every command pays.
+
+Run: python benchmarks/report.py [--repeats 2] [--threads 1] [--region 安徽]
+
+No peer tool writes these reports, so (house rule, docs/benchmarks.md) the script prints the
+wall time **and the CPU time** (user + sys of the child process, which a loaded machine
+inflates much less than the wall time) of each command, each run in a fresh process, the
+commands interleaved with the floor (`python -c "import numpy, pandas"`) after one untimed
+warm-up of each (the first report ever builds the policy-library database and unpacks the
+font under $NQPF_HOME; the warm-up pays that). It checks that each run wrote its file. Part 2
+times, in this process, what the national report's China map costs: drawing the
+choropleth (`nqpf.present.charts.index_map`) and rendering it as the Word report's PNG.
+The line `summary:` states the load average: on a machine shared by several jobs the wall
+times are several times the quiet-machine ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _harness import machine, summary  # first: pins the BLAS threads
+
+FORMATS = ("docx", "pdf", "html", "xlsx")
+
+
+def _cli(args: list[str]) -> list[str]:
+    return [sys.executable, "-c", "from nqpf.cli import main; main()", *args]
+
+
+def _timed(cmd: list[str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + sys of the child, and of its children: Chromium for
+    the PDF) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, env=os.environ.copy())
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _commands(region: str, out: Path) -> dict[str, list[str]]:
+    commands = {
+        f"report {region} --format {fmt}": _cli(
+            ["report", region, "--format", fmt, "--out", str(out / fmt)]
+        )
+        for fmt in FORMATS
+    }
+    for fmt in ("docx", "pdf"):
+        commands[f"report national --format {fmt}"] = _cli(
+            ["report", "national", "--format", fmt, "--out", str(out / f"national-{fmt}")]
+        )
+    return commands
+
+
+def _map_cost(repeats: int) -> tuple[list[float], list[float]]:
+    """Process CPU seconds of drawing the national choropleth, and of rendering it as PNG."""
+    from nqpf.present.charts import index_map, png
+    from nqpf.services.report import ReportSpec, national_report
+
+    ranking = national_report(ReportSpec("national")).frames["ranking"]
+    png(index_map(ranking["region"], ranking["index"]))  # warm-up: font, map data
+    draw: list[float] = []
+    render: list[float] = []
+    for _ in range(repeats):
+        start = time.process_time()
+        fig = index_map(ranking["region"], ranking["index"])
+        draw.append(time.process_time() - start)
+        start = time.process_time()
+        png(fig)
+        render.append(time.process_time() - start)
+    return draw, render
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--threads", default="1")
+    parser.add_argument("--region", default="安徽")
+    args = parser.parse_args()
+    print(machine(), "\n")
+    load_start = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        commands = _commands(args.region, out)
+        floor_cmd = [sys.executable, "-c", "import numpy, pandas"]
+        for cmd in [floor_cmd, *commands.values()]:  # warm-up; fails loudly if a command does
+            _timed(cmd)
+        written = {p.suffix for p in out.rglob("report-*")}
+        if written != {f".{fmt}" for fmt in FORMATS}:
+            raise SystemExit(f"the reports wrote {sorted(written)}")
+        floor: list[float] = []
+        floor_cpu: list[float] = []
+        wall: dict[str, list[float]] = {name: [] for name in commands}
+        cpu: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(args.repeats):
+            w, c = _timed(floor_cmd)
+            floor.append(w)
+            floor_cpu.append(c)
+            for name, cmd in commands.items():
+                w, c = _timed(cmd)
+                wall[name].append(w)
+                cpu[name].append(c)
+    print(
+        f"python -c 'import numpy, pandas'        wall {summary(floor)}  CPU {summary(floor_cpu)}"
+    )
+    for name in commands:
+        print(f"nqpf {name:<34} wall {summary(wall[name])}  CPU {summary(cpu[name])}")
+    draw, render = _map_cost(max(args.repeats, 3))
+    print(f"national map: draw CPU {summary(draw)}; PNG (200 dpi) CPU {summary(render)}")
+    load_end = os.getloadavg()[0]
+    parts = [
+        f"{name.split(' --format ')[0].split()[-1]} {name.split()[-1]} CPU "
+        f"{statistics.median(cpu[name]):.1f} s (wall {statistics.median(wall[name]):.1f} s)"
+        for name in commands
+    ]
+    print(
+        f"summary: load {load_start:.1f}→{load_end:.1f} on {os.cpu_count()} cores (shared); "
+        + "; ".join(parts)
+        + f"; map draw+PNG CPU {statistics.median(draw) + statistics.median(render):.2f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()

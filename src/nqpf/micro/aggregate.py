@@ -1,0 +1,175 @@
+"""Region × industry × year tables from firm and patent records, one SQL text for every engine.
+
+The aggregation is written once, as the SQL of :func:`firm_sql` and :func:`patent_sql`,
+and run unchanged by DuckDB (:func:`run_duckdb`) and by Spark SQL (:func:`run_spark`). It
+uses only what both dialects share (CTEs, ``year()``, ``substr``, ``length``, ``greatest``,
+``CASE``, DECIMAL sums, inequality joins); the engines differ only in how the input relations are named:
+``firms`` (or ``patents``), ``region_map(code, target)`` — the unit of the chosen level each
+stored region code belongs to (:func:`nqpf.micro.codes.region_targets`) — and
+``years(year)``.
+
+Definitions, for a cell (region r, industry i) and a calendar year t in ``start … end``:
+
+* ``firms`` — the stock on 31 December of t: firms with ``year(registered) ≤ t`` and no exit
+  in or before t (``exited`` empty or ``year(exited) > t``);
+* ``capital`` — the registered capital of that stock (exact: DECIMAL sums);
+* ``entries`` — firms registered in t; ``exits`` — firms exited in t.
+
+So ``firms(t) = firms(t−1) + entries(t) − exits(t)`` exactly, and a firm registered and
+closed in the same year is an entry and an exit but never in a stock. The stock is a running
+sum of events (+1 at registration, −1 at exit; events before ``start`` are counted at
+``start``): events are summed per cell and year first, then each year t sums the cells'
+event-years ≤ t (a join with ``years``, no window function), so the work grows with the
+number of cells with events, not firms × years.
+Cells with no stock, entry or exit in a year are omitted (zeros are implicit).
+
+Industries are cut to ``depth`` (``section`` = GB/T 4754 门类; ``2``/``3``/``4`` digits =
+大类/中类/小类); records whose code is shallower than ``depth`` are left out of that table,
+as are records whose region is coarser than the level (:func:`excluded_sql` counts both).
+Patents are counted as applications by filing year, applicant region and IPC cut to
+``depth`` characters (1 section, 3 class, 4 subclass).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+import pandas as pd
+
+from nqpf.errors import InputError
+from nqpf.micro.codes import IndustryDepth
+
+if TYPE_CHECKING:
+    import duckdb
+
+__all__ = [
+    "FIRM_MEASURES",
+    "IpcDepth",
+    "excluded_sql",
+    "firm_sql",
+    "patent_sql",
+    "run_duckdb",
+    "run_spark",
+]
+
+IpcDepth = Literal[1, 3, 4]
+FIRM_MEASURES = ("firms", "capital", "entries", "exits")
+
+
+def _industry_expr(depth: IndustryDepth) -> tuple[str, str]:
+    """(key expression, filter) of the industry cut to ``depth``."""
+    if depth == "section":
+        return "section", "section IS NOT NULL"
+    if depth not in ("2", "3", "4"):
+        raise InputError(f"unknown industry depth {depth!r}", hint="section, 2, 3 or 4")
+    return f"substr(industry, 1, {int(depth)})", f"length(industry) >= {int(depth)}"
+
+
+def _years(start: int, end: int) -> None:
+    if not (isinstance(start, int) and isinstance(end, int)) or not 1900 <= start <= end <= 2100:
+        raise InputError(f"year window {start}–{end} is not 1900 ≤ start ≤ end ≤ 2100")
+
+
+def firm_sql(*, depth: IndustryDepth, start: int, end: int) -> str:
+    """The aggregation of ``firms`` to ``region, industry, year, firms, capital, entries,
+    exits`` (see the module docstring), ordered by region, industry, year."""
+    _years(start, end)
+    key, keep = _industry_expr(depth)
+    return f"""
+WITH f AS (
+    SELECT m.target AS region, {key} AS industry,
+           year(CAST(registered AS DATE)) AS y_in, year(CAST(exited AS DATE)) AS y_out,
+           coalesce(CAST(capital AS DECIMAL(18, 4)), CAST(0 AS DECIMAL(18, 4))) AS capital
+    FROM firms JOIN region_map m ON firms.region = m.code
+    WHERE {keep} AND year(CAST(registered AS DATE)) <= {end}
+),
+events AS (
+    SELECT region, industry, greatest(y_in, {start}) AS year, 1 AS d_firms,
+           capital AS d_capital, CASE WHEN y_in >= {start} THEN 1 ELSE 0 END AS entries,
+           0 AS exits
+    FROM f
+    UNION ALL
+    SELECT region, industry, greatest(y_out, {start}) AS year, -1 AS d_firms,
+           -capital AS d_capital, 0 AS entries,
+           CASE WHEN y_out >= {start} THEN 1 ELSE 0 END AS exits
+    FROM f WHERE y_out <= {end}
+),
+g AS (
+    SELECT region, industry, year, sum(d_firms) AS d_firms, sum(d_capital) AS d_capital,
+           sum(entries) AS entries, sum(exits) AS exits
+    FROM events GROUP BY region, industry, year
+),
+stocks AS (
+    SELECT g.region, g.industry, y.year,
+           sum(g.d_firms) AS firms, sum(g.d_capital) AS capital,
+           sum(CASE WHEN g.year = y.year THEN g.entries ELSE 0 END) AS entries,
+           sum(CASE WHEN g.year = y.year THEN g.exits ELSE 0 END) AS exits
+    FROM g JOIN years y ON g.year <= y.year
+    GROUP BY g.region, g.industry, y.year
+)
+SELECT region, industry, CAST(year AS INTEGER) AS year, CAST(firms AS BIGINT) AS firms,
+       CAST(capital AS DOUBLE) AS capital, CAST(entries AS BIGINT) AS entries,
+       CAST(exits AS BIGINT) AS exits
+FROM stocks
+WHERE firms <> 0 OR entries <> 0 OR exits <> 0
+ORDER BY region, industry, year
+"""
+
+
+def patent_sql(*, depth: IpcDepth, start: int, end: int) -> str:
+    """Patent applications of ``patents`` by ``region, ipc, year``."""
+    _years(start, end)
+    if depth not in (1, 3, 4):
+        raise InputError(
+            f"unknown IPC depth {depth!r}", hint="1 (section), 3 (class) or 4 (subclass)"
+        )
+    return f"""
+SELECT m.target AS region, substr(ipc, 1, {depth}) AS ipc, CAST(year(CAST(filed AS DATE)) AS INTEGER) AS year,
+       CAST(count(*) AS BIGINT) AS applications
+FROM patents JOIN region_map m ON patents.region = m.code
+WHERE length(ipc) >= {depth} AND year(CAST(filed AS DATE)) BETWEEN {start} AND {end}
+GROUP BY m.target, substr(ipc, 1, {depth}), year(CAST(filed AS DATE))
+ORDER BY region, ipc, year
+"""
+
+
+def excluded_sql(*, kind: Literal["firms", "patents"], depth: IndustryDepth | IpcDepth) -> str:
+    """How many records the aggregation leaves out: ``no_region`` (region coarser than the
+    level) and ``too_shallow`` (code shallower than ``depth``), as one row."""
+    if kind == "firms":
+        _, keep = _industry_expr(depth)  # type: ignore[arg-type]
+    else:
+        keep = f"length(ipc) >= {int(depth)}"
+    return f"""
+SELECT CAST(sum(CASE WHEN m.target IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS no_region,
+       CAST(sum(CASE WHEN m.target IS NOT NULL AND NOT ({keep}) THEN 1 ELSE 0 END) AS BIGINT)
+           AS too_shallow
+FROM {kind} LEFT JOIN region_map m ON {kind}.region = m.code
+"""
+
+
+def run_duckdb(
+    con: duckdb.DuckDBPyConnection, sql: str, *, region_map: pd.DataFrame, years: list[int]
+) -> pd.DataFrame:
+    """Run the aggregation on a DuckDB connection that has ``firms``/``patents``."""
+    con.register("region_map", region_map[["code", "target"]].dropna())
+    con.register("years", pd.DataFrame({"year": pd.array(years, dtype="int32")}))
+    try:
+        return con.execute(sql).fetchdf()
+    finally:
+        con.unregister("region_map")
+        con.unregister("years")
+
+
+def run_spark(spark: Any, sql: str, *, region_map: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """Run the aggregation on a Spark session whose catalog has ``firms``/``patents``
+    (temporary views or Hive tables)."""
+    mapping = region_map[["code", "target"]].dropna()
+    spark.createDataFrame(
+        [(str(c), str(t)) for c, t in zip(mapping["code"], mapping["target"], strict=True)],
+        "code STRING, target STRING",
+    ).createOrReplaceTempView("region_map")
+    spark.createDataFrame([(int(y),) for y in years], "year INT").createOrReplaceTempView("years")
+    spark.conf.set("spark.sql.execution.arrow.pyspark.enabled", "true")
+    frame: pd.DataFrame = spark.sql(sql).toPandas()
+    return frame
