@@ -14,12 +14,12 @@ from typing import Any, Literal, get_args
 
 import pandas as pd
 
-from nqpf.data import catalog, load_panel, sources
+from nqpf.data import load_panel, sources
 from nqpf.diagnose.diagnosis import AssessmentLike, Diagnosis, region_diagnosis
 from nqpf.disparity.report import DisparityReport, disparity_report
 from nqpf.errors import InputError
 from nqpf.index.assessment import Assessment
-from nqpf.indicators import formula_inputs, indicator
+from nqpf.indicators import formula_inputs, indicator, indicator_specs
 from nqpf.results import hash_spec
 from nqpf.services._cache import cached
 from nqpf.services.assessment import assess
@@ -38,11 +38,11 @@ def measure_panel(
     ``index`` and pillar ids come from ``assessment`` (default: ``nqpf.assess()`` on the
     packaged data); any other name must be an indicator id of the catalog.
     """
-    cat = catalog()
-    if measure in set(cat["id"]):
-        spec = cat.set_index("id").loc[measure]
+    meta = _indicator_meta(measure)
+    if meta is not None:
         panel = load_panel([measure], years=years)
-        label = f"{spec['name_zh']} {spec['name_en']} ({spec['unit']})"
+        named = " ".join(n for n in (meta["name_zh"], meta["name_en"]) if n)
+        label = f"{named} ({meta['unit']})"
         return panel[["region", "region_name", "year", "value"]].reset_index(drop=True), label
     if assessment is None:
         assessment = _assess(years)
@@ -56,6 +56,23 @@ def measure_panel(
         )
     panel = scores[["region", "region_name", "year", measure]].rename(columns={measure: "value"})
     return panel.reset_index(drop=True), names[measure]
+
+
+def _indicator_meta(measure: str) -> dict[str, Any] | None:
+    """Names and unit of ``measure`` when it is an indicator (of the catalog, or imported
+    into the workspace), else ``None``: what :func:`nqpf.data.catalog` says about it,
+    without loading the whole panel for its coverage."""
+    specs = indicator_specs()
+    if measure in specs:
+        found = specs[measure]
+        return {"name_zh": found.name_zh, "name_en": found.name_en, "unit": found.unit}
+    from nqpf.ingest.workspace import Workspace
+
+    user = Workspace.default().catalog()
+    if measure not in set(user["id"]):
+        return None
+    row = user.set_index("id").loc[measure]
+    return {"name_zh": str(row["name_zh"]), "name_en": "", "unit": str(row["unit"])}
 
 
 def _assess(years: Iterable[int] | None) -> Assessment:
@@ -96,7 +113,8 @@ def disparity(spec: DisparitySpec) -> DisparityReport:
     indicator id of population-like weights (e.g. ``population``) for the weighted Dagum
     and Theil. Cached by the hash of the panel, the weights and the options."""
     years = list(spec.years) if spec.years is not None else None
-    panel, label = measure_panel(spec.measure, years=years)
+    assessment = None if _indicator_meta(spec.measure) is not None else _assess(years)
+    panel, label = measure_panel(spec.measure, years=years, assessment=assessment)
     weights = None
     if spec.weight:
         weights = load_panel([spec.weight], years=years)[["region", "year", "value"]].rename(
@@ -120,22 +138,25 @@ def disparity(spec: DisparitySpec) -> DisparityReport:
             seed=spec.seed,
             spatial=spec.spatial,
             spatial_weights=spatial_weights,
-            provenance=measure_provenance(spec.measure, years),
+            provenance=measure_provenance(spec.measure, years, assessment=assessment),
         )
 
     return cached(key, build)
 
 
-def measure_provenance(measure: str, years: Iterable[int] | None = None) -> pd.DataFrame:
+def measure_provenance(
+    measure: str, years: Iterable[int] | None = None, *, assessment: Any = None
+) -> pd.DataFrame:
     """The sources behind a measure: each ``source_id`` of an indicator's values (and of the
     inputs of a derived indicator) with its registry entry, or the provenance table of the
-    assessment for the index and its pillars."""
-    if measure in set(catalog()["id"]):
+    assessment (default: ``nqpf.assess()`` on the packaged data) for the index and its
+    pillars."""
+    if _indicator_meta(measure) is not None:
         spec = indicator(measure)
         ids = [measure, *sorted(formula_inputs(spec.formula))] if spec.formula else [measure]
         used = pd.Series(load_panel(ids, years=years)["source_id"].unique(), name="source_id")
         return used.to_frame().merge(sources(), on="source_id", how="left")
-    return _assess(years).provenance
+    return (assessment if assessment is not None else _assess(years)).provenance
 
 
 def diagnose(
