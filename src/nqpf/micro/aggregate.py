@@ -170,6 +170,11 @@ def run_spark(spark: Any, sql: str, *, region_map: pd.DataFrame, years: list[int
         "code STRING, target STRING",
     ).createOrReplaceTempView("region_map")
     spark.createDataFrame([(int(y),) for y in years], "year INT").createOrReplaceTempView("years")
+    import warnings
+
     spark.conf.set("spark.sql.execution.arrow.pyspark.enabled", "true")
-    frame: pd.DataFrame = spark.sql(sql).toPandas()
+    with warnings.catch_warnings():
+        # pyspark's "pandas >= 3 not fully supported": the result is numbers and strings
+        warnings.simplefilter("ignore", FutureWarning)
+        frame: pd.DataFrame = spark.sql(sql).toPandas()
     return frame

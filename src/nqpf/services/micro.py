@@ -359,7 +359,7 @@ def _parquet_synthetic(path: str) -> bool:
 def _on_spark(spec: AggregateSpec) -> tuple[pd.DataFrame, pd.DataFrame, list[int], bool, str]:
     from nqpf.micro.spark import register_parquet, register_table, spark_session
 
-    spark = spark_session(spec.spark_master, hive=spec.table is not None)
+    spark = spark_session(spec.spark_master)
     synthetic = False
     with tempfile.TemporaryDirectory(prefix="nqpf-spark-") as tmp:
         if spec.table is not None:
