@@ -95,3 +95,25 @@ def test_assessment_at_county_scale_writes_contributions_to_parquet(tmp_path: Pa
     assert "contributions.parquet" in manifest
     sheet = openpyxl.load_workbook(tmp_path / "out" / "assessment.xlsx")["contributions"]
     assert "contributions.parquet" in str(sheet["A3"].value)
+
+
+def test_provincial_contributions_go_to_parquet_the_sheet_keeps_the_latest_year(
+    tmp_path: Path,
+) -> None:
+    from nqpf.present.assessment import CONTRIBUTIONS_MAX_CELLS, write_assessment
+    from nqpf.services.assessment import AssessmentSpec, assess_spec
+
+    a = assess_spec(AssessmentSpec())
+    assert a.contributions.size > CONTRIBUTIONS_MAX_CELLS  # 31 provinces × 8 years × 23 indicators
+    write_assessment(a, tmp_path / "out")
+    full = pd.read_parquet(tmp_path / "out" / "contributions.parquet")
+    pd.testing.assert_frame_equal(full, a.contributions.reset_index(drop=True))
+    raw = pd.read_excel(tmp_path / "out" / "assessment.xlsx", "contributions", header=None)
+    year = int(a.contributions["year"].max())
+    assert raw.iloc[1, 0].endswith(f"此处为{year} 年")
+    assert raw.iloc[2, 0].endswith(f"below, the year {year}")
+    sheet = pd.read_excel(tmp_path / "out" / "assessment.xlsx", "contributions", skiprows=5)
+    latest = a.contributions[a.contributions["year"] == year]
+    assert len(sheet) == len(latest) and latest["region"].nunique() == 31
+    assert set(sheet["年份 year"]) == {year}
+    np.testing.assert_allclose(sheet["贡献 contribution"], latest["contribution"])

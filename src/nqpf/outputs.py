@@ -276,12 +276,19 @@ def _text(sheet: Any, value: str) -> Any:
 
 
 def spill_large(
-    folder: Path, name: str, frame: pd.DataFrame, summary: pd.DataFrame | None = None
+    folder: Path,
+    name: str,
+    frame: pd.DataFrame,
+    summary: pd.DataFrame | None = None,
+    *,
+    max_cells: int = SHEET_MAX_CELLS,
+    shown: tuple[str, str] = ("摘要", "a summary"),
 ) -> pd.DataFrame | list[pd.DataFrame]:
-    """``frame`` itself when it fits a sheet (≤ :data:`SHEET_MAX_CELLS` cells); otherwise it is
+    """``frame`` itself when it fits a sheet (≤ ``max_cells`` cells); otherwise it is
     written atomically to ``folder/<name>.parquet`` and the sheet gets a pointer to that file
-    and ``summary`` (default: :func:`table_summary`)."""
-    if frame.size <= SHEET_MAX_CELLS:
+    and ``summary`` (default: :func:`table_summary`), which ``shown`` names (Chinese,
+    English) in the pointer."""
+    if frame.size <= max_cells:
         return frame
     import pandas as pd
 
@@ -291,9 +298,9 @@ def spill_large(
     pointer = pd.DataFrame(
         {
             "note": [
-                f"完整表格（{len(frame):,} 行）见同一文件夹的 {file}；此处为摘要",
+                f"完整表格（{len(frame):,} 行）见同一文件夹的 {file}；此处为{shown[0]}",
                 f"The full table ({len(frame):,} rows) is in {file} in the same folder "
-                "(pandas.read_parquet, DuckDB, or Excel's Power Query); below, a summary",
+                f"(pandas.read_parquet, DuckDB, or Excel's Power Query); below, {shown[1]}",
             ]
         }
     )

@@ -137,9 +137,7 @@ def load_panel(
         frame = frame[frame["region"].isin(codes)]
     if not include_national:
         frame = frame[frame["region"] != NATIONAL_CODE]
-    parts = [frame[frame["indicator"].isin(set(wanted) - set(derived))]]
-    for ind in derived:
-        parts.append(_derive(ind, frame))
+    parts = [frame[frame["indicator"].isin(set(wanted) - set(derived))], *_derive(derived, frame)]
     out = pd.concat(parts, ignore_index=True)
     units = {k: v.unit for k, v in specs.items()}
     if source != "packaged":
@@ -152,20 +150,31 @@ def load_panel(
     return out[PANEL_COLUMNS].sort_values(["indicator", "region", "year"], ignore_index=True)
 
 
-def _derive(ind: str, frame: pd.DataFrame) -> pd.DataFrame:
-    spec = indicator_specs()[ind]
-    formula = spec.formula or ""
-    inputs = sorted(formula_inputs(formula))
+def _derive(derived: list[str], frame: pd.DataFrame) -> list[pd.DataFrame]:
+    """The derived indicators ``derived`` from the stored values in ``frame``: one region ×
+    year table of every input (a single pivot for all formulas), then each formula on its
+    columns; region-years where a formula gives NaN or ±inf (an input missing or zero) are
+    left out."""
+    if not derived:
+        return []
+    specs = indicator_specs()
+    formulas = {ind: specs[ind].formula or "" for ind in derived}
+    inputs = sorted(set().union(*(formula_inputs(f) for f in formulas.values())))
     wide = frame[frame["indicator"].isin(inputs)].pivot_table(
         index=["region", "year"], columns="indicator", values="value", aggfunc="first"
     )
     for name in inputs:
         if name not in wide:
             wide[name] = float("nan")
-    values: pd.Series = evaluate_formula(formula, {name: wide[name] for name in inputs})
-    result = values.rename("value").reset_index()
-    result = result[result["value"].notna() & ~result["value"].isin([float("inf"), -float("inf")])]
-    return result.assign(indicator=ind, source_id=f"derived: {formula}")
+    parts = []
+    for ind, formula in formulas.items():
+        values: pd.Series = evaluate_formula(
+            formula, {name: wide[name] for name in formula_inputs(formula)}
+        )
+        result = values.rename("value").reset_index()
+        finite = np.isfinite(result["value"].to_numpy(dtype=float))
+        parts.append(result[finite].assign(indicator=ind, source_id=f"derived: {formula}"))
+    return parts
 
 
 @lru_cache(maxsize=1)

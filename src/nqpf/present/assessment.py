@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from nqpf.outputs import (
+    SHEET_MAX_CELLS,
     atomic_path,
     atomic_write_csv,
     atomic_write_excel,
@@ -128,22 +129,40 @@ def _bilingual(frame: pd.DataFrame, pillar_names: dict[str, str]) -> pd.DataFram
     return frame.rename(columns=lambda c: names.get(str(c), str(c)))
 
 
+#: Cells above which the contributions (one row per region, year and indicator) leave the
+#: workbook for ``contributions.parquet``, the sheet keeping the latest year: the provincial
+#: default (31 provinces × 8 years × 23 indicators, 51,336 cells) took ≈ 1 s of the ≈ 1.3 s
+#: the workbook needs (openpyxl writes ≈ 15 µs a cell).
+CONTRIBUTIONS_MAX_CELLS = 20_000
+
+
 def write_excel(a: Assessment, path: Path) -> Path:
     """assessment.xlsx: scores, pillars, weights, contributions, uncertainty, provenance,
     options, outliers. Tables too large for a sheet (county-level n) go to Parquet files
     beside it, their sheets holding a pointer and a summary (:func:`nqpf.outputs.spill_large`):
-    scores keep the latest year's first 100 regions."""
+    scores keep the latest year's first 100 regions; contributions of more than
+    :data:`CONTRIBUTIONS_MAX_CELLS` cells keep the latest year (if that fits a sheet)."""
     folder = path.parent
     names = a.pillar_names
 
-    def sheet(name: str, frame: pd.DataFrame, summary: pd.DataFrame | None = None) -> Any:
-        spilled = spill_large(folder, name, frame, summary)
+    def sheet(
+        name: str,
+        frame: pd.DataFrame,
+        summary: pd.DataFrame | None = None,
+        max_cells: int = SHEET_MAX_CELLS,
+        shown: tuple[str, str] = ("摘要", "a summary"),
+    ) -> Any:
+        spilled = spill_large(folder, name, frame, summary, max_cells=max_cells, shown=shown)
         if isinstance(spilled, pd.DataFrame):
             return _bilingual(spilled, names)
         return [_bilingual(f, names) for f in spilled]
 
     scores = _scores_with_bands(a)
-    latest = scores[scores["year"] == scores["year"].max()].sort_values("rank").head(100)
+    year = int(scores["year"].max())
+    latest = scores[scores["year"] == year].sort_values("rank").head(100)
+    contributions = a.contributions
+    latest_contributions = contributions[contributions["year"] == year]
+    fits = latest_contributions.size <= SHEET_MAX_CELLS
     if a.uncertainty is not None:
         u = a.uncertainty
         design = pd.DataFrame({"factor": ["", *uncertainty_design(u), *u.notes]})
@@ -160,10 +179,18 @@ def write_excel(a: Assessment, path: Path) -> Path:
         + [{"option": "spec_hash", "value": a.spec_hash}]
     )
     sheets: dict[str, Any] = {
-        "scores": sheet("scores", scores, latest),
+        "scores": sheet(
+            "scores", scores, latest, shown=(f"{year} 年前 100 名", f"the first 100 of {year}")
+        ),
         "pillars": sheet("pillars", a.pillar_table()),
         "weights": _bilingual(a.weights, names),
-        "contributions": sheet("contributions", a.contributions),
+        "contributions": sheet(
+            "contributions",
+            contributions,
+            latest_contributions if fits else None,
+            max_cells=CONTRIBUTIONS_MAX_CELLS,
+            shown=(f"{year} 年", f"the year {year}") if fits else ("摘要", "a summary"),
+        ),
         "uncertainty": uncertainty,
         "provenance": _bilingual(a.provenance, names),
         "options": _bilingual(options, names),
@@ -218,9 +245,7 @@ REPORT_TOP = 50
 TREND_TOP = 20
 
 
-def _ranking(a: Assessment) -> tuple[str, Any]:
-    import plotly.graph_objects as go
-
+def _ranking(a: Assessment) -> tuple[str, dict[str, Any]]:
     latest = _latest(a)
     year = int(latest["year"].iloc[0])
     shown = (
@@ -229,6 +254,7 @@ def _ranking(a: Assessment) -> tuple[str, Any]:
         else ""
     )
     latest = latest.head(REPORT_TOP)
+    names = latest["region_name"].astype(str).tolist()
     if "rank_p05" in latest.columns:
         text = [
             f"{r} ({lo:.0f}–{hi:.0f})"
@@ -236,42 +262,45 @@ def _ranking(a: Assessment) -> tuple[str, Any]:
                 latest["rank"], latest["rank_p05"], latest["rank_p95"], strict=True
             )
         ]
-        fig = go.Figure(
-            go.Scatter(
-                x=latest["rank"],
-                y=latest["region_name"],
-                mode="markers",
-                text=text,
-                error_x={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": latest["rank_p95"] - latest["rank"],
-                    "arrayminus": latest["rank"] - latest["rank_p05"],
-                },
-                name="排名与5–95%区间 rank and band",
-            )
-        )
-        fig.update_xaxes(title="排名 rank (5–95% band)", autorange="reversed")
+        trace: dict[str, Any] = {
+            "type": "scatter",
+            "x": latest["rank"].tolist(),
+            "y": names,
+            "mode": "markers",
+            "text": text,
+            "error_x": {
+                "type": "data",
+                "symmetric": False,
+                "array": (latest["rank_p95"] - latest["rank"]).tolist(),
+                "arrayminus": (latest["rank"] - latest["rank_p05"]).tolist(),
+            },
+            "name": "排名与5–95%区间 rank and band",
+        }
+        xaxis: dict[str, Any] = {
+            "title": {"text": "排名 rank (5–95% band)"},
+            "autorange": "reversed",
+        }
     else:
-        fig = go.Figure(
-            go.Bar(
-                x=latest["index"],
-                y=latest["region_name"],
-                orientation="h",
-                text=latest["rank"],
-                name="综合指数 index",
-            )
-        )
-        fig.update_xaxes(title="综合指数 index")
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=max(400, 22 * len(latest)), margin={"l": 120})
-    return f"{year} 排名 {shown}Ranking", fig
+        trace = {
+            "type": "bar",
+            "x": latest["index"].tolist(),
+            "y": names,
+            "orientation": "h",
+            "text": latest["rank"].tolist(),
+            "name": "综合指数 index",
+        }
+        xaxis = {"title": {"text": "综合指数 index"}}
+    layout = {
+        "xaxis": xaxis,
+        "yaxis": {"autorange": "reversed"},
+        "height": max(400, 22 * len(latest)),
+        "margin": {"l": 120},
+    }
+    return f"{year} 排名 {shown}Ranking", {"data": [trace], "layout": layout}
 
 
-def _choropleth(a: Assessment) -> tuple[str, Any] | None:
-    import plotly.graph_objects as go
-
-    from nqpf.maps import add_standard_china_layers, province_geojson
+def _choropleth(a: Assessment) -> tuple[str, dict[str, Any]] | None:
+    from nqpf.maps import STANDARD_GEO, province_geojson, standard_china_traces
 
     latest = _latest(a)
     geo = province_geojson()
@@ -279,63 +308,62 @@ def _choropleth(a: Assessment) -> tuple[str, Any] | None:
     latest = latest[latest["region"].isin(codes)]
     if latest.empty:
         return None
-    fig = go.Figure(
-        go.Choropleth(
-            geojson=geo,
-            locations=latest["region"],
-            z=latest["index"],
-            text=latest["region_name"],
-            colorscale="Viridis",
-            colorbar={"title": "指数 index"},
-        )
-    )
-    add_standard_china_layers(fig)
-    fig.update_layout(height=600, margin={"l": 0, "r": 0, "t": 0, "b": 0})
-    return f"{int(latest['year'].iloc[0])} 地图 Map of the index", fig
+    provinces = {
+        "type": "choropleth",
+        "geojson": geo,
+        "locations": latest["region"].astype(str).tolist(),
+        "z": latest["index"].tolist(),
+        "text": latest["region_name"].astype(str).tolist(),
+        "colorscale": "Viridis",
+        "colorbar": {"title": {"text": "指数 index"}},
+    }
+    layout = {"geo": STANDARD_GEO, "height": 600, "margin": {"l": 0, "r": 0, "t": 0, "b": 0}}
+    figure = {"data": [provinces, *standard_china_traces()], "layout": layout}
+    return f"{int(latest['year'].iloc[0])} 地图 Map of the index", figure
 
 
-def _radar(a: Assessment) -> tuple[str, Any]:
-    import plotly.graph_objects as go
-
+def _radar(a: Assessment) -> tuple[str, dict[str, Any]]:
     latest = _latest(a).head(5)
     labels = [a.pillar_names[p] for p in a.framework.pillar_ids]
-    fig = go.Figure()
+    traces = []
     for row in latest.to_dict("records"):
-        values = [row[p] for p in a.framework.pillar_ids]
-        fig.add_trace(
-            go.Scatterpolar(
-                r=[*values, values[0]],
-                theta=[*labels, labels[0]],
-                name=str(row["region_name"]),
-                fill="toself",
-                opacity=0.5,
-            )
+        values = [float(row[p]) for p in a.framework.pillar_ids]
+        traces.append(
+            {
+                "type": "scatterpolar",
+                "r": [*values, values[0]],
+                "theta": [*labels, labels[0]],
+                "name": str(row["region_name"]),
+                "fill": "toself",
+                "opacity": 0.5,
+            }
         )
-    fig.update_layout(height=550)
-    return "维度雷达图（前五）Pillar radar, top 5", fig
+    return "维度雷达图（前五）Pillar radar, top 5", {"data": traces, "layout": {"height": 550}}
 
 
-def _trends(a: Assessment) -> tuple[str, Any]:
-    import plotly.graph_objects as go
-
+def _trends(a: Assessment) -> tuple[str, dict[str, Any]]:
     scores = a.scores.sort_values(["region", "year"])
     title = "趋势 Trends of the index"
     if scores["region"].nunique() > 2 * TREND_TOP:
         top = set(_latest(a)["region"].head(TREND_TOP))
         scores = scores[scores["region"].isin(top)]
         title = f"趋势（最近一年前 {TREND_TOP} 名）Trends of the index, latest top {TREND_TOP}"
-    fig = go.Figure()
-    for region, g in scores.groupby("region"):
-        fig.add_trace(
-            go.Scatter(
-                x=g["year"],
-                y=g["index"],
-                mode="lines+markers",
-                name=a.region_names.get(str(region), str(region)),
-            )
-        )
-    fig.update_layout(height=550, xaxis_title="年份 year", yaxis_title="综合指数 index")
-    return title, fig
+    traces = [
+        {
+            "type": "scatter",
+            "x": g["year"].tolist(),
+            "y": g["index"].tolist(),
+            "mode": "lines+markers",
+            "name": a.region_names.get(str(region), str(region)),
+        }
+        for region, g in scores.groupby("region")
+    ]
+    layout = {
+        "height": 550,
+        "xaxis": {"title": {"text": "年份 year"}},
+        "yaxis": {"title": {"text": "综合指数 index"}},
+    }
+    return title, {"data": traces, "layout": layout}
 
 
 # ---------------------------------------------------------------------- Word report
@@ -691,12 +719,15 @@ ASSESSMENT_FILES = ("scores.csv", "assessment.xlsx", "assessment.html", "assessm
 def write_assessment(a: Assessment, out_dir: str | Path, *, force: bool = False) -> list[Path]:
     """Write scores.csv, assessment.xlsx, assessment.html and assessment.docx into
     ``out_dir`` as one set: all new or, if anything fails, all old (see
-    :func:`nqpf.outputs.output_set`); ``force`` writes beside files NQPF did not write."""
+    :func:`nqpf.outputs.output_set`); ``force`` writes beside files NQPF did not write.
+    Returns the paths written: those four, then the tables the workbook sent to Parquet."""
     out = Path(out_dir)
     names = ASSESSMENT_FILES
     with output_set(out, kind="assess", spec_hash=a.spec_hash, force=force, names=names) as stage:
+        before = {p.name for p in stage.iterdir()}
         write_csv(a, stage / names[0])
         write_excel(a, stage / names[1])
         write_html(a, stage / names[2])
         write_docx(a, stage / names[3])
-    return [out / name for name in names]
+        spilled = sorted({p.name for p in stage.iterdir()} - before - set(names))
+    return [out / name for name in (*names, *spilled)]
