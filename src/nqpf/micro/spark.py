@@ -91,13 +91,17 @@ def spark_session(master: str = "local[*]", *, conf: Mapping[str, str] | None = 
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.showConsoleProgress", "false")
     )
-    for key, value in (conf or {}).items():
-        builder = builder.config(key, value)
     if master.startswith("local"):
         # one machine: few shuffle partitions, and the driver on the loopback interface
-        builder = builder.config("spark.sql.shuffle.partitions", "4").config(
-            "spark.driver.host", "127.0.0.1"
+        builder = (
+            builder.config("spark.sql.shuffle.partitions", "4")
+            .config("spark.driver.host", "127.0.0.1")
+            # the driver is the executor too, and receives the result table (default 1g)
+            .config("spark.driver.memory", "4g")
+            .config("spark.driver.maxResultSize", "2g")
         )
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
     try:
         with warnings.catch_warnings():
             # pyspark warns that it does not yet fully support pandas 3; the aggregation
