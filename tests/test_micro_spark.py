@@ -119,6 +119,8 @@ def test_patents_and_parquet_and_catalog_tables_on_spark(
             engine="spark",
             spark_master="local[2]",
             depth="3",
+            start=2020,
+            end=2024,
         )
     ).to_frame()
     spark.read.parquet(str(path)).createOrReplaceTempView("census_firms")
@@ -134,7 +136,8 @@ def test_patents_and_parquet_and_catalog_tables_on_spark(
     ).to_frame()
     pd.testing.assert_frame_equal(from_parquet, from_table)
     pd.testing.assert_frame_equal(
-        from_parquet, aggregate(AggregateSpec(store=str(store), depth="3")).to_frame()
+        from_parquet,
+        aggregate(AggregateSpec(store=str(store), depth="3", start=2020, end=2024)).to_frame(),
     )
 
 
