@@ -62,3 +62,41 @@ def test_contracts_catch_upward_imports_and_circles(
     run = _lint(tmp_path, tmp_path)
     assert run.returncode == 1, run.stdout + run.stderr
     assert re.search(rf"^{broken}[^\n]* BROKEN$", run.stdout, flags=re.MULTILINE), run.stdout
+
+
+#: The core floor (docs/architecture.md): pure analytics that read no file.
+CORE = ("index", "disparity", "diagnose", "industry", "chain", "plan", "policy", "market")
+
+#: Calls that open or read a file (builtins, pathlib, importlib.resources, pandas, yaml).
+_FILE_IO = re.compile(
+    r"(?<![\w.])open\(|\.read_text\(|\.read_bytes\(|\.write_text\(|\.write_bytes\("
+    r"|resources\.files\(|\bpd\.read_\w+\(|\.to_(?:csv|excel|parquet|pickle|feather|hdf)\("
+    r"|\byaml\.safe_load\(|\bsafe_load\("
+    r"|\.iterdir\(|\.glob\("
+)
+
+
+def test_core_modules_do_no_file_io() -> None:
+    """Core modules get data and definitions from floor 0 loaders (``nqpf.data``,
+    ``nqpf.indicators.definitions``) or from their callers; none opens a file itself."""
+    found = []
+    for package in CORE:
+        for path in sorted((ROOT / "src" / "nqpf" / package).rglob("*.py")):
+            for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+                code = line.split("#", 1)[0]
+                if _FILE_IO.search(code) and not code.lstrip().startswith((">>>", "...")):
+                    found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert not found, "\n".join(found)
+
+
+def test_the_file_io_check_sees_a_read() -> None:
+    for line in (
+        'text = Path(p).read_text("utf-8")',
+        "with open(p) as f:",
+        "yaml.safe_load(s)",
+        "pd.read_csv(p)",
+        "frame.to_parquet(p)",
+    ):
+        assert _FILE_IO.search(line), line
+    for line in ("reopen(x)", "frame.to_numpy()", "pd.to_numeric(v)", "spec.open_ended"):
+        assert not _FILE_IO.search(line), line

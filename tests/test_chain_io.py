@@ -221,7 +221,7 @@ def test_parity_with_pymrio_on_the_2020_table() -> None:
 
 
 def test_national_2020_linkages_match_what_experts_expect() -> None:
-    out = io_linkages(2020).set_index("sector")
+    out = io_linkages(2020).linkages.set_index("sector")
     assert len(out) == 153
     assert out["backward"].mean() == pytest.approx(1.0)
     # electronics (计算机, 通信设备, 电子元器件) buy more intermediate inputs per unit of final
@@ -256,7 +256,7 @@ def test_concordance_and_comparison_across_years() -> None:
     assert agg.n == 149
     assert agg.output.sum() == pytest.approx(t2020.output.sum(), rel=1e-12)
     assert agg.flows.to_numpy().sum() == pytest.approx(t2020.flows.to_numpy().sum(), rel=1e-12)
-    cmp = compare_years((2017, 2020))
+    cmp = compare_years((2017, 2020)).compare
     assert set(cmp["year"]) == {2017, 2020} and cmp["sector"].nunique() == 149
     cars = cmp[(cmp["sector"] == "077") & (cmp["year"] == 2020)].iloc[0]
     assert cars["name"] == "汽车整车"

@@ -389,7 +389,7 @@ def test_every_industry_has_a_tradability_with_a_reason() -> None:
 
 
 def test_typing_file_without_tradable_is_refused(tmp_path: Path) -> None:
-    text = (Path(__file__).parents[1] / "src/nqpf/industry/typing.yaml").read_text(encoding="utf-8")
+    text = (Path(__file__).parents[1] / "src/nqpf/indicators/industry_typing.yaml").read_text(encoding="utf-8")
     broken = tmp_path / "typing.yaml"
     broken.write_text(text.replace(", tradable: false", "", 1), encoding="utf-8")
     with pytest.raises(InputError, match="tradable must be"):

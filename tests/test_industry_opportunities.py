@@ -85,7 +85,7 @@ def test_levers_cover_every_type_and_stage_and_quote_the_article() -> None:
 
 
 def test_a_bad_typing_file_names_the_industry(tmp_path: Path) -> None:
-    doc = (Path(__file__).parents[1] / "src/nqpf/industry/typing.yaml").read_text(encoding="utf-8")
+    doc = (Path(__file__).parents[1] / "src/nqpf/indicators/industry_typing.yaml").read_text(encoding="utf-8")
     bad = tmp_path / "typing.yaml"
     bad.write_text(
         doc.replace("半导体: {section: C, type: emerging", "半导体: {section: C, type: hot"),

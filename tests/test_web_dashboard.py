@@ -235,8 +235,8 @@ def test_dashboard_end_to_end(chromium_browser: Browser, server: str, artifacts:
     page.goto(server + "/#/policy")
     page.fill("#policy-q", "人工智能")
     page.click("#policy-search button[type=submit]")
+    page.locator(".policy th[data-col=snippet]").wait_for(timeout=90_000)  # the hits
     hit = page.locator(".policy tbody tr").first
-    hit.wait_for(timeout=90_000)
     title = hit.locator("td").first.inner_text()
     hit.click()
     expect(page.locator(".doc-title")).to_have_text(title)
@@ -247,6 +247,24 @@ def test_dashboard_end_to_end(chromium_browser: Browser, server: str, artifacts:
     expect(doc_comments.locator("li.comment .body")).to_have_text("第三条的目标值得跟踪。")
     page.screenshot(path=str(artifacts / "policy-document.png"))
     _assert_bundled_font(page, [".doc-title", "#policy-body li.comment .body"])
+
+    # 区域差异: the Dagum table shows the API's overall Gini of the first year
+    from nqpf.services.disparity import DisparitySpec, disparity
+
+    dagum = disparity(DisparitySpec()).tables()["dagum_summary"].iloc[0]
+    page.goto(server + "/#/disparity")
+    first_year = page.locator(".dagum tbody tr").first.locator("td")
+    expect(first_year.nth(0)).to_have_text(str(int(dagum["year"])), timeout=60_000)
+    expect(first_year.nth(2)).to_have_text(f"{dagum['G']:#.4g}")
+    page.screenshot(path=str(artifacts / "disparity.png"), full_page=True)
+
+    # 企业: the directory finds a listed company by name
+    page.goto(server + "/#/enterprises")
+    page.fill("#enterprise-q", "宁德时代")
+    page.click("#enterprise-search button[type=submit]")
+    expect(page.locator(".enterprises tbody tr").first.locator("td").nth(1)).to_have_text(
+        "宁德时代", timeout=60_000
+    )
 
     # English switch
     page.click("#lang")

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from nqpf.cli import _assessment_options as o
 from nqpf.cli._console import progress as progress_of
-from nqpf.cli._console import stderr, stdout, styled
+from nqpf.cli._console import stderr, styled
+from nqpf.cli._output import OUTPUT_DIR, Col, FormatOption, emit, messages, num, show_table
 from nqpf.cli.industry import FORCE_HELP
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from nqpf.index.assessment import Assessment
 
 #: Largest Sobol base sample N accepted (N·(D+2) runs; SALib's examples use 512–4096).
 MAX_UNCERTAINTY = 1 << 16
@@ -38,18 +43,17 @@ def assess(
         int, typer.Option(help="Sobol base sample size N for rank bands (0 = off)")
     ] = 0,
     seed: Annotated[int, typer.Option(help="seed of the Sobol sequence")] = 20250101,
-    out: o.Out = Path("nqpf-output"),
+    out: o.Out = OUTPUT_DIR,
     lang: Annotated[str, typer.Option(help="zh or en region names in the table")] = "zh",
     top: Annotated[int, typer.Option(help="rows shown in the table (0 = all)")] = 0,
     audit: Annotated[
         bool, typer.Option("--audit", help="also write the statistical audit (audit.xlsx/html)")
     ] = False,
     force: Annotated[bool, typer.Option(help=FORCE_HELP)] = False,
+    fmt: FormatOption = "table",
 ) -> None:
     """新质生产力综合评价 Assess NQPF: ranked table, scores.csv, assessment.xlsx, assessment.html,
     assessment.docx."""
-    from rich.table import Table
-
     from nqpf.ingest.options import (
         check_choice,
         check_memory,
@@ -58,7 +62,6 @@ def assess(
         uncertainty_bytes,
     )
     from nqpf.present.assessment import write_assessment
-    from nqpf.regions import region_label
     from nqpf.services.assessment import assess_spec
 
     years = parse_years(year)
@@ -104,42 +107,58 @@ def assess(
 
     scores = result.scores
     latest = scores[scores["year"] == scores["year"].max()]
-    bands = None
-    if result.uncertainty is not None:
-        bands = result.uncertainty.ranks.set_index(["region", "year"])
-    pillars = result.framework.pillar_ids
-    table = Table(
-        title=f"NQPF {int(latest['year'].iloc[0])} — {result.framework.name_zh} "
-        f"(spec {result.spec_hash})",
-        header_style="bold",
-    )
-    table.add_column("排名 rank", justify="right")
-    table.add_column("地区 region")
-    table.add_column("指数 index", justify="right")
-    if bands is not None:
-        table.add_column("5–95% 排名区间 band", justify="center")
-    labels = {n.id: n.name_en if lang == "en" else n.name_zh for n in result.framework.pillars}
-    for p in pillars:
-        table.add_column(labels[p], justify="right", overflow="fold")
-    rows = latest.to_dict("records")
-    for row in rows[:top] if top > 0 else rows:
-        name = str(row["region_name"])
-        if lang == "en":
-            name = region_label(str(row["region"]), lang="en") or name
-        cells = [str(row["rank"]), name, f"{row['index']:.4f}"]
-        if bands is not None:
-            b = bands.loc[(row["region"], row["year"])]
-            cells.append(f"{b['rank_p05']:.0f}–{b['rank_p95']:.0f}")
-        cells += [f"{row[p]:.3f}" for p in pillars]
-        table.add_row(*cells)
-    stdout().print(table)
+    if fmt != "table":
+        emit(fmt, latest.head(top) if top > 0 else latest, result=result)
+    else:
+        _print_scores(result, latest, lang=lang, top=top)
     if result.uncertainty is not None:
         sobol = result.uncertainty.sobol
         text = ", ".join(f"{r.factor} S1={r.S1:.2f} ST={r.ST:.2f}" for r in sobol.itertuples())
-        stdout().print(
+        messages(fmt).print(
             f"Sobol ({result.uncertainty.n_runs} runs, "
             f"{result.uncertainty.n_configurations} configurations): {text}",
             style="dim",
         )
     for path in paths:
-        stdout().print(styled(("写入 wrote ", "green"), str(path)))
+        messages(fmt).print(styled(("写入 wrote ", "green"), str(path)))
+
+
+def _print_scores(result: Assessment, latest: pd.DataFrame, *, lang: str, top: int) -> None:
+    """The latest year's ranking; pillar columns go first (last pillar first) on a narrow
+    terminal."""
+    from nqpf.regions import region_label
+
+    bands = None
+    if result.uncertainty is not None:
+        bands = result.uncertainty.ranks.set_index(["region", "year"])
+    labels = {n.id: n.name_en if lang == "en" else n.name_zh for n in result.framework.pillars}
+    pillars = result.framework.pillar_ids
+
+    def name(row: dict[str, object]) -> str:
+        text = str(row["region_name"])
+        if lang == "en":
+            text = region_label(str(row["region"]), lang="en") or text
+        return text
+
+    def band(row: dict[str, Any]) -> str:
+        assert bands is not None
+        b = bands.loc[(row["region"], row["year"])]
+        return f"{b['rank_p05']:.0f}–{b['rank_p95']:.0f}"
+
+    columns = [
+        Col("rank", "排名 rank", num(".0f"), numeric=True),
+        Col("region_name", "地区 region", name, row=True),
+        Col("index", "指数 index", num(".4f"), numeric=True),
+    ]
+    if bands is not None:
+        columns.append(Col("band", "5–95% 排名区间 band", band, numeric=True, row=True))
+    columns += [
+        Col(p, labels[p], num(".3f"), numeric=True, drop=1 + i) for i, p in enumerate(pillars)
+    ]
+    rows = latest.head(top) if top > 0 else latest
+    show_table(
+        rows,
+        columns,
+        title=f"NQPF {int(latest['year'].iloc[0])} — {result.framework.name_zh} "
+        f"(spec {result.spec_hash})",
+    )

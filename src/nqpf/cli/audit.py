@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from nqpf.cli import _assessment_options as o
-from nqpf.cli._console import stdout, styled
+from nqpf.cli._console import styled
+from nqpf.cli._output import OUTPUT_DIR, FormatOption, emit, messages
 
 
 def audit(
@@ -30,7 +30,8 @@ def audit(
     kurtosis_threshold: o.KurtosisThreshold = 3.5,
     winsor_max: o.WinsorMax = 5,
     collinear: Annotated[float, typer.Option(help="|r| above which a pair is collinear")] = 0.92,
-    out: o.Out = Path("nqpf-output"),
+    out: o.Out = OUTPUT_DIR,
+    fmt: FormatOption = "table",
 ) -> None:
     """统计一致性审计 Statistical audit: correlations, Cronbach's α, PCA, effective importance,
     rank shifts, volatility, small bases, validation against published rankings."""
@@ -56,7 +57,10 @@ def audit(
         winsor_max=winsor_max,
     )
     result = run(data, spec=spec, collinear=collinear)
+    console = messages(fmt)
+    if fmt != "table":
+        emit(fmt, result=result)
     for line in result.warnings:
-        stdout().print(f"• {line}", highlight=False, markup=False)
+        console.print(f"• {line}", highlight=False, markup=False)
     for path in write_audit(result, out):
-        stdout().print(styled(("写入 wrote ", "green"), str(path)))
+        console.print(styled(("写入 wrote ", "green"), str(path)))

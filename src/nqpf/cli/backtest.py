@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from nqpf.cli._console import stdout
+from nqpf.cli._output import Col, FormatOption, emit, messages, num, show_table
 
 app = typer.Typer(help="回测 Backtests of the rankings on past data.", no_args_is_help=True)
 
@@ -42,11 +42,10 @@ def opportunities(
     out: Annotated[
         Path | None, typer.Option(help="write backtest_*.xlsx and .json (all tables) here")
     ] = None,
+    fmt: FormatOption = "table",
 ) -> None:
     """回测机会产业 Did regions enter the industries the ranking put first? AUC, AP, precision@k."""
     import time
-
-    from rich.table import Table
 
     from nqpf.services.opportunities import backtest
 
@@ -62,7 +61,7 @@ def opportunities(
     )
     elapsed = time.perf_counter() - started
     s = result.summary
-    console = stdout()
+    console = messages(fmt)
     console.print(
         f"回测 Backtest {result.title}: {s['regions']} 个地区 regions × "
         f"{s['industries']} 个产业 industries; 候选 candidates {s['candidates_scored']}, "
@@ -71,28 +70,28 @@ def opportunities(
         f"{elapsed:.1f} s",
         highlight=False,
     )
-    table = Table(title="各得分的预测力 How well each score predicted entries", header_style="bold")
-    for col in ("得分 score", "ROC AUC", "AP", "P@3", "P@5"):
-        table.add_column(col)
-    for name, row in result.metrics.iterrows():
-        table.add_row(
-            _LABELS.get(str(name), str(name)),
-            f"{row['auc']:.3f}",
-            f"{row['ap']:.3f}",
-            f"{row['p@3']:.3f}",
-            f"{row['p@5']:.3f}",
+    if fmt != "table":
+        emit(fmt, result.metrics.reset_index(names="score"), result=result)
+    else:
+        metric = [
+            Col(c, c.upper() if c.startswith("p@") else c, num(".3f"), numeric=True)
+            for c in ("auc", "ap", "p@3", "p@5")
+        ]
+        show_table(
+            result.metrics.reset_index(names="score"),
+            [Col("score", "得分 score", lambda n: _LABELS.get(str(n), str(n))), *metric],
+            title="各得分的预测力 How well each score predicted entries",
         )
-    console.print(table)
-    deciles = Table(
-        title=f"{strategy} 得分十分位命中率 hit rate by score decile", header_style="bold"
-    )
-    for col in ("十分位 decile", "候选 cells", "进入 entries", "命中率 hit rate"):
-        deciles.add_column(col)
-    for d, row in result.deciles.iterrows():
-        deciles.add_row(
-            str(d), f"{row['cells']:.0f}", f"{row['entries']:.0f}", f"{row['hit_rate']:.1%}"
+        show_table(
+            result.deciles.reset_index(names="decile"),
+            [
+                Col("decile", "十分位 decile", numeric=True),
+                Col("cells", "候选 cells", num(".0f"), numeric=True),
+                Col("entries", "进入 entries", num(".0f"), numeric=True),
+                Col("hit_rate", "命中率 hit rate", num(".1%"), numeric=True),
+            ],
+            title=f"{strategy} 得分十分位命中率 hit rate by score decile",
         )
-    console.print(deciles)
     for note in result.warnings:
         console.print(f"注 Note: {note}", style="dim")
     if out is not None:

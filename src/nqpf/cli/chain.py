@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from nqpf.cli._console import stdout, styled
+from nqpf.cli._output import Col, FormatOption, emit, messages, num, show_table
+
+if TYPE_CHECKING:
+    from nqpf.services.chains import ChainMapResult
 
 app = typer.Typer(
     help="产业链 Industrial chains: list, a region's chain map (strong/weak/missing), IO check.",
@@ -19,23 +23,24 @@ _LABEL = {"strong": "强 strong", "weak": "弱 weak", "missing": "缺 missing"}
 
 
 @app.command("list")
-def list_chains() -> None:
+def list_chains(fmt: FormatOption = "table") -> None:
     """产业链目录 The packaged chains: segments upstream → downstream, listed firms."""
-    from rich.table import Table
-
     from nqpf.services.chains import chain_catalog
 
-    table = Table(title="产业链 Industrial chains", header_style="bold")
-    for col in ("id", "名称 name", "环节 segments (upstream → downstream)", "上市企业 firms"):
-        table.add_column(col, no_wrap=col == "id")
-    for row in chain_catalog().to_dict("records"):
-        table.add_row(
-            str(row["id"]),
-            f"{row['name_zh']}\n{row['name_en']}",
-            str(row["segments"]),
-            str(row["firms"]),
-        )
-    stdout().print(table)
+    catalog = chain_catalog()
+    if fmt != "table":
+        emit(fmt, catalog)
+        return
+    show_table(
+        catalog,
+        [
+            Col("id", "id"),
+            Col("name_zh", "名称 name", lambda r: f"{r['name_zh']}\n{r['name_en']}", row=True),
+            Col("segments", "环节 segments (upstream → downstream)"),
+            Col("firms", "上市企业 firms", numeric=True),
+        ],
+        title="产业链 Industrial chains",
+    )
 
 
 @app.command("show")
@@ -50,10 +55,9 @@ def show(
     partners: Annotated[int, typer.Option(help="partner regions per gap")] = 3,
     firms: Annotated[int, typer.Option(help="candidate firms per partner")] = 5,
     out: Annotated[Path | None, typer.Option(help="write an offline HTML page and an xlsx")] = None,
+    fmt: FormatOption = "table",
 ) -> None:
     """产业链图谱 A region's strong, weak and missing links, partners and candidate firms."""
-    from rich.table import Table
-
     from nqpf.chain.chainmap import ChainMapOptions
     from nqpf.services.chains import chain_map
 
@@ -65,49 +69,11 @@ def show(
         max_firms=firms,
     )
     result = chain_map(chain, region, options=options, check_flows=out is not None)
-    console = stdout()
-    names = {s.id: s.name_zh for s in result.chain.segments}
-    table = Table(
-        title=f"{result.region_name} · {result.chain.name_zh}产业链 (上游 → 下游 upstream → downstream)",
-        header_style="bold",
-    )
-    for col in ("环节 segment", "状态 status", "企业 firms", "区位熵 LQ", "说明 why"):
-        table.add_column(col, no_wrap=col.startswith(("状态", "企业", "区位熵")))
-    for row in result.segments.to_dict("records"):
-        status = str(row["status"])
-        table.add_row(
-            str(row["name_zh"]),
-            styled((_LABEL[status], _STYLE[status])),
-            str(row["firms"]),
-            f"{row['lq']:.2f}",
-            str(row["reason_zh"]),
-        )
-    console.print(table)
-    if result.partners.empty:
-        console.print("没有需要补链的环节，或没有地区在这些环节是强链。 No gaps to fill.")
+    console = messages(fmt)
+    if fmt != "table":
+        emit(fmt, result=result)
     else:
-        ptable = Table(title="补链合作伙伴 Partner regions for the gaps", header_style="bold")
-        for col in (
-            "环节 segment",
-            "#",
-            "地区 region",
-            "得分 score",
-            "理由 reason",
-            "候选企业 firms",
-        ):
-            ptable.add_column(col, no_wrap=col in ("#", "得分 score"))
-        cands = result.candidates
-        for row in result.partners.to_dict("records"):
-            here = cands[(cands["segment"] == row["segment"]) & (cands["region"] == row["partner"])]
-            ptable.add_row(
-                names[str(row["segment"])].split("（")[0],
-                str(row["rank"]),
-                str(row["partner_name"]),
-                f"{row['score']:.2f}",
-                str(row["reason_zh"]),
-                "、".join(f"{n}({c})" for n, c in zip(here["name"], here["code"], strict=True)),
-            )
-        console.print(ptable)
+        _print_chain_map(result)
     for warning in result.warnings:
         console.print(styled(("注意 Note: ", "yellow"), str(warning)))
     if out is not None:
@@ -117,28 +83,70 @@ def show(
         console.print(f"已写出 Wrote {page} and {book}", highlight=False)
 
 
+def _print_chain_map(result: ChainMapResult) -> None:
+    names = {s.id: s.name_zh for s in result.chain.segments}
+    show_table(
+        result.segments,
+        [
+            Col("name_zh", "环节 segment"),
+            Col("status", "状态 status", lambda s: styled((_LABEL[str(s)], _STYLE[str(s)]))),
+            Col("firms", "企业 firms", numeric=True),
+            Col("lq", "区位熵 LQ", num(".2f"), numeric=True),
+            Col("reason_zh", "说明 why", drop=1),
+        ],
+        title=f"{result.region_name} · {result.chain.name_zh}产业链 (上游 → 下游 upstream → downstream)",
+    )
+    if result.partners.empty:
+        stdout().print("没有需要补链的环节，或没有地区在这些环节是强链。 No gaps to fill.")
+        return
+    cands = result.candidates
+
+    def firms(row: dict[str, object]) -> str:
+        here = cands[(cands["segment"] == row["segment"]) & (cands["region"] == row["partner"])]
+        return "、".join(f"{n}({c})" for n, c in zip(here["name"], here["code"], strict=True))
+
+    show_table(
+        result.partners,
+        [
+            Col("segment", "环节 segment", lambda s: names[str(s)].split("（")[0]),
+            Col("rank", "#", numeric=True),
+            Col("partner_name", "地区 region"),
+            Col("score", "得分 score", num(".2f"), numeric=True),
+            Col("reason_zh", "理由 reason", drop=1),
+            Col("firms", "候选企业 firms", firms, row=True, drop=2),
+        ],
+        title="补链合作伙伴 Partner regions for the gaps",
+    )
+
+
 @app.command("check")
 def check(
     year: Annotated[int, typer.Option(help="input-output table year")] = 2020,
     min_coefficient: Annotated[
         float, typer.Option(help="input coefficient a step needs to count as a real flow")
     ] = 0.001,
+    fmt: FormatOption = "table",
 ) -> None:
     """投入产出检验 Does every upstream → downstream step show an input flow in the IO table?"""
-    from rich.table import Table
-
     from nqpf.services.chains import chain_flow_checks
 
     result = chain_flow_checks(year, min_coefficient=min_coefficient)
-    table = Table(title=f"{year} 投入产出表中的产业链环节流量 chain steps", header_style="bold")
-    for col in ("chain", "上游 → 下游", "类型 flow", "投入系数 coefficient", "可见 real"):
-        table.add_column(col)
-    for row in result.to_dict("records"):
-        table.add_row(
-            str(row["chain"]),
-            f"{row['upstream']} → {row['downstream']}",
-            str(row["flow"]),
-            f"{row['coefficient']:.4f}",
-            "✓" if row["real"] else "✗",
-        )
-    stdout().print(table)
+    if fmt != "table":
+        emit(fmt, result)
+        return
+    show_table(
+        result,
+        [
+            Col("chain", "chain"),
+            Col(
+                "upstream",
+                "上游 → 下游",
+                lambda r: f"{r['upstream']} → {r['downstream']}",
+                row=True,
+            ),
+            Col("flow", "类型 flow"),
+            Col("coefficient", "投入系数 coefficient", num(".4f"), numeric=True),
+            Col("real", "可见 real", lambda v: "✓" if v else "✗"),
+        ],
+        title=f"{year} 投入产出表中的产业链环节流量 chain steps",
+    )

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from nqpf.cli._console import stdout, styled
-
-if TYPE_CHECKING:
-    pass
+from nqpf.cli._output import Col, FormatOption, emit, frame_columns, messages, num, show_table
 
 app = typer.Typer(help="数据 Data: catalog, values, sources, import.", no_args_is_help=True)
 
@@ -19,10 +17,10 @@ app = typer.Typer(help="数据 Data: catalog, values, sources, import.", no_args
 def list_indicators(
     pillar: Annotated[str | None, typer.Option(help="only this pillar (tech, industry, …)")] = None,
     lang: Annotated[str, typer.Option(help="zh or en labels")] = "zh",
+    fmt: FormatOption = "table",
 ) -> None:
     """指标目录 The indicator catalog: id, name, unit, direction, pillar, years covered."""
     import pandas as pd
-    from rich.table import Table
 
     from nqpf.data import catalog
     from nqpf.ingest.options import check_choice
@@ -32,32 +30,27 @@ def list_indicators(
     if pillar:
         cat = cat[cat["pillar"] == pillar]
     name = "name_en" if lang == "en" else "name_zh"
-    table = Table(title="NQPF 指标目录 indicator catalog", header_style="bold")
-    for col in (
-        "id",
-        "名称 name",
-        "单位 unit",
-        "方向 dir",
-        "支柱 pillar",
-        "年份 years",
-        "公式 formula",
-    ):
-        table.add_column(col, no_wrap=col.startswith(("id", "年份", "单位")))
-    for row in cat.to_dict("records"):
-        years = (
-            "" if pd.isna(row["first_year"]) else f"{row['first_year']:.0f}–{row['last_year']:.0f}"
-        )
-        formula = "" if pd.isna(row["formula"]) else str(row["formula"])
-        table.add_row(
-            str(row["id"]),
-            str(row[name] or ""),
-            str(row["unit"]),
-            str(row["direction"]),
-            str(row["pillar"]),
-            years,
-            formula,
-        )
-    stdout().print(table)
+    if fmt != "table":
+        emit(fmt, cat.reset_index(drop=True))
+        return
+
+    def years(row: dict[str, float]) -> str:
+        first, last = row["first_year"], row["last_year"]
+        return "" if pd.isna(first) else f"{first:.0f}–{last:.0f}"
+
+    show_table(
+        cat,
+        [
+            Col("id", "id"),
+            Col(name, "名称 name"),
+            Col("unit", "单位 unit", drop=3),
+            Col("direction", "方向 dir", drop=2),
+            Col("pillar", "支柱 pillar", drop=1),
+            Col("years", "年份 years", years, numeric=True, row=True, drop=4),
+            Col("formula", "公式 formula", drop=5),
+        ],
+        title="NQPF 指标目录 indicator catalog",
+    )
 
 
 @app.command("show")
@@ -69,9 +62,10 @@ def show(
     year: Annotated[list[int] | None, typer.Option("--year", "-y", help="year(s)")] = None,
     national: Annotated[bool, typer.Option(help="also show the national value")] = True,
     lang: Annotated[str, typer.Option(help="zh or en region names")] = "zh",
+    fmt: FormatOption = "table",
 ) -> None:
     """显示数据 Show an indicator: one year as a ranked table, several years as a matrix."""
-    from rich.table import Table
+    import pandas as pd
 
     from nqpf.ingest.options import check_choice, check_years
 
@@ -90,41 +84,42 @@ def show(
     spec, panel, names, years = view.spec, view.panel, view.names, view.years
     title = f"{spec.name_zh} {spec.name_en} ({spec.unit})"
     if len(years) == 1:
-        table = Table(title=f"{title}, {years[0]}", header_style="bold")
-        for col in (
-            "排名 rank",
-            "地区 region",
-            "代码 code",
-            f"值 value ({spec.unit})",
-            "来源 source",
-        ):
-            table.add_column(col, justify="right" if "value" in col or "rank" in col else "left")
-        for row in view.ranked.to_dict("records"):
-            table.add_row(
-                str(row["rank"]),
-                names[row["region"]],
-                str(row["region"]),
-                _fmt(row["value"]),
-                _short_source(str(row["source_id"])),
-            )
-        for row in view.nation.to_dict("records"):
-            table.add_row(
-                "",
-                names[row["region"]],
-                str(row["region"]),
-                _fmt(row["value"]),
-                _short_source(str(row["source_id"])),
-                style="italic",
-            )
+        ranked = pd.concat([view.ranked, view.nation], ignore_index=True)
+        ranked = ranked.assign(region_name=ranked["region"].map(names))
+        if fmt != "table":
+            emit(fmt, ranked)
+            return
+        show_table(
+            ranked,
+            [
+                Col("rank", "排名 rank", num(".0f"), numeric=True),
+                Col("region_name", "地区 region"),
+                Col("region", "代码 code", drop=1),
+                Col("value", f"值 value ({spec.unit})", _fmt, numeric=True),
+                Col("source_id", "来源 source", drop=2),
+            ],
+            title=f"{title}, {years[0]}",
+            row_styles=[None] * len(view.ranked) + ["italic"] * len(view.nation),
+        )
     else:
         wide = panel.pivot_table(index="region", columns="year", values="value", aggfunc="first")
-        table = Table(title=title, header_style="bold")
-        table.add_column("地区 region")
-        for y in years:
-            table.add_column(str(y), justify="right")
-        for code, values in wide.iterrows():
-            table.add_row(names[str(code)], *(_fmt(float(v)) for v in values))
-    stdout().print(table)
+        wide.columns = [str(y) for y in wide.columns]
+        wide = wide.reset_index()
+        wide.insert(1, "region_name", wide["region"].map(names))
+        if fmt != "table":
+            emit(fmt, wide)
+            return
+        show_table(
+            wide,
+            [
+                Col("region_name", "地区 region"),
+                *(
+                    Col(str(y), str(y), _fmt, numeric=True, drop=len(years) - i)
+                    for i, y in enumerate(years)
+                ),
+            ],
+            title=title,
+        )
     for sid in panel["source_id"].unique():
         if sid not in view.sources.index:
             continue
@@ -139,40 +134,41 @@ def show(
 
 
 def _fmt(value: float) -> str:
-    if value != value:
+    if value is None or value != value:
         return "—"
     if abs(value) >= 1000:
         return f"{value:,.1f}"
     return f"{value:.4g}" if 0 < abs(value) < 0.01 else f"{value:.2f}"
 
 
-def _short_source(source_id: str) -> str:
-    return source_id if len(source_id) <= 40 else source_id[:37] + "…"
-
-
 @app.command("sources")
 def show_sources(
     full: Annotated[bool, typer.Option(help="every source_id, not one line per dataset")] = False,
+    fmt: FormatOption = "table",
 ) -> None:
     """数据来源 Provenance and the attributions the publishers ask for."""
-    from rich.table import Table
-
     from nqpf.data import sources
+    from nqpf.services.data import sources_by_dataset
 
     src = sources()
-    if full:
-        table = Table(title="sources", header_style="bold")
-        for col in ("source_id", "dataset", "file", "item", "unit", "×", "vintage"):
-            table.add_column(col, no_wrap=col.startswith(("id", "年份", "单位")))
-        for r in src.to_dict("records"):
-            table.add_row(
-                *(str(r[c]) for c in ("source_id", "dataset", "file", "item", "unit_published")),
-                f"{r['factor']:g}",
-                str(r["vintage"]),
-            )
-        stdout().print(table)
+    if fmt != "table":
+        emit(fmt, src if full else sources_by_dataset())
         return
-    from nqpf.services.data import sources_by_dataset
+    if full:
+        show_table(
+            src,
+            [
+                Col("source_id", "source_id"),
+                Col("dataset", "dataset", drop=5),
+                Col("file", "file", drop=4),
+                Col("item", "item"),
+                Col("unit_published", "unit", drop=2),
+                Col("factor", "×", num("g"), numeric=True, drop=3),
+                Col("vintage", "vintage", drop=1),
+            ],
+            title="sources",
+        )
+        return
 
     for r in sources_by_dataset().to_dict("records"):
         repo = str(r["repository"]).replace("+", "/")
@@ -213,6 +209,7 @@ def import_file(
     region: Annotated[str | None, typer.Option(help="region, for a one-region NBS export")] = None,
     sheet: Annotated[str | None, typer.Option(help="Excel sheet name")] = None,
     replace: Annotated[bool, typer.Option(help="overwrite values already imported")] = False,
+    fmt: FormatOption = "table",
 ) -> None:
     """导入数据 Import a data.stats export, long or wide table into your workspace."""
     from nqpf.errors import InputError
@@ -235,8 +232,13 @@ def import_file(
     added = workspace.add(frame, replace=replace)
     from nqpf.services.data import import_summary
 
-    summary = import_summary(added)
-    stdout().print(
-        styled(("imported ", "green"), f"{len(added)} values from {file.name} into {workspace.root}")
+    summary = import_summary(added).reset_index()
+    messages(fmt).print(
+        styled(
+            ("imported ", "green"), f"{len(added)} values from {file.name} into {workspace.root}"
+        )
     )
-    stdout().print(summary.to_string())
+    if fmt != "table":
+        emit(fmt, summary)
+    else:
+        show_table(summary, frame_columns(summary), title="导入 imported")

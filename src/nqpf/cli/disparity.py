@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from nqpf.cli._console import stdout, styled
+from nqpf.cli._output import OUTPUT_DIR, FormatOption, emit, frame_columns, messages, show_table
 from nqpf.cli.industry import FORCE_HELP
 
 #: Most Dagum bootstrap replicates accepted.
@@ -16,6 +17,8 @@ MAX_BOOTSTRAP = 100_000
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from nqpf.diagnose.diagnosis import Diagnosis
 
 
 def disparity(
@@ -29,10 +32,11 @@ def disparity(
     year: Annotated[list[int] | None, typer.Option("--year", "-y", help="year(s)")] = None,
     bootstrap: Annotated[int, typer.Option(help="bootstrap replicates of Dagum CIs")] = 0,
     seed: Annotated[int, typer.Option(help="random seed (bootstrap, permutations)")] = 0,
-    out: Annotated[Path, typer.Option(help="folder for disparity.xlsx and disparity.html")] = Path(
-        "nqpf_disparity"
-    ),
+    out: Annotated[
+        Path, typer.Option(help="folder for disparity.xlsx and disparity.html")
+    ] = OUTPUT_DIR,
     force: Annotated[bool, typer.Option(help=FORCE_HELP)] = False,
+    fmt: FormatOption = "table",
 ) -> None:
     """区域差异 Dagum Gini decomposition, Theil, convergence, kernel density, Moran's I."""
     from nqpf.ingest.options import bootstrap_bytes, check_memory, check_range, check_years
@@ -58,7 +62,14 @@ def disparity(
     )
     report = run(spec)
     label = report.label
-    console = stdout()
+    console = messages(fmt)
+    if fmt != "table":
+        emit(fmt, result=report)
+        for note in report.notes:
+            console.print(styled(("注意 Note: ", "yellow"), note))
+        for path in write_disparity(report, out, force=force):
+            console.print(styled(("wrote ", "green"), str(path)))
+        return
     console.print(styled((f"区域差异 Disparities: {label}", "bold"), f" — {by}"))
     s = report.dagum.summary
     cols = ["year", "G", "G_w", "G_nb", "G_t", "share_w", "share_nb", "share_t"]
@@ -123,6 +134,7 @@ def diagnose(
     by: Annotated[str, typer.Option(help="grouping: four-regions or three-belts")] = "four-regions",
     out: Annotated[Path | None, typer.Option(help="write diagnosis.xlsx into this folder")] = None,
     force: Annotated[bool, typer.Option(help=FORCE_HELP)] = False,
+    fmt: FormatOption = "table",
 ) -> None:
     """区域诊断 Obstacle degree, coupling coordination and trajectory vs group and nation."""
 
@@ -145,8 +157,20 @@ def diagnose(
             f"--year {latest}: no obstacle degrees for that year",
             hint=f"years with data: {have[0]}–{have[-1]}" if have else "no year has data",
         )
-    console = stdout()
-    console.print(f"区域诊断 Diagnosis: {d.region_name} ({d.region}, {d.group})", style="bold")
+    console = messages(fmt)
+    if fmt != "table":
+        emit(fmt, result=d)
+    else:
+        _print_diagnosis(d, latest, names)
+    if out is not None:
+        from nqpf.present.disparity import write_diagnosis
+
+        path = write_diagnosis(d, out, force=force)
+        console.print(styled(("wrote ", "green"), str(path)))
+
+
+def _print_diagnosis(d: Diagnosis, latest: int, names: dict[str, str]) -> None:
+    stdout().print(f"区域诊断 Diagnosis: {d.region_name} ({d.region}, {d.group})", style="bold")
     _table(
         "发展轨迹 Trajectory vs group and nation",
         d.trajectory[["year", "index", "rank", "index_group", "index_nation", "gap_nation"]],
@@ -167,27 +191,18 @@ def diagnose(
         "耦合协调度 Coupling coordination",
         d.coupling.drop(columns=["region", "class_en"]),
     )
-    if out is not None:
-        from nqpf.present.disparity import write_diagnosis
-
-        path = write_diagnosis(d, out, force=force)
-        console.print(styled(("wrote ", "green"), str(path)))
 
 
 def _table(title: str, frame: pd.DataFrame, *, percent: str | None = None, digits: int = 4) -> None:
-    from rich.table import Table
+    def cell(value: Any, column: str) -> str:
+        return _cell(value, column, percent, digits)
 
-    table = Table(title=title, header_style="bold")
-    for col in frame.columns:
-        table.add_column(str(col), justify="left" if frame[col].dtype == object else "right")
-    for row in frame.itertuples(index=False):
-        table.add_row(
-            *(_cell(v, str(c), percent, digits) for v, c in zip(row, frame.columns, strict=True))
-        )
-    stdout().print(table)
+    show_table(frame, frame_columns(frame, cell), title=title)
 
 
 def _cell(value: Any, column: str, percent: str | None, digits: int) -> str:
+    if value is None:
+        return "—"
     if isinstance(value, float):
         if value != value:
             return "—"

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from nqpf.cli._console import stdout, styled
+from nqpf.cli._output import Col, FormatOption, emit, messages, num, show_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,10 +44,9 @@ def opportunities(
         ),
     ] = False,
     force: Annotated[bool, typer.Option(help=FORCE_HELP)] = False,
+    fmt: FormatOption = "table",
 ) -> None:
     """机会产业 A region's strengths, then the industries it is best placed to grow."""
-    from rich.table import Table
-
     from nqpf.ingest.options import check_choice, check_range
     from nqpf.services.opportunities import OpportunitySpec
     from nqpf.services.opportunities import opportunities as run
@@ -68,39 +68,27 @@ def opportunities(
     )
     ranking, label = result.opportunities, result.region_label
     backtested = result.backtest is not None
-    console = stdout()
-    _print_strengths(result.strengths, label, matrix, backtested)
-    table = Table(
-        title=f"{label} 机会产业 opportunities（{matrix}, {strategy}）", header_style="bold"
-    )
-    for col in (
-        "#",
-        "产业\nindustry",
-        "类型\ntype",
-        "RCA",
-        "密度\ndensity",
-        "PCI",
-        "增长\ngrowth",
-        "得分\nscore",
-        "回测命中\nhit rate",
-        "施策\nlever",
-    ):
-        table.add_column(col, no_wrap=not col.startswith(("产业", "施策")))
-    for name, row in ranking.head(top).iterrows():
-        growth_text = "" if row["growth"] != row["growth"] else f"{row['growth']:.1%}"
-        table.add_row(
-            str(row["rank"]),
-            f"{row['name']}" if row["name"] == name else f"{name} {row['name']}",
-            _TYPE_ZH[str(row["type"])],
-            f"{row['rca']:.2f}",
-            f"{row['density']:.2f}",
-            f"{row['pci']:+.2f}",
-            growth_text,
-            f"{row['score']:.2f}",
-            "" if row["hit_rate"] != row["hit_rate"] else f"{row['hit_rate']:.0%}",
-            str(row["lever_zh"]).split("：")[0],
+    console = messages(fmt)
+    if fmt != "table":
+        emit(fmt, ranking.head(top).reset_index(names="code"), result=result)
+    else:
+        _print_strengths(result.strengths, label, matrix, backtested)
+        show_table(
+            ranking.head(top).reset_index(names="code"),
+            [
+                Col("rank", "#", num(".0f"), numeric=True),
+                Col("name", "产业 industry", _industry, row=True),
+                Col("type", "类型 type", lambda t: _TYPE_ZH[str(t)], drop=4),
+                Col("rca", "RCA", num(".2f"), numeric=True),
+                Col("density", "密度 density", num(".2f"), numeric=True),
+                Col("pci", "PCI", num("+.2f"), numeric=True, drop=3),
+                Col("growth", "增长 growth", num(".1%"), numeric=True, drop=2),
+                Col("score", "得分 score", num(".2f"), numeric=True),
+                Col("hit_rate", "回测命中 hit rate", num(".0%"), numeric=True, drop=1),
+                Col("lever_zh", "施策 lever", lambda t: str(t).split("：")[0], drop=5),
+            ],
+            title=f"{label} 机会产业 opportunities（{matrix}, {strategy}）",
         )
-    console.print(table)
     for i in range(min(3, len(ranking))):
         console.print(styled((f"理由 Reason {i + 1}: ", "bold"), str(ranking["reason_zh"].iloc[i])))
     if result.backtest is not None:
@@ -138,10 +126,9 @@ def similar(
     matrix: Annotated[str, typer.Option(help=MATRIX_HELP)] = "listed",
     top: Annotated[int, typer.Option(help="how many peers")] = 5,
     within: Annotated[str | None, typer.Option(help="narrows an ambiguous county name")] = None,
+    fmt: FormatOption = "table",
 ) -> None:
     """结构相似 Regions with the most similar industrial structure (similarity, Krugman)."""
-    from rich.table import Table
-
     from nqpf.ingest.options import check_range
     from nqpf.services.industry import SimilaritySpec
     from nqpf.services.industry import similar as run
@@ -150,15 +137,24 @@ def similar(
 
     result = run(SimilaritySpec(region=region, matrix=matrix, top=top, within=within))
     label = result.region_label
-    table = Table(title=f"{label} 结构相似地区 structural peers（{matrix}）", header_style="bold")
-    for col in ("地区 region", "相似系数 similarity", "Krugman 差异 dissimilarity"):
-        table.add_column(col)
-    for row in result.peers.itertuples():
-        table.add_row(
-            f"{row.region_name} ({row.region})", f"{row.similarity:.3f}", f"{row.krugman:.3f}"
+    console = messages(fmt)
+    if fmt != "table":
+        emit(fmt, result=result)
+    else:
+        show_table(
+            result.peers,
+            [
+                Col(
+                    "region_name",
+                    "地区 region",
+                    lambda r: f"{r['region_name']} ({r['region']})",
+                    row=True,
+                ),
+                Col("similarity", "相似系数 similarity", num(".3f"), numeric=True),
+                Col("krugman", "Krugman 差异 dissimilarity", num(".3f"), numeric=True),
+            ],
+            title=f"{label} 结构相似地区 structural peers（{matrix}）",
         )
-    console = stdout()
-    console.print(table)
     console.print(
         f"{label} Krugman 专业化指数 specialisation index: {result.specialisation:.3f}"
         f"（全部{result.n_regions}个地区中位数 median {result.specialisation_median:.3f}）",
@@ -169,32 +165,33 @@ _TYPE_ZH = {"traditional": "传统", "emerging": "新兴", "future": "未来"}
 _HISTORY_LABEL = {"listed": "2020 → 2025", "census2020": "2010 → 2020"}
 
 
-def _print_strengths(found: pd.DataFrame, label: str, matrix: str, trend: bool) -> None:
-    from rich.table import Table
+def _industry(row: dict[str, object]) -> str:
+    """The industry's name, after its code when the ranking is indexed by code."""
+    return str(row["name"]) if row["name"] == row["code"] else f"{row['code']} {row['name']}"
 
-    table = Table(
-        title=f"{label} 现有优势产业 current strengths（RCA ≥ 1，按超额规模排序 by excess size）",
-        header_style="bold",
-    )
-    for col in ("产业 industry", "RCA", "规模 size", "占比 share", "超额 excess"):
-        table.add_column(col)
+
+def _print_strengths(found: pd.DataFrame, label: str, matrix: str, trend: bool) -> None:
+    columns = [
+        Col(
+            "name",
+            "产业 industry",
+            lambda r: str(r["name"]) + ("" if r["tradable"] else "（本地服务 local）"),
+            row=True,
+        ),
+        Col("rca", "RCA", num(".2f"), numeric=True),
+        Col("value", "规模 size", num(",.0f"), numeric=True, drop=2),
+        Col("share", "占比 share", num(".1%"), numeric=True, drop=1),
+        Col("excess", "超额 excess", num(",.0f"), numeric=True),
+    ]
     if trend:
-        table.add_column("RCA 前期 before")
-        table.add_column("规模变化 size change")
-    for _, row in found.head(10).iterrows():
-        cells = [
-            str(row["name"]) + ("" if row["tradable"] else "（本地服务 local）"),
-            f"{row['rca']:.2f}",
-            f"{row['value']:,.0f}",
-            f"{row['share']:.1%}",
-            f"{row['excess']:,.0f}",
+        columns += [
+            Col("rca_before", "RCA 前期 before", num(".2f"), numeric=True, drop=3),
+            Col("value_change", "规模变化 size change", num("+.0%"), numeric=True, drop=4),
         ]
-        if trend:
-            before = row.get("rca_before")
-            change = row.get("value_change")
-            cells.append("" if before is None or before != before else f"{before:.2f}")
-            cells.append("" if change is None or change != change else f"{change:+.0%}")
-        table.add_row(*cells)
-    stdout().print(table)
+    show_table(
+        found.head(10),
+        [c for c in columns if c.key in found.columns or c.row],
+        title=f"{label} 现有优势产业 current strengths（RCA ≥ 1，按超额规模排序 by excess size）",
+    )
     if found.empty:
         stdout().print(f"{label} 没有 RCA ≥ 1 的产业 has no industry with RCA ≥ 1", highlight=False)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from nqpf.cli._console import stdout
+from nqpf.cli._output import Col, FormatOption, emit, messages, num, show_table
 
 app = typer.Typer(
     help="投入产出 Input-output: linkages, key sectors, multipliers, extraction.",
@@ -33,11 +33,12 @@ def linkages_command(
         str, typer.Option(help="backward | forward | extraction_total | output_multiplier")
     ] = "backward",
     top: Annotated[int, typer.Option(help="rows to show")] = 20,
-    out: Annotated[Path | None, typer.Option(help="write linkages.xlsx and a CSV here")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="write io_linkages_<table>.xlsx and .csv here")
+    ] = None,
+    fmt: FormatOption = "table",
 ) -> None:
     """产业关联 Backward/forward linkages, key sectors, multipliers, hypothetical extraction."""
-    from rich.table import Table
-
     from nqpf.errors import InputError
     from nqpf.services.io import io_linkages
 
@@ -47,36 +48,27 @@ def linkages_command(
             hint="backward, forward, extraction_total or output_multiplier",
         )
     result = io_linkages(year, sectors, forward=forward, flows=flows)  # type: ignore[arg-type]
-    shown = result.sort_values(sort, ascending=False).head(top)
-    counts = result["key_type"].value_counts()
-    table = Table(
-        title=f"{year} 投入产出表 ({result['table'].iloc[0]}) 产业关联 linkages — "
-        f"关键部门 key sectors {counts.get('key', 0)}/{len(result)}",
-        header_style="bold",
-    )
-    for col in (
-        "部门 sector",
-        "后向 BL",
-        "前向 FL",
-        "类型 type",
-        "产出乘数\noutput mult.",
-        "收入乘数\nincome mult.",
-        "抽取损失\nextraction",
-    ):
-        table.add_column(col, no_wrap=True, min_width=16 if col.startswith("部门") else None)
-    for row in shown.to_dict("records"):
-        income = float(row["income_multiplier"])
-        table.add_row(
-            f"{row['sector']} {row['name']}",
-            f"{row['backward']:.3f}",
-            f"{row['forward']:.3f}",
-            _KEY_ZH[str(row["key_type"])],
-            f"{row['output_multiplier']:.3f}",
-            "" if income != income else f"{income:.3f}",
-            f"{row['extraction_total']:.2%}",
+    frame = result.linkages
+    shown = frame.sort_values(sort, ascending=False).head(top)
+    console = messages(fmt)
+    if fmt != "table":
+        emit(fmt, shown, result=result)
+    else:
+        counts = frame["key_type"].value_counts()
+        show_table(
+            shown,
+            [
+                Col("sector", "部门 sector", lambda r: f"{r['sector']} {r['name']}", row=True),
+                Col("backward", "后向 BL", num(".3f"), numeric=True),
+                Col("forward", "前向 FL", num(".3f"), numeric=True),
+                Col("key_type", "类型 type", lambda k: _KEY_ZH[str(k)]),
+                Col("output_multiplier", "产出乘数 output mult.", num(".3f"), numeric=True),
+                Col("income_multiplier", "收入乘数 income mult.", num(".3f"), numeric=True, drop=1),
+                Col("extraction_total", "抽取损失 extraction", num(".2%"), numeric=True),
+            ],
+            title=f"{year} 投入产出表 ({result.table}) 产业关联 linkages — "
+            f"关键部门 key sectors {counts.get('key', 0)}/{len(frame)}",
         )
-    console = stdout()
-    console.print(table)
     console.print(
         "BL/FL: Rasmussen 标准化影响力/感应度系数 (>1 高于平均); FL 按 "
         + ("Ghosh 逆矩阵行和" if forward == "ghosh" else "Leontief 逆矩阵行和 (Hirschman)")
@@ -84,11 +76,9 @@ def linkages_command(
         highlight=False,
     )
     if out is not None:
-        from nqpf.outputs import atomic_write_csv, atomic_write_excel
+        from nqpf.present.io import write_io_linkages
 
-        stem = f"io_linkages_{result['table'].iloc[0]}"
-        xlsx = atomic_write_excel(out / f"{stem}.xlsx", {"linkages": result})
-        csv = atomic_write_csv(out / f"{stem}.csv", result)
+        xlsx, csv = write_io_linkages(result, out)
         console.print(f"已写出 Wrote {xlsx} and {csv}", highlight=False)
 
 
@@ -99,32 +89,34 @@ def compare_command(
     ] = None,
     top: Annotated[int, typer.Option(help="sectors with the largest change to show")] = 15,
     out: Annotated[Path | None, typer.Option(help="write io_compare.xlsx here")] = None,
+    fmt: FormatOption = "table",
 ) -> None:
     """跨年比较 Linkages of several years on the 149 sectors of 2017 (concordance)."""
-    from rich.table import Table
-
     from nqpf.services.io import compare_years
 
     chosen = tuple(years) if years else (2017, 2018, 2020)
     result = compare_years(chosen)
     first, last = min(chosen), max(chosen)
-    wide = result.pivot(index=["sector", "name"], columns="year", values="backward")
-    change = result.drop_duplicates("sector").set_index(["sector", "name"])["backward_change"]
+    frame = result.compare
+    wide = frame.pivot(index=["sector", "name"], columns="year", values="backward")
+    wide.columns = [f"BL {y}" for y in wide.columns]
+    change = frame.drop_duplicates("sector").set_index(["sector", "name"])["backward_change"]
     order = change.abs().sort_values(ascending=False).index[:top]
-    table = Table(title=f"后向关联变化 Backward linkage change {first}→{last}", header_style="bold")
-    table.add_column("部门 sector")
-    for y in sorted(chosen):
-        table.add_column(f"BL {y}")
-    table.add_column("变化 change")
-    for key in order:
-        table.add_row(
-            f"{key[0]} {key[1]}",
-            *(f"{wide.loc[key, y]:.3f}" for y in sorted(chosen)),
-            f"{change[key]:+.3f}",
+    shown = wide.loc[order].assign(change=change.loc[order]).reset_index()
+    if fmt != "table":
+        emit(fmt, shown, result=result)
+    else:
+        show_table(
+            shown,
+            [
+                Col("sector", "部门 sector", lambda r: f"{r['sector']} {r['name']}", row=True),
+                *(Col(f"BL {y}", f"BL {y}", num(".3f"), numeric=True) for y in sorted(chosen)),
+                Col("change", "变化 change", num("+.3f"), numeric=True),
+            ],
+            title=f"后向关联变化 Backward linkage change {first}→{last}",
         )
-    stdout().print(table)
     if out is not None:
-        from nqpf.outputs import atomic_write_excel
+        from nqpf.present.io import write_io_compare
 
-        path = atomic_write_excel(out / "io_compare.xlsx", {"compare": result})
-        stdout().print(f"已写出 Wrote {path}", highlight=False)
+        path = write_io_compare(result, out)
+        messages(fmt).print(f"已写出 Wrote {path}", highlight=False)

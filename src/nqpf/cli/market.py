@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from nqpf.cli._console import stdout
-
-if TYPE_CHECKING:
-    import pandas as pd
+from nqpf.cli._output import Col, FormatOption, emit, messages, num, show_table
 
 firms_app = typer.Typer(
     help="企业名录 Enterprise directory: search, region profile, import.", no_args_is_help=True
@@ -43,10 +41,9 @@ def search(
     top: Annotated[int, typer.Option(help="rows to show")] = 30,
     out: Annotated[Path | None, typer.Option(help="write firms.xlsx here")] = None,
     db: Annotated[str | None, typer.Option(help=DB_HELP)] = None,
+    fmt: FormatOption = "table",
 ) -> None:
     """企业检索 Search enterprises by name, region, industry, chain segment, board, type, year."""
-    from rich.table import Table
-
     from nqpf.regions import region_name
     from nqpf.services.market import firms_search
 
@@ -55,34 +52,28 @@ def search(
         ownership=ownership, listed_from=listed_from, listed_to=listed_to,
         include_imported=imported, url=db,
     )  # fmt: skip
-    table = Table(title=f"企业 Enterprises: {len(found)} found", header_style="bold")
-    for col in (
-        "代码 code",
-        "企业 name",
-        "地区 region",
-        "行业 industry",
-        "板块 board",
-        "类型 type",
-        "上市 listed",
-    ):
-        table.add_column(col)
-    for row in found.head(top).to_dict("records"):
-        year = row["list_year"]
-        table.add_row(
-            str(row["code"] or ""),
-            str(row["name"]),
-            region_name(str(row["region"])),
-            str(row["industry"] or ""),
-            str(row["board"] or ""),
-            str(row["ownership"] or ""),
-            "" if year is None or year != year else str(int(year)),
+    shown = found.head(top).assign(region_name=lambda f: f["region"].map(region_name))
+    if fmt != "table":
+        emit(fmt, shown)
+    else:
+        show_table(
+            shown,
+            [
+                Col("code", "代码 code", drop=3),
+                Col("name", "企业 name"),
+                Col("region_name", "地区 region"),
+                Col("industry", "行业 industry", drop=4),
+                Col("board", "板块 board", drop=2),
+                Col("ownership", "类型 type", drop=5),
+                Col("list_year", "上市 listed", num(".0f"), numeric=True, drop=1),
+            ],
+            title=f"企业 Enterprises: {len(found)} found",
         )
-    stdout().print(table)
     if out is not None:
-        from nqpf.outputs import atomic_write_excel
+        from nqpf.present.tables import write_table
 
-        path = atomic_write_excel(out / "firms.xlsx", {"firms": _safe(found)})
-        stdout().print(f"已写出 Wrote {path}", highlight=False)
+        path = write_table(found, out / "firms.xlsx", sheet="firms")
+        messages(fmt).print(f"已写出 Wrote {path}", highlight=False)
 
 
 @firms_app.command("profile")
@@ -90,15 +81,17 @@ def profile_command(
     region: Annotated[str, typer.Argument(help="province: 安徽, 340000, …")],
     imported: Annotated[bool, typer.Option(help="include imported enterprises")] = True,
     db: Annotated[str | None, typer.Option(help=DB_HELP)] = None,
+    fmt: FormatOption = "table",
 ) -> None:
     """地区企业画像 A region's enterprises by chain, board and type; its 科创板 share."""
-    from rich.table import Table
-
     from nqpf.regions import normalize_region, region_name
     from nqpf.services.market import profile
 
     tables = profile(region, include_imported=imported, url=db)
     label = region_name(normalize_region(region))
+    if fmt != "table":
+        emit(fmt, tables)
+        return
     console = stdout()
     summary = tables["summary"].set_index("item")["value"]
     console.print(
@@ -106,25 +99,28 @@ def profile_command(
         f"科创板占比 {summary.iloc[2]:.1%} (全国 {summary.iloc[3]:.1%})",
         highlight=False,
     )
-    chains = Table(title="产业链企业 Firms by chain", header_style="bold")
-    for col in ("产业链 chain", "企业 firms", "全国 national", "占全国 share"):
-        chains.add_column(col)
-    for row in tables["by_chain"].to_dict("records"):
-        chains.add_row(
-            str(row["chain_name"]),
-            str(row["firms"]),
-            str(row["national_firms"]),
-            f"{row['share_of_national']:.1%}",
-        )
-    console.print(chains)
-    kinds = Table(title="板块与企业类型 Boards and ownership", header_style="bold")
-    kinds.add_column("类别 kind")
-    kinds.add_column("企业 firms")
-    for row in tables["by_board"].to_dict("records"):
-        kinds.add_row(str(row["board"]), str(row["firms"]))
-    for row in tables["by_ownership"].to_dict("records"):
-        kinds.add_row(str(row["ownership"]), str(row["firms"]))
-    console.print(kinds)
+    show_table(
+        tables["by_chain"],
+        [
+            Col("chain_name", "产业链 chain"),
+            Col("firms", "企业 firms", numeric=True),
+            Col("national_firms", "全国 national", numeric=True),
+            Col("share_of_national", "占全国 share", num(".1%"), numeric=True),
+        ],
+        title="产业链企业 Firms by chain",
+    )
+    kinds = [
+        *({"kind": r["board"], "firms": r["firms"]} for r in tables["by_board"].to_dict("records")),
+        *(
+            {"kind": r["ownership"], "firms": r["firms"]}
+            for r in tables["by_ownership"].to_dict("records")
+        ),
+    ]
+    show_table(
+        kinds,
+        [Col("kind", "类别 kind"), Col("firms", "企业 firms", numeric=True)],
+        title="板块与企业类型 Boards and ownership",
+    )
 
 
 @firms_app.command("import")
@@ -196,41 +192,44 @@ def list_command(
     expired: Annotated[bool, typer.Option(help="include expired posts")] = False,
     limit: Annotated[int, typer.Option(help="rows")] = 50,
     db: Annotated[str | None, typer.Option(help=DB_HELP)] = None,
+    fmt: FormatOption = "table",
 ) -> None:
     """供需信息 Posts on the board, newest first."""
-    from rich.table import Table
-
     from nqpf.regions import region_name
     from nqpf.services.market import board_list
 
     posts = board_list(
         kind=kind, region=region, chain=chain, include_expired=expired, limit=limit, url=db
     )
-    table = Table(title=f"供需信息 Posts ({len(posts)})", header_style="bold")
-    for col in (
-        "#",
-        "类型 kind",
-        "企业 enterprise",
-        "产品 product",
-        "链/环节 chain",
-        "地区 region",
-        "数量 qty",
-        "有效期 until",
-    ):
-        table.add_column(col)
-    for row in posts.to_dict("records"):
-        qty = row["quantity"]
-        table.add_row(
-            str(row["id"]),
-            "供应" if row["kind"] == "supply" else "求购",
-            str(row["enterprise"]),
-            str(row["product"]),
-            f"{row['chain']}/{row['segment']}".strip("/"),
-            region_name(str(row["region"])),
-            "" if qty is None or qty != qty else f"{qty:g} {row['unit']}".strip(),
-            str(row["valid_until"]),
-        )
-    stdout().print(table)
+    posts = posts.assign(
+        kind_zh=posts["kind"].map({"supply": "供应", "demand": "求购"}),
+        chain_segment=(posts["chain"].fillna("") + "/" + posts["segment"].fillna("")).str.strip(
+            "/"
+        ),
+        region_name=posts["region"].map(lambda r: region_name(str(r))),
+    )
+    columns = [
+        Col("id", "#", numeric=True),
+        Col("kind_zh", "类型 kind"),
+        Col("enterprise", "企业 enterprise"),
+        Col("product", "产品 product"),
+        Col("chain_segment", "链/环节 chain", drop=3),
+        Col("region_name", "地区 region", drop=2),
+        Col("quantity", "数量 qty", _quantity, numeric=True, row=True, drop=4),
+        Col("valid_until", "有效期 until", numeric=True, drop=1),
+    ]
+    if fmt != "table":
+        keys = ["id", "kind", "enterprise", "product", "chain", "segment", "region", "region_name"]
+        emit(fmt, posts[[*keys, "quantity", "unit", "valid_until"]])
+        return
+    show_table(posts, columns, title=f"供需信息 Posts ({len(posts)})")
+
+
+def _quantity(row: dict[str, object]) -> str:
+    qty = row["quantity"]
+    if qty is None or qty != qty:
+        return ""
+    return f"{qty:g} {row['unit']}".strip()
 
 
 @board_app.command("match")
@@ -238,24 +237,30 @@ def match_command(
     post_id: Annotated[int, typer.Argument(help="the post to find counterparts for")],
     top: Annotated[int, typer.Option(help="matches to show")] = 10,
     db: Annotated[str | None, typer.Option(help=DB_HELP)] = None,
+    fmt: FormatOption = "table",
 ) -> None:
     """供需匹配 Best counterparts of a post along the chain, each with the reason."""
-    from rich.table import Table
-
     from nqpf.regions import region_name
     from nqpf.services.market import board_match
 
     request, matches = board_match(post_id, top=top, url=db)
     what = "供应方 suppliers" if request["kind"] == "demand" else "求购方 buyers"
-    table = Table(title=f"#{post_id} {request['product']} 的{what}", header_style="bold")
-    for col in ("#", "企业 enterprise", "产品 product", "地区 region", "得分 score", "理由 why"):
-        table.add_column(col, no_wrap=col in ("#", "得分 score"))
-    for row in matches.to_dict("records"):
-        table.add_row(
-            str(row["id"]), str(row["enterprise"]), str(row["product"]),
-            region_name(str(row["region"])), f"{row['score']:.2f}", str(row["explanation_zh"]),
-        )  # fmt: skip
-    stdout().print(table)
+    if fmt != "table":
+        keep = ["id", "enterprise", "product", "region", "score", "explanation_zh"]
+        emit(fmt, matches[[c for c in keep if c in matches.columns]])
+        return
+    show_table(
+        matches.assign(region_name=matches["region"].map(lambda r: region_name(str(r)))),
+        [
+            Col("id", "#", numeric=True),
+            Col("enterprise", "企业 enterprise"),
+            Col("product", "产品 product"),
+            Col("region_name", "地区 region", drop=1),
+            Col("score", "得分 score", num(".2f"), numeric=True),
+            Col("explanation_zh", "理由 why", drop=2),
+        ],
+        title=f"#{post_id} {request['product']} 的{what}",
+    )
     if matches.empty:
         stdout().print("暂无匹配 No live counterpart yet.")
 
@@ -271,9 +276,3 @@ def delete_command(
 
     board_delete(post_id, token=token, url=db)
     stdout().print(f"已删除 Deleted #{post_id}", highlight=False)
-
-
-def _safe(frame: pd.DataFrame) -> pd.DataFrame:
-    from nqpf.present.chain_map import safe_cells
-
-    return safe_cells(frame)

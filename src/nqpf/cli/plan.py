@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from nqpf.cli._console import stdout
+from nqpf.cli._output import Format, FormatOption, emit, frame_columns, messages, show_table
 
 if TYPE_CHECKING:
     from nqpf.plan.report import PlanResult
@@ -24,28 +24,27 @@ DeclaredOption = Annotated[
 ]
 
 
-def _show(result: PlanResult, columns: list[str], title: str, top: int) -> None:
-    from rich.markup import escape
-    from rich.table import Table
-
+def _show(result: PlanResult, columns: list[str], title: str, top: int, fmt: Format) -> None:
     frame = result.to_frame()[columns].head(top)
-    table = Table(title=title, header_style="bold")
-    for column in columns:
-        table.add_column(column)
-    for row in frame.itertuples(index=False):
-        table.add_row(*(escape(f"{v:.4g}" if isinstance(v, float) else str(v)) for v in row))
-    stdout().print(table)
+    if fmt != "table":
+        emit(fmt, frame, result=result)
+    else:
+
+        def cell(value: object, column: str) -> str:
+            return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+        show_table(frame, frame_columns(frame, cell), title=title)
     for line in [*result.notes, *result.warnings]:
-        stdout().print(escape(line), highlight=False)
+        messages(fmt).print(line, highlight=False)
 
 
-def _write(result: PlanResult, out: Path | None) -> None:
+def _write(result: PlanResult, out: Path | None, fmt: Format) -> None:
     if out is None:
         return
     from nqpf.present.plan import write_plan_result
 
     for path in write_plan_result(result, out):
-        stdout().print(f"written: {path}", highlight=False)
+        messages(fmt).print(f"written: {path}", highlight=False)
 
 
 def herding(
@@ -76,6 +75,7 @@ def herding(
     ] = None,
     top: Annotated[int, typer.Option(help="rows to show")] = 25,
     out: OutOption = None,
+    fmt: FormatOption = "table",
 ) -> None:
     """扎堆 Herding: fields many regions declare without a base, or industries many regions
     entered at once without relatedness (--view revealed)."""
@@ -106,8 +106,8 @@ def herding(
     else:
         columns = ["name", "declared", "without_base", "hubs_today", "crowding", "herding_index"]
         title = "扎堆度 herding index"
-    _show(result, columns, title, top)
-    _write(result, out)
+    _show(result, columns, title, top, fmt)
+    _write(result, out, fmt)
 
 
 def plan(
@@ -131,6 +131,7 @@ def plan(
     declared: DeclaredOption = None,
     top: Annotated[int, typer.Option(help="rows to show")] = 40,
     out: OutOption = None,
+    fmt: FormatOption = "table",
 ) -> None:
     """布局 Optimal national division of labour (exact MILP) and its shadow costs."""
     from nqpf.services.plan import layout
@@ -144,8 +145,8 @@ def plan(
         lock_rca=lock_rca,
         declared=declared,
     )
-    _show(result, ["region", "region_name", "industry", "fit"], "重点产业布局 layout", top)
-    _write(result, out)
+    _show(result, ["region", "region_name", "industry", "fit"], "重点产业布局 layout", top, fmt)
+    _write(result, out, fmt)
 
 
 def targets(
@@ -165,6 +166,7 @@ def targets(
     since: Annotated[int | None, typer.Option(help="first year of the trend")] = None,
     top: Annotated[int, typer.Option(help="rows to show")] = 40,
     out: OutOption = None,
+    fmt: FormatOption = "table",
 ) -> None:
     """目标 Required growth vs trend, projection, probability and status per region."""
     from nqpf.errors import InputError
@@ -184,8 +186,8 @@ def targets(
             "historical_cagr",
             "status",
         ]
-        _show(result, columns, f"全国目标对照 {indicator} (library)", top)
-        _write(result, out)
+        _show(result, columns, f"全国目标对照 {indicator} (library)", top, fmt)
+        _write(result, out, fmt)
         return
     if target is None or by is None:
         raise InputError("give --target and --by, or --national for the library's targets")
@@ -206,5 +208,6 @@ def targets(
         ],
         f"目标跟踪 {indicator} → {target:g} by {by}",
         top,
+        fmt,
     )
-    _write(result, out)
+    _write(result, out, fmt)

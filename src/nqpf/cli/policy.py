@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from nqpf.cli._console import progress, stdout
+from nqpf.cli._output import Format, FormatOption, emit, frame_columns, messages, show_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,16 +36,16 @@ def _library(db: str | None) -> PolicyLibrary:
     return library
 
 
-def _show(frame: pd.DataFrame, title: str, *, index: bool = False) -> None:
-    from rich.table import Table
-
-    table = Table(title=title, header_style="bold")
+def _show(frame: pd.DataFrame, title: str, fmt: Format, *, index: bool = False) -> None:
     shown = frame.reset_index() if index else frame
-    for column in shown.columns:
-        table.add_column(str(column))
-    for row in shown.itertuples(index=False):
-        table.add_row(*("" if _missing(v) else _cell(_fmt(v)) for v in row))
-    stdout().print(table)
+    if fmt != "table":
+        emit(fmt, shown)
+        return
+
+    def cell(value: object, column: str) -> str:
+        return "" if _missing(value) else _cell(_fmt(value))
+
+    show_table(shown, frame_columns(shown, cell), title=title)
 
 
 def _missing(value: object) -> bool:
@@ -54,23 +55,9 @@ def _missing(value: object) -> bool:
 
 
 def _cell(text: str) -> str:
-    """Text for the terminal: control characters (terminal escapes) dropped, rich markup
-    escaped, so a document's text is shown, never interpreted."""
-    from rich.markup import escape
-
-    return escape("".join(ch for ch in text if ch >= " " or ch in "\n\t"))
-
-
-def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that a spreadsheet would read as a formula (=, +, -, @) get a leading
-    apostrophe."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object:
-            out[column] = out[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
-            )
-    return out
+    """Text for the terminal: control characters (terminal escapes) dropped; the consoles
+    read no markup, so a document's text is shown, never interpreted."""
+    return "".join(ch for ch in text if ch >= " " or ch in "\n\t")
 
 
 def _fmt(value: object) -> str:
@@ -79,18 +66,13 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
-def _write(frame: pd.DataFrame, out: Path | None, sheet: str) -> None:
+def _write(frame: pd.DataFrame, out: Path | None, sheet: str, fmt: Format) -> None:
     if out is None:
         return
-    from nqpf.outputs import atomic_write_csv, atomic_write_excel
+    from nqpf.present.tables import write_table
 
-    frame = _excel_safe(frame)
-    if out.suffix.lower() == ".csv":
-        atomic_write_csv(out, frame)
-    else:
-        out = out.with_suffix(".xlsx")
-        atomic_write_excel(out, {sheet: frame})
-    stdout().print(f"written: {out}", highlight=False)
+    path = write_table(frame, out, sheet=sheet)
+    messages(fmt).print(f"written: {path}", highlight=False)
 
 
 @app.command("add")
@@ -138,14 +120,16 @@ def list_documents(
     year: Annotated[int | None, typer.Option(help="year")] = None,
     db: DbOption = None,
     out: OutOption = None,
+    fmt: FormatOption = "table",
 ) -> None:
     """文档 Documents in the library (id, title, issuer, year, type, source)."""
     frame = _library(db).documents(level=level, year=year)
     _show(
         frame[["id", "title", "issuer", "year", "doc_type", "origin", "chars"]],
         "政策文库 documents",
+        fmt,
     )
-    _write(frame, out, "documents")
+    _write(frame, out, "documents", fmt)
 
 
 @app.command("search")
@@ -154,11 +138,12 @@ def search(
     limit: Annotated[int, typer.Option(help="at most this many documents")] = 10,
     db: DbOption = None,
     out: OutOption = None,
+    fmt: FormatOption = "table",
 ) -> None:
     """检索 Full-text search (jieba words; every word must occur), best first."""
     hits = _library(db).search(query, limit=limit)
-    _show(hits[["id", "title", "year", "score", "snippet"]], f"检索 search: {query}")
-    _write(hits, out, "search")
+    _show(hits[["id", "title", "year", "score", "snippet"]], f"检索 search: {query}", fmt)
+    _write(hits, out, "search", fmt)
 
 
 @app.command("targets")
@@ -166,6 +151,7 @@ def targets(
     long: Annotated[bool, typer.Option(help="one row per statement, with its phrase")] = False,
     db: DbOption = None,
     out: OutOption = None,
+    fmt: FormatOption = "table",
 ) -> None:
     """目标 Every year's headline targets from the national government work reports."""
     library = _library(db)
@@ -174,16 +160,19 @@ def targets(
         _show(
             frame[["year", "indicator", "value", "unit", "comparison", "phrase"]],
             "预期目标 targets",
+            fmt,
         )
     else:
         from nqpf.services.policy import headline_labels
 
         frame = library.targets()
         labels = headline_labels().set_index("indicator")["zh"]
-        shown = frame.rename(columns=lambda c: f"{labels.get(c, c)}\n{c}")
-        _show(shown, "政府工作报告主要预期目标 national headline targets", index=True)
+        shown = (
+            frame if fmt != "table" else frame.rename(columns=lambda c: f"{labels.get(c, c)}\n{c}")
+        )
+        _show(shown, "政府工作报告主要预期目标 national headline targets", fmt, index=True)
         frame = frame.reset_index()
-    _write(frame, out, "targets")
+    _write(frame, out, "targets", fmt)
 
 
 @app.command("extract")
@@ -193,6 +182,7 @@ def extract(
     year: Annotated[int | None, typer.Option(help="the file's year (for targets)")] = None,
     db: DbOption = None,
     out: OutOption = None,
+    fmt: FormatOption = "table",
 ) -> None:
     """抽取 Quantities, targets, industries and measures found in a document, with offsets."""
     if source.isdigit():
@@ -228,5 +218,5 @@ def extract(
         "pillar",
     ]
     shown = items[items["kind"] != "measure"] if kind is None else items
-    _show(shown[columns].head(200), f"抽取 extracted from {source} ({len(items)} items)")
-    _write(items, out, "items")
+    _show(shown[columns].head(200), f"抽取 extracted from {source} ({len(items)} items)", fmt)
+    _write(items, out, "items", fmt)

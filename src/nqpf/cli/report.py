@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from nqpf.cli._console import stdout, styled
+from nqpf.cli._output import OUTPUT_DIR
 
 
 def report(
@@ -25,7 +26,7 @@ def report(
     uncertainty: Annotated[
         int, typer.Option(help="Sobol base sample size of the rank bands (0 = none; 256 ≈ 40 s)")
     ] = 0,
-    out: Annotated[Path, typer.Option(help="output folder")] = Path("nqpf-output"),
+    out: Annotated[Path, typer.Option(help="output folder")] = OUTPUT_DIR,
 ) -> None:
     """报告 A region's profile (or `national`) for leaders: summary, level and rank, pillars,
     strengths and obstacles, disparity context, opportunities, chains, targets, sources."""

@@ -51,14 +51,13 @@ import difflib
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from nqpf._yaml import safe_load
 from nqpf.errors import InputError
 from nqpf.indicators import indicator_specs, subnational_specs
-from nqpf.indicators.schema import read_framework_yaml, validate_framework
+from nqpf.indicators.definitions import framework_document
+from nqpf.indicators.schema import validate_framework
 from nqpf.ingest.checks import require_unit_sum
 
 __all__ = [
@@ -237,7 +236,7 @@ def load_framework(
     if isinstance(framework, Mapping):
         raw: Any = dict(framework)
     else:
-        raw, source = _read_yaml(framework)
+        raw, source = framework_document(framework, FRAMEWORKS + SUBNATIONAL_FRAMEWORKS)
     raw = validate_framework(raw, source)
     if not isinstance(raw, Mapping) or not isinstance(raw.get("pillars"), list):
         raise InputError(
@@ -298,26 +297,6 @@ def _defaults(raw: Any, source: str) -> dict[str, str]:
             hint=f"use {', '.join(DEFAULT_KEYS)}",
         )
     return {str(k): str(v) for k, v in raw.items()}
-
-
-def _read_yaml(framework: str | Path) -> tuple[Any, str]:
-    name = str(framework)
-    if name in FRAMEWORKS + SUBNATIONAL_FRAMEWORKS:
-        text = (
-            resources.files("nqpf.indicators")
-            .joinpath("frameworks", f"{name}.yaml")
-            .read_text("utf-8")
-        )
-        return safe_load(text), name
-    path = Path(name)
-    if not path.is_file():
-        close = difflib.get_close_matches(name, FRAMEWORKS, n=2)
-        hint = f"did you mean {', '.join(close)}?" if close else ""
-        raise InputError(
-            f"unknown framework {name!r}: neither a packaged framework nor a YAML file",
-            hint=hint or f"use one of {', '.join(FRAMEWORKS)} or the path of a YAML file",
-        )
-    return read_framework_yaml(path), path.name
 
 
 def _label(raw: Mapping[str, Any], key: str, source: str) -> str:

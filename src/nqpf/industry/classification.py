@@ -1,6 +1,7 @@
 """Industry classification by stage (因业分类施策): traditional / emerging / future, key fields, policy levers.
 
-The authored ``typing.yaml`` beside this module maps every industry of the packaged
+The authored industry typing (``nqpf/indicators/industry_typing.yaml``, read by
+:func:`nqpf.indicators.definitions.industry_typing_document`) maps every industry of the packaged
 classifications to its GB/T 4754-2017 section, a type (传统产业 / 战略性新兴产业 / 未来产业),
 the categories of 《战略性新兴产业分类(2018)》 it belongs to or contains, the
 未来产业 directions of the 2024 MIIT et al. 《关于推动未来产业创新发展的实施意见》 it leads
@@ -22,10 +23,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-import yaml
 
-from nqpf._yaml import safe_load
 from nqpf.errors import InputError
+from nqpf.indicators.definitions import industry_typing_document
 
 __all__ = ["STAGES", "industry_types", "lever", "load_typing", "stage_of"]
 
@@ -33,21 +33,16 @@ Stage = Literal["established", "nascent", "absent"]
 STAGES: tuple[Stage, ...] = ("established", "nascent", "absent")
 _TYPES = ("traditional", "emerging", "future")
 _SECTIONS = {chr(c) for c in range(ord("A"), ord("T") + 1)}
-_PATH = Path(__file__).with_name("typing.yaml")
 
 
 def load_typing(path: str | Path | None = None) -> dict[str, Any]:
     """The typing document (the packaged one, or a user's file of the same layout), checked."""
-    return _load(str(path or _PATH))
+    return _load(None if path is None else str(path))
 
 
 @cache
-def _load(path: str) -> dict[str, Any]:
-    name = Path(path).name
-    try:
-        doc = safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot read the typing file: {exc}", file=name) from None
+def _load(path: str | None) -> dict[str, Any]:
+    doc, name = industry_typing_document(path)
     if not isinstance(doc, dict) or "industries" not in doc or "levers" not in doc:
         raise InputError("a typing file needs 'industries' and 'levers'", file=name)
     categories = set(doc.get("emerging_categories", {}))

@@ -1,6 +1,7 @@
 """Emerging and future industry fields (新兴产业、未来产业领域) that policy documents name.
 
-``fields.yaml`` beside this module lists each field with the words documents use for it,
+The packaged ``policy_fields.yaml`` (read by
+:func:`nqpf.indicators.definitions.policy_fields_document`) lists each field with the words documents use for it,
 its type (``emerging`` 战略性新兴产业 / ``future`` 未来产业), its category of
 《战略性新兴产业分类(2018)》 or its direction of the 2024 future-industry guideline, and the
 listed-company industries (the opportunities engine's classification) whose firms make it.
@@ -19,23 +20,18 @@ from __future__ import annotations
 
 import difflib
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from nqpf.errors import InputError
+from nqpf.indicators.definitions import policy_fields_document
 
 __all__ = ["field_aliases", "load_fields", "map_field", "map_fields", "suggest_fields"]
 
-_PATH = Path(__file__).with_name("fields.yaml")
 
-
-@cache
 def _doc() -> dict[str, Any]:
-    doc: dict[str, Any] = yaml.safe_load(_PATH.read_text(encoding="utf-8"))
-    return doc
+    return policy_fields_document()
 
 
 def load_fields() -> pd.DataFrame:

@@ -9,17 +9,27 @@ how each sector's linkages moved.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 import pandas as pd
 import yaml
 
 from nqpf.chain.io import ForwardMethod, IOTable, aggregate, linkages
 from nqpf.errors import InputError
+from nqpf.results import ResultMixin, hash_spec
 
-__all__ = ["compare_years", "concordance_153_to_149", "io_linkages", "load_io"]
+__all__ = [
+    "IOCompareResult",
+    "IOLinkagesResult",
+    "compare_years",
+    "concordance_153_to_149",
+    "io_linkages",
+    "io_provenance",
+    "load_io",
+]
 
 Year = Literal[2017, 2018, 2020]
 Sectors = Literal[42, 149, 153]
@@ -63,6 +73,77 @@ def load_io(
     return IOTable.from_flows(z, output, names=names, label=f"{year}_{n}", compensation=wages)
 
 
+def io_provenance(labels: list[str]) -> pd.DataFrame:
+    """One row per packaged table used (``2020_153`` …): publisher, route and unit."""
+    return pd.DataFrame(
+        {
+            "table": labels,
+            "dataset": [f"中国投入产出表 China input-output table {t}" for t in labels],
+            "publisher": "国家统计局 NBS",
+            "via": "ionet R package (github.com/Carol-seven/ionet, GPL-3)",
+            "unit": "万元",
+        }
+    )
+
+
+@dataclass
+class IOLinkagesResult(ResultMixin):
+    """Linkages of one national table (result protocol :mod:`nqpf.results`, kind
+    ``io_linkages``): one row per sector with ``backward``/``forward`` (Rasmussen
+    normalised), ``key_type``, output and income multipliers and the hypothetical-extraction
+    losses; ``table`` names the packaged table (``2020_153``)."""
+
+    main_table: ClassVar[str | None] = "linkages"
+
+    spec: dict[str, Any]
+    table: str
+    linkages: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return "io_linkages"
+
+    @property
+    def spec_hash(self) -> str:
+        return hash_spec(self.spec, self.linkages)
+
+    @property
+    def provenance(self) -> pd.DataFrame:
+        return io_provenance([self.table])
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"linkages": self.linkages}
+
+
+@dataclass
+class IOCompareResult(ResultMixin):
+    """Linkages of several years on the 149 sectors of 2017 (kind ``io_compare``): the long
+    table of :func:`compare_years`."""
+
+    main_table: ClassVar[str | None] = "compare"
+
+    spec: dict[str, Any]
+    compare: pd.DataFrame
+    labels: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return "io_compare"
+
+    @property
+    def spec_hash(self) -> str:
+        return hash_spec(self.spec, self.compare)
+
+    @property
+    def provenance(self) -> pd.DataFrame:
+        return io_provenance(self.labels)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"compare": self.compare}
+
+
 def io_linkages(
     year: int = 2020,
     n_sectors: int | None = None,
@@ -70,11 +151,20 @@ def io_linkages(
     forward: ForwardMethod = "ghosh",
     threshold: float = 1.0,
     flows: FlowScope = "total",
-) -> pd.DataFrame:
+) -> IOLinkagesResult:
     """Linkages, multipliers, key sectors and extraction losses of one national table."""
     table = load_io(year, n_sectors, flows=flows)
     out = linkages(table, forward=forward, threshold=threshold)
-    return out.assign(year=year, table=table.label)
+    spec = {
+        "year": year,
+        "sectors": table.n,
+        "forward": forward,
+        "threshold": threshold,
+        "flows": flows,
+    }
+    return IOLinkagesResult(
+        spec=spec, table=str(table.label), linkages=out.assign(year=year, table=table.label)
+    )
 
 
 @lru_cache(maxsize=1)
@@ -108,10 +198,10 @@ def compare_years(
     years: tuple[int, ...] = (2017, 2018, 2020),
     *,
     forward: ForwardMethod = "ghosh",
-) -> pd.DataFrame:
+) -> IOCompareResult:
     """Backward/forward linkages and output multipliers of each year on the 149 sectors of 2017.
 
-    Long frame: ``sector``, ``name``, ``year``, ``backward``, ``forward``,
+    Result whose table ``compare`` is a long frame: ``sector``, ``name``, ``year``, ``backward``, ``forward``,
     ``output_multiplier``, ``key_type``; plus, per sector, the change from the first to the
     last year (``backward_change``, ``forward_change``).
     """
@@ -122,8 +212,10 @@ def compare_years(
     meta = io_sectors("2017_149")
     names = meta[meta["kind"] == "sector"].set_index("code")["name_zh"]
     frames = []
+    labels = []
     for year in years:
         table = load_io(year)
+        labels.append(str(table.label))
         if table.n != 149:
             table = aggregate(table, concordance_153_to_149(), names=names)
         part = linkages(table, forward=forward)
@@ -138,4 +230,8 @@ def compare_years(
         }
     )
     cols = ["sector", "name", "year", "backward", "forward", "output_multiplier", "key_type"]
-    return long[cols].merge(change, left_on="sector", right_index=True)
+    return IOCompareResult(
+        spec={"years": list(years), "forward": forward},
+        compare=long[cols].merge(change, left_on="sector", right_index=True),
+        labels=labels,
+    )

@@ -69,7 +69,7 @@ def _provenance() -> pd.DataFrame:
                 "use": "declared priorities",
             },
             {
-                "source": "nqpf/policy/fields.yaml (field → listed industries)",
+                "source": "nqpf/indicators/policy_fields.yaml (field → listed industries)",
                 "use": "field mapping",
             },
         ]

@@ -272,6 +272,7 @@ async function drawRegion(code) {
     {type: "bar", name: regionName(code), x: pillars.map(pillarName), y: pillars.map((p) => mine[p])},
     {type: "bar", name: t("national_mean"), x: pillars.map(pillarName), y: pillars.map((p) => mean(p, ofYear))},
   ], {title: {text: `${t("pillars")} ${last}`}, barmode: "group", margin: {l: 40, r: 10, t: 40, b: 80},
+    xaxis: {automargin: true},
     font: {family: "NQPF Sans SC, sans-serif"}}, {displaylogo: false, responsive: true});
   $("region-headline").textContent = t("headline_fmt").replace("{index}", mine.index.toPrecision(3))
     .replace("{rank}", mine.rank).replace("{n}", ofYear.length) + ` (${last})`;

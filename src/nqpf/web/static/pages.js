@@ -47,7 +47,7 @@ Object.assign(I18N.zh, {
   open: "打开", back: "返回", document: "文件", none_selected: "（不限）", similar_regions: "产业结构相似地区",
   posted: "已发布，编号 {id}。", strong: "强", weak: "弱", missing: "缺", comments_on: "评论",
   show_rows: "显示前 {n} 行，共 {total} 行", within: "区域内", between: "区域间", transvariation: "超变密度",
-  lag_class: "邻域状态", from_class: "期初", to_class: "期末", yes: "是", no: "否",
+  lag_class: "邻域状态", from_class: "期初", to_class: "期末", yes: "是", no: "否", previous: "上一页", next: "下一页", rows_of: "第 {from}–{to} 条，共 {total} 条",
   chain_map_hint: "绿色：强链环节；黄色：有企业但未成强项；红色：缺失环节。点击产业链名称查看伙伴地区与投入产出关系。",
   layout_hint: "在各省重点产业数、各产业布局地区数的约束下，使全国契合度（关联密度）之和最大的布局（括号内为契合度）。",
   markov_hint: "行：期初所处等级（1 最低）；列：下一年等级；按邻域（空间滞后）等级分组。",
@@ -77,7 +77,7 @@ Object.assign(I18N.en, {
   document: "Document", none_selected: "(any)", similar_regions: "Regions with a similar industry mix",
   posted: "Posted as number {id}.", strong: "strong", weak: "weak", missing: "missing", comments_on: "Comments",
   show_rows: "First {n} of {total} rows", within: "within", between: "between", transvariation: "transvariation",
-  lag_class: "Neighbours' class", from_class: "From", to_class: "To", yes: "yes", no: "no",
+  lag_class: "Neighbours' class", from_class: "From", to_class: "To", yes: "yes", no: "no", previous: "Previous", next: "Next", rows_of: "{from}–{to} of {total}",
   chain_map_hint: "Green: strong segment; amber: present but not strong; red: missing. Click a chain for partner regions and input-output links.",
   layout_hint: "The layout that maximises the summed fit (relatedness density) under the limits on priorities per province and hubs per industry (fit in brackets).",
   markov_hint: "Rows: class this year (1 lowest); columns: class next year; by the class of the neighbours (spatial lag).",
@@ -126,6 +126,9 @@ const COLS = {
   start: ["起点值", "Start"], start_year: ["起点年份", "Start year"], end: ["最新值", "Latest"],
   end_year: ["最新年份", "Latest year"], projection_lower: ["外推下限", "Projection low"],
   projection_upper: ["外推上限", "Projection high"], mode: ["方式", "Mode"], statement: ["条目", "Statement"],
+    rca_before: ["上期显示性比较优势", "RCA before"], krugman: ["Krugman 结构差异", "Krugman index"],
+  value_before: ["上期数值", "Value before"], value_change: ["变化", "Change"], r2: ["R²", "R²"],
+  n_obs: ["观测数", "Observations"], score_total: ["总分", "Total"], adjacency: ["链上相邻", "Adjacency"],
     match_score: ["匹配度", "Match"], id: ["编号", "No."], total: ["总数", "Total"], reason: ["理由", "Reason"], phrase: ["原文", "Statement"],
 };
 
@@ -549,10 +552,12 @@ async function drawIndustries() {
 // ------------------------------------------------------------------ 资讯 (policy library)
 async function drawPolicy(id) {
   const body = $("policy-body");
+  const token = {}; body.token = token;  // only the latest request draws
   body.replaceChildren(el("p", t("loading"), {class: "note"}));
   if (id) {
     try {
       const doc = await fetchResult(ENDPOINTS.policyDocument(id));
+      if (body.token !== token) return;
       const [info] = records(doc.tables.document);
       const box = el("article", null, {class: "card document"});
       box.append(el("a", "← " + t("back"), {href: "#/policy"}), el("h2", info.title, {class: "doc-title"}));
@@ -569,25 +574,39 @@ async function drawPolicy(id) {
   const q = $("policy-q").value.trim();
   try {
     const doc = await fetchResult(q ? ENDPOINTS.policySearch(q) : ENDPOINTS.policyDocuments());
+    if (body.token !== token) return;
     const table = q ? doc.tables.hits : doc.tables.documents;
     body.replaceChildren(table.rows.length ? tableOf(table, {columns: ["title", "issuer", "issued", "year", "region", "doc_type", "snippet"], limit: 200, cls: "policy", link: (r) => "#/policy/" + r.id}) : el("p", t("no_results"), {class: "note"}));
   } catch (error) { body.replaceChildren(failure(error)); }
 }
 
 // ------------------------------------------------------------------ 企业 (enterprise directory)
-async function drawEnterprises() {
+async function drawEnterprises(offset = 0) {
   const pick = $("enterprise-region");
   if (!pick.options.length) {
     pick.append(el("option", t("none_selected"), {value: ""}));
     for (const r of state.regions) pick.append(el("option", regionName(r.region), {value: r.region}));
   }
   const body = $("enterprises-body");
+  const token = {}; body.token = token;
   body.replaceChildren(el("p", t("loading"), {class: "note"}));
   try {
-    const answer = await fetchResult(ENDPOINTS.enterprises($("enterprise-q").value.trim(), pick.value));
+    const answer = await fetchResult(ENDPOINTS.enterprises($("enterprise-q").value.trim(), pick.value, offset));
+    if (body.token !== token) return;
     const table = answer.tables.enterprises;
     const [page] = records(answer.tables.page);
-    body.replaceChildren(el("p", tr("show_rows", {n: table.rows.length, total: page.total}), {class: "note"}),
+    const pager = el("p", tr("rows_of", {from: page.total ? page.offset + 1 : 0, to: page.offset + table.rows.length, total: page.total}), {class: "note pager"});
+    if (page.offset > 0) {
+      const back = el("button", t("previous"), {type: "button"});
+      back.addEventListener("click", () => drawEnterprises(Math.max(0, page.offset - page.limit)));
+      pager.append(" ", back);
+    }
+    if (page.offset + table.rows.length < page.total) {
+      const next = el("button", t("next"), {type: "button"});
+      next.addEventListener("click", () => drawEnterprises(page.offset + page.limit));
+      pager.append(" ", next);
+    }
+    body.replaceChildren(pager,
       table.rows.length ? tableOf(table, {columns: ["code", "name", "region", "city", "industry", "board", "ownership", "list_year"], limit: 200, cls: "enterprises"}) : el("p", t("no_results"), {class: "note"}));
   } catch (error) { body.replaceChildren(failure(error)); }
 }
@@ -702,7 +721,7 @@ PAGES.disparity = () => drawDisparity();
 PAGES.industries = () => drawIndustries();
 PAGES.chains = (chain, region) => drawChains(chain, region);
 PAGES.policy = (arg) => drawPolicy(arg);
-PAGES.enterprises = () => drawEnterprises();
+PAGES.enterprises = () => drawEnterprises(0);
 PAGES.board = (arg) => drawBoard(arg);
 PAGES.regionParts = (code) => drawRegionParts(code);
 PAGES.comments = (kind, id) => commentsBox(kind, id);
@@ -714,6 +733,6 @@ window.addEventListener("DOMContentLoaded", () => {
   $("chain-pick").addEventListener("change", chainHash);
   $("chain-region").addEventListener("change", chainHash);
   $("policy-search").addEventListener("submit", (e) => { e.preventDefault(); if (location.hash !== "#/policy") location.hash = "#/policy"; else drawPolicy(); });
-  $("enterprise-search").addEventListener("submit", (e) => { e.preventDefault(); drawEnterprises(); });
+  $("enterprise-search").addEventListener("submit", (e) => { e.preventDefault(); drawEnterprises(0); });
   wireBoard();
 });
