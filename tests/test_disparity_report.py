@@ -178,7 +178,7 @@ def test_cli_disparity_writes_outputs(tmp_path: Path) -> None:
 def test_cli_diagnose_with_an_assessment(
     stub: StubAssessment, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(report_module, "_assess", lambda years: stub)
+    monkeypatch.setattr(report_module, "_assess", lambda years, level="province": stub)
     result = CliRunner().invoke(app, ["diagnose", "安徽", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "安徽" in result.output and "耦合协调度" in result.output

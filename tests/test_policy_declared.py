@@ -50,11 +50,11 @@ def test_coverage_is_all_31_provinces(declared: pd.DataFrame) -> None:
     codes = set(province_codes())
     assert len(codes) == 31
     assert set(declared["region"]) == codes
-    assert len(declared) == 174
+    assert len(declared) == 177
     reports = declared.loc[declared["doc_type"] == "work_report", "region"].nunique()
-    assert reports == 16
+    assert reports == 18
     recent = declared[(declared["doc_type"] == "work_report") & (declared["date"] >= "2025")]
-    assert recent["region"].nunique() == 10
+    assert recent["region"].nunique() == 12
 
 
 @pytest.mark.parametrize(
@@ -90,4 +90,4 @@ def test_most_declared_fields(declared: pd.DataFrame) -> None:
     assert counts["artificial_intelligence"] == 15
     assert counts["low_altitude"] == 13
     assert counts["new_materials"] == 16
-    assert counts.sum() == 157  # distinct (province, field) pairs
+    assert counts.sum() == 158  # distinct (province, field) pairs

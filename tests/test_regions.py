@@ -194,7 +194,9 @@ def test_find_division_by_code_name_and_short_name() -> None:
 def test_find_division_ambiguity_lists_candidates_and_within_resolves() -> None:
     from nqpf.regions import find_division
 
-    with pytest.raises(InputError, match=r"230404 \(黑龙江\), 440305 \(广东\)") as info:
+    with pytest.raises(
+        InputError, match=r"230404 南山区 \(黑龙江 鹤岗市\), 440305 南山区 \(广东 深圳市\)"
+    ) as info:
         find_division("南山区")
     assert "within" in str(info.value)
     assert find_division("南山区", within="广东") == "440305"

@@ -220,23 +220,28 @@ def test_quantile_classes_by_hand() -> None:
 
 
 def test_map_colours_show_differences_below_the_top_region(national: NationalReport) -> None:
+    from matplotlib.collections import PathCollection
     from matplotlib.colors import to_hex
-    from matplotlib.patches import PathPatch
 
     from nqpf.maps import OTHER_PROVINCIAL_CODES
-    from nqpf.present.charts import index_map, quantile_classes
+    from nqpf.present.charts import _map_shapes, index_map, quantile_classes
 
     ranking = national.frames["ranking"]
     fig = index_map(ranking["region"], ranking["index"])
     main = fig.axes[0]
-    faces = [to_hex(p.get_facecolor()) for p in main.patches if isinstance(p, PathPatch)]
+    (shapes,) = [c for c in main.collections if isinstance(c, PathCollection)]
+    faces = [to_hex(c) for c in shapes.get_facecolors()]
     assert len(faces) == 31 + len(OTHER_PROVINCIAL_CODES)
     provinces = faces[:31]
-    # a min–max scale would put most provinces in one colour (北京 is far ahead); quintiles
-    # give five colours with 6–7 provinces each
+    # the index is skewed (a few provinces far ahead); quintiles give five colours with 6–7
+    # provinces each, where a min–max scale would leave half of them in its lowest third
     counts = sorted(provinces.count(c) for c in set(provinces))
     assert counts == [6, 6, 6, 6, 7]
     assert set(faces[31:]) == {"#d9d9d9"}
+    colour = dict(zip([code for code, _ in _map_shapes()[0]], faces, strict=True))
+    order = ranking.sort_values("index", ascending=False)["region"].astype(str).tolist()
+    assert len({colour[c] for c in order[:6]}) == 1  # the top quintile shares a colour
+    assert colour[order[0]] != colour[order[6]] != colour[order[-1]]
     classes, _ = quantile_classes(ranking["index"].reset_index(drop=True))
     top = ranking["index"].idxmax()
     assert classes.iloc[ranking.index.get_loc(top)] == 4

@@ -61,6 +61,7 @@ __all__ = [
     "division_name",
     "division_table",
     "find_division",
+    "find_unit",
     "group_of",
     "members",
     "normalize_region",
@@ -518,11 +519,77 @@ def find_division(
         names = table["name"].drop_duplicates().tolist()
         close = difflib.get_close_matches(str(name), names, n=5, cutoff=0.5)
         raise UnknownRegionError(name, close)
-    listed = ", ".join(f"{c} ({region_name(c[:2] + '0000')})" for c in hits["code"])
+    listed = ", ".join(
+        f"{c} {n} ({_parents(c, census_year)})"
+        for c, n in zip(hits["code"], hits["name"], strict=True)
+    )
     raise InputError(
         f"{name!r} names {len(hits)} divisions: {listed}",
         hint="give the code, or narrow with within= (CLI: --within) a province or prefecture",
     )
+
+
+DivisionLevel = Literal["province", "prefecture", "county"]
+
+
+def find_unit(
+    name: object,
+    *,
+    level: DivisionLevel | None = None,
+    within: str | None = None,
+    census_year: Literal[2010, 2020] = 2020,
+) -> tuple[DivisionLevel, str]:
+    """The level and code of a province, prefecture or county named by a user.
+
+    Without ``level`` a name is tried as a province (安徽, and the 计划单列市 that sources list
+    beside the provinces resolve as cities: 深圳 → 440300), then as a prefecture-level unit
+    (合肥 and 合肥市 → 340100; 北京 at this level is the province), then as a county (肥西县).
+    An ambiguous county name raises an error listing every candidate with its province and
+    prefecture; an unknown one suggests close names of all levels.
+
+    >>> find_unit("合肥"), find_unit("肥西县"), find_unit("安徽"), find_unit("深圳")
+    (('prefecture', '340100'), ('county', '340123'), ('province', '340000'), ('prefecture', '440300'))
+    >>> find_unit("北京", level="prefecture")
+    ('prefecture', '110000')
+    """
+    if level is not None:
+        if level == "province":
+            return "province", normalize_region(name)
+        return level, find_division(name, census_year=census_year, within=within, level=level)
+    if within is None:
+        kind: str = "unknown"
+        try:
+            kind, code = classify_region(name)
+        except UnknownRegionError:
+            code = ""
+        if kind == "province":
+            return "province", code
+        if kind == "city":
+            return "prefecture", code
+        if kind == "group":
+            raise RegionIsGroupError(name, code)
+    suggestions: list[str] = []
+    for candidate in ("prefecture", "county"):
+        try:
+            found = find_division(name, census_year=census_year, within=within, level=candidate)
+        except UnknownRegionError as exc:
+            suggestions += [s for s in exc.suggestions if s not in suggestions]
+            continue
+        return candidate, found
+    error = UnknownRegionError(name, suggestions[:5])
+    if not suggestions:
+        error.hint = "use a province, prefecture or county name (安徽, 合肥, 肥西县) or its code"
+    raise error
+
+
+def _parents(code: str, census_year: Literal[2010, 2020]) -> str:
+    """``江苏 南京市`` for a county of 南京; ``江苏`` for a prefecture or a county directly under
+    its province."""
+    province = region_name(code[:2] + "0000")
+    prefecture = prefecture_of(code, census_year=census_year)
+    if prefecture in (code, code[:2] + "0000"):
+        return province
+    return f"{province} {division_name(prefecture, census_year=census_year)}"
 
 
 def division_name(code: str, *, census_year: Literal[2010, 2020] = 2020) -> str:

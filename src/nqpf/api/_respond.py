@@ -33,6 +33,7 @@ __all__ = [
     "Year",
     "Years",
     "result_response",
+    "result_responses",
 ]
 
 #: A year as a query parameter (the range NQPF accepts anywhere).
@@ -49,15 +50,26 @@ Encoded = tuple[bytes, str]
 
 _SCHEMA = {k: v for k, v in JSON_SCHEMA.items() if k not in ("$schema", "$id")}
 
+
+def result_responses(**extra: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI description of the answers of an analysis route: the result document, with
+    ``extra`` top-level members (name → JSON Schema) when the route adds some."""
+    schema = _SCHEMA
+    if extra:
+        schema = {**_SCHEMA, "properties": {**_SCHEMA["properties"], **extra}}
+        schema["required"] = [*_SCHEMA["required"], *extra]
+    return {
+        200: {
+            "description": "The result document (schema nqpf.result v1; see docs/api.md)",
+            "content": {"application/json": {"schema": schema}},
+        },
+        404: {"description": "Unknown region (one-line `detail`)"},
+        422: {"description": "A bad parameter (`detail` names it; `field` when NQPF found it)"},
+    }
+
+
 #: OpenAPI description of the answers of every analysis route.
-RESULT_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "The result document (schema nqpf.result v1; see docs/api.md)",
-        "content": {"application/json": {"schema": _SCHEMA}},
-    },
-    404: {"description": "Unknown region, chain or document (one-line `detail`)"},
-    422: {"description": "A bad parameter (`detail` names it; `field` when NQPF found it)"},
-}
+RESULT_RESPONSES = result_responses()
 
 
 def encode(result: Result, extra: Mapping[str, Any] | None = None) -> Encoded:

@@ -13,6 +13,7 @@ AuthenticationError        401
 PermissionDeniedError      403
 ConflictError              409
 RateLimitedError           429
+QueueFullError (jobs)      429
 DatabaseError              503
 other NQPFError            400
 =========================  ======
@@ -28,18 +29,21 @@ library); this module includes them. Their responses are the result document of
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
 import pandas as pd
 from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nqpf import __version__
-from nqpf.api import routes_analyses, routes_national, routes_portal
+from nqpf.api import routes_analyses, routes_jobs, routes_national, routes_portal
 from nqpf.api._respond import Year
 from nqpf.api.cache import ResultCache
+from nqpf.api.jobs import JobQueue, QueueFullError
 from nqpf.api.security import SESSION_COOKIE, current_user, engine_of, need_user
 from nqpf.db import DatabaseError, connect
 from nqpf.db import accounts_repo as accounts
@@ -56,6 +60,35 @@ CSP = (
 )
 
 
+#: Headers of every response (raw ASGI header pairs).
+SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+]
+
+
+class SecurityHeaders:
+    """ASGI middleware adding :data:`SECURITY_HEADERS` to every HTTP response (a plain ASGI
+    wrapper: no per-request task or body copy, unlike ``@app.middleware``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def _status_of(error: NQPFError) -> int:
     if isinstance(error, UnknownRegionError):
         return 404
@@ -67,11 +100,44 @@ def _status_of(error: NQPFError) -> int:
         return 403
     if isinstance(error, accounts.ConflictError):
         return 409
-    if isinstance(error, accounts.RateLimitedError):
+    if isinstance(error, accounts.RateLimitedError | QueueFullError):
         return 429
     if isinstance(error, DatabaseError):
         return 503
     return 400
+
+
+#: The body of an error NQPF itself raises (one line; ``field`` names the parameter).
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["detail"],
+    "properties": {"detail": {"type": "string"}, "field": {"type": "string"}},
+}
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI description, with NQPF's own one-line errors declared beside FastAPI's
+    validation errors on every 422 (and as the body of the other 4xx/503 answers)."""
+    if app.openapi_schema is not None:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+
+    doc = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
+    doc.setdefault("components", {}).setdefault("schemas", {})["NQPFError"] = ERROR_SCHEMA
+    error = {"$ref": "#/components/schemas/NQPFError"}
+    validation = {"$ref": "#/components/schemas/HTTPValidationError"}
+    for operation in (op for path in doc["paths"].values() for op in path.values()):
+        answers = operation.setdefault("responses", {})
+        for status, answer in answers.items():
+            if status == "422":
+                either = {"anyOf": [validation, error]}
+                answer["content"] = {"application/json": {"schema": either}}
+            elif status[0] in "45":
+                answer["content"] = {"application/json": {"schema": error}}
+    app.openapi_schema = doc
+    return doc
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -105,7 +171,15 @@ class NewComment(BaseModel):
 
 def create_app(db_url: str | None = None) -> FastAPI:
     """The NQPF web application over the database at ``db_url`` (default: NQPF's)."""
+    jobs = JobQueue()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        jobs.shutdown()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="NQPF API",
         version=__version__,
         description="因地制宜发展新质生产力 — data, assessments and the portal of NQPF. "
@@ -117,6 +191,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
     app.state.engine = connect(db_url)
     app.state.db_url = db_url
     app.state.cache = ResultCache()
+    app.state.jobs = jobs
 
     @app.exception_handler(NQPFError)
     async def _nqpf_error(_request: Request, error: NQPFError) -> JSONResponse:
@@ -125,20 +200,13 @@ def create_app(db_url: str | None = None) -> FastAPI:
             body["field"] = error.column
         return JSONResponse(body, status_code=_status_of(error))
 
-    @app.middleware("http")
-    async def _headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
+    app.add_middleware(SecurityHeaders)
 
     _data_routes(app)
     _account_routes(app)
-    for router in (routes_analyses.router, routes_national.router, routes_portal.router):
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    routers = (routes_analyses, routes_national, routes_portal, routes_jobs)
+    for router in (module.router for module in routers):
         app.include_router(router)
     mount_dashboard(app)
     return app

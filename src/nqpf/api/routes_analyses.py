@@ -8,14 +8,20 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from nqpf.api._respond import RESULT_RESPONSES, RegionPath, Years, result_response
+from nqpf.api._respond import (
+    RESULT_RESPONSES,
+    RegionPath,
+    Years,
+    result_response,
+    result_responses,
+)
 from nqpf.index.aggregate import AggregateMethod
 from nqpf.index.normalize import NormalizeMethod, Scope
 from nqpf.results import Result
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["analyses"], responses=RESULT_RESPONSES)
+router = APIRouter(prefix="/api/v1", tags=["analyses"])
 
 # The choices are the Literal types of nqpf.index (validated again, once, by AssessmentSpec);
 # normalize 'target' needs per-indicator targets, which a query cannot carry.
@@ -55,7 +61,14 @@ def _pillars(result: Result) -> dict[str, Any]:
     return {"pillars": [{"id": p.id, "name_zh": p.name_zh, "name_en": p.name_en} for p in pillars]}
 
 
-@router.get("/assess")
+_PILLAR = {
+    "type": "object",
+    "required": ["id", "name_zh", "name_en"],
+    "properties": {k: {"type": "string"} for k in ("id", "name_zh", "name_en")},
+}
+
+
+@router.get("/assess", responses=result_responses(pillars={"type": "array", "items": _PILLAR}))
 async def assess(
     request: Request,
     framework: Framework = "ndrc",
@@ -83,7 +96,7 @@ async def assess(
     return await result_response(request, {"analysis": "assess", **options}, run, extra=_pillars)
 
 
-@router.get("/audit")
+@router.get("/audit", responses=RESULT_RESPONSES)
 async def audit(
     request: Request,
     framework: Framework = "ndrc",
@@ -109,7 +122,7 @@ async def audit(
     return await result_response(request, {"analysis": "audit", **options}, run)
 
 
-@router.get("/disparity")
+@router.get("/disparity", responses=RESULT_RESPONSES)
 async def disparity(
     request: Request,
     measure: Annotated[
@@ -150,7 +163,7 @@ async def disparity(
     return await result_response(request, {"analysis": "disparity", **options}, run)
 
 
-@router.get("/diagnose/{region}")
+@router.get("/diagnose/{region}", responses=RESULT_RESPONSES)
 async def diagnose(
     request: Request,
     region: RegionPath,
@@ -188,7 +201,7 @@ def opportunity_presets() -> dict[str, dict[str, float]]:
     return {name: dict(weights) for name, weights in STRATEGIES.items()}
 
 
-@router.get("/opportunities/{region}")
+@router.get("/opportunities/{region}", responses=RESULT_RESPONSES)
 async def opportunities(
     request: Request,
     region: RegionPath,
@@ -232,7 +245,7 @@ async def opportunities(
     return await result_response(request, {"analysis": "opportunities", **options}, run)
 
 
-@router.get("/similar/{region}")
+@router.get("/similar/{region}", responses=RESULT_RESPONSES)
 async def similar(
     request: Request,
     region: RegionPath,

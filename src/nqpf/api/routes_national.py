@@ -15,7 +15,7 @@ from nqpf.results import Result, tables_result
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", responses=RESULT_RESPONSES)
+router = APIRouter(prefix="/api/v1")
 
 Indicator = Annotated[str, Query(min_length=1, max_length=64, description="indicator id")]
 Regions = Annotated[
@@ -27,7 +27,7 @@ ChainPath = Annotated[
 ]
 
 
-@router.get("/herding", tags=["industries"])
+@router.get("/herding", tags=["industries"], responses=RESULT_RESPONSES)
 async def herding(
     request: Request,
     view: Literal["declared", "revealed"] = "declared",
@@ -60,7 +60,7 @@ async def herding(
     return await result_response(request, {"analysis": "herding", **options}, run)
 
 
-@router.get("/plan/layout", tags=["industries"])
+@router.get("/plan/layout", tags=["industries"], responses=RESULT_RESPONSES)
 async def layout(
     request: Request,
     k: Annotated[int, Query(ge=1, le=20, description="priorities per province")] = 5,
@@ -92,7 +92,7 @@ async def layout(
     return await result_response(request, {"analysis": "layout", **options}, run)
 
 
-@router.get("/targets", tags=["industries"])
+@router.get("/targets", tags=["industries"], responses=RESULT_RESPONSES)
 async def targets(
     request: Request,
     indicator: Indicator,
@@ -131,7 +131,7 @@ async def targets(
     return await result_response(request, {"analysis": "targets", **options}, run)
 
 
-@router.get("/targets/national", tags=["industries"])
+@router.get("/targets/national", tags=["industries"], responses=RESULT_RESPONSES)
 async def national_targets(
     request: Request,
     indicator: Indicator,
@@ -160,7 +160,7 @@ async def national_targets(
 
 
 # ------------------------------------------------------------------------------- chains
-@router.get("/chains", tags=["chains"])
+@router.get("/chains", tags=["chains"], responses=RESULT_RESPONSES)
 async def chains(request: Request) -> Response:
     """The packaged industrial chains: id, names, segments upstream → downstream, listed
     firms, sources."""
@@ -181,7 +181,7 @@ async def chains(request: Request) -> Response:
     return await result_response(request, {"analysis": "chains"}, run)
 
 
-@router.get("/chains/{chain}", tags=["chains"])
+@router.get("/chains/{chain}", tags=["chains"], responses=RESULT_RESPONSES)
 async def chain(request: Request, chain: ChainPath) -> Response:
     """One chain's definition: its segments upstream → downstream, what each feeds, its
     input-output sectors and why it belongs."""
@@ -214,7 +214,7 @@ async def chain(request: Request, chain: ChainPath) -> Response:
     return await result_response(request, {"analysis": "chain", "chain": chain}, run)
 
 
-@router.get("/chains/{chain}/map/{region}", tags=["chains"])
+@router.get("/chains/{chain}/map/{region}", tags=["chains"], responses=RESULT_RESPONSES)
 async def chain_map(
     request: Request,
     chain: ChainPath,

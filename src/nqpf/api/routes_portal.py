@@ -22,7 +22,7 @@ from nqpf.results import Result, tables_result
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", responses=RESULT_RESPONSES)
+router = APIRouter(prefix="/api/v1")
 
 Text64 = Annotated[str, Query(min_length=1, max_length=64)]
 TextList = Annotated[list[Text64] | None, Query(max_length=50)]
@@ -44,7 +44,7 @@ def _url(request: Request) -> str | None:
 
 
 # ------------------------------------------------------------------------------ enterprises
-@router.get("/enterprises", tags=["enterprises"])
+@router.get("/enterprises", tags=["enterprises"], responses=RESULT_RESPONSES)
 async def enterprises(
     request: Request,
     name: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
@@ -117,7 +117,7 @@ class NewPost(BaseModel):
     )
 
 
-@router.get("/board", tags=["board"])
+@router.get("/board", tags=["board"], responses=RESULT_RESPONSES)
 async def board(
     request: Request,
     kind: Literal["supply", "demand"] | None = None,
@@ -164,7 +164,7 @@ def post_to_board(
     return {"id": post_id, "created": created, "owner_token": token, "by": user.username}
 
 
-@router.get("/board/{post_id}/matches", tags=["board"])
+@router.get("/board/{post_id}/matches", tags=["board"], responses=RESULT_RESPONSES)
 async def board_matches(
     request: Request,
     post_id: Annotated[int, Path(ge=1, le=2**62)],
@@ -203,7 +203,7 @@ def _library(request: Request) -> Any:
     return library
 
 
-@router.get("/policy/documents", tags=["policy"])
+@router.get("/policy/documents", tags=["policy"], responses=RESULT_RESPONSES)
 async def policy_documents(
     request: Request,
     level: Literal["national", "province", "prefecture", "county"] | None = None,
@@ -224,7 +224,7 @@ async def policy_documents(
     )
 
 
-@router.get("/policy/search", tags=["policy"])
+@router.get("/policy/search", tags=["policy"], responses=RESULT_RESPONSES)
 async def policy_search(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=200, description="words, all must occur")],
@@ -243,7 +243,7 @@ async def policy_search(
     )
 
 
-@router.get("/policy/documents/{doc_id}", tags=["policy"])
+@router.get("/policy/documents/{doc_id}", tags=["policy"], responses=RESULT_RESPONSES)
 async def policy_document(
     request: Request, doc_id: Annotated[int, Path(ge=1, le=2**62)]
 ) -> Response:
@@ -278,7 +278,7 @@ class ExtractText(BaseModel):
     doc_type: DocType = "policy"
 
 
-@router.post("/policy/extract", tags=["policy"])
+@router.post("/policy/extract", tags=["policy"], responses=RESULT_RESPONSES)
 async def policy_extract(request: Request, body: ExtractText) -> Response:
     """The items (targets, measures, industries …) extracted from a text, which is not
     stored (table ``items``)."""

@@ -27,7 +27,18 @@ Years = Annotated[
     ),
 ]
 Framework = Annotated[
-    str, typer.Option(help="ndrc, three-elements, or the path of a framework YAML")
+    str,
+    typer.Option(
+        help="ndrc, three-elements, or the path of a framework YAML; below the province "
+        "the level's own (city, county)"
+    ),
+]
+Level = Annotated[
+    str,
+    typer.Option(
+        help="province (31), prefecture (地级, ≈300 with data) or county (县级, ≈2,900): the "
+        "packaged panel and how region names resolve"
+    ),
 ]
 Data = Annotated[
     Path | None, typer.Option(help="your long CSV/Excel (region, year, indicator, value)")

@@ -20,10 +20,20 @@ if TYPE_CHECKING:
 #: Largest Sobol base sample N accepted (N·(D+2) runs; SALib's examples use 512–4096).
 MAX_UNCERTAINTY = 1 << 16
 
+#: Rows of the terminal table below the province (all rows are in scores.csv).
+SHOWN_BELOW_PROVINCE = 50
+
+#: Messages about dropped units shown in the terminal (all are in assessment.xlsx).
+SHOWN_MESSAGES = 5
+
+#: Units of each level (upper bounds), for the memory check of --uncertainty.
+UNITS = {"province": 31, "prefecture": 340, "county": 2_950}
+
 
 def assess(
     year: o.Years = None,
     framework: o.Framework = "ndrc",
+    level: o.Level = "province",
     data: o.Data = None,
     normalize: o.Normalize = "minmax",
     scope: o.Scope = "panel",
@@ -45,7 +55,10 @@ def assess(
     seed: Annotated[int, typer.Option(help="seed of the Sobol sequence")] = 20250101,
     out: o.Out = OUTPUT_DIR,
     lang: Annotated[str, typer.Option(help="zh or en region names in the table")] = "zh",
-    top: Annotated[int, typer.Option(help="rows shown in the table (0 = all)")] = 0,
+    top: Annotated[
+        int | None,
+        typer.Option(help="rows shown in the table (0 = all; default: all provinces, 50 below)"),
+    ] = None,
     audit: Annotated[
         bool, typer.Option("--audit", help="also write the statistical audit (audit.xlsx/html)")
     ] = False,
@@ -68,15 +81,20 @@ def assess(
     check_range(uncertainty, option="--uncertainty", low=0, high=MAX_UNCERTAINTY)
     if uncertainty:
         check_memory(
-            uncertainty_bytes(uncertainty, factors=8, units=31 * len(years or range(30))),
+            uncertainty_bytes(
+                uncertainty, factors=8, units=UNITS.get(level, 31) * len(years or range(30))
+            ),
             what=f"--uncertainty {uncertainty}",
             hint="use a base sample N of 256–4096 (Saltelli's usual range)",
         )
+    if top is None:
+        top = 0 if level == "province" else SHOWN_BELOW_PROVINCE
     check_range(top, option="--top", low=0)
     check_choice(lang, ("zh", "en"), option="--lang")
     spec = o.assessment_spec(
         year,
         framework=framework,
+        level=level,
         normalize=normalize,
         scope=scope,
         weights=weights,
@@ -102,15 +120,22 @@ def assess(
         from nqpf.services.audit import audit_of
 
         paths += write_audit(audit_of(result), out, force=force)
-    for message in result.options.get("dropped", []):
-        stderr().print(str(message), style="yellow")
+    dropped = [str(m) for m in result.options.get("dropped", [])]
+    for message in dropped[:SHOWN_MESSAGES]:
+        stderr().print(message, style="yellow")
+    if len(dropped) > SHOWN_MESSAGES:
+        stderr().print(
+            f"… 另 {len(dropped) - SHOWN_MESSAGES} 条 and {len(dropped) - SHOWN_MESSAGES} more "
+            "(all in the options sheet of assessment.xlsx)",
+            style="yellow",
+        )
 
     scores = result.scores
     latest = scores[scores["year"] == scores["year"].max()]
     if fmt != "table":
         emit(fmt, latest.head(top) if top > 0 else latest, result=result)
     else:
-        _print_scores(result, latest, lang=lang, top=top)
+        _print_scores(result, latest, lang=lang, top=top, codes=level != "province")
     if result.uncertainty is not None:
         sobol = result.uncertainty.sobol
         text = ", ".join(f"{r.factor} S1={r.S1:.2f} ST={r.ST:.2f}" for r in sobol.itertuples())
@@ -123,9 +148,11 @@ def assess(
         messages(fmt).print(styled(("写入 wrote ", "green"), str(path)))
 
 
-def _print_scores(result: Assessment, latest: pd.DataFrame, *, lang: str, top: int) -> None:
+def _print_scores(
+    result: Assessment, latest: pd.DataFrame, *, lang: str, top: int, codes: bool = False
+) -> None:
     """The latest year's ranking; pillar columns go first (last pillar first) on a narrow
-    terminal."""
+    terminal. ``codes``: names followed by their code (county names repeat: 桥西区 …)."""
     from nqpf.regions import region_label
 
     bands = None
@@ -138,7 +165,7 @@ def _print_scores(result: Assessment, latest: pd.DataFrame, *, lang: str, top: i
         text = str(row["region_name"])
         if lang == "en":
             text = region_label(str(row["region"]), lang="en") or text
-        return text
+        return f"{text} {row['region']}" if codes else text
 
     def band(row: dict[str, Any]) -> str:
         assert bands is not None

@@ -15,6 +15,9 @@ from nqpf.cli.industry import FORCE_HELP
 #: Most Dagum bootstrap replicates accepted.
 MAX_BOOTSTRAP = 100_000
 
+#: Groups shown as columns; more (31 provinces) are shown as rows, one column per year.
+WIDE_GROUPS = 8
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -25,9 +28,19 @@ def disparity(
     measure: Annotated[
         str, typer.Option(help="index, a pillar id (tech, industry …) or an indicator id")
     ] = "index",
-    by: Annotated[str, typer.Option(help="grouping: four-regions or three-belts")] = "four-regions",
+    by: Annotated[
+        str,
+        typer.Option(help="grouping: four-regions, three-belts, or province (below the province)"),
+    ] = "four-regions",
+    level: Annotated[
+        str, typer.Option(help="units compared: province, prefecture (≈300) or county (≈2,900)")
+    ] = "province",
     weight: Annotated[
-        str | None, typer.Option(help="indicator id of population weights, e.g. population")
+        str | None,
+        typer.Option(
+            help="indicator id of population weights: population; census_population or "
+            "city_population below the province"
+        ),
     ] = None,
     year: Annotated[list[int] | None, typer.Option("--year", "-y", help="year(s)")] = None,
     bootstrap: Annotated[int, typer.Option(help="bootstrap replicates of Dagum CIs")] = 0,
@@ -48,7 +61,7 @@ def disparity(
         year = check_years(year)
     check_range(bootstrap, option="--bootstrap", low=0, high=MAX_BOOTSTRAP)
     check_memory(
-        bootstrap_bytes(bootstrap, regions=34),
+        bootstrap_bytes(bootstrap, regions={"prefecture": 340, "county": 2_950}.get(level, 34)),
         what=f"--bootstrap {bootstrap}",
         hint="1000–2000 replicates give stable 95% intervals",
     )
@@ -59,6 +72,7 @@ def disparity(
         years=tuple(year) if year else None,
         bootstrap=bootstrap,
         seed=seed,
+        level=level,  # type: ignore[arg-type]
     )
     report = run(spec)
     label = report.label
@@ -83,11 +97,16 @@ def disparity(
     )
     order = list(report.dagum.within["group"].drop_duplicates())
     within = report.dagum.within.pivot(index="year", columns="group", values="G_jj")[order]
-    _table("区域内基尼 G_jj within groups", within.reset_index())
+    _table("区域内基尼 G_jj within groups", _by_year(within))
     between = report.dagum.between.assign(pair=lambda d: d["group_j"] + "–" + d["group_h"]).pivot(
         index="year", columns="pair", values="G_jh"
     )
-    _table("区域间基尼 G_jh between groups", between.reset_index())
+    if between.shape[1] > WIDE_GROUPS:  # 31 provinces make 465 pairs: the widest gaps only
+        latest = between.iloc[-1].nlargest(WIDE_GROUPS).index
+        title = f"区域间基尼 G_jh between groups (largest {WIDE_GROUPS}; all in disparity.xlsx)"
+        _table(title, _by_year(between[latest], rows=True))
+    else:
+        _table("区域间基尼 G_jh between groups", between.reset_index())
     if report.theil is not None:
         _table(
             "泰尔指数 Theil T",
@@ -97,7 +116,7 @@ def disparity(
     if report.sigma is not None:
         order = list(report.sigma["group"].drop_duplicates())
         sigma = report.sigma.pivot(index="year", columns="group", values="cv")[order]
-        _table("σ 收敛 sigma convergence: CV by group", sigma.reset_index())
+        _table("σ 收敛 sigma convergence: CV by group", _by_year(sigma))
     if report.beta is not None:
         _table(
             "β 收敛 beta convergence (cluster-robust SE)",
@@ -125,13 +144,28 @@ def disparity(
 
 
 def diagnose(
-    region: Annotated[str, typer.Argument(help="province name or code, e.g. 安徽")],
+    region: Annotated[
+        str, typer.Argument(help="province, prefecture or county name or code: 安徽, 合肥, 肥西县")
+    ],
     year: Annotated[int | None, typer.Option(help="year of the obstacles (default latest)")] = None,
     top: Annotated[int, typer.Option(help="number of top obstacles")] = 5,
     subsystems: Annotated[
         str, typer.Option(help="pillars to couple, comma-separated")
     ] = "tech,industry",
-    by: Annotated[str, typer.Option(help="grouping: four-regions or three-belts")] = "four-regions",
+    by: Annotated[
+        str | None,
+        typer.Option(
+            help="group of the trajectory: four-regions or three-belts (default for a "
+            "province), province (default below)"
+        ),
+    ] = None,
+    level: Annotated[
+        str | None,
+        typer.Option(help="province, prefecture or county (default: found from the name)"),
+    ] = None,
+    within: Annotated[
+        str | None, typer.Option(help="province or prefecture of an ambiguous county name")
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="write diagnosis.xlsx into this folder")] = None,
     force: Annotated[bool, typer.Option(help=FORCE_HELP)] = False,
     fmt: FormatOption = "table",
@@ -140,16 +174,25 @@ def diagnose(
 
     from nqpf.data import catalog
     from nqpf.errors import InputError
-    from nqpf.ingest.options import check_range, check_years
+    from nqpf.indicators import subnational_specs
+    from nqpf.ingest.options import check_choice, check_range, check_years
     from nqpf.services.disparity import diagnose as run_diagnosis
 
     check_range(top, option="--top", low=1)
     if year is not None:
         check_years([year])
+    if level is not None:
+        check_choice(level, ("province", "prefecture", "county"), option="--level")
     d = run_diagnosis(
-        region, top=top, subsystems=[s.strip() for s in subsystems.split(",")], grouping=by
+        region,
+        top=top,
+        subsystems=[s.strip() for s in subsystems.split(",")],
+        grouping=by,
+        level=level,  # type: ignore[arg-type]
+        within=within,
     )
-    names = dict(zip(catalog()["id"], catalog()["name_zh"], strict=True))
+    names = {k: v.name_zh for k, v in subnational_specs().items()}
+    names.update(zip(catalog()["id"], catalog()["name_zh"], strict=True))
     latest = year if year is not None else int(d.obstacles["year"].max())
     have = sorted(int(y) for y in d.obstacles["year"].unique())
     if latest not in have:
@@ -191,6 +234,17 @@ def _print_diagnosis(d: Diagnosis, latest: int, names: dict[str, str]) -> None:
         "耦合协调度 Coupling coordination",
         d.coupling.drop(columns=["region", "class_en"]),
     )
+
+
+def _by_year(frame: pd.DataFrame, *, rows: bool = False) -> pd.DataFrame:
+    """A year × group table as printed: groups as columns, or as rows (``rows``, or when
+    there are more than :data:`WIDE_GROUPS` of them)."""
+    if frame.shape[1] <= WIDE_GROUPS and not rows:
+        return frame.reset_index()
+    out = frame.T
+    out.columns = [str(c) for c in out.columns]
+    out.index.name = "group"
+    return out.reset_index()
 
 
 def _table(title: str, frame: pd.DataFrame, *, percent: str | None = None, digits: int = 4) -> None:

@@ -14,14 +14,17 @@ if TYPE_CHECKING:
     import pandas as pd
 
 FORCE_HELP = "write into --out even if it holds files NQPF did not write (they are kept)"
-MATRIX_HELP = "listed (上市公司, provinces) | census2020 | census2010 (普查就业) | a CSV/XLSX file"
+MATRIX_HELP = (
+    "auto (listed for a province, census2020 below) | listed (上市公司, provinces) | "
+    "census2020 | census2010 (普查就业) | a CSV/XLSX file"
+)
 
 
 def opportunities(
     region: Annotated[
         str, typer.Argument(help="province, prefecture or county (安徽, 合肥, 肥西县, 340123)")
     ],
-    matrix: Annotated[str, typer.Option(help=MATRIX_HELP)] = "listed",
+    matrix: Annotated[str, typer.Option(help=MATRIX_HELP)] = "auto",
     strategy: Annotated[str, typer.Option(help="low_hanging | balanced | long_jump")] = "balanced",
     top: Annotated[int, typer.Option(help="rows to show")] = 15,
     within: Annotated[
@@ -67,6 +70,7 @@ def opportunities(
         )
     )
     ranking, label = result.opportunities, result.region_label
+    matrix = str(result.spec["matrix"])  # auto → the matrix used
     backtested = result.backtest is not None
     console = messages(fmt)
     if fmt != "table":
@@ -123,7 +127,7 @@ def opportunities(
 
 def similar(
     region: Annotated[str, typer.Argument(help="province, prefecture or county")],
-    matrix: Annotated[str, typer.Option(help=MATRIX_HELP)] = "listed",
+    matrix: Annotated[str, typer.Option(help=MATRIX_HELP)] = "auto",
     top: Annotated[int, typer.Option(help="how many peers")] = 5,
     within: Annotated[str | None, typer.Option(help="narrows an ambiguous county name")] = None,
     fmt: FormatOption = "table",
@@ -136,7 +140,7 @@ def similar(
     check_range(top, option="--top", low=1)
 
     result = run(SimilaritySpec(region=region, matrix=matrix, top=top, within=within))
-    label = result.region_label
+    label, matrix = result.region_label, str(result.spec["matrix"])  # auto → the matrix used
     console = messages(fmt)
     if fmt != "table":
         emit(fmt, result=result)

@@ -27,6 +27,7 @@ from nqpf.packaged import table as _table
 from nqpf.regions import NATIONAL_CODE, normalize_region, region_name
 
 __all__ = [
+    "SubnationalLevel",
     "article_figures",
     "catalog",
     "load_alternatives",
@@ -387,6 +388,7 @@ def load_subnational(
             frame[frame["indicator"].isin(inputs) & (frame["flag"] != "")]
             .groupby(["region", "year"])["flag"]
             .agg(lambda s: "; ".join(sorted(set(s))))
+            .to_dict()  # a dict: one lookup per row below (Series.get is ~0.5 ms a call)
         )
         values: pd.Series = evaluate_formula(formula, {n: wide[n] for n in inputs})
         result = values.rename("value").reset_index()

@@ -18,7 +18,8 @@ import pandas as pd
 from nqpf.diagnose.coupling import coupling_coordination
 from nqpf.diagnose.obstacle import ObstacleResult, obstacle_degree, top_obstacles
 from nqpf.errors import InputError
-from nqpf.regions import group_of, normalize_region, region_name
+from nqpf.ingest.checks import GroupSpec, group_labels
+from nqpf.regions import normalize_region, region_label
 from nqpf.results import ResultMixin, hash_spec
 
 __all__ = ["AssessmentLike", "Diagnosis", "region_diagnosis"]
@@ -75,25 +76,32 @@ def region_diagnosis(
     *,
     top: int = 5,
     subsystems: Sequence[str] = ("tech", "industry"),
-    grouping: str = "four-regions",
+    grouping: GroupSpec = "four-regions",
     provenance: pd.DataFrame | None = None,
 ) -> Diagnosis:
     """Obstacle degrees (top ``top`` indicators, all pillars), coupling coordination of
     ``subsystems`` and the index trajectory against the region's group and the nation
-    (unweighted mean of the provinces assessed), for every assessed year.
+    (unweighted mean of the units assessed), for every assessed year.
 
     ``assessment``: an :class:`nqpf.Assessment`, or any object exposing ``scores``,
     ``normalized``, ``indicator_weights`` and ``pillar_of``; ``provenance`` its data sources
-    (kept on the result).
+    (kept on the result). ``region``: a code of the assessment (a province, prefecture or
+    county) or a province name. ``grouping``: a grouping of provinces
+    (:data:`nqpf.regions.GROUPINGS`) or a mapping of every assessed code to its group (a
+    prefecture's province …).
     """
-    code = normalize_region(region)
     normalized = assessment.normalized
     weights = assessment.indicator_weights
     pillar_of = dict(assessment.pillar_of)
     regions = normalized.index.get_level_values(0).astype(str)
+    code = str(region) if str(region) in set(regions) else normalize_region(region)
+    scores = assessment.scores
+    scores = scores.assign(region=scores["region"].astype(str))
+    names = dict(zip(scores["region"], scores.get("region_name", scores["region"]), strict=True))
+    name = region_label(code) or str(names.get(code, code))
     if code not in set(regions):
         raise InputError(
-            f"{region_name(code)} ({code}) is not in the assessment",
+            f"{name} ({code}) is not in the assessment",
             column="region",
             hint="assess it first (nqpf.assess(regions=...)) or pick an assessed region",
         )
@@ -107,12 +115,11 @@ def region_diagnosis(
             f"no pillar {', '.join(missing)} in the assessment's framework",
             hint=f"pillars are {', '.join(sorted(set(pillar_of.values())))}",
         )
-    scores = assessment.scores
-    scores = scores.assign(region=scores["region"].astype(str))
     subs = scores.loc[scores["region"] == code, ["region", "year", *subsystems]]
     coupling = coupling_coordination(subs.sort_values("year"), list(subsystems))
-    group = group_of(code, grouping=grouping)
-    in_group = scores["region"].map(lambda c: group_of(c, grouping=grouping)) == group
+    labels = group_labels(scores["region"], grouping)
+    group = str(labels[scores["region"] == code].iloc[0])
+    in_group = labels == group
     trajectory = (
         scores[scores["region"] == code][["year", "index", "rank"]]
         .merge(
@@ -130,10 +137,15 @@ def region_diagnosis(
     trajectory["growth_log"] = (
         np.log(trajectory["index"]).diff() if (trajectory["index"] > 0).all() else np.nan
     )
-    spec = {"region": code, "top": top, "subsystems": list(subsystems), "grouping": grouping}
+    spec = {
+        "region": code,
+        "top": top,
+        "subsystems": list(subsystems),
+        "grouping": grouping if isinstance(grouping, str) else "custom",
+    }
     return Diagnosis(
         region=code,
-        region_name=region_name(code),
+        region_name=name,
         group=group,
         obstacles=obstacles,
         pillar_obstacles=pillar_obstacles.reset_index(drop=True),

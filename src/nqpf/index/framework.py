@@ -79,7 +79,9 @@ SUBNATIONAL_FRAMEWORKS: tuple[str, ...] = ("city", "county")
 IMPLICIT_SUFFIX = ":all"
 
 #: Options a framework may set in ``defaults:`` (applied when the caller leaves them unset).
-DEFAULT_KEYS: tuple[str, ...] = ("upper", "outliers", "impute")
+#: ``max_missing_unit`` (a share in [0, 1)) drops units with more missing values before
+#: imputation, e.g. the 地区/盟/自治州 that the prefecture GDP panel lacks.
+DEFAULT_KEYS: tuple[str, ...] = ("upper", "outliers", "impute", "max_missing_unit")
 
 
 @dataclass(frozen=True)

@@ -331,9 +331,6 @@ def index_map(
     from matplotlib import colormaps
     from matplotlib.patches import Patch
 
-    from nqpf.maps import standard_layers
-
-    layers = standard_layers()
     classes, bounds = quantile_classes(values.reset_index(drop=True), k)
     colours = [colormaps["YlOrRd"](x) for x in np.linspace(0.12, 0.92, len(bounds))]
     colour_of = {str(code): colours[c] for code, c in zip(regions, classes, strict=True)}
@@ -342,7 +339,7 @@ def index_map(
         ax = fig.add_subplot()
         inset = ax.inset_axes((0.80, 0.0, 0.20, 0.30))
         for axes, extent in ((ax, _MAIN_EXTENT), (inset, _INSET_EXTENT)):
-            _draw_layers(axes, layers, colour_of, extent)
+            _draw_layers(axes, colour_of, extent)
         inset.set_xticks([])
         inset.set_yticks([])
         for spine in inset.spines.values():
@@ -374,29 +371,39 @@ def index_map(
     return fig
 
 
+@cache
+def _map_shapes() -> tuple[tuple[tuple[str, Any], ...], tuple[list[float], list[float]]]:
+    """(adcode, matplotlib Path) of the 31 provinces and of 台湾/香港/澳门, and the maritime
+    boundary as lon/lat lists (NaN between parts), built once per process."""
+    from nqpf.maps import standard_layers
+
+    layers = standard_layers()
+    features = [*layers["provinces"]["features"], *layers["others"]["features"]]
+    shapes = tuple((str(f["id"]), _geometry_path(f["geometry"])) for f in features)
+    maritime = layers["maritime"]
+    lon = [float("nan") if v is None else float(v) for v in maritime["lon"]]
+    lat = [float("nan") if v is None else float(v) for v in maritime["lat"]]
+    return shapes, (lon, lat)
+
+
 def _draw_layers(
-    ax: Axes,
-    layers: dict[str, Any],
-    colour_of: dict[str, Any],
-    extent: tuple[float, float, float, float],
+    ax: Axes, colour_of: dict[str, Any], extent: tuple[float, float, float, float]
 ) -> None:
+    """The provinces as one collection (limits set from ``extent``, not from the paths)."""
     import math
 
-    from matplotlib.patches import PathPatch
+    from matplotlib.collections import PathCollection
 
-    for feature in [*layers["provinces"]["features"], *layers["others"]["features"]]:
-        colour = colour_of.get(str(feature["id"]), _NO_DATA)
-        ax.add_patch(
-            PathPatch(
-                _geometry_path(feature["geometry"]),
-                facecolor=colour,
-                edgecolor="#808080",
-                linewidth=0.3,
-            )
-        )
-    maritime = layers["maritime"]
-    lon = [float("nan") if v is None else v for v in maritime["lon"]]
-    lat = [float("nan") if v is None else v for v in maritime["lat"]]
+    shapes, (lon, lat) = _map_shapes()
+    ax.add_collection(
+        PathCollection(
+            [path for _, path in shapes],
+            facecolors=[colour_of.get(code, _NO_DATA) for code, _ in shapes],
+            edgecolors="#808080",
+            linewidths=0.3,
+        ),
+        autolim=False,
+    )
     ax.plot(lon, lat, color="#606060", linewidth=0.6)
     lon_min, lon_max, lat_min, lat_max = extent
     ax.set_xlim(lon_min, lon_max)

@@ -1,5 +1,6 @@
-"""The assessment service: :func:`assess` loads the packaged panel or a user's long table,
-selects years and regions, runs the construction (:mod:`nqpf.index.construct`) and, when
+"""The assessment service: :func:`assess` loads the packaged panel of a level (the provinces'
+panel, or the prefecture or county panel of :func:`nqpf.data.load_subnational`) or a user's
+long table, selects years and regions, runs the construction (:mod:`nqpf.index.construct`) and, when
 asked, the uncertainty analysis (:mod:`nqpf.index.uncertainty`), and returns an
 :class:`~nqpf.index.assessment.Assessment`.
 
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nqpf.data import article_figures, load_panel
+from nqpf.data import SubnationalLevel, article_figures, load_panel, load_subnational
 from nqpf.errors import InputError
 from nqpf.index.aggregate import AggregateMethod
 from nqpf.index.assessment import Assessment
@@ -30,18 +31,35 @@ from nqpf.index.construct import (
     spec_hash,
     treat,
 )
-from nqpf.index.framework import Framework, load_framework
+from nqpf.index.framework import FRAMEWORKS, Framework, load_framework
 from nqpf.index.impute import ImputeMethod, drop_sparse, parse_chain
 from nqpf.index.normalize import NormalizeMethod, Scope
 from nqpf.index.outliers import OutlierMethod
 from nqpf.index.weights import CombineMethod, WeightMethod
 from nqpf.indicators import indicator_specs
 from nqpf.ingest.options import check_years
-from nqpf.regions import NATIONAL_CODE, group_of, normalize_region, province_codes, region_label
+from nqpf.regions import (
+    NATIONAL_CODE,
+    find_division,
+    group_of,
+    normalize_region,
+    province_codes,
+    region_label,
+)
 from nqpf.results import hash_spec
 from nqpf.services._cache import cached, holds
 
-__all__ = ["AssessmentSpec", "assess", "assess_spec", "comparison_with_national"]
+__all__ = [
+    "LEVEL_FRAMEWORKS",
+    "AssessmentSpec",
+    "assess",
+    "assess_spec",
+    "comparison_with_national",
+]
+
+#: The packaged framework of each level: ``ndrc`` (provinces), ``city`` (prefectures, the four
+#: municipalities included), ``county`` (counties and districts).
+LEVEL_FRAMEWORKS: dict[str, str] = {"province": "ndrc", "prefecture": "city", "county": "county"}
 
 
 @dataclass(frozen=True)
@@ -53,9 +71,14 @@ class AssessmentSpec:
 
     ``impute``, ``upper`` and ``outliers`` left ``None`` take the framework's ``defaults:``
     (:meth:`construction`). The options are documented at :func:`assess`.
+
+    ``level`` picks the packaged panel (provinces, prefectures or counties) and how region
+    names are resolved; below the province the default framework ``ndrc`` (whose indicators
+    exist only for provinces) becomes the level's own (:data:`LEVEL_FRAMEWORKS`).
     """
 
     framework: str | Path | Mapping[str, Any] | Framework = "ndrc"
+    level: SubnationalLevel = "province"
     years: tuple[int, ...] | None = None
     regions: tuple[str, ...] | None = None
     normalize: NormalizeMethod = "minmax"
@@ -77,6 +100,23 @@ class AssessmentSpec:
     seed: int = 20250101
 
     def __post_init__(self) -> None:
+        if self.level not in LEVEL_FRAMEWORKS:
+            raise InputError(
+                f"unknown level {self.level!r}",
+                column="level",
+                hint="use province, prefecture or county",
+            )
+        if self.level != "province" and isinstance(self.framework, str):
+            if self.framework == "ndrc":
+                object.__setattr__(self, "framework", LEVEL_FRAMEWORKS[self.level])
+            elif self.framework in FRAMEWORKS:
+                raise InputError(
+                    f"framework {self.framework!r} is made of provincial indicators and has no "
+                    f"data at the {self.level} level",
+                    column="framework",
+                    hint=f"use --framework {LEVEL_FRAMEWORKS[self.level]} (the default at this "
+                    "level) or a YAML over the sub-national indicators (`nqpf data list`)",
+                )
         if self.years is not None:
             object.__setattr__(self, "years", tuple(check_years(self.years, option="years")))
         if self.regions is not None:
@@ -145,6 +185,7 @@ def assess(
     data: pd.DataFrame | str | Path | None = None,
     *,
     framework: str | Path | Mapping[str, Any] | Framework = "ndrc",
+    level: str = "province",
     years: Iterable[int] | None = None,
     regions: Iterable[str] | None = None,
     normalize: str = "minmax",
@@ -179,7 +220,12 @@ def assess(
         (read with :func:`nqpf.ingest.read_long`).
     framework:
         ``"ndrc"`` (default), ``"three-elements"``, a YAML path or a dict (see
-        :mod:`nqpf.index.framework`).
+        :mod:`nqpf.index.framework`); ``"city"`` and ``"county"`` at those levels.
+    level:
+        ``province`` (default), ``prefecture`` or ``county``: the packaged panel used when
+        ``data`` is None (:func:`nqpf.data.load_subnational` below the province) and how the
+        names in ``regions`` are resolved (合肥 → 340100). Below the province the default
+        framework is the level's (``city``, ``county``).
     years:
         Years to assess. Default: the framework's ``years`` with packaged data, all years of
         a user's data.
@@ -230,6 +276,7 @@ def assess(
     """
     spec = AssessmentSpec.of(
         framework=framework,
+        level=level,
         years=years,
         regions=regions,
         normalize=normalize,
@@ -268,17 +315,20 @@ def assess_spec(
     fw = load_framework(spec.framework, known=fw_known)
     supplied = long
     if data is None:
-        long = _packaged(fw)
+        long = _packaged(fw, spec.level, spec.years)
     construction = spec.construction(fw)
-    long = _select(long, fw, spec.years, spec.regions, packaged=data is None)
+    long = _select(long, fw, spec.years, spec.regions, packaged=data is None, level=spec.level)
     absent: list[str] = []
     if data is None:
         fw, absent = _drop_absent(long, fw)
     wide = _wide(long, fw)
     wide, floored = _apply_floors(wide, fw, supplied, packaged=data is None)
+    max_missing_unit = spec.max_missing_unit
+    if max_missing_unit is None and "max_missing_unit" in fw.defaults:
+        max_missing_unit = _share(fw.defaults["max_missing_unit"], fw.id)
     wide, dropped = drop_sparse(
         wide,
-        max_missing_unit=spec.max_missing_unit,
+        max_missing_unit=max_missing_unit,
         max_missing_indicator=spec.max_missing_indicator,
     )
     for ind in dropped.indicators:
@@ -290,6 +340,7 @@ def assess_spec(
     options = {
         **construction.as_dict(),
         "framework": fw.id,
+        "level": spec.level,
         "years": sorted({int(y) for y in wide.index.get_level_values("year")}),
         "uncertainty": spec.uncertainty,
         "seed": spec.seed,
@@ -401,8 +452,14 @@ def _load_data(data: pd.DataFrame | str | Path | None) -> pd.DataFrame:
     return frame
 
 
-def _packaged(fw: Framework) -> pd.DataFrame:
-    return load_panel(fw.indicator_ids)
+def _packaged(fw: Framework, level: str, years: Iterable[int] | None) -> pd.DataFrame:
+    """The packaged panel of the framework's indicators: the provinces', or the prefecture or
+    county panel (only the years needed: the spec's, else the framework's)."""
+    if level == "province":
+        return load_panel(fw.indicator_ids)
+    if years is None and fw.years is not None:
+        years = range(fw.years[0], fw.years[1] + 1)
+    return load_subnational(level, fw.indicator_ids, years=years)  # type: ignore[arg-type]
 
 
 def _select(
@@ -412,6 +469,7 @@ def _select(
     regions: Iterable[str] | None,
     *,
     packaged: bool,
+    level: str = "province",
 ) -> pd.DataFrame:
     long = long[long["indicator"].isin(fw.indicator_ids)]
     if years is not None:
@@ -423,7 +481,7 @@ def _select(
     long = long[long["year"].isin(wanted)]
     if regions is not None:
         present = set(long["region"].astype(str))
-        codes = {str(r) if str(r) in present else normalize_region(str(r)) for r in regions}
+        codes = {str(r) if str(r) in present else _region_code(str(r), level) for r in regions}
         long = long[long["region"].isin(codes)]
     if long.empty:
         raise InputError(
@@ -431,6 +489,29 @@ def _select(
             hint="check --year and that the data has the framework's indicators",
         )
     return long.reset_index(drop=True)
+
+
+def _share(text: str, framework: str) -> float:
+    """A framework's ``defaults: max_missing_unit`` as a number in [0, 1)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 1:
+        raise InputError(
+            f"defaults: max_missing_unit {text!r} is not a share in [0, 1)",
+            file=framework,
+            column="defaults",
+            hint="e.g. max_missing_unit: 0 (drop every unit with a missing value)",
+        )
+    return value
+
+
+def _region_code(label: str, level: str) -> str:
+    """The code of a region name at ``level`` (合肥 → 340100 at the prefecture level)."""
+    if level == "province":
+        return normalize_region(label)
+    return find_division(label, level=level)  # type: ignore[arg-type]
 
 
 def _drop_absent(long: pd.DataFrame, fw: Framework) -> tuple[Framework, list[str]]:

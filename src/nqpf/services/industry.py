@@ -3,8 +3,9 @@ resolve the region in it, and run the structural comparison (``nqpf similar``).
 
 Matrices: ``listed`` (上市公司 counts by province, 2020 and 2025), ``census2020`` /
 ``census2010`` (普查 employment by GB/T 4754 section; provinces, prefectures or counties,
-whichever level the region is), or the path of a long CSV/XLSX file
-(:func:`nqpf.services.matrices.read_matrix`).
+whichever level the region is), ``auto`` (the default: ``listed`` for a province,
+``census2020`` for a prefecture or county, found by :func:`nqpf.regions.find_unit`), or the
+path of a long CSV/XLSX file (:func:`nqpf.services.matrices.read_matrix`).
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from typing import Literal
 
 import pandas as pd
 
-from nqpf.errors import InputError
+from nqpf.errors import InputError, UnknownRegionError
 from nqpf.industry.matrix import to_wide
 from nqpf.industry.opportunities import national_growth
 from nqpf.industry.structure import SimilarityResult, krugman_specialisation, peers
-from nqpf.regions import division_name, find_division, normalize_region, region_name
+from nqpf.regions import division_name, find_division, find_unit, normalize_region, region_name
 from nqpf.results import hash_spec
 from nqpf.services._cache import cached
 from nqpf.services.matrices import census_matrix, listed_matrix, read_matrix
@@ -119,8 +120,11 @@ def load_matrix(
 ) -> MatrixInput:
     """The matrix ``matrix`` with ``region`` resolved in it (see the module docstring);
     ``growth=False`` skips national growth (not needed for structural comparison)."""
+    if matrix == "auto":
+        level, _ = find_unit(region, within=within)
+        matrix = "listed" if level == "province" else "census2020"
     if matrix == "listed":
-        code = normalize_region(region)
+        code = _province(region)
         long = listed_matrix((2020, 2025))
         rate = national_growth(long) if growth else None
         return MatrixInput(matrix, long, to_wide(long), code, region_name(code), rate, "listed")
@@ -165,12 +169,26 @@ def load_matrix(
     )
 
 
+def _province(region: str) -> str:
+    """The province code of ``region`` for the listed-company matrix (by province only); a
+    prefecture or county name says so and points to the census matrix."""
+    try:
+        return normalize_region(region)
+    except UnknownRegionError:
+        level, code = find_unit(region)  # unknown at every level: that error
+        raise InputError(
+            f"the listed-company matrix is by province; {region!r} is a {level} ({code})",
+            column="matrix",
+            hint="use --matrix census2020 (普查 employment by county and prefecture) or auto",
+        ) from None
+
+
 @dataclass(frozen=True)
 class SimilaritySpec:
     """Options of ``nqpf similar``, validated when made."""
 
     region: str
-    matrix: str = "listed"
+    matrix: str = "auto"
     top: int = 5
     within: str | None = None
 
@@ -183,7 +201,7 @@ def similar(spec: SimilaritySpec) -> SimilarityResult:
     """The ``spec.top`` regions whose industrial structure is closest to ``spec.region``'s
     (:func:`nqpf.industry.structure.peers`) and its Krugman specialisation index."""
     loaded = load_matrix(spec.region, spec.matrix, spec.within, growth=False)
-    options = {"region": loaded.code, "matrix": spec.matrix, "top": spec.top}
+    options = {"region": loaded.code, "matrix": loaded.matrix, "top": spec.top}
     key = hash_spec({"kind": "similarity", **options}, loaded.values)
 
     def build() -> SimilarityResult:

@@ -95,7 +95,7 @@ class OpportunitySpec:
     """Options of ``nqpf opportunities``, validated when made."""
 
     region: str
-    matrix: str = "listed"
+    matrix: str = "auto"
     strategy: Strategy = "balanced"
     within: str | None = None
     threshold: float = 1.0
@@ -118,7 +118,7 @@ def opportunities(spec: OpportunitySpec) -> OpportunityResult:
     cached by the hash of the matrix and the options."""
     loaded = load_matrix(spec.region, spec.matrix, spec.within)
     values, code = loaded.values, loaded.code
-    options = {"kind": "opportunities", **asdict(spec), "region": code}
+    options = {"kind": "opportunities", **asdict(spec), "region": code, "matrix": loaded.matrix}
     key = hash_spec(options, values)
 
     def build() -> OpportunityResult:
@@ -132,7 +132,7 @@ def opportunities(spec: OpportunitySpec) -> OpportunityResult:
                     hint="use it with --matrix census2020 or census2010",
                 )
             proximity_table = io_relatedness().loc[values.columns, values.columns]
-        history, history_growth = _history(spec.matrix, code)
+        history, history_growth = _history(loaded.matrix, code)
         found = screen(
             values,
             code,
