@@ -73,10 +73,8 @@ def opportunities(
     if fmt != "table":
         emit(fmt, result.metrics.reset_index(names="score"), result=result)
     else:
-        metric = [
-            Col(c, c.upper() if c.startswith("p@") else c, num(".3f"), numeric=True)
-            for c in ("auc", "ap", "p@3", "p@5")
-        ]
+        headers = {"auc": "ROC AUC", "ap": "AP", "p@3": "P@3", "p@5": "P@5"}
+        metric = [Col(c, h, num(".3f"), numeric=True) for c, h in headers.items()]
         show_table(
             result.metrics.reset_index(names="score"),
             [Col("score", "得分 score", lambda n: _LABELS.get(str(n), str(n))), *metric],
