@@ -329,3 +329,13 @@ def test_policy_library_search_document_and_extract(client: TestClient) -> None:
     assert rd["value"].iloc[0] == 2.5 and rd["year"].iloc[0] == 2025
     too_long = client.post("/api/v1/policy/extract", json={"text": "字" * 200_001})
     assert too_long.status_code == 422
+
+
+def test_china_map_layers_are_the_packaged_standard_map(client: TestClient) -> None:
+    from nqpf.maps import standard_layers
+
+    answer = client.get("/api/v1/maps/china", params={"lang": "en"})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.json() == standard_layers(lang="en")
+    assert client.get("/api/v1/maps/china", params={"lang": "en"}).content == answer.content

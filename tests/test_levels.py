@@ -296,3 +296,24 @@ def test_rank_correlation_with_the_external_nqpf_series() -> None:
     assert len(joined) == 293
     rho = spearmanr(joined.iloc[:, 0], joined.iloc[:, 1]).statistic
     assert rho == pytest.approx(0.374, abs=5e-4)
+
+
+@pytest.mark.needs_shared
+def test_external_nqpf_series_equal_the_raw_file(shared_raw: Path) -> None:
+    """Spot checks of Cao & Dai (2025) as packaged: 合肥 and 阜阳 (prefectures), 肥西县 (county)."""
+    book = shared_raw / "RubyDai+New-Quality-Productive-Forces" / "NQPF_Data_China.xlsx"
+    for sheet, level, code, year in (
+        ("Second A.D.", "prefecture", 340100, 2020),
+        ("Second A.D.", "prefecture", 341200, 2015),
+        ("Third A.D.", "county", 340123, 2020),
+    ):
+        raw = pd.read_excel(book, sheet_name=sheet)
+        row = raw[(raw["REGION CODE"] == code) & (raw["YEAR"] == year)].iloc[0]
+        got = load_subnational(
+            level,  # type: ignore[arg-type]
+            ["caodai_nqpf", "caodai_gtfp"],
+            years=[year],
+            regions=[str(code)],
+        ).set_index("indicator")["value"]
+        assert got["caodai_nqpf"] == float(row["NQPF"])
+        assert got["caodai_gtfp"] == float(row["GTFP"])

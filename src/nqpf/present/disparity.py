@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import Any
 
 from nqpf.diagnose.diagnosis import Diagnosis
 from nqpf.disparity.report import DisparityReport
@@ -28,48 +29,71 @@ def write_disparity(
     return [out / name for name in names]
 
 
-def _html(report: DisparityReport) -> str:
-    import plotly.graph_objects as go
-
+def _figures(report: DisparityReport) -> list[dict[str, Any]]:
+    """The page's figures as plotly figure dicts (see :func:`nqpf.present.page.figure_div`):
+    the year × value density surface, group means, the overall Gini and the decomposition
+    shares."""
     surface = report.kde.surface
-    fig_kde = go.Figure(
-        go.Surface(
-            x=surface.columns.to_numpy(dtype=float),
-            y=surface.index.to_numpy(),
-            z=surface.to_numpy(),
-            colorscale="Viridis",
-        )
-    )
-    fig_kde.update_layout(
-        title="核密度动态 Kernel density by year",
-        scene={"xaxis_title": report.label, "yaxis_title": "年份 year", "zaxis_title": "密度"},
-        height=600,
-    )
+    kde = {
+        "data": [
+            {
+                "type": "surface",
+                "x": surface.columns.to_numpy(dtype=float).tolist(),
+                "y": surface.index.to_numpy().tolist(),
+                "z": surface.to_numpy(dtype=float).tolist(),
+                "colorscale": "Viridis",
+            }
+        ],
+        "layout": {
+            "title": {"text": "核密度动态 Kernel density by year"},
+            "scene": {
+                "xaxis": {"title": {"text": report.label}},
+                "yaxis": {"title": {"text": "年份 year"}},
+                "zaxis": {"title": {"text": "密度"}},
+            },
+            "height": 600,
+        },
+    }
     trends = report.group_trends
-    fig_trend = go.Figure(
-        [go.Scatter(x=trends["year"], y=trends[c], name=str(c)) for c in trends.columns[1:]]
-    )
-    fig_trend.update_layout(title="分区域均值 Group means", yaxis_title=report.label)
+    years = trends["year"].tolist()
+    trend = {
+        "data": [
+            {"type": "scatter", "x": years, "y": trends[c].tolist(), "name": str(c)}
+            for c in trends.columns[1:]
+        ],
+        "layout": {
+            "title": {"text": "分区域均值 Group means"},
+            "yaxis": {"title": {"text": report.label}},
+        },
+    }
     s = report.dagum.summary
-    fig_share = go.Figure(
-        [
-            go.Bar(x=s["year"], y=100 * s[col], name=name)
+    gini = {
+        "data": [{"type": "scatter", "x": s["year"].tolist(), "y": s["G"].tolist(), "name": "G"}],
+        "layout": {"title": {"text": "总体基尼系数 Overall Dagum Gini G"}},
+    }
+    share = {
+        "data": [
+            {"type": "bar", "x": s["year"].tolist(), "y": (100 * s[col]).tolist(), "name": name}
             for col, name in (
                 ("share_w", "区域内 within G_w"),
                 ("share_nb", "区域间 net between G_nb"),
                 ("share_t", "超变密度 transvariation G_t"),
             )
-        ]
-    )
-    fig_share.update_layout(
-        barmode="stack", title="Dagum 基尼系数分解贡献率 Decomposition shares (%)"
-    )
-    fig_g = go.Figure(go.Scatter(x=s["year"], y=s["G"], name="G"))
-    fig_g.update_layout(title="总体基尼系数 Overall Dagum Gini G")
+        ],
+        "layout": {
+            "barmode": "stack",
+            "title": {"text": "Dagum 基尼系数分解贡献率 Decomposition shares (%)"},
+        },
+    }
+    return [kde, trend, gini, share]
+
+
+def _html(report: DisparityReport) -> str:
+    s = report.dagum.summary
     table = s.round(4).to_html(index=False, border=0)
     notes = "".join(f"<p><em>{html.escape(n)}</em></p>" for n in report.notes)
     body = f"<p>分组 grouping: {html.escape(report.grouping)}</p>{notes}{table}\n" + figures_html(
-        [(None, f) for f in (fig_kde, fig_trend, fig_g, fig_share)]
+        [(None, f) for f in _figures(report)]
     )
     return html_page(
         f"区域差异 Disparities — {report.label}",

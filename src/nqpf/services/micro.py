@@ -241,12 +241,28 @@ def aggregate(spec: AggregateSpec) -> MicroResult:
     return MicroResult(
         kind=f"micro_{spec.kind}",
         spec=options,
-        spec_hash=hash_spec(options, cells),
+        spec_hash=hash_spec(options, provenance, _fingerprint(cells, excluded)),
         provenance=provenance,
         warnings=warnings,
         named={"cells": cells, "excluded": excluded},
         synthetic=synthetic,
     )
+
+
+def _fingerprint(cells: pd.DataFrame, excluded: pd.DataFrame) -> pd.DataFrame:
+    """A few numbers that change when the records do (hashing millions of cells as text
+    took longer than the aggregation): cells, regions, codes, the measures' totals and
+    the row-wise hash of the key columns, summed."""
+    key = "industry" if "industry" in cells.columns else "ipc"
+    measures = [c for c in cells.columns if c not in ("region", "region_name", key, f"{key}_name")]
+    keys = pd.util.hash_pandas_object(cells[["region", key, "year"]], index=False)
+    row = {
+        "cells": len(cells),
+        "keys": int(keys.sum()) if len(cells) else 0,
+        **{m: float(cells[m].sum()) for m in measures},
+        **{f"excluded_{c}": int(excluded[c].fillna(0).iloc[0]) for c in excluded.columns},
+    }
+    return pd.DataFrame([row])
 
 
 def _sql(spec: AggregateSpec, years: list[int]) -> tuple[str, str]:
@@ -359,7 +375,7 @@ def _parquet_synthetic(path: str) -> bool:
 def _on_spark(spec: AggregateSpec) -> tuple[pd.DataFrame, pd.DataFrame, list[int], bool, str]:
     from nqpf.micro.spark import register_parquet, register_table, spark_session
 
-    spark = spark_session(spec.spark_master, hive=spec.table is not None)
+    spark = spark_session(spec.spark_master)
     synthetic = False
     with tempfile.TemporaryDirectory(prefix="nqpf-spark-") as tmp:
         if spec.table is not None:
@@ -410,14 +426,14 @@ def _finish(cells: pd.DataFrame, spec: AggregateSpec) -> pd.DataFrame:
     out["year"] = out["year"].astype("int64")
     for m in measures:
         out[m] = out[m].astype("float64" if m == "capital" else "int64")
-    out.insert(1, "region_name", out["region"].map(_region_names()).fillna(out["region"]))
+    out.insert(1, "region_name", _labels(out["region"], _region_names()))
     labels: dict[str, str] = {}
     if spec.kind == "firms" and spec.depth == "section":
         from nqpf.packaged import table
 
         sections = table("census_sections")
         labels = dict(zip(sections["section"], sections["name_2017"], strict=True))
-    out.insert(3, f"{key}_name", out[key].map(labels).fillna(out[key]))
+    out.insert(3, f"{key}_name", _labels(out[key], labels))
     return out.reset_index(drop=True)
 
 
@@ -426,6 +442,16 @@ def check_measure(kind: RecordKind, measure: str) -> None:
     allowed = FIRM_MEASURES if kind == "firms" else ("applications",)
     if measure not in allowed:
         raise InputError(f"unknown measure {measure!r}", hint=f"one of {', '.join(allowed)}")
+
+
+def _labels(codes: pd.Series, names: Mapping[str, str]) -> pd.Series:
+    """``names`` of ``codes`` (the code itself where there is none), looked up once per
+    distinct code."""
+    import numpy as np
+
+    index, distinct = pd.factorize(codes)
+    labels = np.array([names.get(str(c), str(c)) for c in distinct], dtype=object)
+    return pd.Series(labels[index], index=codes.index, dtype="str")
 
 
 def to_matrix(result: MicroResult, measure: str = "firms") -> pd.DataFrame:
