@@ -66,30 +66,16 @@ def _worker(engine: str, path: str, out: str) -> None:
 
 
 def _pandas(path: str) -> object:
-    """The plain pandas baseline (county codes are the records' own here: the synthetic
-    records are all at county level, so the registry's county mapping is the identity)."""
+    """The plain pandas baseline, :func:`tests.micro_reference.pandas_aggregate` (county codes
+    are the records' own here: the synthetic records are all at county level, so the
+    registry's county mapping is the identity)."""
     import pandas as pd
 
-    f = pd.read_parquet(path, columns=["region", "industry", "registered", "exited", "capital"])
-    f["y_in"] = pd.to_datetime(f.pop("registered")).dt.year
-    f["y_out"] = pd.to_datetime(f.pop("exited")).dt.year
-    frames = []
-    for t in range(START, END + 1):
-        alive = f[(f["y_in"] <= t) & ~(f["y_out"] <= t)]
-        stock = alive.groupby(["region", "industry"]).agg(
-            firms=("y_in", "size"), capital=("capital", "sum")
-        )
-        entries = f[f["y_in"] == t].groupby(["region", "industry"]).size().rename("entries")
-        exits = f[f["y_out"] == t].groupby(["region", "industry"]).size().rename("exits")
-        year = pd.concat([stock, entries, exits], axis=1).fillna(0).reset_index()
-        year["year"] = t
-        frames.append(year)
-    out = pd.concat(frames, ignore_index=True)
-    out = out[(out["firms"] != 0) | (out["entries"] != 0) | (out["exits"] != 0)]
-    for c in ("firms", "entries", "exits"):
-        out[c] = out[c].astype("int64")
-    cols = ["region", "industry", "year", "firms", "capital", "entries", "exits"]
-    return out[cols].sort_values(cols[:3], ignore_index=True)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.micro_reference import pandas_aggregate
+
+    firms = pd.read_parquet(path, columns=["region", "industry", "registered", "exited", "capital"])
+    return pandas_aggregate(firms, range(START, END + 1), 4)
 
 
 def _run(engine: str, path: Path, out: Path) -> dict[str, float]:

@@ -23,6 +23,7 @@ from nqpf.services.micro import (
     synthesize,
     to_matrix,
 )
+from tests.micro_reference import pandas_aggregate
 
 HEADER = "统一社会信用代码,企业名称,行政区划代码,行业代码,成立日期,注销日期,注册资本\n"
 
@@ -185,33 +186,6 @@ def test_2011_files_are_mapped_and_noted(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- aggregation
 
 
-def _reference(firms: pd.DataFrame, years: range, depth: int) -> pd.DataFrame:
-    """Stocks, entries and exits by plain pandas group-bys, year by year."""
-    f = firms.assign(
-        industry=firms["industry"].str[:depth],
-        y_in=pd.to_datetime(firms["registered"]).dt.year,
-        y_out=pd.to_datetime(firms["exited"]).dt.year,
-    )
-    f = f[f["industry"].str.len() >= depth]
-    frames = []
-    for t in years:
-        alive = f[(f["y_in"] <= t) & ~(f["y_out"] <= t)]
-        stock = alive.groupby(["region", "industry"]).agg(
-            firms=("id", "size"), capital=("capital", "sum")
-        )
-        entries = f[f["y_in"] == t].groupby(["region", "industry"]).size().rename("entries")
-        exits = f[f["y_out"] == t].groupby(["region", "industry"]).size().rename("exits")
-        year = pd.concat([stock, entries, exits], axis=1).fillna(0).reset_index()
-        year["year"] = t
-        frames.append(year)
-    out = pd.concat(frames, ignore_index=True)
-    out = out[(out["firms"] != 0) | (out["entries"] != 0) | (out["exits"] != 0)]
-    for c in ("firms", "entries", "exits"):
-        out[c] = out[c].astype("int64")
-    cols = ["region", "industry", "year", "firms", "capital", "entries", "exits"]
-    return out[cols].sort_values(cols[:3], ignore_index=True)
-
-
 def _store_of(tmp_path: Path, firms: pd.DataFrame) -> Path:
     path = tmp_path / "records.parquet"
     firms.to_parquet(path, index=False)
@@ -284,7 +258,7 @@ def test_aggregation_equals_pandas_groupby(tmp_path: Path, rows: list[tuple], de
     years = range(2012, 2021)
     got = aggregate(AggregateSpec(parquet=str(path), depth=str(depth), start=2012, end=2020))
     cells = got.to_frame().drop(columns=["region_name", "industry_name"])
-    pd.testing.assert_frame_equal(cells, _reference(firms, years, depth), check_dtype=False)
+    pd.testing.assert_frame_equal(cells, pandas_aggregate(firms, years, depth), check_dtype=False)
 
 
 def test_stock_identity_on_synthetic_records(tmp_path: Path) -> None:

@@ -9,25 +9,16 @@ from typing import Any
 
 import pandas as pd
 
-from nqpf.results import ResultMixin, hash_spec
+from nqpf.results import TablesResult, hash_spec
 
 __all__ = ["PlanResult", "make_result"]
 
 
 @dataclass
-class PlanResult(ResultMixin):
+class PlanResult(TablesResult):
     """A planning result; ``tables()`` in report order, the main table first."""
 
-    kind: str
-    spec: Mapping[str, Any]
-    spec_hash: str
-    provenance: pd.DataFrame
-    warnings: list[str] = field(default_factory=list)
-    named: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-
-    def tables(self) -> dict[str, pd.DataFrame]:
-        return dict(self.named)
 
 
 def make_result(

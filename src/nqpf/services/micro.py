@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -36,7 +36,7 @@ from nqpf.micro.aggregate import (
 from nqpf.micro.codes import IndustryVintage, RegionLevel, region_targets
 from nqpf.micro.store import ImportReport, RecordKind, connect, default_store, import_records
 from nqpf.micro.synth import SYNTHETIC_NOTE, write_synthetic_firms
-from nqpf.results import ResultMixin, hash_spec
+from nqpf.results import TablesResult, hash_spec
 
 __all__ = [
     "AggregateSpec",
@@ -110,22 +110,13 @@ class AggregateSpec:
                 raise InputError(f"{name} must be a year, not {value!r}", column=name)
 
 
-@dataclass(frozen=True)
-class MicroResult(ResultMixin):
+@dataclass
+class MicroResult(TablesResult):
     """An aggregation: ``cells`` (region, region_name, industry, industry_name, year and the
     measures), ``excluded`` (records left out and why) and the provenance."""
 
-    kind: str
-    spec: Mapping[str, Any]
-    spec_hash: str
-    provenance: pd.DataFrame
-    warnings: list[str] = field(default_factory=list)
-    named: dict[str, pd.DataFrame] = field(default_factory=dict)
     synthetic: bool = False
     main_table: ClassVar[str | None] = "cells"
-
-    def tables(self) -> dict[str, pd.DataFrame]:
-        return dict(self.named)
 
 
 def import_file(
