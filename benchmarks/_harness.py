@@ -102,3 +102,42 @@ def report(label: str, ours: list[float], baseline: list[float], baseline_name: 
     print(f"  {baseline_name:<9} {summary(baseline)}")
     print(f"  ratio     {ratio:8.1f}× (baseline median / nqpf median, {len(ours)} repeats each)")
     return ratio
+
+
+def cli_command(args: list[str]) -> list[str]:
+    """``nqpf ARGS`` as a fresh interpreter runs it (the installed console script's path)."""
+    return [sys.executable, "-c", "from nqpf.cli import main; main()", *args]
+
+
+def run_timed(cmd: list[str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + sys of the child and of its children, e.g. Chromium)
+    of one run: on a loaded machine the wall time grows with the load, the CPU time much less."""
+    import resource
+    import subprocess
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, env=os.environ.copy())
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def time_commands(
+    floor_cmd: list[str], commands: dict[str, list[str]], repeats: int
+) -> tuple[list[float], list[float], dict[str, list[float]], dict[str, list[float]]]:
+    """Interleaved repeats (floor, each command, floor, …): the floor's wall and CPU times,
+    then each command's wall and CPU times by name."""
+    floor: list[float] = []
+    floor_cpu: list[float] = []
+    wall: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeats):
+        w, c = run_timed(floor_cmd)
+        floor.append(w)
+        floor_cpu.append(c)
+        for name, cmd in commands.items():
+            w, c = run_timed(cmd)
+            wall[name].append(w)
+            cpu[name].append(c)
+    return floor, floor_cpu, wall, cpu

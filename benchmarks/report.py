@@ -19,43 +19,32 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _harness import machine, summary  # first: pins the BLAS threads
+from _harness import (  # first: pins the BLAS threads
+    cli_command,
+    machine,
+    run_timed,
+    summary,
+    time_commands,
+)
 
 FORMATS = ("docx", "pdf", "html", "xlsx")
 
 
-def _cli(args: list[str]) -> list[str]:
-    return [sys.executable, "-c", "from nqpf.cli import main; main()", *args]
-
-
-def _timed(cmd: list[str]) -> tuple[float, float]:
-    """Wall time and CPU time (user + sys of the child, and of its children: Chromium for
-    the PDF) of one run."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True, env=os.environ.copy())
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
-
 def _commands(region: str, out: Path) -> dict[str, list[str]]:
     commands = {
-        f"report {region} --format {fmt}": _cli(
+        f"report {region} --format {fmt}": cli_command(
             ["report", region, "--format", fmt, "--out", str(out / fmt)]
         )
         for fmt in FORMATS
     }
     for fmt in ("docx", "pdf"):
-        commands[f"report national --format {fmt}"] = _cli(
+        commands[f"report national --format {fmt}"] = cli_command(
             ["report", "national", "--format", fmt, "--out", str(out / f"national-{fmt}")]
         )
     return commands
@@ -93,22 +82,11 @@ def main() -> None:
         commands = _commands(args.region, out)
         floor_cmd = [sys.executable, "-c", "import numpy, pandas"]
         for cmd in [floor_cmd, *commands.values()]:  # warm-up; fails loudly if a command does
-            _timed(cmd)
+            run_timed(cmd)
         written = {p.suffix for p in out.rglob("report-*")}
         if written != {f".{fmt}" for fmt in FORMATS}:
             raise SystemExit(f"the reports wrote {sorted(written)}")
-        floor: list[float] = []
-        floor_cpu: list[float] = []
-        wall: dict[str, list[float]] = {name: [] for name in commands}
-        cpu: dict[str, list[float]] = {name: [] for name in commands}
-        for _ in range(args.repeats):
-            w, c = _timed(floor_cmd)
-            floor.append(w)
-            floor_cpu.append(c)
-            for name, cmd in commands.items():
-                w, c = _timed(cmd)
-                wall[name].append(w)
-                cpu[name].append(c)
+        floor, floor_cpu, wall, cpu = time_commands(floor_cmd, commands, args.repeats)
     print(
         f"python -c 'import numpy, pandas'        wall {summary(floor)}  CPU {summary(floor_cpu)}"
     )

