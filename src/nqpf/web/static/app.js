@@ -37,9 +37,10 @@ const state = {
 };
 
 const $ = (id) => document.getElementById(id);
-// Pages drawn by pages.js, keyed by route (and regionParts, comments).
+// Pages drawn by pages.js, portal.js and audit.js, keyed by route (and regionParts, commentsBox).
 const PAGES = {};
-const VIEWS = ["overview", "region", "compare", "disparity", "industries", "chains", "policy", "enterprises", "board"];
+const VIEWS = ["overview", "region", "compare", "disparity", "industries", "chains", "policy", "enterprises", "board",
+  "comments", "audit", "import"];
 const t = (key) => I18N[state.lang][key] ?? key;
 
 function el(tag, text, attrs) {
@@ -104,7 +105,7 @@ function applyLanguage() {
 // The first answers are asked for as soon as this script runs (before plotly.js is parsed),
 // so the server works while the browser reads the libraries.
 const EARLY = {
-  regions: api("/api/v1/regions"), assessment: api("/api/v1/assess"), map: api("/api/v1/maps/china"),
+  regions: api("/api/v1/regions"), assessment: api("/api/v1/assess?view=scores"), map: api("/api/v1/maps/china"),
   catalog: api("/api/v1/data/catalog"),
 };
 for (const promise of Object.values(EARLY)) promise.catch(() => {});  // reported where awaited
@@ -276,7 +277,7 @@ async function drawRegion(code) {
     font: {family: "NQPF Sans SC, sans-serif"}}, {displaylogo: false, responsive: true});
   $("region-headline").textContent = t("headline_fmt").replace("{index}", mine.index.toPrecision(3))
     .replace("{rank}", mine.rank).replace("{n}", ofYear.length) + ` (${last})`;
-  $("region-comments").replaceWith(Object.assign(PAGES.comments("region", code), {id: "region-comments"}));
+  $("region-comments").replaceWith(Object.assign(PAGES.commentsBox("region", code), {id: "region-comments"}));
   await PAGES.regionParts(code);
 }
 
