@@ -316,13 +316,16 @@ def _shown(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:#.4g}"
 
 
-def _offers(server: str, path: str, method: str = "get") -> bool:
-    """Whether the server's OpenAPI document has ``method`` on ``path`` (routes of other
-    helpers' issues land separately; the page says so when one is missing)."""
+def _offers(server: str, path: str, method: str = "get", param: str | None = None) -> bool:
+    """Whether the server's OpenAPI document has ``method`` on ``path`` (taking the query
+    parameter ``param``): routes of other issues land separately, and the page says so when
+    one is missing."""
     import httpx
 
-    paths = httpx.get(server + "/api/openapi.json").json()["paths"]
-    return method in paths.get(path, {})
+    operation = httpx.get(server + "/api/openapi.json").json()["paths"].get(path, {}).get(method)
+    if operation is None:
+        return False
+    return param is None or param in {p["name"] for p in operation.get("parameters", [])}
 
 
 def test_comments_page(chromium_browser: Browser, server: str, artifacts: Path) -> None:
@@ -527,4 +530,38 @@ def test_data_import_page(chromium_browser: Browser, server: str, artifacts: Pat
     assert external == []
     # the browser logs the refused upload (415) itself; nothing else may fail
     assert [e for e in errors if "415" not in e] == []
+    context.close()
+
+
+def test_overview_ranking_by_level(chromium_browser: Browser, server: str, artifacts: Path) -> None:
+    """全国总览: the level switch ranks the prefectures (the map stays provincial) with the
+    API's assessment of that level: its units, its ranks, its names."""
+    from playwright.sync_api import expect
+
+    if not _offers(server, "/api/v1/assess", param="level"):
+        pytest.skip("GET /api/v1/assess takes no level on this server yet")
+    from nqpf.services.assessment import AssessmentSpec, assess_spec
+
+    scores = assess_spec(AssessmentSpec.of(level="prefecture")).tables()["scores"]
+    latest = scores[scores["year"] == scores["year"].max()].sort_values("rank")
+    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    external, errors = _watch(page, server)
+    page.goto(server + "/")
+    page.wait_for_selector("body[data-ready='1']", timeout=90_000)
+    page.locator("#level-box").wait_for(state="visible")
+    page.select_option("#level", "prefecture")
+    rows = page.locator("#ranking tbody tr")
+    expect(rows).to_have_count(len(latest), timeout=90_000)
+    assert rows.first.locator("td").nth(1).inner_text() == latest.iloc[0]["region_name"]
+    assert rows.nth(2).locator("td").nth(1).inner_text() == latest.iloc[2]["region_name"]
+    assert rows.nth(2).locator("td").nth(0).inner_text() == str(latest.iloc[2]["rank"])
+    expect(page.locator("#level-note")).to_contain_text("地图为省级")
+    assert page.locator("#map .choroplethlocation").count() >= 31
+    page.screenshot(path=str(artifacts / "overview-prefectures.png"))
+    _assert_bundled_font(page, ["#level-note", "#ranking tbody tr td:nth-child(2)"])
+    page.click("#lang")
+    expect(page.locator("#level-note")).to_contain_text("The map shows provinces")
+    page.screenshot(path=str(artifacts / "overview-prefectures-en.png"))
+    assert external == [] and errors == []
     context.close()

@@ -242,9 +242,20 @@ function allTables(doc, skip = []) {
 }
 
 // The GET routes this server offers (from its OpenAPI document, read once), as patterns.
+let openapiPromise = null;
+function openapiDoc() {
+  openapiPromise ??= api("/api/openapi.json");
+  return openapiPromise;
+}
+// Whether a GET route of the server takes the query parameter ``name``.
+async function offersParam(path, name) {
+  const ops = (await openapiDoc()).paths?.[path]?.get;
+  return !!ops && (ops.parameters || []).some((p) => p.name === name && p.in === "query");
+}
+
 let routesPromise = null;
 function serverRoutes() {
-  routesPromise ??= api("/api/openapi.json").then((doc) => Object.entries(doc.paths || {})
+  routesPromise ??= openapiDoc().then((doc) => Object.entries(doc.paths || {})
     .filter(([, ops]) => ops.get)
     .map(([p]) => new RegExp("^" + p.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]+") + "$")));
   return routesPromise;
@@ -817,11 +828,19 @@ async function fillComments(list, kind, id) {
   for (const c of comments) list.append(commentItem(c, () => fillComments(list, kind, id)));
 }
 
+// An ISO time (UTC) as the reader's local "YYYY-MM-DD HH:MM".
+function localTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const two = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
 // One comment: author, time, (target link), the text as text, and a withdraw button on
 // one's own comments (or on any for an admin).
 function commentItem(c, after, target) {
   const li = el("li", null, {class: "comment", "data-id": String(c.id)});
-  const meta = el("span", `${c.author} · ${c.created_at.slice(0, 16).replace("T", " ")}`, {class: "meta"});
+  const meta = el("span", `${c.author} · ${localTime(c.created_at)}`, {class: "meta", title: c.created_at});
   if (target) meta.append(" · ", target);
   li.append(meta, el("span", c.body, {class: "body"}));
   if (state.user && (state.user.id === c.author_id || state.user.role === "admin")) {
@@ -847,6 +866,11 @@ PAGES.regionParts = (code) => drawRegionParts(code);
 PAGES.commentsBox = (kind, id) => commentsBox(kind, id);
 
 window.addEventListener("DOMContentLoaded", () => {
+  // the level switch of the ranking shows once the server's assessment takes a level
+  // (asked after the first paint: the OpenAPI document is not needed for it)
+  window.addEventListener("load", () => {
+    offersParam("/api/v1/assess", "level").then((yes) => { $("level-box").hidden = !yes; }).catch(() => {});
+  });
   $("disparity-measure").addEventListener("change", drawDisparity);
   $("disparity-groups").addEventListener("change", drawDisparity);
   const chainHash = () => { location.hash = `#/chains/${$("chain-pick").value}/${$("chain-region").value}`; };
