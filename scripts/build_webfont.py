@@ -4,8 +4,8 @@ A fresh Linux server has no CJK font, so a page that relied on the system would 
 Chinese character as a box. The dashboard therefore ships a subset of Noto Sans CJK SC
 (SIL Open Font License 1.1, © Google / Adobe; licence text beside the font): every character
 of GB 2312 (levels 1 and 2: 6,763 hanzi, plus its symbols), ASCII and Latin-1, the CJK
-punctuation block, and every character that appears in NQPF's packaged names, YAML files
-and dashboard texts.
+punctuation block, and every character that appears in NQPF's packaged tables (region,
+county and enterprise names), YAML/CSV/JSON files and dashboard texts.
 
 Needs Debian's ``fonts-noto-cjk`` and ``pip install fonttools brotli``; run from the
 repository root: ``python scripts/build_webfont.py``.
@@ -38,13 +38,27 @@ def gb2312_characters() -> set[str]:
 
 
 def project_characters() -> set[str]:
-    """Characters in the package's texts (YAML, dashboard files, the region registry)."""
+    """Characters in the package's texts (YAML, CSV, JSON, Python, the dashboard's files) and
+    in every text cell of its packaged Parquet tables (region, county and enterprise names
+    the pages show: a few are outside GB 2312, e.g. 埇桥区, 硚口区, 鄠邑区)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     chars: set[str] = set()
     src = ROOT / "src/nqpf"
-    for path in [*src.rglob("*.yaml"), *src.rglob("*.py"), *(src / "web/static").glob("*.*")]:
+    texts = [*(src.rglob(f"*.{ext}") for ext in ("yaml", "py", "csv", "json"))]
+    for path in [*(p for group in texts for p in group), *(src / "web/static").glob("*.*")]:
         if path.suffix in {".woff2", ".png"}:
             continue
         chars |= set(path.read_text(encoding="utf-8"))
+    for path in src.rglob("*.parquet"):
+        table = pq.read_table(path)
+        for column in table.itercolumns():
+            if pa.types.is_dictionary(column.type):
+                column = column.cast(column.type.value_type)
+            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+                for value in column.unique().to_pylist():
+                    chars |= set(value or "")
     return chars
 
 

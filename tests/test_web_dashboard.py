@@ -300,3 +300,268 @@ def test_first_dashboard_paint(chromium_browser: Browser, server: str, artifacts
     assert 0 < min(times) < 10_000, times
     assert external == [] and errors == []
     context.close()
+
+
+def _log_in(page: Page, user: str = "alice") -> None:
+    page.click("#login-open")
+    page.fill("#login-user", user)
+    page.fill("#login-pass", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.locator("#logout").wait_for(state="visible")
+
+
+def _shown(value: float) -> str:
+    """A number as the dashboard's tables show it (whole numbers plain, else 4 significant
+    digits, as JavaScript's ``toPrecision(4)``)."""
+    return str(int(value)) if float(value).is_integer() else f"{value:#.4g}"
+
+
+def _offers(server: str, path: str, method: str = "get", param: str | None = None) -> bool:
+    """Whether the server's OpenAPI document has ``method`` on ``path`` (taking the query
+    parameter ``param``): routes of other issues land separately, and the page says so when
+    one is missing."""
+    import httpx
+
+    operation = httpx.get(server + "/api/openapi.json").json()["paths"].get(path, {}).get(method)
+    if operation is None:
+        return False
+    return param is None or param in {p["name"] for p in operation.get("parameters", [])}
+
+
+def test_comments_page(chromium_browser: Browser, server: str, artifacts: Path) -> None:
+    """评论: the latest comments across targets, each linking to its target; a logged-in user
+    posts one (hostile text shown as text) and withdraws it; Chinese and English."""
+    from playwright.sync_api import expect
+
+    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    external, errors = _watch(page, server)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(server + "/#/comments")
+    page.wait_for_selector("body[data-ready='1']", timeout=90_000)
+    assert page.locator("#comments-form").is_hidden()
+    _log_in(page)
+    form = page.locator("#comments-form")
+    form.wait_for(state="visible")
+    form.locator("#comments-form-kind").select_option("region")
+    form.locator("#comments-form-region").select_option("340000")
+    form.locator("textarea").fill(HOSTILE)
+    form.locator("button[type=submit]").click()
+    newest = page.locator("#comments-body li.comment").first
+    expect(newest.locator(".body")).to_have_text(HOSTILE)
+    assert page.locator("#comments-body img").count() == 0
+    expect(newest.locator("a.target")).to_have_attribute("href", "#/region/340000")
+    expect(newest.locator("a.target")).to_have_text("地区 安徽")
+    # a comment on a policy document, posted by its number, links to the document
+    form.locator("#comments-form-kind").select_option("document")
+    form.locator("#comments-form-id").fill("1")
+    form.locator("textarea").fill("请补充配套资金来源。")
+    form.locator("button[type=submit]").click()
+    expect(newest.locator(".body")).to_have_text("请补充配套资金来源。")
+    expect(newest.locator("a.target")).to_have_attribute("href", "#/policy/1")
+    # the kind filter narrows the list to regions
+    page.select_option("#comments-kind", "region")
+    expect(newest.locator(".body")).to_have_text(HOSTILE)
+    assert set(
+        page.locator("#comments-body a.target").evaluate_all(
+            "(links) => links.map((a) => a.getAttribute('href').split('/')[1])"
+        )
+    ) == {"region"}
+    page.screenshot(path=str(artifacts / "comments.png"), full_page=True)
+    _assert_bundled_font(page, ["#comments-body li.comment .body", "#comments-body a.target"])
+    # withdraw one's own comment: it leaves the list
+    mine = int(newest.get_attribute("data-id") or 0)
+    newest.locator("button.withdraw").click()
+    expect(page.locator(f"#comments-body li.comment[data-id='{mine}']")).to_have_count(0)
+    page.click("#lang")
+    expect(page.locator("header nav a[href='#/comments']")).to_have_text("Comments")
+    expect(page.locator("#comments-form h3")).to_have_text("Post comment")
+    page.screenshot(path=str(artifacts / "comments-en.png"), full_page=True)
+    assert external == [] and errors == []
+    context.close()
+
+
+def test_audit_and_uncertainty_page(
+    chromium_browser: Browser, server: str, artifacts: Path
+) -> None:
+    """审计与不确定性: the audit's tables and correlation heatmap as the API computes them, and
+    an uncertainty job run from the page with a progress bar, drawn as rank intervals."""
+    from playwright.sync_api import expect
+
+    from nqpf.services.assessment import AssessmentSpec, assess_spec
+    from nqpf.services.audit import audit
+
+    report = audit(spec=AssessmentSpec.of())
+    reliability = report.tables()["reliability"].iloc[0]
+    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    external, errors = _watch(page, server)
+    page.goto(server + "/#/audit")
+    page.wait_for_selector("body[data-ready='1']", timeout=90_000)
+    first = page.locator(".reliability tbody tr").first.locator("td")
+    import httpx
+
+    names = {p["id"]: p["name_zh"] for p in httpx.get(server + "/api/v1/assess").json()["pillars"]}
+    expect(first.nth(0)).to_have_text(names[reliability["pillar"]], timeout=90_000)
+    expect(first.nth(2)).to_have_text(f"{reliability['cronbach_alpha']:#.4g}")
+    page.locator("#audit-body .heatmap .heatmaplayer .hm").first.wait_for(state="attached")
+    floored = page.locator(".floored tbody tr")
+    assert floored.count() == len(report.tables()["floored"])
+    page.screenshot(path=str(artifacts / "audit.png"), full_page=True)
+    _assert_bundled_font(page, ["#view-audit .card h3", ".floored tbody tr td:nth-child(3)"])
+
+    # uncertainty: N = 64 as a background job; the page polls it and draws the rank bands
+    page.select_option("#uncertainty-n", "64")
+    page.click("#uncertainty-form button[type=submit]")
+    bands = page.locator(".rank-bands tbody tr")
+    expect(bands).to_have_count(31, timeout=180_000)
+    assert page.locator("#uncertainty-progress").get_attribute("value") == "1"
+    uncertain = assess_spec(AssessmentSpec.of(uncertainty=64, seed=20250101)).tables()
+    expected = uncertain["rank_bands"]
+    last = expected[expected["year"] == expected["year"].max()].sort_values("rank").iloc[0]
+    cells = bands.first.locator("td")
+    assert cells.nth(1).inner_text() == last["region_name"]
+    assert cells.nth(2).inner_text() == _shown(last["median_rank"])
+    assert cells.nth(4).inner_text() == _shown(last["rank_p95"])
+    page.locator("#uncertainty-body .bands .scatterlayer .trace").first.wait_for()
+    expect(page.locator(".sobol tbody tr")).to_have_count(len(uncertain["sobol"]))
+    page.screenshot(path=str(artifacts / "uncertainty.png"), full_page=True)
+    page.click("#lang")
+    expect(page.locator("#uncertainty h3")).to_have_text("Uncertainty analysis (rank intervals)")
+    page.screenshot(path=str(artifacts / "audit-en.png"), full_page=True)
+    assert external == [] and errors == []
+    context.close()
+
+
+def test_board_owner_edits_and_withdraws_a_post(
+    chromium_browser: Browser, server: str, artifacts: Path
+) -> None:
+    """供应/求购: the analyst who posted an offer sees 修改 and 撤回 on it; a change is saved
+    through PATCH and shown; withdrawal takes it off the board."""
+    from playwright.sync_api import expect
+
+    if not _offers(server, "/api/v1/board/{post_id}", "patch"):
+        pytest.skip("PATCH /api/v1/board/{post_id} is not on this server yet")
+    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    external, errors = _watch(page, server)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(server + "/#/board")
+    page.wait_for_selector("body[data-ready='1']", timeout=90_000)
+    _log_in(page)
+    form = page.locator("#board-form")
+    form.wait_for(state="visible")
+    form.locator("select[name=kind]").select_option("demand")
+    form.locator("input[name=enterprise]").fill("芜湖储能集成")
+    form.locator("input[name=product]").fill("储能电芯")
+    form.locator("select[name=region]").select_option("340000")
+    form.locator("input[name=valid_until]").fill(
+        (dt.date.today() + dt.timedelta(days=20)).isoformat()
+    )
+    form.locator("input[name=contact]").fill("0553-1234567")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url("**/#/board/*")
+    post_id = page.url.rsplit("/", 1)[1]
+    expect(page.locator(".post-head")).to_contain_text("储能电芯")
+    page.click("button.edit-post")
+    expect(form).to_be_visible()
+    expect(form.locator("input[name=enterprise]")).to_have_value("芜湖储能集成")
+    form.locator("input[name=product]").fill("280Ah 储能电芯")
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".post-head")).to_contain_text("280Ah 储能电芯")
+    page.screenshot(path=str(artifacts / "board-edit.png"), full_page=True)
+    _assert_bundled_font(page, [".post-head", "button.withdraw-post"])
+    page.click("button.withdraw-post")
+    page.wait_for_url("**/#/board")
+    page.locator(".posts tbody tr").first.wait_for()
+    ids = page.locator(".posts tbody tr td:first-child").all_inner_texts()
+    assert post_id not in ids
+    # a visitor who did not post it (and is not logged in) is offered neither button
+    other = chromium_browser.new_context()
+    visitor = other.new_page()
+    visitor.goto(server + "/#/board/1")
+    visitor.wait_for_selector(".post-head", timeout=90_000)
+    assert visitor.locator("button.edit-post, button.withdraw-post").count() == 0
+    other.close()
+    assert external == [] and errors == []
+    context.close()
+
+
+def test_data_import_page(chromium_browser: Browser, server: str, artifacts: Path) -> None:
+    """数据导入: an analyst uploads a CSV and sees the import's summary; a file of the wrong type
+    gets the API's one-line error; Chinese and English."""
+    from playwright.sync_api import expect
+
+    if not _offers(server, "/api/v1/data/import", "post"):
+        pytest.skip("POST /api/v1/data/import is not on this server yet")
+    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    external, errors = _watch(page, server)
+    page.goto(server + "/#/import")
+    page.wait_for_selector("body[data-ready='1']", timeout=90_000)
+    assert page.locator("#import-form").is_hidden()
+    _log_in(page)
+    form = page.locator("#import-form")
+    form.wait_for(state="visible")
+    csv = "region,year,indicator,value\n340000,2022,robots_per_10k,12.5\n340000,2023,robots_per_10k,14.0\n320000,2023,robots_per_10k,21.0\n"
+    form.locator("input[name=name]").fill("机器人密度（自采）")
+    form.locator("input[name=file]").set_input_files(
+        {"name": "robots.csv", "mimeType": "text/csv", "buffer": csv.encode("utf-8")}
+    )
+    form.locator("button[type=submit]").click()
+    summary = page.locator(".import-summary .headline")
+    expect(summary).to_contain_text("机器人密度（自采）")
+    expect(summary).to_contain_text("3 行")
+    expect(summary).to_contain_text("2 个地区")
+    page.screenshot(path=str(artifacts / "import.png"), full_page=True)
+    _assert_bundled_font(page, [".import-summary .headline"])
+    # the wrong type: one line naming the problem, no summary
+    form.locator("input[name=name]").fill("错误文件")
+    form.locator("input[name=file]").set_input_files(
+        {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"}
+    )
+    form.locator("button[type=submit]").click()
+    error = page.locator(".import-error")
+    expect(error).to_contain_text("导入失败")
+    assert "\n" not in error.inner_text()
+    page.click("#lang")
+    expect(page.locator("#import-form h3")).to_have_text("Import data")
+    page.screenshot(path=str(artifacts / "import-en.png"), full_page=True)
+    assert external == []
+    # the browser logs the refused upload (415) itself; nothing else may fail
+    assert [e for e in errors if "415" not in e] == []
+    context.close()
+
+
+def test_overview_ranking_by_level(chromium_browser: Browser, server: str, artifacts: Path) -> None:
+    """全国总览: the level switch ranks the prefectures (the map stays provincial) with the
+    API's assessment of that level: its units, its ranks, its names."""
+    from playwright.sync_api import expect
+
+    if not _offers(server, "/api/v1/assess", param="level"):
+        pytest.skip("GET /api/v1/assess takes no level on this server yet")
+    from nqpf.services.assessment import AssessmentSpec, assess_spec
+
+    scores = assess_spec(AssessmentSpec.of(level="prefecture")).tables()["scores"]
+    latest = scores[scores["year"] == scores["year"].max()].sort_values("rank")
+    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    external, errors = _watch(page, server)
+    page.goto(server + "/")
+    page.wait_for_selector("body[data-ready='1']", timeout=90_000)
+    page.locator("#level-box").wait_for(state="visible")
+    page.select_option("#level", "prefecture")
+    rows = page.locator("#ranking tbody tr")
+    expect(rows).to_have_count(len(latest), timeout=90_000)
+    assert rows.first.locator("td").nth(1).inner_text() == latest.iloc[0]["region_name"]
+    assert rows.nth(2).locator("td").nth(1).inner_text() == latest.iloc[2]["region_name"]
+    assert rows.nth(2).locator("td").nth(0).inner_text() == str(latest.iloc[2]["rank"])
+    expect(page.locator("#level-note")).to_contain_text("地图为省级")
+    assert page.locator("#map .choroplethlocation").count() >= 31
+    page.screenshot(path=str(artifacts / "overview-prefectures.png"))
+    _assert_bundled_font(page, ["#level-note", "#ranking tbody tr td:nth-child(2)"])
+    page.click("#lang")
+    expect(page.locator("#level-note")).to_contain_text("The map shows provinces")
+    page.screenshot(path=str(artifacts / "overview-prefectures-en.png"))
+    assert external == [] and errors == []
+    context.close()

@@ -25,6 +25,28 @@ def test_every_character_of_the_pages_is_in_the_bundled_font() -> None:
         assert missing == [], f"{path.name}: {missing} — run scripts/build_webfont.py"
 
 
+def test_every_packaged_name_is_in_the_bundled_font() -> None:
+    """Names the pages show from the packaged data — provinces, prefectures, counties (a few
+    outside GB 2312: 埇桥区, 硚口区, 鄠邑区) and listed enterprises — draw with the font."""
+    from fontTools.ttLib import TTFont
+
+    from nqpf.regions import load_divisions
+    from nqpf.services.market import firms_search
+
+    cmap = {
+        chr(code) for code in TTFont(str(STATIC / "fonts" / "nqpf-sans-sc.woff2")).getBestCmap()
+    }
+    assert {"埇", "硚", "鄠"} <= cmap
+    firms = firms_search()
+    for label, names in [
+        ("divisions", load_divisions()["name"]),
+        ("enterprises", firms["name"]),
+        ("cities", firms["city"].dropna()),
+    ]:
+        missing = sorted(set("".join(names.astype(str))) - cmap - {" "})
+        assert missing == [], f"{label}: {missing} — run scripts/build_webfont.py"
+
+
 @pytest.mark.parametrize("path", TEXT_FILES, ids=lambda p: p.name)
 def test_no_file_names_another_host(path: Path) -> None:
     text = path.read_text(encoding="utf-8")

@@ -163,8 +163,11 @@ class NewToken(BaseModel):
     name: str = Field(default="", max_length=100)
 
 
+CommentTarget = Literal["document", "region", "post", "analysis"]
+
+
 class NewComment(BaseModel):
-    target_kind: Literal["document", "region", "post", "analysis"]
+    target_kind: CommentTarget
     target_id: str = Field(min_length=1, max_length=64)
     body: str = Field(min_length=1, max_length=accounts.MAX_COMMENT_CHARS)
 
@@ -320,14 +323,32 @@ def _account_routes(app: FastAPI) -> None:
         issued = accounts.issue_token(engine_of(request), user, kind="api", name=body.name)
         return {"token": issued.secret, "user": _user_json(user)}
 
-    @app.get("/api/v1/comments", tags=["comments"])
+    @app.get(
+        "/api/v1/comments",
+        tags=["comments"],
+        responses={200: {"headers": {"X-Total-Count": {"schema": {"type": "integer"}}}}},
+    )
     def comments(
         request: Request,
-        target_kind: Literal["document", "region", "post", "analysis"],
-        target_id: Annotated[str, Query(min_length=1, max_length=64)],
+        response: Response,
+        target_kind: CommentTarget | None = None,
+        target_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+        limit: Annotated[int, Query(ge=1, le=accounts.MAX_COMMENT_PAGE)] = 50,
+        offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+        order: Literal["newest", "oldest"] = "newest",
     ) -> list[dict[str, Any]]:
-        """Comments on a document, region, board post or analysis, oldest first."""
-        found = accounts.list_comments(engine_of(request), target_kind, target_id)
+        """Comments on documents, regions, board posts and analyses: one page (``limit``
+        from ``offset``), newest first unless ``order=oldest``; ``target_kind`` and
+        ``target_id`` filter. The header ``X-Total-Count`` counts every match."""
+        found, total = accounts.list_comments(
+            engine_of(request),
+            target_kind,
+            target_id,
+            limit=limit,
+            offset=offset,
+            newest_first=order == "newest",
+        )
+        response.headers["X-Total-Count"] = str(total)
         return [_comment_json(c) for c in found]
 
     @app.post("/api/v1/comments", tags=["comments"], status_code=201)
@@ -368,6 +389,7 @@ def _comment_json(comment: accounts.CommentInfo) -> dict[str, Any]:
         "target_kind": comment.target_kind,
         "target_id": comment.target_id,
         "author": comment.author,
+        "author_id": comment.author_id,
         "body": comment.body,
         "created_at": comment.created_at.isoformat(),
     }

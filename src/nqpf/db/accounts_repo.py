@@ -37,6 +37,7 @@ from nqpf.errors import InputError, NQPFError
 __all__ = [
     "FAILURE_WINDOW",
     "MAX_COMMENT_CHARS",
+    "MAX_COMMENT_PAGE",
     "MAX_FAILURES_PER_CLIENT",
     "MAX_FAILURES_PER_USER",
     "AuthenticationError",
@@ -71,6 +72,8 @@ FAILURE_WINDOW = timedelta(minutes=15)
 #: A browser session lasts a working day at most.
 SESSION_TTL = timedelta(hours=12)
 MAX_COMMENT_CHARS = 5000
+#: Most comments one page of :func:`list_comments` returns.
+MAX_COMMENT_PAGE = 200
 MIN_PASSWORD_CHARS = 8
 MAX_PASSWORD_CHARS = 256
 #: User names: letters (any script), digits, ``_ . -``; 3–64 characters.
@@ -125,6 +128,8 @@ class CommentInfo:
     author: str
     body: str
     created_at: datetime
+    #: The author's user id (the dashboard offers withdrawal on one's own comments).
+    author_id: int
 
 
 def _sha256(text: str) -> str:
@@ -337,28 +342,63 @@ def add_comment(
         session.add(comment)
         session.flush()
         return CommentInfo(
-            comment.id, target_kind, target_id, user.display_name, text, comment.created_at
+            comment.id, target_kind, target_id, user.display_name, text, comment.created_at, user.id
         )
 
 
-def list_comments(engine: Engine, target_kind: str, target_id: str) -> list[CommentInfo]:
-    """The comments on a target, oldest first."""
-    _check_target(target_kind, target_id)
+def list_comments(
+    engine: Engine,
+    target_kind: str | None = None,
+    target_id: str | None = None,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    newest_first: bool = True,
+) -> tuple[list[CommentInfo], int]:
+    """One page of comments (``limit`` from ``offset``), newest first unless
+    ``newest_first`` is false, and the total count; ``target_kind`` and ``target_id``
+    narrow the list to one kind of target or one target when given."""
+    if target_kind is not None and target_kind not in COMMENT_TARGETS:
+        _check_target(target_kind, target_id or "-")
+    if target_id is not None and not 1 <= len(target_id) <= 64:
+        raise InputError("target_id must have 1–64 characters", column="target_id")
+    if not 1 <= limit <= MAX_COMMENT_PAGE:
+        raise InputError(f"limit must be 1–{MAX_COMMENT_PAGE}, not {limit}", column="limit")
+    if offset < 0:
+        raise InputError(f"offset must be 0 or more, not {offset}", column="offset")
+    where = [~Comment.deleted]
+    if target_kind is not None:
+        where.append(Comment.target_kind == target_kind)
+    if target_id is not None:
+        where.append(Comment.target_id == target_id)
+    order = (
+        (Comment.created_at.desc(), Comment.id.desc())
+        if newest_first
+        else (Comment.created_at, Comment.id)
+    )
     with session_scope(engine) as session:
+        total = session.scalar(select(func.count()).select_from(Comment).where(*where)) or 0
         rows = session.execute(
             select(Comment, User.display_name)
             .join(User, User.id == Comment.user_id)
-            .where(
-                Comment.target_kind == target_kind,
-                Comment.target_id == target_id,
-                ~Comment.deleted,
-            )
-            .order_by(Comment.created_at, Comment.id)
+            .where(*where)
+            .order_by(*order)
+            .limit(limit)
+            .offset(offset)
         ).all()
-        return [
-            CommentInfo(c.id, c.target_kind, c.target_id, author, c.body, _aware(c.created_at))
-            for c, author in rows
-        ]
+        return [_comment_info(c, author) for c, author in rows], int(total)
+
+
+def _comment_info(comment: Comment, author: str) -> CommentInfo:
+    return CommentInfo(
+        comment.id,
+        comment.target_kind,
+        comment.target_id,
+        author,
+        comment.body,
+        _aware(comment.created_at),
+        comment.user_id,
+    )
 
 
 def delete_comment(engine: Engine, user: UserInfo, comment_id: int) -> None:

@@ -14,6 +14,8 @@ const I18N = {
     footer: "数据来源：国家统计局等官方统计，详见 /api/v1/data/sources。方法与出处随每项结果给出。",
     provenance: "方法", lang_button: "English", trajectory: "指数走势", pillars: "分项得分",
     compare_hint: "按住 Ctrl 选择多个地区。", failed: "请求失败",
+    ranking_level: "排名层级", level_province: "省", level_prefecture: "地级市", level_county: "县",
+    level_note: "地图为省级；右侧排名为{level}（{n} 个，{year} 年，{framework} 框架：{pillars}）。",
   },
   en: {
     title: "New quality productive forces, by local conditions", nav_overview: "Overview",
@@ -27,6 +29,8 @@ const I18N = {
     footer: "Sources: official statistics (NBS and others), see /api/v1/data/sources. Every result states its method and provenance.",
     provenance: "Method", lang_button: "中文", trajectory: "Index over time", pillars: "Pillar scores",
     compare_hint: "Hold Ctrl to select several regions.", failed: "Request failed",
+    ranking_level: "Ranking of", level_province: "provinces", level_prefecture: "prefectures", level_county: "counties",
+    level_note: "The map shows provinces; the ranking shows {level} ({n}, {year}, framework {framework}: {pillars}).",
   },
 };
 
@@ -37,9 +41,10 @@ const state = {
 };
 
 const $ = (id) => document.getElementById(id);
-// Pages drawn by pages.js, keyed by route (and regionParts, comments).
+// Pages drawn by pages.js, portal.js and audit.js, keyed by route (and regionParts, commentsBox).
 const PAGES = {};
-const VIEWS = ["overview", "region", "compare", "disparity", "industries", "chains", "policy", "enterprises", "board"];
+const VIEWS = ["overview", "region", "compare", "disparity", "industries", "chains", "policy", "enterprises", "board",
+  "comments", "audit", "import"];
 const t = (key) => I18N[state.lang][key] ?? key;
 
 function el(tag, text, attrs) {
@@ -104,7 +109,7 @@ function applyLanguage() {
 // The first answers are asked for as soon as this script runs (before plotly.js is parsed),
 // so the server works while the browser reads the libraries.
 const EARLY = {
-  regions: api("/api/v1/regions"), assessment: api("/api/v1/assess"), map: api("/api/v1/maps/china"),
+  regions: api("/api/v1/regions"), assessment: api("/api/v1/assess?view=scores"), map: api("/api/v1/maps/china"),
   catalog: api("/api/v1/data/catalog"),
 };
 for (const promise of Object.values(EARLY)) promise.catch(() => {});  // reported where awaited
@@ -199,7 +204,8 @@ async function drawOverview() {
   Plotly.react("map", [provinces, others, boundary], layout, {displaylogo: false, responsive: true});
   performance.mark("nqpf-map");
   $("map").on?.("plotly_click", (event) => { const p = event.points[0]; if (p && p.location) location.hash = "#/region/" + p.location; });
-  drawRanking(thisYear);
+  const level = $("level").value || "province";
+  if (level === "province") { $("level-note").hidden = true; drawRanking(thisYear); } else await drawLevelRanking(level, measure, year);
   performance.mark("nqpf-ranking");
   // the trends sit below the map: drawn after the map and ranking are on screen
   requestAnimationFrame(() => setTimeout(() => drawTrends(rows), 0));
@@ -211,6 +217,30 @@ function fmt(value) {
   if (value === null || value === undefined) return "—";
   const a = Math.abs(value);
   return a >= 1000 ? value.toLocaleString("zh-CN", {maximumFractionDigits: 0}) : value.toPrecision(4);
+}
+
+// The ranking below the province: the assessment of prefectures or counties (GET /assess
+// with level; their own framework and years), its index or a pillar it shares with the
+// measure; the API's ranks. The map stays province-level.
+async function drawLevelRanking(level, measure, year) {
+  state.levels ??= {};
+  state.levels[level] ??= api(`/api/v1/assess?view=scores&level=${encodeURIComponent(level)}`);
+  let doc;
+  try { doc = await state.levels[level]; } catch (error) { delete state.levels[level]; status(t("failed") + ": " + error.message); return; }
+  const scores = records(doc.tables.scores);
+  const pillars = doc.pillars || [];
+  const key = pillars.some((p) => p.id === measure) ? measure : "index";
+  const years = [...new Set(scores.map((r) => r.year))].sort();
+  const shown = years.includes(year) ? year : years[years.length - 1];
+  const rows = scores.filter((r) => r.year === shown && r[key] !== null)
+    .map((r) => ({region: r.region, name: r.region_name, value: r[key], rank: r.rank}))
+    .sort((a, b) => b.value - a.value);
+  if (key !== "index") rows.forEach((r, i) => { r.rank = i + 1; });  // the API ranks the index
+  const names = pillars.map((p) => (state.lang === "en" ? p.name_en : p.name_zh)).join(state.lang === "en" ? ", " : "、");
+  $("level-note").textContent = t("level_note").replace("{level}", t("level_" + level)).replace("{n}", rows.length)
+    .replace("{year}", shown).replace("{framework}", doc.spec.framework).replace("{pillars}", names);
+  $("level-note").hidden = false;
+  drawRanking(rows);
 }
 
 function drawRanking(rows) {
@@ -228,17 +258,18 @@ function drawRanking(rows) {
   const sorted = [...rows];
   const k = state.sort.key;
   sorted.sort((a, b) => {
-    const va = k === "name" ? regionName(a.region) : a[k];
-    const vb = k === "name" ? regionName(b.region) : b[k];
+    const va = k === "name" ? (a.name || regionName(a.region)) : a[k];
+    const vb = k === "name" ? (b.name || regionName(b.region)) : b[k];
     const c = typeof va === "string" ? va.localeCompare(vb, "zh-CN") : va - vb;
     return state.sort.asc ? c : -c;
   });
   const body = table.tBodies[0];
   body.replaceChildren();
   for (const r of sorted) {
-    const tr = el("tr", null, {class: "link", "data-region": r.region});
-    tr.append(el("td", r.rank), el("td", regionName(r.region)), el("td", fmt(r.value)));
-    tr.addEventListener("click", () => { location.hash = "#/region/" + r.region; });
+    // provinces open their profile; a prefecture or county row has no page of its own
+    const tr = el("tr", null, {class: r.name ? "" : "link", "data-region": r.region});
+    tr.append(el("td", r.rank), el("td", r.name || regionName(r.region)), el("td", fmt(r.value)));
+    if (!r.name) tr.addEventListener("click", () => { location.hash = "#/region/" + r.region; });
     body.append(tr);
   }
 }
@@ -276,7 +307,7 @@ async function drawRegion(code) {
     font: {family: "NQPF Sans SC, sans-serif"}}, {displaylogo: false, responsive: true});
   $("region-headline").textContent = t("headline_fmt").replace("{index}", mine.index.toPrecision(3))
     .replace("{rank}", mine.rank).replace("{n}", ofYear.length) + ` (${last})`;
-  $("region-comments").replaceWith(Object.assign(PAGES.comments("region", code), {id: "region-comments"}));
+  $("region-comments").replaceWith(Object.assign(PAGES.commentsBox("region", code), {id: "region-comments"}));
   await PAGES.regionParts(code);
 }
 
@@ -354,7 +385,7 @@ window.addEventListener("DOMContentLoaded", async () => {
     localStorage.setItem("nqpf-lang", state.lang);
     applyLanguage();
   });
-  for (const id of ["measure", "year", "colour"]) $(id).addEventListener("input", drawOverview);
+  for (const id of ["measure", "year", "colour", "level"]) $(id).addEventListener("input", drawOverview);
   $("region-pick").addEventListener("change", (e) => { location.hash = "#/region/" + e.target.value; });
   $("compare-pick").addEventListener("change", drawCompare);
   window.addEventListener("hashchange", route);

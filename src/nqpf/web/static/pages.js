@@ -25,6 +25,9 @@ const ENDPOINTS = {
   policySearch: (q) => "/api/v1/policy/search?q=" + encodeURIComponent(q),
   policyDocuments: () => "/api/v1/policy/documents",
   policyDocument: (id) => `/api/v1/policy/documents/${encodeURIComponent(id)}`,
+  boardPostId: (id) => `/api/v1/board/${encodeURIComponent(id)}`,
+  comments: (query) => "/api/v1/comments?" + new URLSearchParams(
+    Object.entries(query).filter(([, v]) => v !== "" && v !== undefined && v !== null)).toString(),
 };
 
 Object.assign(I18N.zh, {
@@ -45,7 +48,7 @@ Object.assign(I18N.zh, {
   herding_declared: "规划趋同（各地宣布的重点产业）", herding_revealed: "实际趋同（新进入的比较优势）",
   layout: "产业布局优化方案", no_results: "没有结果。", matches: "匹配结果", my_post: "已发布",
   open: "打开", back: "返回", document: "文件", none_selected: "（不限）", similar_regions: "产业结构相似地区",
-  posted: "已发布，编号 {id}。", strong: "强", weak: "弱", missing: "缺", comments_on: "评论",
+  more_warnings: "另有 {n} 条提示", posted: "已发布，编号 {id}。", strong: "强", weak: "弱", missing: "缺", comments_on: "评论",
   show_rows: "显示前 {n} 行，共 {total} 行", within: "区域内", between: "区域间", transvariation: "超变密度",
   lag_class: "邻域状态", from_class: "期初", to_class: "期末", yes: "是", no: "否", previous: "上一页", next: "下一页", rows_of: "第 {from}–{to} 条，共 {total} 条",
   chain_map_hint: "绿色：强链环节；黄色：有企业但未成强项；红色：缺失环节。点击产业链名称查看伙伴地区与投入产出关系。",
@@ -75,7 +78,7 @@ Object.assign(I18N.en, {
   herding_revealed: "Revealed herding (new comparative advantages)", layout: "Optimised industry layout",
   no_results: "No results.", matches: "Matches", my_post: "Posted", open: "Open", back: "Back",
   document: "Document", none_selected: "(any)", similar_regions: "Regions with a similar industry mix",
-  posted: "Posted as number {id}.", strong: "strong", weak: "weak", missing: "missing", comments_on: "Comments",
+  more_warnings: "{n} more notes", posted: "Posted as number {id}.", strong: "strong", weak: "weak", missing: "missing", comments_on: "Comments",
   show_rows: "First {n} of {total} rows", within: "within", between: "between", transvariation: "transvariation",
   lag_class: "Neighbours' class", from_class: "From", to_class: "To", yes: "yes", no: "no", previous: "Previous", next: "Next", rows_of: "{from}–{to} of {total}",
   chain_map_hint: "Green: strong segment; amber: present but not strong; red: missing. Click a chain for partner regions and input-output links.",
@@ -208,9 +211,17 @@ function plot(div, traces, layout) {
 function resultMeta(doc) {
   const out = el("div", null, {class: "meta-box"});
   if (doc.warnings && doc.warnings.length) {
+    // a long list shows its first notes; the rest unfold
     const list = el("ul", null, {class: "warnings"});
-    for (const w of doc.warnings) list.append(el("li", w));
+    for (const w of doc.warnings.slice(0, 8)) list.append(el("li", w));
     out.append(el("h4", t("warnings")), list);
+    if (doc.warnings.length > 8) {
+      const more = el("details", null, {class: "more-warnings"});
+      const rest = el("ul", null, {class: "warnings"});
+      for (const w of doc.warnings.slice(8)) rest.append(el("li", w));
+      more.append(el("summary", tr("more_warnings", {n: doc.warnings.length - 8})), rest);
+      out.append(more);
+    }
   }
   const details = el("details");
   details.append(el("summary", `${t("method_details")} · spec_hash ${doc.spec_hash || "—"}`));
@@ -231,9 +242,20 @@ function allTables(doc, skip = []) {
 }
 
 // The GET routes this server offers (from its OpenAPI document, read once), as patterns.
+let openapiPromise = null;
+function openapiDoc() {
+  openapiPromise ??= api("/api/openapi.json");
+  return openapiPromise;
+}
+// Whether a GET route of the server takes the query parameter ``name``.
+async function offersParam(path, name) {
+  const ops = (await openapiDoc()).paths?.[path]?.get;
+  return !!ops && (ops.parameters || []).some((p) => p.name === name && p.in === "query");
+}
+
 let routesPromise = null;
 function serverRoutes() {
-  routesPromise ??= api("/api/openapi.json").then((doc) => Object.entries(doc.paths || {})
+  routesPromise ??= openapiDoc().then((doc) => Object.entries(doc.paths || {})
     .filter(([, ops]) => ops.get)
     .map(([p]) => new RegExp("^" + p.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]+") + "$")));
   return routesPromise;
@@ -625,6 +647,7 @@ async function fillBoardForm() {
 
 async function drawBoard(id) {
   $("board-kind").closest(".controls").hidden = !!id;
+  endEditing();
   $("board-form").hidden = !state.user || !!id;
   $("board-hint").hidden = !!state.user || !!id;
   await fillBoardForm();
@@ -638,13 +661,89 @@ async function drawBoard(id) {
   } catch (error) { body.replaceChildren(failure(error)); }
 }
 
+// Owner tokens of the posts made in this browser (the API returns one per post; changing or
+// withdrawing the post needs it, or the author's or an admin's log-in).
+const OWNER_TOKENS = "nqpf-owner-tokens";
+function ownerTokens() {
+  try { return JSON.parse(localStorage.getItem(OWNER_TOKENS) || "{}"); } catch { return {}; }
+}
+function keepOwnerToken(id, token) {
+  if (!token) return;
+  localStorage.setItem(OWNER_TOKENS, JSON.stringify({...ownerTokens(), [String(id)]: token}));
+}
+function ownerHeaders(id) {
+  const token = ownerTokens()[String(id)];
+  return token ? {"X-Owner-Token": token} : {};
+}
+// The page offers 修改/撤回 on a post this browser made, on the logged-in author's posts
+// (when the API names the author) and to an admin; the API decides.
+function mayChange(post) {
+  if (ownerTokens()[String(post.id)]) return true;
+  if (!state.user) return false;
+  if (state.user.role === "admin") return true;
+  return (post.author_id !== undefined && post.author_id === state.user.id)
+    || (post.by !== undefined && post.by === state.user.username);
+}
+
+const EDITABLE = ["enterprise", "product", "chain", "segment", "region", "quantity", "unit", "valid_until", "contact", "description"];
+
+async function startEditing(post) {
+  const form = $("board-form");
+  form.dataset.editing = String(post.id);
+  form.hidden = false;
+  form.querySelector("h3").textContent = `${t("edit_post")} #${post.id}`;
+  form.querySelector("button[type=submit]").textContent = t("save");
+  form.elements.kind.value = post.kind; form.elements.kind.disabled = true;
+  for (const name of EDITABLE) {
+    if (name === "segment" || !form.elements[name]) continue;
+    const value = post[name];
+    form.elements[name].value = value === null || value === undefined ? "" : String(value).slice(0, name === "valid_until" ? 10 : undefined);
+  }
+  form.elements.chain.dispatchEvent(new Event("change"));
+  await form.segmentsReady;
+  form.elements.segment.value = post.segment || "";
+  form.scrollIntoView();
+}
+
+function endEditing() {
+  const form = $("board-form");
+  if (!form.dataset.editing) return;
+  delete form.dataset.editing;
+  form.reset();
+  form.elements.kind.disabled = false;
+  form.querySelector("h3").textContent = t("new_post");
+  form.querySelector("button[type=submit]").textContent = t("publish");
+}
+
+function postTools(box, post) {
+  if (!mayChange(post)) return;
+  const tools = el("p", null, {class: "post-tools"});
+  const edit = el("button", t("edit"), {type: "button", class: "edit-post"});
+  edit.addEventListener("click", () => startEditing(post));
+  const withdraw = el("button", t("withdraw"), {type: "button", class: "withdraw-post"});
+  withdraw.addEventListener("click", async () => {
+    if (!window.confirm(t("confirm_withdraw_post"))) return;
+    try {
+      await api(ENDPOINTS.boardPostId(post.id), {method: "DELETE", headers: ownerHeaders(post.id)});
+      status(tr("withdrawn", {id: post.id}));
+      location.hash = "#/board";
+    } catch (error) { status(t("failed") + ": " + error.message); }
+  });
+  tools.append(edit, " ", withdraw);
+  box.append(tools);
+}
+
 async function drawPost(body, id) {
   const box = card(`${t("matches")} · #${id}`);
   body.replaceChildren(el("a", "← " + t("back"), {href: "#/board"}), box, commentsBox("post", String(id)));
   try {
     const answer = await fetchResult(ENDPOINTS.boardMatches(id));
     const [post] = records(answer.tables.post);
-    if (post) box.append(el("p", `${t(post.kind)} · ${post.enterprise} · ${post.product} · ${regionName(post.region)} · ${post.valid_until}`, {class: "post-head"}));
+    if (post) {
+      box.append(el("p", `${t(post.kind)} · ${post.enterprise} · ${post.product} · ${regionName(post.region)} · ${post.valid_until}`, {class: "post-head"}));
+      if (post.status === "withdrawn") box.append(el("p", t("post_withdrawn"), {class: "note"}));
+      else postTools(box, post);
+    }
     const table = answer.tables.matches;
     const why = state.lang === "en" ? "explanation_en" : "explanation_zh";
     box.append(table.rows.length ? tableOf(table, {cls: "matches", columns: ["id", "kind", "enterprise", "product", "region", "score", why, "contact"],
@@ -654,23 +753,40 @@ async function drawPost(body, id) {
 
 function wireBoard() {
   $("board-kind").addEventListener("change", () => drawBoard());
-  $("board-chain").addEventListener("change", async (event) => {
+  const form = $("board-form");
+  form.segmentsReady = Promise.resolve();
+  $("board-chain").addEventListener("change", (event) => {
     const segPick = $("board-segment");
     segPick.replaceChildren(el("option", t("none_selected"), {value: ""}));
     const chain = event.target.value;
-    if (!chain) return;
-    try {
-      const doc = await fetchResult(ENDPOINTS.chainMap(chain, $("board-region").value));
+    if (!chain) { form.segmentsReady = Promise.resolve(); return; }
+    form.segmentsReady = fetchResult(ENDPOINTS.chainMap(chain, $("board-region").value)).then((doc) => {
       for (const s of tableRows(doc, "segments")) segPick.append(el("option", state.lang === "en" ? s.name_en : s.name_zh, {value: s.segment}));
-    } catch { /* segments stay optional */ }
+    }).catch(() => { /* segments stay optional */ });
   });
-  $("board-form").addEventListener("submit", async (event) => {
+  form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const form = event.currentTarget;
-    const data = Object.fromEntries([...new FormData(form).entries()].filter(([, v]) => v !== ""));
+    const editing = form.dataset.editing;
+    const entries = [...new FormData(form).entries()];
+    if (editing) {
+      // a change sends every editable field (an emptied optional field is cleared)
+      const data = Object.fromEntries(entries.filter(([k]) => EDITABLE.includes(k)));
+      data.quantity = data.quantity === "" || data.quantity === undefined ? null : Number(data.quantity);
+      if (!data.valid_until) delete data.valid_until;
+      try {
+        await api(ENDPOINTS.boardPostId(editing), {method: "PATCH", body: data, headers: ownerHeaders(editing)});
+        status(tr("saved", {id: editing}));
+        endEditing();
+        form.hidden = true;
+        drawBoard(editing);
+      } catch (error) { status(t("failed") + ": " + error.message); }
+      return;
+    }
+    const data = Object.fromEntries(entries.filter(([, v]) => v !== ""));
     if (data.quantity !== undefined) data.quantity = Number(data.quantity);
     try {
       const made = await api(ENDPOINTS.boardPost(), {method: "POST", body: data});
+      keepOwnerToken(made.id, made.owner_token);
       status(tr("posted", {id: made.id}));
       form.reset();
       location.hash = "#/board/" + made.id;
@@ -705,15 +821,38 @@ function commentsBox(kind, id) {
 
 async function fillComments(list, kind, id) {
   let comments = [];
-  try { comments = await api(`/api/v1/comments?target_kind=${kind}&target_id=${encodeURIComponent(id)}`); }
+  try { comments = await api(ENDPOINTS.comments({target_kind: kind, target_id: id, order: "oldest", limit: 200})); }
   catch (error) { list.replaceChildren(el("li", t("failed") + ": " + error.message)); return; }
   list.replaceChildren();
   if (!comments.length) list.append(el("li", t("no_comments"), {class: "empty"}));
-  for (const c of comments) {
-    const li = el("li", null, {class: "comment"});
-    li.append(el("span", `${c.author} · ${c.created_at.slice(0, 16).replace("T", " ")}`, {class: "meta"}), el("span", c.body, {class: "body"}));
-    list.append(li);
+  for (const c of comments) list.append(commentItem(c, () => fillComments(list, kind, id)));
+}
+
+// An ISO time (UTC) as the reader's local "YYYY-MM-DD HH:MM".
+function localTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const two = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
+// One comment: author, time, (target link), the text as text, and a withdraw button on
+// one's own comments (or on any for an admin).
+function commentItem(c, after, target) {
+  const li = el("li", null, {class: "comment", "data-id": String(c.id)});
+  const meta = el("span", `${c.author} · ${localTime(c.created_at)}`, {class: "meta", title: c.created_at});
+  if (target) meta.append(" · ", target);
+  li.append(meta, el("span", c.body, {class: "body"}));
+  if (state.user && (state.user.id === c.author_id || state.user.role === "admin")) {
+    const withdraw = el("button", t("withdraw"), {type: "button", class: "withdraw"});
+    withdraw.addEventListener("click", async () => {
+      if (!window.confirm(t("confirm_withdraw_comment"))) return;
+      try { await api(`/api/v1/comments/${c.id}`, {method: "DELETE"}); await after(); }
+      catch (error) { status(t("failed") + ": " + error.message); }
+    });
+    li.append(withdraw);
   }
+  return li;
 }
 
 // ------------------------------------------------------------------ registration with app.js
@@ -724,9 +863,14 @@ PAGES.policy = (arg) => drawPolicy(arg);
 PAGES.enterprises = () => drawEnterprises(0);
 PAGES.board = (arg) => drawBoard(arg);
 PAGES.regionParts = (code) => drawRegionParts(code);
-PAGES.comments = (kind, id) => commentsBox(kind, id);
+PAGES.commentsBox = (kind, id) => commentsBox(kind, id);
 
 window.addEventListener("DOMContentLoaded", () => {
+  // the level switch of the ranking shows once the server's assessment takes a level
+  // (asked after the first paint: the OpenAPI document is not needed for it)
+  window.addEventListener("load", () => {
+    offersParam("/api/v1/assess", "level").then((yes) => { $("level-box").hidden = !yes; }).catch(() => {});
+  });
   $("disparity-measure").addEventListener("change", drawDisparity);
   $("disparity-groups").addEventListener("change", drawDisparity);
   const chainHash = () => { location.hash = `#/chains/${$("chain-pick").value}/${$("chain-region").value}`; };
