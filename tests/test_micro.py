@@ -281,6 +281,18 @@ def test_stock_identity_on_synthetic_records(tmp_path: Path) -> None:
         assert (lhs == rhs).all()
 
 
+def test_duckdb_threads_and_memory_limit_change_nothing(tmp_path: Path) -> None:
+    path = synthesize(tmp_path / "syn.parquet", 20_000, seed=6)
+    spec = {"parquet": str(path), "depth": "4", "start": 2015, "end": 2024}
+    default = aggregate(AggregateSpec(**spec)).to_frame()
+    # one thread and a limit far below DuckDB's default: the same table
+    small = aggregate(AggregateSpec(**spec, threads=1, memory_limit="64MB")).to_frame()
+    pd.testing.assert_frame_equal(default, small)
+    for bad in ({"threads": 0}, {"memory_limit": "lots"}, {"memory_limit": "2 GBytes"}):
+        with pytest.raises(InputError):
+            AggregateSpec(**spec, **bad)
+
+
 # ---------------------------------------------------------------- synthetic generator
 
 

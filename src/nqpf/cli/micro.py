@@ -115,6 +115,13 @@ def aggregate(
         str,
         typer.Option(help="for --matrix: firms, capital, entries, exits (patents: applications)"),
     ] = "firms",
+    threads: Annotated[
+        int | None, typer.Option(help="DuckDB threads (default: all cores)", min=1)
+    ] = None,
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(help="DuckDB memory limit (default 2GB); beyond it DuckDB spills to disk"),
+    ] = None,
 ) -> None:
     """汇总 Region × industry × year counts, capital, entries and exits (one SQL, DuckDB or Spark)."""
     from nqpf.present.micro import write_table
@@ -132,6 +139,8 @@ def aggregate(
         parquet=parquet,
         table=table,
         spark_master=spark_master,
+        threads=threads,
+        **({"memory_limit": memory_limit} if memory_limit is not None else {}),
     )
     if matrix is not None:
         check_measure(spec.kind, measure)

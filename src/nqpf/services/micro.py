@@ -15,6 +15,7 @@ and hand the region × industry × year tables to the analyses.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -51,6 +52,8 @@ __all__ = [
 ]
 
 Engine = Literal["duckdb", "spark"]
+#: DuckDB's memory for one aggregation (it spills to disk beyond it).
+DEFAULT_MEMORY_LIMIT = "2GB"
 _FIRM_DEPTHS = ("section", "2", "3", "4")
 _IPC_DEPTHS = ("1", "3", "4")
 #: Years in the default window (the last ``_DEFAULT_YEARS`` years with records).
@@ -72,7 +75,9 @@ class AggregateSpec:
     for patents. The records come from ``parquet`` (a file, folder or glob; for Spark any
     URL it reads), from ``table`` (a Spark/Hive catalog table; Spark only) or from the DuckDB
     ``store`` (default ``<nqpf home>/micro.duckdb``). ``start``/``end``: the years (default:
-    the last 10 years with records).
+    the last 10 years with records). DuckDB runs on ``threads`` cores (default all) within
+    ``memory_limit`` (default ``2GB``; beyond it DuckDB spills to a temporary folder, so an
+    aggregation of 10 M firms stays under 4 GB for the whole process).
     """
 
     kind: RecordKind = "firms"
@@ -85,6 +90,8 @@ class AggregateSpec:
     parquet: str | None = None
     table: str | None = None
     spark_master: str = "local[*]"
+    threads: int | None = None
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
 
     def __post_init__(self) -> None:
         if self.kind not in ("firms", "patents"):
@@ -104,6 +111,14 @@ class AggregateSpec:
             raise InputError("give --parquet or --table, not both")
         if self.table is not None and self.engine != "spark":
             raise InputError("--table reads a Spark/Hive catalog table", hint="add --engine spark")
+        if self.threads is not None and (
+            isinstance(self.threads, bool) or not isinstance(self.threads, int) or self.threads < 1
+        ):
+            raise InputError(f"threads must be a whole number ≥ 1, not {self.threads!r}")
+        if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", self.memory_limit):
+            raise InputError(
+                f"memory limit {self.memory_limit!r} is not a size", hint="e.g. 2GB or 500MB"
+            )
         for name in ("start", "end"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
@@ -302,6 +317,7 @@ def _on_duckdb(spec: AggregateSpec) -> tuple[pd.DataFrame, pd.DataFrame, list[in
         con = duckdb.connect()
         con.execute("SET enable_progress_bar = false")
         try:
+            _configure(con, spec)
             con.execute(
                 f"CREATE VIEW {spec.kind} AS SELECT * FROM read_parquet('{_sql_text(path)}')"
             )
@@ -327,11 +343,27 @@ def _on_duckdb(spec: AggregateSpec) -> tuple[pd.DataFrame, pd.DataFrame, list[in
                 or [False]
             )[0]
         )
+        _configure(con, spec)
         return (*_run_duckdb(con, spec), synthetic, store.name)
 
 
+def _configure(con: Any, spec: AggregateSpec) -> None:
+    """DuckDB's threads, memory limit and spill folder for this aggregation."""
+    import os
+
+    spill = Path(tempfile.gettempdir()) / f"nqpf-duckdb-{os.getpid()}"
+    con.execute(f"SET threads = {spec.threads or os.cpu_count() or 1}")
+    con.execute(f"SET memory_limit = '{spec.memory_limit}'")
+    con.execute(f"SET temp_directory = '{_sql_text(str(spill))}'")
+    # rows need not keep the input's order (the SQL sorts its result): less memory
+    con.execute("SET preserve_insertion_order = false")
+
+
 def _run_duckdb(con: Any, spec: AggregateSpec) -> tuple[pd.DataFrame, pd.DataFrame, list[int]]:
-    years = _window(spec, con.execute(_bounds_sql(spec.kind)).fetchdf())
+    if spec.start is not None and spec.end is not None:
+        years = _window(spec, pd.DataFrame({"lo": [spec.start], "hi": [spec.end]}))
+    else:
+        years = _window(spec, con.execute(_bounds_sql(spec.kind)).fetchdf())
     codes = [r[0] for r in con.execute(f"SELECT DISTINCT region FROM {spec.kind}").fetchall()]
     targets = region_targets(codes, spec.level)
     text, excluded = _sql(spec, years)
@@ -411,12 +443,14 @@ def _finish(cells: pd.DataFrame, spec: AggregateSpec) -> pd.DataFrame:
     """Engine-independent dtypes, names, and the columns in a fixed order."""
     key = "industry" if spec.kind == "firms" else "ipc"
     measures = list(FIRM_MEASURES) if spec.kind == "firms" else ["applications"]
-    out = cells.copy()
-    out["region"] = out["region"].astype(str)
-    out[key] = out[key].astype(str)
-    out["year"] = out["year"].astype("int64")
-    for m in measures:
-        out[m] = out[m].astype("float64" if m == "capital" else "int64")
+    out = cells.astype(
+        {
+            "region": "str",
+            key: "str",
+            "year": "int64",
+            **{m: "float64" if m == "capital" else "int64" for m in measures},
+        }
+    )
     out.insert(1, "region_name", _labels(out["region"], _region_names()))
     labels: dict[str, str] = {}
     if spec.kind == "firms" and spec.depth == "section":
@@ -437,12 +471,17 @@ def check_measure(kind: RecordKind, measure: str) -> None:
 
 def _labels(codes: pd.Series, names: Mapping[str, str]) -> pd.Series:
     """``names`` of ``codes`` (the code itself where there is none), looked up once per
-    distinct code."""
-    import numpy as np
+    distinct code (an Arrow dictionary encoding: no Python string per row)."""
+    import pyarrow as pa
 
-    index, distinct = pd.factorize(codes)
-    labels = np.array([names.get(str(c), str(c)) for c in distinct], dtype=object)
-    return pd.Series(labels[index], index=codes.index, dtype="str")
+    column = pa.array(codes, type=pa.string())
+    encoded = (
+        column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    ).dictionary_encode()
+    distinct = encoded.dictionary.to_pylist()
+    labels = pa.array([names.get(c, c) for c in distinct], type=pa.string())
+    taken = labels.take(encoded.indices)
+    return pd.Series(taken.to_pandas(), index=codes.index, dtype="str")
 
 
 def to_matrix(result: MicroResult, measure: str = "firms") -> pd.DataFrame:
