@@ -86,7 +86,9 @@ def test_levers_cover_every_type_and_stage_and_quote_the_article() -> None:
 
 
 def test_a_bad_typing_file_names_the_industry(tmp_path: Path) -> None:
-    doc = (Path(__file__).parents[1] / "src/nqpf/indicators/industry_typing.yaml").read_text(encoding="utf-8")
+    doc = (Path(__file__).parents[1] / "src/nqpf/indicators/industry_typing.yaml").read_text(
+        encoding="utf-8"
+    )
     bad = tmp_path / "typing.yaml"
     bad.write_text(
         doc.replace("半导体: {section: C, type: emerging", "半导体: {section: C, type: hot"),
@@ -141,8 +143,8 @@ def test_opportunities_rank_candidates_with_stated_scores(
     assert out["rank"].tolist() == list(range(1, len(out) + 1))
     assert out["score"].is_monotonic_decreasing
     # the score is the stated sum: the standardised density (no model here) plus the
-    # weighted standardised PCI, COG, growth and type score, each standardised over the
-    # candidate cells of all 31 provinces, written out by hand
+    # weighted percentiles of PCI, COG, growth and type score among the candidate cells of
+    # all 31 provinces, written out by hand (pandas' average-rank percentiles)
     cx = complexity(m)
     cand = (m == 0) & tradable.to_numpy()[None, :]
     cells = cand.stack()
@@ -152,6 +154,12 @@ def test_opportunities_rank_candidates_with_stated_scores(
         v = table.stack().reindex(cells)
         return ((v - v.mean()) / v.std(ddof=0)).xs("340000", level=0).reindex(out.index)
 
+    def q(table: pd.DataFrame) -> pd.Series:
+        v = table.stack(future_stack=True).reindex(cells)
+        known = v.dropna()
+        pct = (known.rank(method="average") - 1) / (len(known) - 1)
+        return pct.reindex(v.index).fillna(0.5).xs("340000", level=0).reindex(out.index)
+
     def per_industry(values: pd.Series) -> pd.DataFrame:
         return pd.DataFrame([values.reindex(m.columns)] * len(m), index=m.index)
 
@@ -159,13 +167,17 @@ def test_opportunities_rank_candidates_with_stated_scores(
         types["type"].reindex(m.columns).map({"future": 1.0, "emerging": 0.75, "traditional": 0.25})
     )
     w = STRATEGIES["balanced"]
-    assert w == {"feasibility": 1.0, "pci": 0.25, "cog": 0.25, "growth": 0.25, "type": 0.25}
+    # ln 1.1 / 4: the most attractive candidate on all four gains odds × 1.1
+    each = np.log(1.1) / 4
+    assert w == pytest.approx(
+        {"feasibility": 1.0, "pci": each, "cog": each, "growth": each, "type": each}
+    )
     manual = (
         z(cx.density)
-        + 0.25 * z(per_industry(cx.pci))
-        + 0.25 * z(cx.cog)
-        + 0.25 * z(per_industry(growth)).fillna(0.0)
-        + 0.25 * z(per_industry(type_score))
+        + each * q(per_industry(cx.pci))
+        + each * q(cx.cog)
+        + each * q(per_industry(growth))
+        + each * q(per_industry(type_score))
     )
     assert out["score"].to_numpy() == pytest.approx(manual.to_numpy())
     assert out["feasibility"].to_numpy() == pytest.approx(z(cx.density).to_numpy())
@@ -193,12 +205,14 @@ def test_presets_add_stated_log_odds_to_the_model() -> None:
     assert low["score"].at["y", "a"] == pytest.approx(np.log(0.25))
     assert np.isnan(low["score"].at["y", "c"])
     far = score_table(p, cand, weights=STRATEGIES["long_jump"], **common)  # type: ignore[arg-type]
-    # PCI over the five candidate cells: a, b, c, a, b = 1, −1, 0, 1, −1 → mean 0, sd √0.8;
-    # type score 1, .25, .25, 1, .25 → mean 0.55, sd √0.135; COG constant adds nothing
-    z_pci = 1.0 / np.sqrt(0.8)
-    z_type = (1.0 - 0.55) / np.sqrt(0.135)
-    assert far["attractiveness"].at["x", "a"] == pytest.approx(0.5 * z_pci + 0.5 * z_type)
-    assert far["score"].at["x", "a"] == pytest.approx(0.5 * z_pci + 0.5 * z_type)  # logit 0.5 = 0
+    # PCI over the five candidate cells: a, b, c, a, b = 1, −1, 0, 1, −1 → ranks 4.5, 1.5,
+    # 3, 4.5, 1.5 → percentiles (rank − 1)/4: a 0.875, b 0.125, c 0.5; type score 1, .25,
+    # .25, 1, .25 → ranks 4.5, 2, 2, 4.5, 2 → a 0.875, b and c 0.25; COG constant and growth
+    # missing add nothing. long_jump: ln 4 / 4 per component (odds × 4 at most in all)
+    each = np.log(4.0) / 4
+    assert far["attractiveness"].at["x", "a"] == pytest.approx(each * (0.875 + 0.875))
+    assert far["attractiveness"].at["y", "b"] == pytest.approx(each * (0.125 + 0.25))
+    assert far["score"].at["x", "a"] == pytest.approx(each * 1.75)  # logit 0.5 = 0
     assert (far["score"] - far["feasibility"] - far["attractiveness"]).abs().max().max() < 1e-12
     with pytest.raises(InputError, match="all weights are zero"):
         score_table(p, cand, weights=dict.fromkeys(STRATEGIES["balanced"], 0.0), **common)  # type: ignore[arg-type]

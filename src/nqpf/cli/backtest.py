@@ -91,6 +91,17 @@ def opportunities(
             title="各得分的预测力 How well each score predicted entries",
         )
         show_table(
+            result.versus_rca.reset_index(),
+            [
+                Col("score", "得分 score", lambda n: _LABELS.get(str(n), str(n))),
+                Col("d_auc", "ΔAUC", num("+.3f"), numeric=True),
+                Col("se_auc", "SE", num(".3f"), numeric=True),
+                Col("d_ap", "ΔAP", num("+.3f"), numeric=True),
+                Col("se_ap", "SE", num(".3f"), numeric=True),
+            ],
+            title="与 RCA 近失基准之差 Against RCA alone (SE: bootstrap over provinces)",
+        )
+        show_table(
             result.deciles.reset_index(names="decile"),
             [
                 Col("decile", "十分位 decile", numeric=True),

@@ -38,6 +38,7 @@ from nqpf.industry.advantage import presence, rca
 __all__ = [
     "Transitions",
     "average_precision",
+    "cluster_bootstrap_difference",
     "decile_hit_rates",
     "evaluate_scores",
     "fold_auc",
@@ -67,6 +68,15 @@ class Transitions:
             "entries": int(self.entries.to_numpy().sum()),
             "exits": int(self.exits.to_numpy().sum()),
         }
+
+
+#: Draws of the cluster bootstrap (:func:`cluster_bootstrap_difference`) and its seed:
+#: 200 draws put the SE within about ±5 % of its limit (relative SE of an SE ≈ 1/√(2·200));
+#: above BOOTSTRAP_CELLS candidate cells the draws shrink in proportion (at least 50: ±10 %),
+#: so that a 2,800 × 1,300 backtest spends seconds, not minutes, on them.
+BOOTSTRAP_RESAMPLES = 200
+BOOTSTRAP_CELLS = 200_000
+BOOTSTRAP_SEED = 17
 
 
 def transitions(
@@ -162,24 +172,100 @@ def _ranked(y: np.ndarray, score: np.ndarray) -> tuple[float, float]:
     return _from_sorted(score[order], y[order])
 
 
-def _from_sorted(s: np.ndarray, hits: np.ndarray) -> tuple[float, float]:
-    """AUC and AP of scores ``s`` sorted descending with their labels ``hits``. Only the
-    totals of each run of equal scores enter, so the order inside a tie (the sort need not
-    be stable) does not change them."""
-    n1 = int(hits.sum())
-    n0 = hits.size - n1
+def _from_sorted(
+    s: np.ndarray, hits: np.ndarray, weight: np.ndarray | None = None
+) -> tuple[float, float]:
+    """AUC and AP of scores ``s`` sorted descending with their labels ``hits`` (each cell
+    counted ``weight`` times, default once). Only the totals of each run of equal scores
+    enter, so the order inside a tie (the sort need not be stable) does not change them."""
     # the last position of every run of equal scores is a threshold
     last = np.r_[np.flatnonzero(s[1:] != s[:-1]), s.size - 1]
-    tp = np.cumsum(hits)[last].astype(float)
-    fp = (last + 1.0) - tp
+    if weight is None:
+        tp = np.cumsum(hits)[last].astype(float)
+        seen = last + 1.0
+    else:
+        tp = np.cumsum(weight * hits)[last]
+        seen = np.cumsum(weight)[last]
+    fp = seen - tp
+    n1 = float(tp[-1]) if tp.size else 0.0
+    n0 = float(fp[-1]) if fp.size else 0.0
     if n1 == 0:
         return float("nan"), float("nan")
-    ap = float(np.sum(np.diff(np.r_[0.0, tp]) / n1 * tp / (last + 1.0)))
+    gained = np.diff(np.r_[0.0, tp])
+    # thresholds that add no entry add nothing (also where a zero weight leaves seen = 0)
+    precision = np.divide(tp, seen, out=np.zeros_like(tp), where=gained > 0)
+    ap = float(np.sum(gained / n1 * precision))
     if n0 == 0:
         return float("nan"), ap
     tp_prev = np.r_[0.0, tp[:-1]]
     auc = float(np.sum(np.diff(np.r_[0.0, fp]) * (tp_prev + tp)) / 2.0 / (n1 * n0))
     return auc, ap
+
+
+def cluster_bootstrap_difference(
+    y: np.ndarray,
+    scores: dict[str, np.ndarray],
+    baseline: np.ndarray,
+    clusters: np.ndarray,
+    *,
+    n_resamples: int | None = None,
+    seed: int = BOOTSTRAP_SEED,
+) -> pd.DataFrame:
+    """Differences score − ``baseline`` in ROC AUC and AP of each of ``scores``, with their
+    standard errors from a bootstrap over clusters (regions' provinces): whole clusters
+    are drawn with replacement, so cells of one province, which share shocks, stay
+    together (Field & Welsh 2007, *J. R. Stat. Soc. B* 69:369, on the cluster bootstrap;
+    DeLong's variance would treat the cells as independent). Resampling by
+    ``scipy.stats.bootstrap`` (every score on the same draws), its ``standard_error``. The
+    fitted models are held fixed: the SE is that of the test sample, not of the fitting.
+    ``n_resamples`` defaults to :data:`BOOTSTRAP_RESAMPLES`, fewer above
+    :data:`BOOTSTRAP_CELLS` cells.
+
+    One row per score: ``d_auc``, ``se_auc``, ``d_ap``, ``se_ap``.
+    """
+    from scipy.stats import bootstrap
+
+    y, baseline = _checked(y, baseline)
+    checked = {name: _checked(y, s)[1] for name, s in scores.items()}
+    keys, codes = np.unique(np.asarray(clusters).ravel(), return_inverse=True)
+    if codes.size != y.size:
+        raise InputError(f"{y.size} labels but {codes.size} cluster labels")
+    # a draw of clusters weights each cell by how often its cluster was drawn: one sort per
+    # score serves every draw (the same AUC and AP as concatenating the drawn cells)
+    ranked = [_sorted(y, s, codes) for s in (baseline, *checked.values())]
+
+    def differences(weight: np.ndarray) -> np.ndarray:
+        base, *rest = (_from_sorted(s, hits, weight[c]) for s, hits, c in ranked)
+        return np.ravel([np.subtract(r, base) for r in rest])
+
+    def statistic(drawn: np.ndarray) -> np.ndarray:
+        return differences(np.bincount(drawn, minlength=keys.size).astype(float))
+
+    point = differences(np.ones(keys.size)).reshape(-1, 2)
+    if n_resamples is None:
+        scale = min(1.0, BOOTSTRAP_CELLS / max(y.size, 1))
+        n_resamples = max(50, round(BOOTSTRAP_RESAMPLES * scale))
+    se = np.asarray(
+        bootstrap(
+            (np.arange(keys.size),),
+            statistic,
+            vectorized=False,
+            n_resamples=n_resamples,
+            method="percentile",
+            rng=np.random.default_rng(seed),
+        ).standard_error
+    ).reshape(-1, 2)
+    return pd.DataFrame(
+        {"d_auc": point[:, 0], "se_auc": se[:, 0], "d_ap": point[:, 1], "se_ap": se[:, 1]},
+        index=pd.Index(list(checked), name="score"),
+    )
+
+
+def _sorted(
+    y: np.ndarray, score: np.ndarray, codes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    order = np.argsort(-score)
+    return score[order], y[order], codes[order]
 
 
 def precision_at_k(

@@ -7,16 +7,19 @@ opportunities in the Atlas sense):
 * feasibility = the log-odds ln(p / (1 − p)) of the entry probability p of the fitted
   feasibility model (:mod:`nqpf.industry.feasibility`) when one is given, else the
   relatedness density ω_cp standardised over the matrix's candidate cells;
-* attractiveness = Σ_k w_k z_k, with z_k PCI_p, COG_cp, the national growth of p and a
-  type score (:data:`TYPE_SCORE`), each standardised (mean 0, standard deviation 1) over
-  the candidate cells of every region of the matrix;
+* attractiveness = Σ_k w_k q_k, with q_k the percentile in [0, 1] of PCI_p, COG_cp, the
+  national growth of p and a type score (:data:`TYPE_SCORE`) among the candidate cells of
+  every region of the matrix ((rank − 1) / (n − 1), ties at their mean rank);
 * score = w_feasibility · feasibility + attractiveness, with the weights of a strategy
   preset (:data:`STRATEGIES`) or the user's. A missing component (no growth series)
   adds nothing.
 
-With a model the score is on the log-odds scale: a weight w_k says how many log-odds of
-entry one standard deviation of the component is worth, and ``low_hanging`` (all w_k = 0)
-ranks by the model alone, so its backtest is the model's. :func:`score_table` computes
+With a model the score is on the log-odds scale: a weight w_k is the number of log-odds of
+entry the most attractive candidate on component k gains over the least attractive, so the
+presets bound what attractiveness can buy — in ``balanced`` the most attractive candidate
+on all four components has its entry odds multiplied by at most 1.1, in ``long_jump`` by
+4 — and ``low_hanging`` (all w_k = 0) ranks by the model alone, so its backtest is the
+model's. :func:`score_table` computes
 the terms for every region at once (the backtest and the screen score all regions the same
 way). The reason of each opportunity names the region's industries that
 contribute most to its density, φ_pp' M_cp' / Σ_p'' φ_pp'', and, when a backtest is given,
@@ -55,20 +58,26 @@ __all__ = [
 
 Strategy = Literal["low_hanging", "balanced", "long_jump"]
 
+#: Largest factor by which attractiveness multiplies the entry odds in each preset (the
+#: most attractive candidate on every component against the least): 1 (none), 1.1, 4.
+ODDS_FACTOR = {"low_hanging": 1.0, "balanced": 1.1, "long_jump": 4.0}
 #: Weights of the score's terms: ``feasibility`` multiplies the model's log-odds of entry,
-#: the others are log-odds per standard deviation of PCI, COG, national growth and the type
-#: score (:data:`TYPE_SCORE`) over the candidate cells. ``low_hanging`` is the fitted model
-#: itself; in ``balanced`` one standard deviation of each attractiveness term is worth
-#: 0.25 log-odds (odds × 1.28), in ``long_jump`` 0.5 (odds × 1.65). The weights are
-#: stated, not fitted: attractiveness is what a region wants, not what predicts entry.
+#: the others are the log-odds a candidate gains from the bottom to the top percentile of
+#: PCI, COG, national growth and the type score (:data:`TYPE_SCORE`) among the candidate
+#: cells: ln(ODDS_FACTOR) shared equally by the four. ``low_hanging`` is the fitted model
+#: itself; ``balanced`` lets attractiveness reorder candidates whose entry odds are within
+#: 10 % of each other (it costs no hit rate against RCA alone in the backtests, see
+#: docs/opportunities.md), ``long_jump`` within a factor 4 (it does cost, by design). The
+#: weights are stated, not fitted: attractiveness is what a region wants, not what predicts
+#: entry.
 STRATEGIES: dict[str, dict[str, float]] = {
-    # 低垂果实: the industries the region is most likely to enter.
-    "low_hanging": {"feasibility": 1.0, "pci": 0.0, "cog": 0.0, "growth": 0.0, "type": 0.0},
-    # 平衡组合: entry odds traded for complexity, growth and emerging type.
-    "balanced": {"feasibility": 1.0, "pci": 0.25, "cog": 0.25, "growth": 0.25, "type": 0.25},
-    # 远跳: complex, fast-growing, emerging industries further from today's base.
-    "long_jump": {"feasibility": 1.0, "pci": 0.5, "cog": 0.5, "growth": 0.5, "type": 0.5},
+    name: {"feasibility": 1.0}
+    | dict.fromkeys(("pci", "cog", "growth", "type"), float(np.log(f)) / 4)
+    for name, f in ODDS_FACTOR.items()
 }
+# 低垂果实 low_hanging: the industries the region is most likely to enter;
+# 平衡组合 balanced: near-equal odds broken towards complexity, growth and emerging type;
+# 远跳 long_jump: complex, fast-growing, emerging industries further from today's base.
 #: Score of an industry type in attractiveness: the article puts emerging and future
 #: industries first but keeps traditional ones ("传统产业改造升级，也能发展新质生产力").
 TYPE_SCORE = {"future": 1.0, "emerging": 0.75, "traditional": 0.25}
@@ -161,11 +170,12 @@ def score_table(
 
     feasibility = ln(p / (1 − p)) of the model's entry probability p (``probability``),
     else the standardised value of ``feasibility`` (e.g. relatedness density, no model);
-    attractiveness = Σ_k w_k z_k with z_k the standardised PCI, COG, growth and type
-    score, standardised over all ``candidates`` (true cells; the others are NaN), a
-    missing value counting as the mean; score = w_feasibility · feasibility +
-    attractiveness. Standardising over all regions' candidates keeps one scale for every
-    region of the matrix.
+    attractiveness = Σ_k w_k q_k with q_k the percentile of PCI, COG, growth and type score
+    among all ``candidates`` (true cells; the others are NaN): (rank − 1) / (n − 1), ties
+    at their mean rank (``scipy.stats.rankdata``), a missing value at the middle (½), a
+    component missing everywhere or constant adding nothing; score = w_feasibility ·
+    feasibility + attractiveness. Ranking over all regions' candidates keeps one scale for
+    every region of the matrix.
     """
     mask = candidates.to_numpy(dtype=bool)
     shape = mask.shape
@@ -177,6 +187,18 @@ def score_table(
         if spread == 0.0:
             return np.zeros(shape)
         out: np.ndarray = np.nan_to_num((v - inside.mean()) / spread)
+        return out
+
+    def q(values: np.ndarray) -> np.ndarray:
+        from scipy.stats import rankdata
+
+        v = np.where(mask, np.asarray(values, dtype=float), np.nan)
+        known = mask & ~np.isnan(v)
+        inside = v[known]
+        if inside.size < 2 or np.ptp(inside) == 0:
+            return np.zeros(shape)
+        out = np.full(shape, 0.5)
+        out[known] = (rankdata(inside) - 1.0) / (inside.size - 1.0)
         return out
 
     def row(series: pd.Series | None) -> np.ndarray:
@@ -194,10 +216,10 @@ def score_table(
         feasible = z(raw)
     type_score = kinds.reindex(candidates.columns).map(TYPE_SCORE).astype(float)
     components = {
-        "pci": z(row(pci)),
-        "cog": z(cog.reindex_like(candidates).to_numpy(dtype=float)),
-        "growth": z(row(growth)),
-        "type": z(row(type_score)),
+        "pci": q(row(pci)),
+        "cog": q(cog.reindex_like(candidates).to_numpy(dtype=float)),
+        "growth": q(row(growth)),
+        "type": q(row(type_score)),
     }
     attractive = sum(
         (weights.get(k, 0.0) * v for k, v in components.items()), start=np.zeros(shape)

@@ -29,7 +29,13 @@ import pandas as pd
 
 from nqpf.errors import InputError
 from nqpf.industry.advantage import presence, rca, ubiquity
-from nqpf.industry.backtest import Transitions, decile_hit_rates, evaluate_scores, transitions
+from nqpf.industry.backtest import (
+    Transitions,
+    cluster_bootstrap_difference,
+    decile_hit_rates,
+    evaluate_scores,
+    transitions,
+)
 from nqpf.industry.complexity import complexity
 from nqpf.industry.feasibility import (
     cell_features,
@@ -60,7 +66,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class BacktestResult(ResultMixin):
-    """Metrics of every score, the decile hit rates of the chosen score, the folds.
+    """Metrics of every score, the decile hit rates of the chosen score, the folds, and the
+    model's and presets' differences from RCA alone with cluster-bootstrap SEs.
 
     Follows :mod:`nqpf.results` (kind ``opportunity_backtest``); the service adds the data
     spec, provenance and caveats with :meth:`with_context`.
@@ -79,14 +86,17 @@ class BacktestResult(ResultMixin):
     warnings: list[str] = field(default_factory=list)
     unmatched: pd.DataFrame | None = None
     title: str = ""
+    versus_rca: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     kind: ClassVar[str] = "opportunity_backtest"
     main_table: ClassVar[str | None] = "metrics"
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """metrics, deciles, summary, folds (and the unmatched divisions of a census pair)."""
+        """metrics, versus_rca, deciles, summary, folds (and the unmatched divisions of a
+        census pair)."""
         out = {
             "metrics": self.metrics,
+            "versus_rca": self.versus_rca.reset_index(),
             # the last decile has no lower edge (−∞ inside, empty in tables and JSON)
             "deciles": self.deciles.replace(-np.inf, np.nan),
             "summary": pd.DataFrame(
@@ -263,6 +273,14 @@ def backtest_opportunities(
         np.broadcast_to(ahead.to_numpy(dtype=float), shape), index=m0.index, columns=m0.columns
     )
     metrics = evaluate_scores(tr, scores, ks=ks, mask=mask, fold=region_fold)
+    inside = cand.to_numpy()
+    compared = ("feasibility", "score_balanced", "score_long_jump")
+    versus_rca = cluster_bootstrap_difference(
+        tr.entries.to_numpy()[inside].astype(bool),
+        {name: scores[name].to_numpy()[inside] for name in compared},
+        tr.rca0.to_numpy()[inside],
+        np.broadcast_to(blocks.reindex(m0.index).to_numpy()[:, None], inside.shape)[inside],
+    )
     chosen = scores[f"score_{strategy}"].to_numpy()[cand.to_numpy()]
     deciles = decile_hit_rates(tr.entries.to_numpy()[cand.to_numpy()].astype(bool), chosen)
     summary: dict[str, object] = dict(tr.summary())
@@ -277,7 +295,14 @@ def backtest_opportunities(
     spec = {k: v for k, v in summary.items() if k in ("strategy", "threshold")}
     spec |= {"include_nontradable": include_nontradable, "ks": list(ks), "n_folds": n_folds}
     return BacktestResult(
-        summary, metrics, deciles, folds, tr, spec=spec, spec_hash=hash_spec(spec, values0, values1)
+        summary,
+        metrics,
+        deciles,
+        folds,
+        tr,
+        spec=spec,
+        spec_hash=hash_spec(spec, values0, values1),
+        versus_rca=versus_rca,
     )
 
 
