@@ -373,3 +373,28 @@ def test_report_below_the_province_is_a_clear_error(tmp_path: Path) -> None:
     assert "prefecture-level unit 340100 合肥市" in result.stderr
     assert "nqpf diagnose 合肥" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.needs_shared
+def test_prefecture_census_values_equal_the_raw_tables(shared_raw: Path) -> None:
+    """合肥 (2020) and 毕节 (2010, under its 2020 code 520500: 毕节地区 522400 then) as packaged
+    equal the census prefecture rows, the shares recomputed from the raw counts by name."""
+    base = shared_raw / "leiii+census/data/census"
+    raw20 = pd.read_excel(base / "census_county_2020_v1.xlsx", sheet_name="七普（年鉴）")
+    hefei = raw20[raw20["区划代码"] == 340100].iloc[0]
+    college = hefei[["大学专科_男", "大学专科_女", "本科及以上_男", "本科及以上_女"]].sum()
+    got = load_subnational(
+        "prefecture", ["college_share", "professional_share"], years=[2020], regions=["合肥"]
+    ).set_index("indicator")["value"]
+    assert got["college_share"] == pytest.approx(college / hefei.iloc[69:83].sum() * 100)
+    assert got["professional_share"] == pytest.approx(
+        hefei["专业技术人员"] / hefei["各种职业人口总计"] * 100
+    )
+    raw10 = pd.read_excel(base / "census_county_2010_v1.xlsx")
+    bijie = raw10[raw10["区划代码"] == 522400].iloc[0]
+    levels = ["未上过学", "小学", "初中", "高中", "大学专科", "大学本科及以上"]
+    edu = sum(float(bijie[f"{lv}-{s}"]) for lv in levels for s in ("男", "女"))
+    college10 = sum(float(bijie[f"{lv}-{s}"]) for lv in levels[4:] for s in ("男", "女"))
+    got10 = load_subnational("prefecture", ["college_share"], years=[2010], regions=["520500"])
+    assert got10["value"].iloc[0] == pytest.approx(college10 / edu * 100)
+    assert got10["flag"].iloc[0] == "2010 code 522400"
