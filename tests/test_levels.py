@@ -398,3 +398,23 @@ def test_prefecture_census_values_equal_the_raw_tables(shared_raw: Path) -> None
     got10 = load_subnational("prefecture", ["college_share"], years=[2010], regions=["520500"])
     assert got10["value"].iloc[0] == pytest.approx(college10 / edu * 100)
     assert got10["flag"].iloc[0] == "2010 code 522400"
+
+
+def test_diagnosis_counts_units_and_names_pillars(tmp_path: Path) -> None:
+    """The trajectory counts the units ranked and those of the group; obstacles carry the
+    framework's pillar names; the terminal shows rank/units and names, not pillar ids."""
+    d = diagnose("合肥")
+    scores = nqpf.assess(level="prefecture").scores
+    row = d.trajectory.iloc[0]
+    assert row["n_units"] == len(scores) == 295
+    assert row["n_group"] == int(scores["region"].str.startswith("34").sum())
+    names = {p.id: p.name_zh for p in load_framework("city").pillars}
+    assert d.obstacles["pillar_name"].tolist() == d.obstacles["pillar"].map(names).tolist()
+    assert set(d.pillar_obstacles["pillar_name"]) == set(names.values())
+    result = CliRunner().invoke(app, ["diagnose", "合肥"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    assert f"{int(row['rank'])}/295" in result.output
+    assert f"安徽: {int(row['n_group'])} 个单元" in result.output
+    for name in names.values():
+        assert name in result.output
+    assert "│ tech" not in result.output and "industry │" not in result.output
