@@ -528,7 +528,7 @@ def test_data_import_page(chromium_browser: Browser, server: str, artifacts: Pat
     # the wrong type: one line naming the problem, no summary
     form.locator("input[name=name]").fill("错误文件")
     form.locator("input[name=file]").set_input_files(
-        {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"}
+        {"name": "figure.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n" + bytes(64)}
     )
     form.locator("button[type=submit]").click()
     error = page.locator(".import-error")
