@@ -9,6 +9,8 @@ and hand the region × industry × year tables to the analyses.
 * :func:`to_matrix` — one measure of an aggregation as the long matrix of
   :mod:`nqpf.industry.matrix`, which ``nqpf opportunities``, ``nqpf similar`` and the
   herding and chain analyses read (``--matrix FILE``);
+* :func:`year_panels` and :func:`first_years` — the region × industry table of every year
+  and each cell's first year with a firm, for revealed herding (``nqpf herding --micro``);
 * :func:`synthesize` — synthetic records calibrated to the census (:mod:`nqpf.micro.synth`),
   marked synthetic in the file, in the store's import log and in every result built on them.
 """
@@ -46,9 +48,11 @@ __all__ = [
     "aggregate",
     "check_measure",
     "export_store",
+    "first_years",
     "import_file",
     "synthesize",
     "to_matrix",
+    "year_panels",
 ]
 
 Engine = Literal["duckdb", "spark"]
@@ -507,3 +511,33 @@ def to_matrix(result: MicroResult, measure: str = "firms") -> pd.DataFrame:
         value=frame["value"].astype(float), unit=unit, classification=classification
     )
     return frame[COLUMNS].reset_index(drop=True)
+
+
+def year_panels(result: MicroResult, measure: str = "firms") -> dict[int, pd.DataFrame]:
+    """One region × industry table of ``measure`` per year of the aggregation's window
+    (zeros where a cell has nothing that year; every region and industry of the window in
+    every year)."""
+    cells = result.tables()["cells"]
+    key = "industry" if "industry" in cells.columns else "ipc"
+    check_measure("firms" if key == "industry" else "patents", measure)
+    regions = sorted(cells["region"].unique())
+    codes = sorted(cells[key].unique())
+    out = {}
+    for year in range(int(result.spec["start"]), int(result.spec["end"]) + 1):
+        part = cells[cells["year"] == year]
+        wide = part.pivot_table(
+            index="region", columns=key, values=measure, aggfunc="sum", fill_value=0
+        )
+        out[year] = wide.reindex(index=regions, columns=codes, fill_value=0).astype(float)
+    return out
+
+
+def first_years(result: MicroResult) -> pd.DataFrame:
+    """``region, industry, year``: the first year of the window in which a region has a firm
+    in an industry, for the cells with none in the window's first year (a region that had
+    firms there before the window but none at its start counts as entering again)."""
+    cells = result.tables()["cells"]
+    present = cells.loc[cells["firms"] > 0, ["region", "industry", "year"]]
+    first = present.groupby(["region", "industry"], as_index=False)["year"].min()
+    out: pd.DataFrame = first[first["year"] > int(result.spec["start"])]
+    return out.reset_index(drop=True)
