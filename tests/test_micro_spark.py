@@ -136,6 +136,26 @@ def test_patents_and_parquet_and_catalog_tables_on_spark(
         )
     ).to_frame()
     pd.testing.assert_frame_equal(from_parquet, from_table)
+    # a table of the catalog over Parquet files (as a Hive external table is), by its
+    # qualified name: no temporary view in between
+    spark.sql(f"CREATE DATABASE IF NOT EXISTS ods LOCATION '{tmp_path / 'ods'}'")
+    spark.sql(
+        f"CREATE TABLE IF NOT EXISTS ods.nqpf_firms USING parquet LOCATION '{folder / 'firms.parquet'}'"
+    )
+    try:
+        from_catalog = aggregate(
+            AggregateSpec(
+                table="ods.nqpf_firms",
+                engine="spark",
+                spark_master="local[2]",
+                depth="3",
+                start=2020,
+                end=2024,
+            )
+        ).to_frame()
+    finally:
+        spark.sql("DROP DATABASE ods CASCADE")
+    pd.testing.assert_frame_equal(from_parquet, from_catalog)
     pd.testing.assert_frame_equal(
         from_parquet,
         aggregate(AggregateSpec(store=str(store), depth="3", start=2020, end=2024)).to_frame(),
