@@ -32,6 +32,7 @@ from nqpf.micro.aggregate import (
     FIRM_MEASURES,
     excluded_sql,
     firm_sql,
+    long_cells,
     patent_sql,
     run_duckdb,
     run_spark,
@@ -220,6 +221,8 @@ def aggregate(spec: AggregateSpec) -> MicroResult:
         cells, excluded, years, synthetic, source = _on_duckdb(spec)
     else:
         cells, excluded, years, synthetic, source = _on_spark(spec)
+    if spec.kind == "firms":
+        cells = long_cells(cells, start=years[0], end=years[-1])
     cells = _finish(cells, spec)
     warnings = []
     if synthetic:
@@ -371,8 +374,8 @@ def _run_duckdb(con: Any, spec: AggregateSpec) -> tuple[pd.DataFrame, pd.DataFra
     codes = [r[0] for r in con.execute(f"SELECT DISTINCT region FROM {spec.kind}").fetchall()]
     targets = region_targets(codes, spec.level)
     text, excluded = _sql(spec, years)
-    cells = run_duckdb(con, text, region_map=targets, years=years)
-    counts = run_duckdb(con, excluded, region_map=targets, years=years)
+    cells = run_duckdb(con, text, region_map=targets)
+    counts = run_duckdb(con, excluded, region_map=targets)
     return cells, counts, years
 
 
@@ -428,8 +431,8 @@ def _on_spark(spec: AggregateSpec) -> tuple[pd.DataFrame, pd.DataFrame, list[int
         targets = region_targets(codes.astype(str).tolist(), spec.level)
         text, excluded = _sql(spec, years)
         try:
-            cells = run_spark(spark, text, region_map=targets, years=years)
-            counts = run_spark(spark, excluded, region_map=targets, years=years)
+            cells = run_spark(spark, text, region_map=targets)
+            counts = run_spark(spark, excluded, region_map=targets)
         except Exception as exc:  # Py4J errors from the cluster: one line
             raise InputError(f"Spark failed: {' '.join(str(exc).split())[:300]}") from None
     return cells, counts, years, synthetic, source
