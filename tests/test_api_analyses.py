@@ -307,7 +307,7 @@ def test_board_posting_needs_an_analyst_and_matches(client: TestClient) -> None:
     ranked = frame_from_json(matches["tables"]["matches"])
     assert ranked["id"].iloc[0] == supply
     missing = client.get("/api/v1/board/999999/matches")
-    assert missing.status_code == 422
+    assert missing.status_code == 404
 
 
 def test_policy_library_search_document_and_extract(client: TestClient) -> None:

@@ -12,6 +12,7 @@ __all__ = [
     "InputError",
     "NQPFError",
     "NQPFWarning",
+    "NotFoundError",
     "RegionIsGroupError",
     "UnknownRegionError",
 ]
@@ -84,6 +85,14 @@ class UnknownRegionError(InputError, KeyError):
             else "use a province name (北京 / 北京市 / Beijing) or a GB/T 2260 code (110000)"
         )
         super().__init__(f"unknown region {name!r}", hint=hint, **where)  # type: ignore[arg-type]
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return self._render()
+
+
+class NotFoundError(InputError, KeyError):
+    """A stored thing (a board post, an imported data set …) asked for by an id that does
+    not exist (HTTP 404 in the API)."""
 
     def __str__(self) -> str:  # KeyError would otherwise quote the message
         return self._render()

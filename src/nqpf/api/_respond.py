@@ -72,14 +72,16 @@ def result_responses(**extra: dict[str, Any]) -> dict[int | str, dict[str, Any]]
 RESULT_RESPONSES = result_responses()
 
 
-def encode(result: Result, extra: Mapping[str, Any] | None = None) -> Encoded:
-    """The JSON bytes of ``result`` (with ``extra`` top-level members) and its ETag."""
+def encode(result: Result, extra: Mapping[str, Any] | None = None, *, variant: str = "") -> Encoded:
+    """The JSON bytes of ``result`` (with ``extra`` top-level members) and its ETag
+    (``"<spec_hash>"``, or ``"<spec_hash>-<variant>"`` for a partial view of the result)."""
     text = result.to_json()
     if extra:
         doc = json.loads(text)
         doc.update(extra)
         text = json.dumps(doc, ensure_ascii=False, allow_nan=False)
-    return text.encode("utf-8"), f'"{result.spec_hash}"'
+    tag = f"{result.spec_hash}-{variant}" if variant else result.spec_hash
+    return text.encode("utf-8"), f'"{tag}"'
 
 
 def _answer(request: Request, encoded: Encoded) -> Response:
@@ -97,12 +99,14 @@ async def result_response(
     *,
     extra: Callable[[Result], Mapping[str, Any]] | None = None,
     cache: bool = True,
+    variant: str = "",
 ) -> Response:
-    """Answer ``key`` with the document of ``run()``'s result (cached when ``cache``)."""
+    """Answer ``key`` with the document of ``run()``'s result (cached when ``cache``;
+    ``variant`` names a partial view in the ETag)."""
 
     def build() -> Encoded:
         result = run()
-        return encode(result, extra(result) if extra is not None else None)
+        return encode(result, extra(result) if extra is not None else None, variant=variant)
 
     if not cache:
         return _answer(request, await run_in_threadpool(build))

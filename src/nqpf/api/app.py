@@ -9,8 +9,10 @@ error                      status
 =========================  ======
 InputError (bad value)     422
 UnknownRegionError         404
+NotFoundError (by id)      404
 AuthenticationError        401
 PermissionDeniedError      403
+NotOwnerError (board)      403
 ConflictError              409
 RateLimitedError           429
 QueueFullError (jobs)      429
@@ -47,7 +49,8 @@ from nqpf.api.jobs import JobQueue, QueueFullError
 from nqpf.api.security import SESSION_COOKIE, current_user, engine_of, need_user
 from nqpf.db import DatabaseError, connect
 from nqpf.db import accounts_repo as accounts
-from nqpf.errors import InputError, NQPFError, UnknownRegionError
+from nqpf.db.market_repo import NotOwnerError
+from nqpf.errors import InputError, NotFoundError, NQPFError, UnknownRegionError
 from nqpf.web import mount_dashboard
 
 __all__ = ["create_app", "default_app"]
@@ -90,13 +93,13 @@ class SecurityHeaders:
 
 
 def _status_of(error: NQPFError) -> int:
-    if isinstance(error, UnknownRegionError):
+    if isinstance(error, UnknownRegionError | NotFoundError):
         return 404
     if isinstance(error, InputError):
         return 422
     if isinstance(error, accounts.AuthenticationError):
         return 401
-    if isinstance(error, accounts.PermissionDeniedError):
+    if isinstance(error, accounts.PermissionDeniedError | NotOwnerError):
         return 403
     if isinstance(error, accounts.ConflictError):
         return 409

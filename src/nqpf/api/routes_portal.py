@@ -11,12 +11,12 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from nqpf.api._respond import RESULT_RESPONSES, Year, result_response
-from nqpf.api.security import need_analyst
-from nqpf.db.accounts_repo import UserInfo
+from nqpf.api.security import Caller, need_analyst
+from nqpf.db.accounts_repo import AuthenticationError, UserInfo
 from nqpf.errors import InputError
 from nqpf.results import Result, tables_result
 
@@ -117,6 +117,45 @@ class NewPost(BaseModel):
     )
 
 
+class PostChanges(BaseModel):
+    """Fields of a post to change (any of :class:`NewPost`'s but ``kind`` and
+    ``client_key``); the changed post is validated as a whole."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enterprise: str | None = Field(default=None, min_length=1, max_length=200)
+    product: str | None = Field(default=None, min_length=1, max_length=200)
+    region: str | None = Field(default=None, min_length=1, max_length=64)
+    contact: str | None = Field(default=None, min_length=1, max_length=200)
+    valid_until: date | None = None
+    industry: str | None = Field(default=None, max_length=50)
+    chain: str | None = Field(default=None, max_length=40)
+    segment: str | None = Field(default=None, max_length=40)
+    quantity: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    unit: str | None = Field(default=None, max_length=20)
+    description: str | None = Field(default=None, max_length=2000)
+
+
+#: The owner token of a post, as returned by ``POST /board`` (header ``X-Owner-Token``).
+OwnerToken = Annotated[
+    str | None,
+    Header(
+        alias="X-Owner-Token",
+        min_length=1,
+        max_length=200,
+        description="the post's owner token (instead of logging in as its author or an admin)",
+    ),
+]
+
+#: Answers of the routes that change a post.
+_CHANGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no credentials (log in, send an API token or X-Owner-Token)"},
+    403: {"description": "not the post's author, an admin or its owner token"},
+    404: {"description": "no such post"},
+    422: {"description": "a bad field (`detail` names it)"},
+}
+
+
 @router.get("/board", tags=["board"], responses=RESULT_RESPONSES)
 async def board(
     request: Request,
@@ -125,11 +164,14 @@ async def board(
     chain: Text64 | None = None,
     segment: Text64 | None = None,
     include_expired: bool = False,
+    include_withdrawn: bool = False,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> Response:
-    """Live supply offers and purchase requests, newest first (table ``posts``)."""
+    """Live supply offers and purchase requests, newest first (table ``posts``; column
+    ``status`` is ``live`` or, with ``include_withdrawn``, ``withdrawn``)."""
     options: dict[str, Any] = {"kind": kind, "region": region, "chain": chain}
     options |= {"segment": segment, "include_expired": include_expired, "limit": limit}
+    options |= {"include_withdrawn": include_withdrawn}
     url = _url(request)
 
     def run() -> Result:
@@ -141,6 +183,7 @@ async def board(
             chain=chain,
             segment=segment,
             include_expired=include_expired,
+            include_withdrawn=include_withdrawn,
             limit=limit,
             url=url,
         )
@@ -160,8 +203,66 @@ def post_to_board(
     (keep it: changing or withdrawing the post needs it)."""
     from nqpf.services.market import board_post
 
-    post_id, created, token = board_post(body.model_dump(), url=_url(request))
+    post_id, created, token = board_post(body.model_dump(), url=_url(request), author_id=user.id)
     return {"id": post_id, "created": created, "owner_token": token, "by": user.username}
+
+
+def _editor(user: UserInfo | None, token: str | None) -> Any:
+    """Who changes a post: the caller's account and/or the owner token; neither → 401."""
+    from nqpf.db.market_repo import Editor
+
+    if user is None and token is None:
+        raise AuthenticationError(
+            "changing a post needs its author's or an admin's log-in, or X-Owner-Token"
+        )
+    return Editor(
+        token=token,
+        user_id=user.id if user is not None else None,
+        admin=user is not None and user.role == "admin",
+    )
+
+
+def _post_json(post: dict[str, Any]) -> dict[str, Any]:
+    """A stored post as JSON (the columns of the board list; dates as ISO text)."""
+    out: dict[str, Any] = {}
+    for key, value in post.items():
+        out[key] = value.isoformat() if isinstance(value, date) else value
+    return out
+
+
+@router.patch("/board/{post_id}", tags=["board"], responses=_CHANGE_RESPONSES)
+def change_post(
+    post_id: Annotated[int, Path(ge=1, le=2**62)],
+    body: PostChanges,
+    request: Request,
+    user: Caller,
+    owner_token: OwnerToken = None,
+) -> dict[str, Any]:
+    """Change a post: its author (logged in), an admin, or with its ``X-Owner-Token``.
+    Answers the post as stored afterwards (the board list's columns, with ``status``)."""
+    from nqpf.services.market import board_update
+
+    changes = body.model_dump(exclude_unset=True)
+    nulls = [k for k, v in changes.items() if v is None and k != "quantity"]
+    if nulls:
+        raise InputError(f"{nulls[0]}: cannot be null", column=nulls[0])
+    post = board_update(post_id, changes, editor=_editor(user, owner_token), url=_url(request))
+    return _post_json(post)
+
+
+@router.delete("/board/{post_id}", tags=["board"], responses=_CHANGE_RESPONSES)
+def withdraw_post(
+    post_id: Annotated[int, Path(ge=1, le=2**62)],
+    request: Request,
+    user: Caller,
+    owner_token: OwnerToken = None,
+) -> dict[str, Any]:
+    """Withdraw a post (its author, an admin, or with its ``X-Owner-Token``): it leaves the
+    board and the matches (``include_withdrawn=true`` shows it)."""
+    from nqpf.services.market import board_withdraw
+
+    board_withdraw(post_id, editor=_editor(user, owner_token), url=_url(request))
+    return {"id": post_id, "status": "withdrawn"}
 
 
 @router.get("/board/{post_id}/matches", tags=["board"], responses=RESULT_RESPONSES)
@@ -169,16 +270,19 @@ async def board_matches(
     request: Request,
     post_id: Annotated[int, Path(ge=1, le=2**62)],
     top: Annotated[int, Query(ge=1, le=100)] = 10,
+    include_withdrawn: bool = False,
 ) -> Response:
     """A post (table ``post``) and its best counterparts along the chains, each with the
-    reasons of its score (table ``matches``)."""
+    reasons of its score (table ``matches``). A withdrawn post is 404 and is matched with
+    nothing, unless ``include_withdrawn``."""
     url = _url(request)
     options: dict[str, Any] = {"post_id": post_id, "top": top}
+    options |= {"include_withdrawn": include_withdrawn}
 
     def run() -> Result:
         from nqpf.services.market import board_match
 
-        post, matches = board_match(post_id, top=top, url=url)
+        post, matches = board_match(post_id, top=top, url=url, include_withdrawn=include_withdrawn)
         return tables_result(
             "board_matches", options, {"matches": matches, "post": pd.DataFrame([post])}
         )

@@ -22,7 +22,14 @@ from nqpf.db.accounts_repo import (
     resolve_token,
 )
 
-__all__ = ["SESSION_COOKIE", "current_user", "engine_of", "need_analyst", "need_user"]
+__all__ = [
+    "SESSION_COOKIE",
+    "Caller",
+    "current_user",
+    "engine_of",
+    "need_analyst",
+    "need_user",
+]
 
 SESSION_COOKIE = "nqpf_session"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -61,6 +68,7 @@ def current_user(request: Request) -> UserInfo | None:
     return user
 
 
+#: The caller, or ``None`` when anonymous (a route that accepts other credentials too).
 Caller = Annotated[UserInfo | None, Depends(current_user)]
 
 

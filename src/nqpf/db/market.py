@@ -8,7 +8,9 @@ re-import of the same enterprise updates it.
 the SHA-256 of a secret owner token (the token itself is never stored); editing and
 deleting need the token. ``client_key`` makes submissions idempotent: the same owner
 submitting the same key twice gets the first post back, enforced by a unique constraint so
-that concurrent duplicates cannot both be stored.
+that concurrent duplicates cannot both be stored. ``status`` is ``live`` or ``withdrawn`` (a
+withdrawn post leaves the board and the matches but keeps its row); ``author_id`` is the
+portal account (``web_users.id``) that posted it, when one did.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class MarketPost(Base):
     __tablename__ = "market_posts"
     __table_args__ = (
         CheckConstraint("kind IN ('supply', 'demand')", name="kind"),
+        CheckConstraint("status IN ('live', 'withdrawn')", name="status"),
         UniqueConstraint("owner_hash", "client_key"),
         Index("ix_market_posts_kind_valid", "kind", "valid_until"),
         Index("ix_market_posts_chain_segment", "chain", "segment"),
@@ -80,3 +83,5 @@ class MarketPost(Base):
     client_key: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(12), default="live", server_default="live")
+    author_id: Mapped[int | None] = mapped_column(Integer, index=True)

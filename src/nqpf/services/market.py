@@ -13,11 +13,14 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from nqpf.errors import InputError
+
+if TYPE_CHECKING:
+    from nqpf.db.market_repo import Editor
 
 __all__ = [
     "board_delete",
@@ -25,6 +28,7 @@ __all__ = [
     "board_match",
     "board_post",
     "board_update",
+    "board_withdraw",
     "directory",
     "firms_search",
     "import_enterprises",
@@ -244,9 +248,11 @@ def board_post(
     token: str | None = None,
     url: str | None = None,
     today: date | None = None,
+    author_id: int | None = None,
 ) -> tuple[int, bool, str]:
     """Validate and store a post; returns (id, created, owner token). Without a token a new
-    one is made (keep it: editing and deleting need it)."""
+    one is made (keep it: editing and deleting need it). ``author_id``: the portal account
+    posting (it may change and withdraw the post without the token)."""
     from nqpf.db import connect
     from nqpf.db.market_repo import add_post, new_owner_token
     from nqpf.market.posts import validate_post
@@ -254,42 +260,57 @@ def board_post(
     post = validate_post(data, today=today or date.today())
     _check_position(post.chain, post.segment)
     owner = token or new_owner_token()
-    values = {k: v for k, v in post.__dict__.items()}
-    if post.chain:
-        from nqpf.services.chains import get_chain
-
-        found = get_chain(post.chain)
-        values["chain"] = found.id
-        if post.segment:
-            values["segment"] = found.segment(post.segment).id
-    post_id, created = add_post(connect(url), values, owner)
+    values = _canonical(dict(post.__dict__))
+    post_id, created = add_post(connect(url), values, owner, author_id=author_id)
     return post_id, created, owner
+
+
+#: The fields of a post that validation sees as a whole (all but id, timestamps, status).
+_POST_VALUES = (
+    "kind", "enterprise", "product", "industry", "chain", "segment", "region", "quantity",
+    "unit", "valid_until", "contact", "description",
+)  # fmt: skip
 
 
 def board_update(
     post_id: int,
     changes: Mapping[str, Any],
     *,
-    token: str,
+    token: str | None = None,
+    editor: Editor | None = None,
     url: str | None = None,
     today: date | None = None,
-) -> None:
-    """Change a post (owner only); the changed post is validated as a whole."""
+) -> dict[str, Any]:
+    """Change a post (its owner ``token``, or an ``editor``: its author or an admin); the
+    changed post is validated as a whole. Returns the post as stored afterwards."""
     from nqpf.db import connect
-    from nqpf.db.market_repo import get_post, update_post
+    from nqpf.db.market_repo import Editor, check_editor, get_post, update_post
     from nqpf.market.posts import validate_post
 
+    who = editor if editor is not None else Editor(token=token)
     engine = connect(url)
+    check_editor(engine, post_id, who)
     current = get_post(engine, post_id)
-    merged = {k: current[k] for k in ("kind", "enterprise", "product", "industry", "chain", "segment",
-                                      "region", "quantity", "unit", "valid_until", "contact", "description")}  # fmt: skip
+    merged = {k: current[k] for k in _POST_VALUES}
     merged.update(changes)
     post = validate_post(merged, today=today or date.today())
     _check_position(post.chain, post.segment)
-    update_post(engine, post_id, token, {k: getattr(post, k) for k in changes})
+    values = _canonical({k: getattr(post, k) for k in changes})
+    update_post(engine, post_id, who, values)
+    return get_post(engine, post_id)
+
+
+def board_withdraw(post_id: int, *, editor: Editor, url: str | None = None) -> None:
+    """Withdraw a post (its owner token, its author or an admin): it leaves the board and
+    the matches."""
+    from nqpf.db import connect
+    from nqpf.db.market_repo import withdraw_post
+
+    withdraw_post(connect(url), post_id, editor)
 
 
 def board_delete(post_id: int, *, token: str, url: str | None = None) -> None:
+    """Remove a post for good (owner token only)."""
     from nqpf.db import connect
     from nqpf.db.market_repo import delete_post
 
@@ -303,6 +324,7 @@ def board_list(
     chain: str | None = None,
     segment: str | None = None,
     include_expired: bool = False,
+    include_withdrawn: bool = False,
     limit: int = 50,
     url: str | None = None,
 ) -> pd.DataFrame:
@@ -321,6 +343,7 @@ def board_list(
         segment=segment,
         live_on=None if include_expired else date.today(),
         limit=limit,
+        include_withdrawn=include_withdrawn,
     )
 
 
@@ -355,16 +378,24 @@ def board_match(
     url: str | None = None,
     today: date | None = None,
     weights: Mapping[str, float] | None = None,
+    include_withdrawn: bool = False,
 ) -> tuple[dict[str, Any], pd.DataFrame]:
-    """The stored post ``post_id`` and its best counterparts, each with an explanation."""
+    """The stored post ``post_id`` and its best counterparts, each with an explanation.
+    Withdrawn posts are neither matched nor matchable unless ``include_withdrawn``."""
     from nqpf.db import connect
     from nqpf.db.market_repo import get_post, posts_frame
+    from nqpf.errors import NotFoundError
     from nqpf.market.match import MatchWeights, PostIndex, rank_counterparts
 
     engine = connect(url)
     request = get_post(engine, post_id)
+    if request["status"] == "withdrawn" and not include_withdrawn:
+        raise NotFoundError(
+            f"post {post_id}: withdrawn", hint="ask with include_withdrawn=true to see it"
+        )
     day = today or date.today()
-    index = PostIndex(posts_frame(engine, live_on=day))
+    pool = posts_frame(engine, live_on=day, include_withdrawn=include_withdrawn)
+    index = PostIndex(pool)
     ctx = match_context()
     matches = rank_counterparts(
         request,
@@ -379,6 +410,21 @@ def board_match(
         top=top,
     )
     return request, matches
+
+
+def _canonical(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with the chain and segment (when given and set) as their ids (新能源汽车 →
+    nev); the pair was checked by :func:`_check_position`."""
+    chain = values.get("chain")
+    if not chain:
+        return values
+    from nqpf.services.chains import get_chain
+
+    found = get_chain(chain)
+    values["chain"] = found.id
+    if values.get("segment"):
+        values["segment"] = found.segment(values["segment"]).id
+    return values
 
 
 def _chain_id(chain: str) -> str:
