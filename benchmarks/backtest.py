@@ -14,8 +14,8 @@ Loading and matching the census pair is timed apart. There is no library that ba
 opportunity ranking; the part that has a peer — the metrics — is timed side by side with
 scikit-learn's ``roc_auc_score`` and ``average_precision_score`` on the same arrays,
 interleaved, checked equal to 1e-12, with the ratio printed. The BLAS/OpenMP threads are
-pinned by ``_harness`` (default 1, stated in the header line); scikit-learn's Newton-CG
-logistic regression runs in one thread.
+pinned by ``_harness`` (default 1, stated in the header line); the model's Newton-CG solver
+(SciPy) runs in one thread.
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ def main() -> None:
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     print(machine())
-    print(f"threads: BLAS/OpenMP {THREADS}; scikit-learn Newton-CG single-threaded")
+    print(f"threads: BLAS/OpenMP {THREADS}; SciPy Newton-CG single-threaded")
     from nqpf.industry.classification import industry_types
 
     wall, cpu = time.perf_counter(), time.process_time()

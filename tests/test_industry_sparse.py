@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import nqpf.industry._blocks as blocks
@@ -76,3 +76,27 @@ def test_relatedness_from_sparse_input_and_binary_check() -> None:
         complexity(bad)
     with pytest.raises(InputError, match="binary"):
         complexity(bad.astype(pd.SparseDtype("float64", 0.0)))
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1))
+def test_partial_eigensolver_equals_the_full_one(seed: int) -> None:
+    """ARPACK's three leading eigenpairs give the numbers of the full eigendecomposition."""
+    import nqpf.industry.complexity as cx
+
+    m = _presence(seed, n=400, k=60)
+    original = cx.PARTIAL_EIGEN_MIN
+    try:
+        cx.PARTIAL_EIGEN_MIN = 10**9
+        full = complexity(m)
+        cx.PARTIAL_EIGEN_MIN = 1
+        partial = complexity(m)
+    finally:
+        cx.PARTIAL_EIGEN_MIN = original
+    _, lam2, lam3 = full.eigenvalues
+    assume((lam2 - lam3) / lam2 > 0.01)  # a unique second eigenvector
+    for name in ("eci", "pci", "coi"):
+        pd.testing.assert_series_equal(getattr(partial, name), getattr(full, name), atol=1e-9)
+    pd.testing.assert_frame_equal(partial.cog, full.cog, atol=1e-9)
+    assert partial.eigenvalues == pytest.approx(full.eigenvalues, abs=1e-12)
+    assert partial.converged and full.converged

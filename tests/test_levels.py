@@ -317,3 +317,59 @@ def test_external_nqpf_series_equal_the_raw_file(shared_raw: Path) -> None:
         ).set_index("indicator")["value"]
         assert got["caodai_nqpf"] == float(row["NQPF"])
         assert got["caodai_gtfp"] == float(row["GTFP"])
+
+
+# ---------------------------------------------------------------------- audit
+def test_audit_below_the_province_validates_against_cao_dai_and_checks_census_bases() -> None:
+    """The audit of the prefecture assessment: the validation ρ is the Spearman ρ of the index
+    with Cao & Dai's series (a full series: no top-n overlap), and the small-base check uses
+    the census denominators of the sub-national catalog."""
+    from scipy.stats import spearmanr
+
+    from nqpf.services.audit import audit, ratio_denominators
+
+    assert ratio_denominators("county")["college_share"] == "census_edu_population"
+    assert ratio_denominators("prefecture")["city_gdp_per_capita"] == "city_population"
+    result = audit(level="prefecture")
+    tables = result.tables()
+    v = tables["validation"].set_index("column")
+    scores = result.tables()["rank_shift"]  # one row per assessed unit
+    assert len(scores) == 295
+    index = nqpf.assess(level="prefecture").scores.set_index("region")["index"]
+    ref = load_subnational("prefecture", ["caodai_nqpf"], years=[2020]).set_index("region")
+    joined = pd.concat([index, ref["value"]], axis=1, join="inner")
+    assert v.loc["index", "n"] == len(joined) == 293
+    assert v.loc["index", "spearman"] == pytest.approx(
+        spearmanr(joined.iloc[:, 0], joined.iloc[:, 1]).statistic, rel=1e-12
+    )
+    assert v["top_overlap"].isna().all()
+
+
+def test_audit_small_bases_at_county_level() -> None:
+    """A county whose census occupation total is under 5 % of the median is a small base of
+    professional_share (the 10 % long-form sample of a few thousand residents)."""
+    from nqpf.services.audit import audit
+
+    small = audit(level="county").tables()["small_bases"]
+    occupation = load_subnational("county", ["census_occupation_total"], years=[2020])
+    values = occupation.set_index("region")["value"]
+    expected = set(values.index[values < 0.05 * values.median()])
+    got = set(small.loc[small["indicator"] == "professional_share", "region"])
+    assert expected and got == expected
+
+
+def test_audit_cli_at_prefecture_level(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["audit", "--level", "prefecture", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Cao & Dai (2025) NQPF 2020: Spearman ρ = 0.374" in result.output
+    assert (tmp_path / "audit.xlsx").exists()
+
+
+def test_report_below_the_province_is_a_clear_error(tmp_path: Path) -> None:
+    from tests.conftest import run_nqpf
+
+    result = run_nqpf("report", "合肥", "--format", "docx", home=tmp_path)
+    assert result.returncode == 2
+    assert "prefecture-level unit 340100 合肥市" in result.stderr
+    assert "nqpf diagnose 合肥" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -426,6 +426,16 @@ def test_audit_and_uncertainty_page(
     page.locator("#uncertainty-body .bands .scatterlayer .trace").first.wait_for()
     expect(page.locator(".sobol tbody tr")).to_have_count(len(uncertain["sobol"]))
     page.screenshot(path=str(artifacts / "uncertainty.png"), full_page=True)
+    # another weighting: the audit is redrawn from the API with those options
+    equal = audit(spec=AssessmentSpec.of(weights="equal")).tables()["importance"].iloc[0]
+    page.select_option("#audit-weights", "equal")
+    first_weight = page.locator(".importance tbody tr").first.locator("td")
+    import nqpf
+
+    indicator = nqpf.catalog().set_index("id").loc[equal["indicator"], "name_zh"]
+    expect(first_weight.nth(0)).to_have_text(indicator)
+    expect(first_weight.nth(1)).to_have_text(_shown(equal["weight"]), timeout=90_000)
+    assert page.locator(".rank-bands").count() == 0  # the bands were of the other options
     page.click("#lang")
     expect(page.locator("#uncertainty h3")).to_have_text("Uncertainty analysis (rank intervals)")
     page.screenshot(path=str(artifacts / "audit-en.png"), full_page=True)
@@ -518,7 +528,7 @@ def test_data_import_page(chromium_browser: Browser, server: str, artifacts: Pat
     # the wrong type: one line naming the problem, no summary
     form.locator("input[name=name]").fill("错误文件")
     form.locator("input[name=file]").set_input_files(
-        {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"}
+        {"name": "figure.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n" + bytes(64)}
     )
     form.locator("button[type=submit]").click()
     error = page.locator(".import-error")

@@ -14,6 +14,7 @@ from nqpf.cli._output import OUTPUT_DIR, FormatOption, emit, messages
 def audit(
     year: o.Years = None,
     framework: o.Framework = "ndrc",
+    level: o.Level = "province",
     data: o.Data = None,
     normalize: o.Normalize = "minmax",
     scope: o.Scope = "panel",
@@ -41,6 +42,7 @@ def audit(
     spec = o.assessment_spec(
         year,
         framework=framework,
+        level=level,
         normalize=normalize,
         scope=scope,
         weights=weights,

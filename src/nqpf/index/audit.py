@@ -473,7 +473,9 @@ def validate_against(
 
     A published list of the top n only (n below the number of regions scored that year) gives
     ρ over those n, a restricted range, and ``top_overlap``: the share of them that are in our
-    own top n of that year (NaN for a full list)."""
+    own top n of that year (NaN for a full list). A reference with a boolean ``complete``
+    column that is true says it is a full series that merely lacks some regions (e.g. a
+    researcher's panel), not a top-n list: no ``top_overlap`` then."""
     need = {"region", "year", "value"}
     if not need <= set(reference.columns):
         raise InputError(
@@ -503,7 +505,8 @@ def validate_against(
                 pair[col].to_numpy(dtype=float), pair["value"].to_numpy(dtype=float)
             )
             overlap = float("nan")
-            if len(g) < ours[col].notna().sum():
+            complete = "complete" in g.columns and bool(g["complete"].all())
+            if not complete and len(g) < ours[col].notna().sum():
                 overlap = float((ranks.loc[pair.index, col] <= len(g)).mean())
             rows.append(
                 {

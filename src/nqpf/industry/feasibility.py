@@ -40,12 +40,15 @@ t0 information:
 
 Numeric features are standardised with the training cells' mean and standard deviation;
 larger training sets are subsampled (entries kept, up to half the cap; non-entries
-sampled; intercept corrected). L2-penalised maximum likelihood (scikit-learn
-``LogisticRegression``, Newton-CG, C = :data:`PENALTY_C`). :func:`out_of_sample` fits on
-blocks of regions and predicts the held-out block (by province where codes are GB/T 2260
-adcodes), so no region's outcome is used to score it.
+sampled; intercept corrected). Penalised maximum likelihood pulls the coefficients towards
+a prior, the near-miss model with a fixed slope (:data:`PRIOR_SLOPE`), by λ/2 ·
+||β − β_prior||² (:func:`penalised_logit`; λ = :data:`PENALTY` for the full model, chosen
+among :data:`CHOICES` by inner cross-validation when the entries are few, λ = ∞ being the
+prior itself). :func:`out_of_sample` fits on blocks of regions and predicts the held-out
+block (by province where codes are GB/T 2260 adcodes), so no region's outcome is used to
+score it, and puts the folds on a common level (:func:`common_level`).
 
-The feature list and C were chosen on 21 development provinces (5-fold province-block
+The feature list and λ were chosen on 21 development provinces (5-fold province-block
 cross-validation inside them) and then evaluated once on 10 provinces held out from that
 choice (:data:`HELD_OUT_PROVINCES`); see docs/opportunities.md.
 """
@@ -53,7 +56,7 @@ choice (:data:`HELD_OUT_PROVINCES`); see docs/opportunities.md.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -119,13 +122,38 @@ SPEC_FEATURES: dict[str, tuple[str, ...]] = {
 #: ≈ 1,200 training entries the census county model beats RCA alone by 0.08 AUC, and the
 #: inner fits would multiply the cost of the 2,800 × 1,300 backtest).
 SELECT_BELOW = 500
+#: The Newton-CG solver stops when no gradient component of the penalised log-likelihood
+#: exceeds SOLVER_GTOL per training cell (scikit-learn's Newton-CG stops at 1e-4 per cell).
+SOLVER_GTOL = 1e-7
+#: Decimals the cross-fitted log-odds are rounded to (:func:`common_level`).
+LEVEL_DECIMALS = 9
 #: ε in ln(RCA + ε): an RCA of 0 (no activity) sits at ln 0.01 ≈ −4.6, below every
 #: positive RCA that the census sample resolves (one worker in a 10,000-worker county
 #: in an industry of national share 1 % has RCA 0.01).
 RCA_FLOOR = 0.01
-#: Inverse L2 penalty (scikit-learn's C), chosen among 0.1, 0.3, 1 and 3 on the
-#: development provinces.
-PENALTY_C = 3.0
+#: The prior the coefficients are shrunk towards: log-odds of entry = a + PRIOR_SLOPE ·
+#: ln(RCA + ε), i.e. entry odds proportional to RCA_t0 + ε, the near-miss model with a
+#: slope fixed in advance (the free near-miss slopes fitted on the development provinces
+#: are 0.8–1.4 log-odds per unit of ln RCA at every level, one fold of five provinces 3.3).
+#: Every other coefficient, and every industry term, is shrunk towards 0.
+PRIOR_SLOPE = 1.0
+#: L2 penalty λ/2 · ||β − β_prior||² of the full model with ≥ :data:`SELECT_BELOW` training
+#: entries (λ = 1/C of scikit-learn: C = 3 was chosen among 0.1, 0.3, 1 and 3 on the
+#: development provinces).
+PENALTY = 1.0 / 3.0
+#: The (specification, λ) pairs :func:`select_and_fit` chooses among, in order of
+#: preference on a tie: the prior alone (near-miss with the fixed slope, only the intercept
+#: fitted), then the minimal and the full model from the strongest pull towards the prior
+#: to the weakest.
+CHOICES: tuple[tuple[Spec, float], ...] = (
+    ("near_miss", np.inf),
+    ("minimal", 30.0),
+    ("minimal", 3.0),
+    ("minimal", PENALTY),
+    ("full", 30.0),
+    ("full", 3.0),
+    ("full", PENALTY),
+)
 #: Largest number of training cells; larger sets are subsampled (all entries kept) so that
 #: a 2,800 × 1,300 matrix fits in seconds. The subsample is drawn with :data:`SEED`.
 MAX_TRAIN_CELLS = 100_000
@@ -275,14 +303,16 @@ def fit_feasibility(
     *,
     max_cells: int = MAX_TRAIN_CELLS,
     spec: Spec = "full",
+    penalty: float = PENALTY,
 ) -> FeasibilityModel:
     """Fit the model on candidate cells (``features`` rows, the columns of
     :func:`cell_features`) and their 0/1 entry outcome; ``spec`` narrows it to one of the
-    nested specifications of :data:`SPECS`."""
+    nested specifications of :data:`SPECS`, ``penalty`` is λ of the pull towards the prior
+    (:data:`PRIOR_SLOPE`; ``near_miss`` is the prior itself, whatever λ)."""
     if spec not in SPECS:
         raise InputError(f"unknown model specification {spec!r}", hint=f"one of {', '.join(SPECS)}")
-    from sklearn.linear_model import LogisticRegression
-
+    if not penalty > 0:
+        raise InputError(f"the penalty must be > 0, not {penalty!r}")
     y = np.asarray(entered, dtype=bool)
     if y.size != len(features):
         raise InputError(f"{len(features)} feature rows but {y.size} outcomes")
@@ -319,27 +349,111 @@ def fit_feasibility(
     model = FeasibilityModel(
         industries, names, slopes, mean, scale, np.zeros(0), 0.0, int(y.size), int(y.sum())
     )
-    fit = LogisticRegression(C=PENALTY_C, solver="newton-cg", max_iter=1000).fit(
-        _design(part, model), y
-    )
+    design = _design(part, model)
+    # the prior on the standardised scale: PRIOR_SLOPE per unit of ln RCA
+    prior = np.zeros(design.shape[1])  # type: ignore[attr-defined]
+    prior[names.index("log_rca")] = PRIOR_SLOPE * scale[names.index("log_rca")]
+    lam = np.inf if spec == "near_miss" else float(penalty)
+    coef, intercept = penalised_logit(design, y, prior, lam)
     return FeasibilityModel(
         industries=industries,
         features=names,
         slopes=slopes,
         mean=mean,
         scale=scale,
-        coef=fit.coef_[0],
-        intercept=float(fit.intercept_[0] + shift),
+        coef=coef,
+        intercept=intercept + shift,
         n_train=int(y.size),
         n_entries=int(y.sum()),
         spec={
             "specification": spec,
-            "C": PENALTY_C,
+            "penalty": lam,
+            "prior_slope": PRIOR_SLOPE,
             "features": list(names),
             "slopes": list(slopes),
             "rca_floor": RCA_FLOOR,
         },
     )
+
+
+def penalised_logit(
+    design: Any, y: np.ndarray, prior: np.ndarray, penalty: float
+) -> tuple[np.ndarray, float]:
+    """Logistic regression shrunk towards a prior: the (β, b) minimising
+
+        Σ_i [ln(1 + e^{η_i}) − y_i η_i] + λ/2 · ||β − β₀||²,   η = Xβ + b,
+
+    with the intercept b unpenalised (Le Cessie & van Houwelingen 1992, *Appl. Stat.*
+    41:191, ridge logistic regression; towards β₀ ≠ 0 as in a Gaussian prior centred on
+    β₀). With β₀ = 0 it is scikit-learn's ``LogisticRegression(C=1/λ)``; λ = ∞ keeps
+    β = β₀ and fits b alone. Solved by Newton-CG (``scipy.optimize.minimize``) with the
+    exact gradient and Hessian-vector products; ``design`` may be a SciPy sparse matrix.
+    """
+    from scipy.optimize import minimize
+
+    t = np.asarray(y, dtype=float)
+    n_coef = prior.size
+    if np.isinf(penalty):
+        offset = design @ prior
+
+        def loss1(b: np.ndarray) -> tuple[float, np.ndarray]:
+            eta = offset + b[0]
+            p = _sigmoid(eta)
+            return float(np.sum(np.logaddexp(0.0, eta) - t * eta)), np.array([np.sum(p - t)])
+
+        def hess1(b: np.ndarray, v: np.ndarray) -> np.ndarray:
+            p = _sigmoid(offset + b[0])
+            return np.array([np.sum(p * (1 - p)) * v[0]])
+
+        start = np.array([_logit(t.mean()) - float(np.mean(offset))])
+        found = minimize(loss1, start, jac=True, hessp=hess1, method="Newton-CG", tol=1e-12)
+        return prior.copy(), float(found.x[0])
+
+    def split(w: np.ndarray) -> tuple[np.ndarray, float]:
+        return w[:n_coef], float(w[n_coef])
+
+    # the Hessian's weights p(1 − p) at the current point, reused by every CG step of a
+    # Newton iteration (the loss at a point is always asked before its Hessian)
+    weights: dict[str, np.ndarray] = {}
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        beta, b = split(w)
+        eta = design @ beta + b
+        p = _sigmoid(eta)
+        weights["at"], weights["w"] = w.copy(), p * (1 - p)
+        r = p - t
+        d = beta - prior
+        value = float(np.sum(np.logaddexp(0.0, eta) - t * eta) + 0.5 * penalty * d @ d)
+        weights["grad"] = np.r_[design.T @ r + penalty * d, r.sum()]
+        return value, weights["grad"]
+
+    def hessp(w: np.ndarray, v: np.ndarray) -> np.ndarray:
+        if not np.array_equal(weights["at"], w):
+            loss(w)
+        u = weights["w"] * (design @ v[:n_coef] + v[n_coef])
+        out: np.ndarray = np.r_[design.T @ u + penalty * v[:n_coef], u.sum()]
+        return out
+
+    def converged(intermediate_result: Any) -> None:
+        if not np.array_equal(weights["at"], intermediate_result.x):
+            loss(intermediate_result.x)
+        if np.abs(weights["grad"]).max() <= SOLVER_GTOL * t.size:
+            raise StopIteration
+
+    start = np.r_[prior, _logit(t.mean())]
+    found = minimize(
+        loss, start, jac=True, hessp=hessp, method="Newton-CG", tol=1e-12, callback=converged
+    )
+    return split(found.x)
+
+
+def _sigmoid(eta: np.ndarray) -> np.ndarray:
+    out: np.ndarray = np.exp(-np.logaddexp(0.0, -eta))
+    return out
+
+
+def _logit(rate: float) -> float:
+    return float(np.log(rate / (1.0 - rate)))
 
 
 def region_blocks(regions: pd.Index) -> pd.Series:
@@ -360,22 +474,21 @@ def select_and_fit(
     *,
     n_folds: int = 5,
     max_cells: int = MAX_TRAIN_CELLS,
-) -> tuple[FeasibilityModel, dict[Spec, float]]:
-    """The model of the specification (:data:`SPECS`) that ranks best on the training
-    cells' own held-out blocks, refitted on all of them.
+) -> tuple[FeasibilityModel, dict[str, float]]:
+    """The model of the (specification, λ) pair of :data:`CHOICES` that ranks best on the
+    training cells' own held-out blocks, refitted on all of them.
 
-    With fewer than :data:`SELECT_BELOW` training entries, each specification is
-    cross-fitted over the training ``blocks`` (inner ``GroupKFold``) and judged by its
-    within-fold AUC (:func:`~nqpf.industry.backtest.fold_auc`); the best wins, ties going
-    to the simpler. The near-miss specification is a monotone transform of RCA, so the
-    choice falls back on the RCA-only baseline when the data cannot show more. Only the
-    cells passed in are used: called on an outer fold's training blocks, the choice never
-    sees its test blocks. Returns the model and the inner AUC of each specification
-    (empty when the full model is used without a choice).
+    With fewer than :data:`SELECT_BELOW` training entries, each pair is cross-fitted over
+    the training ``blocks`` (inner ``GroupKFold``), its fold log-odds put on a common level
+    (:func:`common_level`) and judged by the average precision of the pooled inner
+    predictions (the top of the list is what a reader acts on); the best wins, ties going
+    to the earlier pair (the prior alone, then the stronger pull towards it). The prior alone ranks exactly as RCA, so the choice falls back on the RCA-only
+    baseline when the data cannot show more. Only the cells passed in are used: called on
+    an outer fold's training blocks, the choice never sees its test blocks. Returns the
+    model and the inner AP of each pair (empty when the full model is used without a
+    choice).
     """
     from sklearn.model_selection import GroupKFold
-
-    from nqpf.industry.backtest import fold_auc
 
     y = np.asarray(entered, dtype=bool)
     n_blocks = len(pd.unique(blocks))
@@ -387,19 +500,59 @@ def select_and_fit(
         for train, test in splitter.split(np.zeros(y.size), y, blocks)
         if 0 < y[train].sum() < train.size
     ]
-    scores: dict[Spec, float] = {}
-    for spec in SPECS:
+    scores: dict[str, float] = {}
+    for spec, penalty in CHOICES:
         z = np.full(y.size, np.nan)
-        fold = np.full(y.size, -1)
-        for i, (train, test) in enumerate(splits):
-            model = fit_feasibility(features.iloc[train], y[train], max_cells=max_cells, spec=spec)
-            z[test] = model.log_odds(features.iloc[test])
-            fold[test] = i
-        scored = fold >= 0
-        scores[spec] = fold_auc(y[scored], z[scored], fold[scored])
+        parts = []
+        for train, test in splits:
+            model = fit_feasibility(
+                features.iloc[train], y[train], max_cells=max_cells, spec=spec, penalty=penalty
+            )
+            parts.append((test, model.log_odds(features)))
+        levels = common_level([v for _, v in parts])
+        for (test, _), level in zip(parts, levels, strict=True):
+            z[test] = level[test]
+        scored = ~np.isnan(z)
+        name = _choice_name(spec, penalty)
+        scores[name] = _pooled_ap(y[scored], z[scored])
+    names = [_choice_name(*c) for c in CHOICES]
     valid = {k: v for k, v in scores.items() if not np.isnan(v)}
-    best: Spec = max(valid, key=lambda k: valid[k]) if valid else "full"
-    return fit_feasibility(features, y, max_cells=max_cells, spec=best), scores
+    best = max(valid, key=lambda k: (valid[k], -names.index(k))) if valid else names[-1]
+    spec, penalty = CHOICES[names.index(best)]
+    return (
+        fit_feasibility(features, y, max_cells=max_cells, spec=spec, penalty=penalty),
+        scores,
+    )
+
+
+def common_level(log_odds: list[np.ndarray]) -> list[np.ndarray]:
+    """Fold models' log-odds of the same cells, each shifted to the folds' common mean.
+
+    Each fold's model has its own intercept, set by its training blocks' entry rate; a
+    test block with many entries leaves fewer in its training blocks, so its own
+    predictions come out lower, and pooling the folds ranks one fold's cells against
+    another's calibration (Forman & Scholz 2010, *SIGKDD Explorations* 12(1):49; Airola
+    et al. 2011, *Comput. Stat. Data Anal.* 55:1828, on the pessimistic bias of pooled
+    cross-validated AUC). Here every fold model scores the same cells (all candidates:
+    features at t0, no outcome) and is shifted so that its mean log-odds over them is the
+    mean of all the folds' means: a constant per fold that uses no test outcome, leaves
+    each fold's ranking unchanged and is the same for two folds with the same model.
+    """
+    means = np.array([float(np.mean(z)) for z in log_odds])
+    centre = float(means.mean())
+    # rounded: two folds with the same model give the same log-odds to the last digit,
+    # not ties broken by rounding noise that differs from fold to fold
+    return [np.round(z - m + centre, LEVEL_DECIMALS) for z, m in zip(log_odds, means, strict=True)]
+
+
+def _choice_name(spec: str, penalty: float) -> str:
+    return spec if np.isinf(penalty) else f"{spec} λ={penalty:g}"
+
+
+def _pooled_ap(y: np.ndarray, score: np.ndarray) -> float:
+    from nqpf.industry.backtest import average_precision
+
+    return average_precision(y, score) if 0 < y.sum() < y.size else float("nan")
 
 
 def out_of_sample(
@@ -412,11 +565,12 @@ def out_of_sample(
 ) -> tuple[pd.Series, pd.DataFrame]:
     """Cross-fitted entry probabilities: each block of regions scored by a model fitted
     (and, with few entries, chosen by :func:`select_and_fit`) on the other blocks only
-    (blocks assigned to folds with scikit-learn ``GroupKFold``).
+    (blocks assigned to folds with scikit-learn ``GroupKFold``), the folds' log-odds put
+    on a common level (:func:`common_level`).
 
     Returns the probabilities (aligned with ``features``) and one row per fold with the
-    training and test blocks, the specification used and the inner AUC of each
-    specification when one was chosen.
+    training and test blocks, the specification and λ used and the inner AP of each
+    choice when one was made.
     """
     from sklearn.model_selection import GroupKFold
 
@@ -428,14 +582,15 @@ def out_of_sample(
     if n_groups < 2:
         raise InputError("out-of-sample fitting needs regions in at least two blocks")
     y = np.asarray(entered, dtype=bool)
-    prob = np.full(y.size, np.nan)
+    z = np.full(y.size, np.nan)
     folds = []
+    parts = []
     splitter = GroupKFold(n_splits=min(n_folds, n_groups))
     for i, (train, test) in enumerate(splitter.split(np.zeros(y.size), y, group)):
         model, inner = select_and_fit(
             features.iloc[train], y[train], group[train], n_folds=n_folds, max_cells=max_cells
         )
-        prob[test] = model.predict(features.iloc[test]).to_numpy()
+        parts.append((test, model.log_odds(features)))
         folds.append(
             {
                 "fold": i + 1,
@@ -444,9 +599,13 @@ def out_of_sample(
                 "train_cells": int(train.size),
                 "test_cells": int(test.size),
                 "specification": model.spec["specification"],
-                "inner_auc": "; ".join(f"{k} {v:.3f}" for k, v in inner.items()),
+                "penalty": float(model.spec["penalty"]),  # type: ignore[arg-type]
+                "inner_ap": "; ".join(f"{k} {v:.3f}" for k, v in inner.items()),
             }
         )
+    for (test, _), level in zip(parts, common_level([v for _, v in parts]), strict=True):
+        z[test] = level[test]
+    prob = _sigmoid(z)
     return pd.Series(prob, index=features.index, name="feasibility"), pd.DataFrame(folds)
 
 

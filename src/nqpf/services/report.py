@@ -99,14 +99,32 @@ class ReportSpec:
                 raise InputError(
                     f"{name} must be a whole number ≥ {low}, not {value!r}", column=name
                 )
-        if classify_region(self.region)[0] == "national":
-            object.__setattr__(self, "region", "national")
-        else:
-            object.__setattr__(self, "region", normalize_region(self.region))
+        object.__setattr__(self, "region", _province(self.region))
 
     @property
     def national(self) -> bool:
         return self.region == "national"
+
+
+def _province(name: str) -> str:
+    """The province code of ``name``; a prefecture or county is a clear error naming the
+    commands that cover it (the report's parts — listed-company opportunities, chains,
+    R&D targets — exist for provinces only)."""
+    from nqpf.errors import UnknownRegionError
+    from nqpf.regions import division_name, find_unit
+
+    try:
+        return "national" if classify_region(name)[0] == "national" else normalize_region(name)
+    except UnknownRegionError:
+        level, code = find_unit(name)  # raises the unknown-name error with suggestions
+        kind = {"prefecture": "地级 prefecture-level unit", "county": "县级 county-level unit"}
+        raise InputError(
+            f"nqpf report covers the provinces; {name} is the {kind[level]} "
+            f"{code} {division_name(code)}",
+            hint=f"for it run `nqpf diagnose {name}`, `nqpf opportunities {name}`, "
+            f"`nqpf similar {name}` and `nqpf assess --level {level}` (Word output: "
+            "assessment.docx)",
+        ) from None
 
 
 @dataclass

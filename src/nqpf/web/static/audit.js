@@ -17,6 +17,7 @@ Object.assign(I18N.zh, {
   job_done: "完成：{total} 次评估", job_failed: "失败", rank_interval: "位次区间（5%–95%，{year} 年）",
   median_rank: "位次中位数", point_rank: "当前位次", sobol: "各假设的影响（Sobol 指数）",
   first_order: "一阶 S1", total_order: "总效应 ST", none_imputed: "没有插补的数据格。",
+  opt_framework: "框架", opt_normalize: "标准化", opt_scope: "标准化范围", opt_weights: "赋权", opt_aggregate: "聚合",
 });
 Object.assign(I18N.en, {
   audit_hint: "The assessment audited as the JRC audits composite indicators: correlations and collinearity, internal consistency of the pillars (Cronbach's α, principal components), effective importance against nominal weights, skewness and outlier treatment, imputation and small-denominator floors, rank stability, and agreement with published rankings.",
@@ -32,6 +33,7 @@ Object.assign(I18N.en, {
   job_done: "Done: {total} assessments", job_failed: "Failed", rank_interval: "Rank interval (5–95%, {year})",
   median_rank: "Median rank", point_rank: "Rank", sobol: "Influence of each assumption (Sobol indices)",
   first_order: "First order S1", total_order: "Total ST", none_imputed: "No cell was imputed.",
+  opt_framework: "Framework", opt_normalize: "Normalisation", opt_scope: "Scope", opt_weights: "Weights", opt_aggregate: "Aggregation",
 });
 Object.assign(COLS, {
   item: ["指标", "Item"], item_level: ["层级", "Level"], against: ["对照", "Against"], against_level: ["对照层级", "Level"],
@@ -102,13 +104,41 @@ function drawAuditTables(body, doc) {
   body.append(allTables(doc, ["correlation_matrix"]), resultMeta(doc));
 }
 
+// The assessment's options, offered as the server's OpenAPI document lists them for /audit
+// (normalisation 'target' needs per-indicator targets, which the page cannot give).
+const AUDIT_OPTIONS = ["framework", "normalize", "scope", "weights", "aggregate"];
+
+async function auditOptions() {
+  const form = $("audit-options");
+  if (!form.childElementCount) {
+    const params = ((await openapiDoc()).paths?.["/api/v1/audit"]?.get?.parameters) || [];
+    for (const name of AUDIT_OPTIONS) {
+      const schema = (params.find((p) => p.name === name) || {}).schema || {};
+      const choices = (schema.enum || []).filter((v) => v !== "target");
+      if (!choices.length) continue;
+      const pick = el("select", null, {name, id: "audit-" + name});
+      for (const v of choices) pick.append(el("option", v, {value: v}));
+      pick.value = schema.default ?? choices[0];
+      pick.addEventListener("change", () => { state.uncertainty = null; $("uncertainty-body").replaceChildren(); $("uncertainty-state").textContent = ""; drawAudit(); });
+      const label = el("label"); label.append(el("span", t("opt_" + name), {"data-i18n": "opt_" + name}), " ", pick);
+      form.append(label);
+    }
+  }
+  return Object.fromEntries([...new FormData(form).entries()]);
+}
+
 async function drawAudit() {
   const body = $("audit-body");
-  if (body.dataset.lang === state.lang && body.childElementCount) return;  // drawn already
-  body.dataset.lang = state.lang;
+  let options = {};
+  try { options = await auditOptions(); } catch { /* the defaults */ }
+  const query = new URLSearchParams(options).toString();
+  const key = state.lang + "?" + query;
+  if (body.dataset.key === key && body.childElementCount) return;  // drawn already
+  body.dataset.key = key;
   body.replaceChildren(el("p", t("loading"), {class: "note"}));
   try {
-    const doc = await fetchResult("/api/v1/audit");
+    const doc = await fetchResult("/api/v1/audit" + (query ? "?" + query : ""));
+    if (body.dataset.key !== key) return;
     body.replaceChildren();
     drawAuditTables(body, doc);
   } catch (error) { body.replaceChildren(failure(error)); }
@@ -131,7 +161,8 @@ async function runUncertainty() {
   bar.hidden = false; bar.value = 0; button.disabled = true;
   $("uncertainty-body").replaceChildren();
   try {
-    let job = await api("/api/v1/jobs/assess", {method: "POST", body: {uncertainty: Number($("uncertainty-n").value)}});
+    const options = await auditOptions();
+    let job = await api("/api/v1/jobs/assess", {method: "POST", body: {...options, uncertainty: Number($("uncertainty-n").value)}});
     while (job.status !== "done" && job.status !== "failed") {
       bar.value = (job.progress && job.progress.fraction) || 0;
       out.textContent = jobText(job);

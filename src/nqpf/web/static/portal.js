@@ -29,7 +29,8 @@ Object.assign(I18N.en, {
 });
 Object.assign(COLS, {
   rows: ["行数", "Rows"], columns: ["列数", "Columns"], regions: ["地区数", "Regions"], years: ["年份数", "Years"],
-  created_by: ["导入人", "By"], imported_at: ["导入时间", "Imported"],
+  created_by: ["导入人", "By"], imported_at: ["导入时间", "Imported"], file_type: ["文件类型", "File type"],
+  indicators: ["指标数", "Indicators"],
 });
 
 const COMMENTS_PAGE = 50;
@@ -111,7 +112,7 @@ async function drawImport() {
   try {
     const listed = await fetchResult("/api/v1/data/imports");
     const table = listed.tables ? Object.values(listed.tables)[0] : {columns: Object.keys(listed[0] || {}), rows: (listed || []).map(Object.values)};
-    body.append(card(t("imports"), table && table.rows.length ? tableOf(table, {cls: "imports"}) : el("p", t("no_results"), {class: "note"})));
+    body.append(card(t("imports"), table && table.rows.length ? tableOf(table, {cls: "imports", format: {created_at: localTime, imported_at: localTime}}) : el("p", t("no_results"), {class: "note"})));
   } catch (error) { body.append(card(t("imports"), failure(error))); }
 }
 
