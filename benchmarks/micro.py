@@ -1,6 +1,6 @@
 """Microdata aggregation: county × 4-digit × year from synthetic firm records.
 
-Run: python benchmarks/micro.py [--rows 1000000,10000000,50000000] [--spark-rows 1000000]
+Run: python benchmarks/micro.py [--rows 1000000,10000000,50000000] [--spark-rows 1000000 (0: none)]
      [--pandas-max 10000000] [--folder DIR] [--threads 1] [--duckdb-threads N]
      [--memory-limit 2GB]
 
@@ -193,7 +193,7 @@ def main() -> None:
         "county × 4-digit. Peak = the process's own peak RSS."
     )
     rows = [int(r) for r in args.rows.split(",")]
-    sizes = sorted(set(rows) | {args.spark_rows})
+    sizes = sorted(set(rows) | ({args.spark_rows} if args.spark_rows else set()))
     rows_done: list[str] = []
     pandas_per_row = 0.0  # GiB per record of the largest pandas run, for the estimate
     for n in sizes:

@@ -3,6 +3,7 @@ and one-line errors (exit 2) on bad records and an unreachable Spark master."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -75,3 +76,25 @@ def test_unreachable_spark_master_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "cannot reach the Spark master spark://127.0.0.1:9" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_herding_from_a_store(tmp_path: Path) -> None:
+    from tests.test_micro import _herding_records
+
+    records = _herding_records()
+    records["industry"] = records["section"] + records["industry"]
+    path = tmp_path / "firms.csv"
+    records.drop(columns=["section", "capital"]).to_csv(path, index=False)
+    assert run("micro", "import", str(path), home=tmp_path).returncode == 0
+    store = tmp_path / "micro.duckdb"
+    out = tmp_path / "herding"
+    result = run(
+        "herding", "--micro", str(store), "--start", "2019", "--end", "2021", "--format", "csv",
+        "--out", str(out), home=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(io.StringIO(result.stdout), dtype={"name": str})
+    assert table.set_index("name")["entrants"].to_dict() == {"39": 2, "13": 2, "65": 0}
+    assert (out / "herding.xlsx").is_file() and (out / "herding.html").is_file()
+    missing = run("herding", "--micro", str(tmp_path / "none.duckdb"), home=tmp_path)
+    assert missing.returncode == 2 and "no microdata store at none.duckdb" in missing.stderr

@@ -187,7 +187,8 @@ def test_dagum_at_prefecture_level_equals_a_direct_computation(grouping: str) ->
     got = report.dagum.within.set_index("group")["G_jj"]
     assert got.to_dict() == pytest.approx(within, rel=1e-10)
     assert len(got) == (31 if grouping == "province" else 4)
-    assert any("Moran" in note for note in report.notes)  # no contiguity below the province
+    # no contiguity below the province, and the note says so
+    assert any("packaged for the 31 provinces only" in note for note in report.notes)
 
 
 def test_unit_groups_small_case() -> None:
@@ -373,3 +374,48 @@ def test_report_below_the_province_is_a_clear_error(tmp_path: Path) -> None:
     assert "prefecture-level unit 340100 合肥市" in result.stderr
     assert "nqpf diagnose 合肥" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.needs_shared
+def test_prefecture_census_values_equal_the_raw_tables(shared_raw: Path) -> None:
+    """合肥 (2020) and 毕节 (2010, under its 2020 code 520500: 毕节地区 522400 then) as packaged
+    equal the census prefecture rows, the shares recomputed from the raw counts by name."""
+    base = shared_raw / "leiii+census/data/census"
+    raw20 = pd.read_excel(base / "census_county_2020_v1.xlsx", sheet_name="七普（年鉴）")
+    hefei = raw20[raw20["区划代码"] == 340100].iloc[0]
+    college = hefei[["大学专科_男", "大学专科_女", "本科及以上_男", "本科及以上_女"]].sum()
+    got = load_subnational(
+        "prefecture", ["college_share", "professional_share"], years=[2020], regions=["合肥"]
+    ).set_index("indicator")["value"]
+    assert got["college_share"] == pytest.approx(college / hefei.iloc[69:83].sum() * 100)
+    assert got["professional_share"] == pytest.approx(
+        hefei["专业技术人员"] / hefei["各种职业人口总计"] * 100
+    )
+    raw10 = pd.read_excel(base / "census_county_2010_v1.xlsx")
+    bijie = raw10[raw10["区划代码"] == 522400].iloc[0]
+    levels = ["未上过学", "小学", "初中", "高中", "大学专科", "大学本科及以上"]
+    edu = sum(float(bijie[f"{lv}-{s}"]) for lv in levels for s in ("男", "女"))
+    college10 = sum(float(bijie[f"{lv}-{s}"]) for lv in levels[4:] for s in ("男", "女"))
+    got10 = load_subnational("prefecture", ["college_share"], years=[2010], regions=["520500"])
+    assert got10["value"].iloc[0] == pytest.approx(college10 / edu * 100)
+    assert got10["flag"].iloc[0] == "2010 code 522400"
+
+
+def test_diagnosis_counts_units_and_names_pillars(tmp_path: Path) -> None:
+    """The trajectory counts the units ranked and those of the group; obstacles carry the
+    framework's pillar names; the terminal shows rank/units and names, not pillar ids."""
+    d = diagnose("合肥")
+    scores = nqpf.assess(level="prefecture").scores
+    row = d.trajectory.iloc[0]
+    assert row["n_units"] == len(scores) == 295
+    assert row["n_group"] == int(scores["region"].str.startswith("34").sum())
+    names = {p.id: p.name_zh for p in load_framework("city").pillars}
+    assert d.obstacles["pillar_name"].tolist() == d.obstacles["pillar"].map(names).tolist()
+    assert set(d.pillar_obstacles["pillar_name"]) == set(names.values())
+    result = CliRunner().invoke(app, ["diagnose", "合肥"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    assert f"{int(row['rank'])}/295" in result.output
+    assert f"安徽: {int(row['n_group'])} 个单元" in result.output
+    for name in names.values():
+        assert name in result.output
+    assert "│ tech" not in result.output and "industry │" not in result.output

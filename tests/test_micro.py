@@ -293,6 +293,66 @@ def test_duckdb_threads_and_memory_limit_change_nothing(tmp_path: Path) -> None:
             AggregateSpec(**spec, **bad)
 
 
+def _herding_records() -> pd.DataFrame:
+    """Four provinces (one county each) × divisions 39, 13, 65: stocks registered in 2015,
+    then 10 firms of 39 in 北京 and 上海 in 2020 and 上海's first firm of 65 in 2021."""
+    rows: list[tuple[str, str, int]] = []
+    base = {"110105": (1, 5, 4), "310115": (1, 4, 0), "340123": (3, 4, 3), "440305": (3, 4, 3)}
+    for region, counts in base.items():
+        for code, n in zip(("3911", "1311", "6510"), counts, strict=True):
+            rows += [(region, code, 2015)] * n
+    rows += [("110105", "3911", 2020)] * 10 + [("310115", "3911", 2020)] * 10
+    rows += [("310115", "6510", 2021)]
+    return pd.DataFrame(
+        {
+            "id": [f"F{i}" for i in range(len(rows))],
+            "region": [r[0] for r in rows],
+            "section": ["C" if r[1] != "6510" else "I" for r in rows],
+            "industry": [r[1] for r in rows],
+            "registered": [f"{r[2]}-06-01" for r in rows],
+            "exited": [None] * len(rows),
+            "capital": [1.0] * len(rows),
+        }
+    )
+
+
+def test_revealed_herding_from_firm_records(tmp_path: Path) -> None:
+    from nqpf.services.micro import first_years, year_panels
+    from nqpf.services.plan import herding
+
+    path = tmp_path / "firms.parquet"
+    _herding_records().to_parquet(path, index=False)
+    cells = aggregate(
+        AggregateSpec(parquet=str(path), level="province", depth="2", start=2019, end=2021)
+    )
+    panels = year_panels(cells)
+    assert panels[2019].loc["310000"].tolist() == [4.0, 1.0, 0.0]  # columns 13, 39, 65
+    assert panels[2021].loc["310000"].tolist() == [4.0, 11.0, 1.0]
+    assert first_years(cells).values.tolist() == [["310000", "65", 2021]]
+    result = herding(view="revealed", source="micro", micro=path, start=2019, end=2021)
+    table = result.tables()["herding"].set_index("industry")
+    # by hand: 2019 shares 北京 (.1, .5, .4), 上海 (.2, .8, 0), 安徽 = 广东 (.3, .4, .3) of
+    # 39, 13, 65; nation 8/35, 17/35, 10/35. 2021: 北京 11/20 of 39, 上海 11/16, nation 28/56:
+    # RCA 0.4375 → 1.1 and 0.875 → 1.375 (entries); 安徽, 广东 in 13: 0.4/(17/35) = 0.824 →
+    # 0.4/(17/56) = 1.318 (entries); in 65 only 上海 could enter (RCA 0 → 0.318: no entry)
+    assert table.loc["39", ["candidates", "entrants"]].tolist() == [2, 2]
+    assert table.loc["13", ["candidates", "entrants"]].tolist() == [2, 2]
+    assert table.loc["65", ["candidates", "entrants"]].tolist() == [1, 0]
+    entries = result.tables()["entries"].set_index(["region", "industry"])
+    assert entries.loc[("110000", "39"), ["rca_start", "rca_end"]].tolist() == pytest.approx(
+        [0.4375, 1.1]
+    )
+    assert entries.loc[("340000", "13"), "rca_end"] == pytest.approx(0.4 / (17 / 56))
+    # mean Krugman dissimilarity 2019: pairs .8, .4, .4, .8, .8, 0 → 3.2 / 6
+    path_ = result.tables()["convergence"].set_index("year")
+    assert path_.loc[2019, "krugman_mean"] == pytest.approx(3.2 / 6)
+    waves = result.tables()["waves"]
+    assert waves.values.tolist() == [["65", 1, 2021, 1, 0.25]]
+    assert result.spec["source"] == "micro" and result.spec["level"] == "province"
+    with pytest.raises(InputError, match="--micro names the records"):
+        herding(view="revealed", source="micro")
+
+
 # ---------------------------------------------------------------- synthetic generator
 
 

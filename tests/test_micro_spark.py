@@ -2,9 +2,10 @@
 
 Spark needs a Java runtime; without one (or without pyspark) these tests are skipped,
 unless ``NQPF_REQUIRE_SPARK=1`` (set by ``.ci/run``, which installs Debian's
-openjdk-17-jre-headless) makes that a failure. CI compares the engines on 20,000
-synthetic firms (Spark's start-up dominates the budget); ``benchmarks/micro.py`` does it
-on 1,000,000.
+openjdk-17-jre-headless) makes that a failure. The default run compares the engines on
+20,000 synthetic firms (Spark's start-up dominates that budget); the issue's 1,000,000 rows
+are :func:`test_spark_equals_duckdb_on_a_million_firms`, marked ``slow`` (minutes on two
+cores) and run by ``.ci/run`` as a step of its own; ``benchmarks/micro.py`` times it.
 """
 
 from __future__ import annotations
@@ -135,6 +136,26 @@ def test_patents_and_parquet_and_catalog_tables_on_spark(
         )
     ).to_frame()
     pd.testing.assert_frame_equal(from_parquet, from_table)
+    # a table of the catalog over Parquet files (as a Hive external table is), by its
+    # qualified name: no temporary view in between
+    spark.sql(f"CREATE DATABASE IF NOT EXISTS ods LOCATION '{tmp_path / 'ods'}'")
+    spark.sql(
+        f"CREATE TABLE IF NOT EXISTS ods.nqpf_firms USING parquet LOCATION '{folder / 'firms.parquet'}'"
+    )
+    try:
+        from_catalog = aggregate(
+            AggregateSpec(
+                table="ods.nqpf_firms",
+                engine="spark",
+                spark_master="local[2]",
+                depth="3",
+                start=2020,
+                end=2024,
+            )
+        ).to_frame()
+    finally:
+        spark.sql("DROP DATABASE ods CASCADE")
+    pd.testing.assert_frame_equal(from_parquet, from_catalog)
     pd.testing.assert_frame_equal(
         from_parquet,
         aggregate(AggregateSpec(store=str(store), depth="3", start=2020, end=2024)).to_frame(),
@@ -147,3 +168,27 @@ def test_missing_table_and_unreachable_master_are_one_line(spark: Any) -> None:
     assert "\n" not in str(info.value)
     with pytest.raises(InputError, match=r"cannot reach the Spark master spark://127\.0\.0\.1:9"):
         aggregate(AggregateSpec(engine="spark", spark_master="spark://127.0.0.1:9"))
+
+
+@pytest.mark.slow
+def test_spark_equals_duckdb_on_a_million_firms(spark: Any, tmp_path: Path) -> None:
+    path = synthesize(tmp_path / "million.parquet", 1_000_000, seed=11)
+    spec = {"parquet": str(path), "level": "county", "depth": "4", "start": 2015, "end": 2024}
+    duck = aggregate(AggregateSpec(**spec))  # type: ignore[arg-type]
+    on_spark = aggregate(AggregateSpec(**spec, engine="spark", spark_master="local[2]"))  # type: ignore[arg-type]
+    cells = duck.to_frame()
+    assert len(cells) > 3_000_000
+    pd.testing.assert_frame_equal(on_spark.to_frame(), cells)
+    pd.testing.assert_frame_equal(
+        on_spark.tables()["excluded"], duck.tables()["excluded"], check_dtype=False
+    )
+    # every synthetic firm is placed at county level with a 4-digit code: none left out,
+    # and the stock of the last year is the number of firms still open then
+    assert int(duck.tables()["excluded"].fillna(0).iloc[0].sum()) == 0
+    import pyarrow.parquet as pq
+
+    firms = pq.read_table(path, columns=["registered", "exited"]).to_pandas()
+    open_2024 = (pd.to_datetime(firms["registered"]).dt.year <= 2024) & ~(
+        pd.to_datetime(firms["exited"]).dt.year <= 2024
+    )
+    assert cells.loc[cells["year"] == 2024, "firms"].sum() == int(open_2024.sum())

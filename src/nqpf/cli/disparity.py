@@ -213,27 +213,61 @@ def diagnose(
 
 
 def _print_diagnosis(d: Diagnosis, latest: int, names: dict[str, str]) -> None:
-    stdout().print(f"区域诊断 Diagnosis: {d.region_name} ({d.region}, {d.group})", style="bold")
-    _table(
-        "发展轨迹 Trajectory vs group and nation",
-        d.trajectory[["year", "index", "rank", "index_group", "index_nation", "gap_nation"]],
+    import pandas as pd
+
+    t = d.trajectory
+    now = t[t["year"] == latest]
+    sizes = (int(now["n_group"].iloc[0]), int(now["n_units"].iloc[0])) if len(now) else ("?", "?")
+    stdout().print(
+        f"区域诊断 Diagnosis: {d.region_name} ({d.region}, {d.group}) — {latest}年 比较组 group "
+        f"{d.group}: {sizes[0]} 个单元 units; 全体 all: {sizes[1]} 个单元 units",
+        style="bold",
+        highlight=False,
     )
-    obstacles = d.obstacles[d.obstacles["year"] == latest].assign(
-        name=lambda f: f["indicator"].map(names)
+    trajectory = pd.DataFrame(
+        {
+            "年份 year": t["year"],
+            "指数 index": t["index"],
+            "排名 rank": [f"{r:.0f}/{n}" for r, n in zip(t["rank"], t["n_units"], strict=True)],
+            f"{d.group}均值 group mean": t["index_group"],
+            "全体均值 all-unit mean": t["index_nation"],
+            "与全体差 gap": t["gap_nation"],
+        }
     )
+    _table("发展轨迹 Trajectory vs group and nation", trajectory)
+    pillar_names = _pillar_names(d)
+    obstacles = d.obstacles[d.obstacles["year"] == latest]
     _table(
         f"主要障碍因子 Top obstacles {latest} (%)",
-        obstacles[["rank", "indicator", "name", "pillar", "obstacle"]],
+        pd.DataFrame(
+            {
+                "rank": obstacles["rank"],
+                "指标 indicator": obstacles["indicator"].map(names).fillna(obstacles["indicator"]),
+                "维度 pillar": obstacles["pillar"].map(pillar_names),
+                "obstacle": obstacles["obstacle"],
+            }
+        ),
     )
+    pillars = d.pillar_obstacles.assign(pillar=lambda f: f["pillar"].map(pillar_names))
     _table(
         "支柱障碍度 Pillar obstacles (%)",
-        d.pillar_obstacles.pivot(index="year", columns="pillar", values="obstacle").reset_index(),
+        pillars.pivot(index="year", columns="pillar", values="obstacle").reset_index(),
         digits=2,
     )
     _table(
         "耦合协调度 Coupling coordination",
-        d.coupling.drop(columns=["region", "class_en"]),
+        d.coupling.drop(columns=["region", "class_en"]).rename(columns=pillar_names),
     )
+
+
+def _pillar_names(d: Diagnosis) -> dict[str, str]:
+    """Pillar id → its name (the id where the diagnosis carries no names)."""
+    found = {p: p for p in d.pillar_obstacles["pillar"]}
+    if "pillar_name" in d.pillar_obstacles.columns:
+        found.update(
+            zip(d.pillar_obstacles["pillar"], d.pillar_obstacles["pillar_name"], strict=True)
+        )
+    return found
 
 
 def _by_year(frame: pd.DataFrame, *, rows: bool = False) -> pd.DataFrame:

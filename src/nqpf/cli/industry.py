@@ -167,6 +167,16 @@ def similar(
 
 _TYPE_ZH = {"traditional": "传统", "emerging": "新兴", "future": "未来"}
 _HISTORY_LABEL = {"listed": "2020 → 2025", "census2020": "2010 → 2020"}
+_CENSUS_UNIT = (
+    "规模 = {y}年人口普查长表（约10%抽样）的从业人员数（人），超额 = 规模 − 全国同比例下的规模 · "
+    "size = employed persons in the {y} census long-form sample (≈10 %), excess = size above "
+    "the national share"
+)
+_SIZE_UNIT = {
+    "census2020": _CENSUS_UNIT.format(y=2020),
+    "census2010": _CENSUS_UNIT.format(y=2010),
+    "listed": "规模 = 上市公司家数 · size = listed companies",
+}
 
 
 def _industry(row: dict[str, object]) -> str:
@@ -197,5 +207,7 @@ def _print_strengths(found: pd.DataFrame, label: str, matrix: str, trend: bool) 
         [c for c in columns if c.key in found.columns or c.row],
         title=f"{label} 现有优势产业 current strengths（RCA ≥ 1，按超额规模排序 by excess size）",
     )
+    if matrix in _SIZE_UNIT and not found.empty:
+        stdout().print(_SIZE_UNIT[matrix], highlight=False)
     if found.empty:
         stdout().print(f"{label} 没有 RCA ≥ 1 的产业 has no industry with RCA ≥ 1", highlight=False)

@@ -56,7 +56,10 @@ def herding(
         float, typer.Option(help="density percentile that counts as a base / related")
     ] = 0.5,
     source: Annotated[
-        str, typer.Option(help="revealed view: listed (listing years) | census (2010→2020)")
+        str,
+        typer.Option(
+            help="revealed view: listed (listing years) | census (2010→2020) | micro (--micro)"
+        ),
     ] = "listed",
     start: Annotated[
         int | None, typer.Option(help="revealed view, listed: first year (default 2015)")
@@ -65,14 +68,28 @@ def herding(
         int | None, typer.Option(help="revealed view, listed: last year (default 2025)")
     ] = None,
     level: Annotated[
-        str, typer.Option(help="revealed view, census: province | prefecture | county")
-    ] = "county",
+        str | None,
+        typer.Option(
+            help="revealed view, census/micro: province | prefecture | county "
+            "(default county; micro: province)"
+        ),
+    ] = None,
     density_min: Annotated[
         float | None,
         typer.Option(
             help="revealed view: absolute relatedness-density cut instead of the percentile"
         ),
     ] = None,
+    micro: Annotated[
+        Path | None,
+        typer.Option(
+            help="firm records (a store of nqpf micro import, or Parquet): revealed view from "
+            "them (implies --view revealed --source micro)"
+        ),
+    ] = None,
+    depth: Annotated[
+        str, typer.Option(help="with --micro: GB/T 4754 depth section | 2 | 3 | 4")
+    ] = "2",
     top: Annotated[int, typer.Option(help="rows to show")] = 25,
     out: OutOption = None,
     fmt: FormatOption = "table",
@@ -81,6 +98,8 @@ def herding(
     entered at once without relatedness (--view revealed)."""
     from nqpf.services.plan import herding as run
 
+    if micro is not None:
+        view, source = "revealed", "micro"
     result = run(
         view=view,  # type: ignore[arg-type]
         declared=declared,
@@ -90,6 +109,8 @@ def herding(
         end=end,
         level=level,  # type: ignore[arg-type]
         density_min=density_min,
+        micro=micro,
+        depth=depth,
     )
     if view == "revealed":
         columns = [

@@ -122,10 +122,12 @@ def region_diagnosis(
     in_group = labels == group
     trajectory = (
         scores[scores["region"] == code][["year", "index", "rank"]]
+        .merge(scores.groupby("year", as_index=False).agg(n_units=("index", "size")), on="year")
         .merge(
-            scores[in_group].groupby("year", as_index=False)["index"].mean(),
+            scores[in_group]
+            .groupby("year", as_index=False)
+            .agg(index_group=("index", "mean"), n_group=("index", "size")),
             on="year",
-            suffixes=("", "_group"),
         )
         .merge(
             scores.groupby("year", as_index=False).agg(index_nation=("index", "mean")), on="year"

@@ -180,7 +180,10 @@ def _moran_or_note(data: pd.DataFrame, w: Any, notes: list[str]) -> pd.DataFrame
     from nqpf.regions import province_codes
 
     if not set(data["region"].astype(str)) <= set(province_codes()):
-        notes.append("Moran's I needs province codes; left out")
+        notes.append(
+            "空间自相关未计算 Moran's I and the spatial Markov chain left out: spatial weights "
+            "are packaged for the 31 provinces only, not for prefectures or counties"
+        )
         return None
     if w is None:
         notes.append("Moran's I needs spatial weights (spatial_weights=); left out")

@@ -3,10 +3,9 @@
 The aggregation is written once, as the SQL of :func:`firm_sql` and :func:`patent_sql`,
 and run unchanged by DuckDB (:func:`run_duckdb`) and by Spark SQL (:func:`run_spark`). It
 uses only what both dialects share (CTEs, ``year()``, ``substr``, ``length``, ``coalesce``,
-``CASE``, integer sums, a cross join); the engines differ only in how the input relations are named:
-``firms`` (or ``patents``), ``region_map(code, target)`` — the unit of the chosen level each
-stored region code belongs to (:func:`nqpf.micro.codes.region_targets`) — and
-``years(year)``.
+``CASE``, ``count``, integer sums); the engines differ only in how the input relations are named:
+``firms`` (or ``patents``) and ``region_map(code, target)`` — the unit of the chosen level
+each stored region code belongs to (:func:`nqpf.micro.codes.region_targets`).
 
 Definitions, for a cell (region r, industry i) and a calendar year t in ``start … end``:
 
@@ -20,12 +19,14 @@ So ``firms(t) = firms(t−1) + entries(t) − exits(t)`` exactly, and a firm reg
 closed in the same year is an entry and an exit but never in a stock. The SQL reads each
 record once: one ``GROUP BY region, industry`` with, for every year t of the window, the
 conditional aggregates ``count(CASE WHEN y_in ≤ t AND y_out > t THEN 1 END)`` (stock; ``sum``
-of capital) and ``count(CASE WHEN y_in = t …)``/``y_out = t`` (entries, exits), then a cross join with ``years``
-turns the cell's row into one row per year. Firms that closed before the window or opened
-after it are dropped first. (A running sum of ±1 events — a window function or an inequality
-join with ``years`` — gives the same table but costs DuckDB 1.5–2.5× the CPU: it groups and
-sorts cell × event-year rows, and at county × 4-digit there are almost as many of those as
-firms.)
+of capital) and ``count(CASE WHEN y_in = t …)``/``y_out = t`` (entries, exits), one row per
+cell with four columns per year; :func:`long_cells` (NumPy, the same for every engine) then
+makes it one row per cell and year. Firms that closed before the window or opened after it
+are dropped first. (A running sum of ±1 events — a window function or an inequality join
+with ``years`` — gives the same table but costs DuckDB 1.5–2.5× the CPU: it groups and sorts
+cell × event-year rows, and at county × 4-digit there are almost as many of those as firms;
+and unpivoting in SQL — a cross join with ``years`` — then sorting the 10× longer table cost
+more than the aggregation itself.)
 Cells with no stock, entry or exit in a year are omitted (zeros are implicit).
 
 Industries are cut to ``depth`` (``section`` = GB/T 4754 门类; ``2``/``3``/``4`` digits =
@@ -39,6 +40,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from nqpf.errors import InputError
@@ -52,6 +54,7 @@ __all__ = [
     "IpcDepth",
     "excluded_sql",
     "firm_sql",
+    "long_cells",
     "patent_sql",
     "run_duckdb",
     "run_spark",
@@ -78,26 +81,22 @@ def _years(start: int, end: int) -> None:
 
 
 def firm_sql(*, depth: IndustryDepth, start: int, end: int) -> str:
-    """The aggregation of ``firms`` to ``region, industry, year, firms, capital, entries,
-    exits`` (see the module docstring), ordered by region, industry, year."""
+    """The aggregation of ``firms`` to one row per cell, ordered by ``region, industry``,
+    with the columns ``f<t>`` (stock), ``c<t>`` (capital), ``n<t>`` (entries) and ``x<t>``
+    (exits) of every year t of the window; :func:`long_cells` makes it the table of
+    ``region, industry, year, firms, capital, entries, exits`` (module docstring)."""
     _years(start, end)
     key, keep = _industry_expr(depth)
-    years = range(start, end + 1)
-    sums = []
-    for t in years:
+    columns = []
+    for t in range(start, end + 1):
         alive = f"y_in <= {t} AND y_out > {t}"
-        sums += [
+        columns += [
             f"count(CASE WHEN {alive} THEN 1 END) AS f{t}",
-            f"sum(CASE WHEN {alive} THEN capital END) AS c{t}",
+            f"CAST(coalesce(sum(CASE WHEN {alive} THEN capital END), 0) AS DOUBLE) / 10000 AS c{t}",
             f"count(CASE WHEN y_in = {t} THEN 1 END) AS n{t}",
             f"count(CASE WHEN y_out = {t} THEN 1 END) AS x{t}",
         ]
-
-    def pick(prefix: str) -> str:
-        whens = " ".join(f"WHEN {t} THEN c.{prefix}{t}" for t in years)
-        return f"CASE y.year {whens} END"
-
-    aggregates = ",\n           ".join(sums)
+    aggregates = ",\n       ".join(columns)
     return f"""
 WITH f AS (
     SELECT m.target AS region, {key} AS industry,
@@ -107,24 +106,38 @@ WITH f AS (
     FROM firms JOIN region_map m ON firms.region = m.code
     WHERE {keep} AND year(CAST(registered AS DATE)) <= {end}
       AND coalesce(year(CAST(exited AS DATE)), {_NEVER}) >= {start}
-),
-c AS (
-    SELECT region, industry,
-           {aggregates}
-    FROM f GROUP BY region, industry
-),
-long AS (
-    SELECT c.region, c.industry, y.year, {pick("f")} AS firms, {pick("c")} AS capital,
-           {pick("n")} AS entries, {pick("x")} AS exits
-    FROM c CROSS JOIN years y
 )
-SELECT region, industry, CAST(year AS INTEGER) AS year, CAST(firms AS BIGINT) AS firms,
-       CAST(coalesce(capital, 0) AS DOUBLE) / 10000 AS capital,
-       CAST(entries AS BIGINT) AS entries, CAST(exits AS BIGINT) AS exits
-FROM long
-WHERE firms <> 0 OR entries <> 0 OR exits <> 0
-ORDER BY region, industry, year
+SELECT region, industry,
+       {aggregates}
+FROM f GROUP BY region, industry
+ORDER BY region, industry
 """
+
+
+def long_cells(wide: pd.DataFrame, *, start: int, end: int) -> pd.DataFrame:
+    """The cells of :func:`firm_sql`'s result one row per year, ``region, industry, year,
+    firms, capital, entries, exits``, without the years in which a cell has no stock, entry
+    or exit; ordered by region, industry, year (the rows are cell-major already)."""
+    years = np.arange(start, end + 1)
+
+    def block(prefix: str, dtype: str) -> np.ndarray:
+        out: np.ndarray = wide[[f"{prefix}{t}" for t in years]].to_numpy(dtype=dtype)
+        return out
+
+    firms, entries, exits = block("f", "int64"), block("n", "int64"), block("x", "int64")
+    keep = (firms != 0) | (entries != 0) | (exits != 0)
+    rows, cols = np.nonzero(keep)
+    return pd.DataFrame(
+        {
+            "region": wide["region"].take(rows).reset_index(drop=True),
+            "industry": wide["industry"].take(rows).reset_index(drop=True),
+            "year": years[cols],
+            "firms": firms[keep],
+            "capital": block("c", "float64")[keep],
+            "entries": entries[keep],
+            "exits": exits[keep],
+        }
+    )
 
 
 def patent_sql(*, depth: IpcDepth, start: int, end: int) -> str:
@@ -160,21 +173,19 @@ FROM {kind} LEFT JOIN region_map m ON {kind}.region = m.code
 
 
 def run_duckdb(
-    con: duckdb.DuckDBPyConnection, sql: str, *, region_map: pd.DataFrame, years: list[int]
+    con: duckdb.DuckDBPyConnection, sql: str, *, region_map: pd.DataFrame
 ) -> pd.DataFrame:
     """Run the aggregation on a DuckDB connection that has ``firms``/``patents``; the
     result comes to pandas through Arrow (strings are not copied into Python objects)."""
     con.register("region_map", region_map[["code", "target"]].dropna())
-    con.register("years", pd.DataFrame({"year": pd.array(years, dtype="int32")}))
     try:
         frame: pd.DataFrame = con.sql(sql).to_arrow_table().to_pandas()
         return frame
     finally:
         con.unregister("region_map")
-        con.unregister("years")
 
 
-def run_spark(spark: Any, sql: str, *, region_map: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+def run_spark(spark: Any, sql: str, *, region_map: pd.DataFrame) -> pd.DataFrame:
     """Run the aggregation on a Spark session whose catalog has ``firms``/``patents``
     (temporary views or Hive tables)."""
     mapping = region_map[["code", "target"]].dropna()
@@ -182,7 +193,6 @@ def run_spark(spark: Any, sql: str, *, region_map: pd.DataFrame, years: list[int
         [(str(c), str(t)) for c, t in zip(mapping["code"], mapping["target"], strict=True)],
         "code STRING, target STRING",
     ).createOrReplaceTempView("region_map")
-    spark.createDataFrame([(int(y),) for y in years], "year INT").createOrReplaceTempView("years")
     import warnings
 
     spark.conf.set("spark.sql.execution.arrow.pyspark.enabled", "true")

@@ -17,7 +17,7 @@ below the province, with a note.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal, get_args
 
 import pandas as pd
@@ -304,11 +304,22 @@ def _diagnosis(
         )
     groups = unit_groups(codes, grouping)  # type: ignore[arg-type]
     provenance: pd.DataFrame | None = getattr(assessment, "provenance", None)
-    return region_diagnosis(
+    found = region_diagnosis(
         code,
         assessment,
         top=top,
         subsystems=subsystems,
         grouping=groups,
         provenance=provenance,
+    )
+    names: dict[str, str] | None = getattr(assessment, "pillar_names", None)
+    if names is None:
+        return found
+    # the pillars' names beside their ids, so tables and printouts name them
+    return replace(
+        found,
+        obstacles=found.obstacles.assign(pillar_name=found.obstacles["pillar"].map(names)),
+        pillar_obstacles=found.pillar_obstacles.assign(
+            pillar_name=found.pillar_obstacles["pillar"].map(names)
+        ),
     )

@@ -9,6 +9,8 @@ and hand the region × industry × year tables to the analyses.
 * :func:`to_matrix` — one measure of an aggregation as the long matrix of
   :mod:`nqpf.industry.matrix`, which ``nqpf opportunities``, ``nqpf similar`` and the
   herding and chain analyses read (``--matrix FILE``);
+* :func:`year_panels` and :func:`first_years` — the region × industry table of every year
+  and each cell's first year with a firm, for revealed herding (``nqpf herding --micro``);
 * :func:`synthesize` — synthetic records calibrated to the census (:mod:`nqpf.micro.synth`),
   marked synthetic in the file, in the store's import log and in every result built on them.
 """
@@ -30,6 +32,7 @@ from nqpf.micro.aggregate import (
     FIRM_MEASURES,
     excluded_sql,
     firm_sql,
+    long_cells,
     patent_sql,
     run_duckdb,
     run_spark,
@@ -46,9 +49,11 @@ __all__ = [
     "aggregate",
     "check_measure",
     "export_store",
+    "first_years",
     "import_file",
     "synthesize",
     "to_matrix",
+    "year_panels",
 ]
 
 Engine = Literal["duckdb", "spark"]
@@ -216,6 +221,8 @@ def aggregate(spec: AggregateSpec) -> MicroResult:
         cells, excluded, years, synthetic, source = _on_duckdb(spec)
     else:
         cells, excluded, years, synthetic, source = _on_spark(spec)
+    if spec.kind == "firms":
+        cells = long_cells(cells, start=years[0], end=years[-1])
     cells = _finish(cells, spec)
     warnings = []
     if synthetic:
@@ -367,8 +374,8 @@ def _run_duckdb(con: Any, spec: AggregateSpec) -> tuple[pd.DataFrame, pd.DataFra
     codes = [r[0] for r in con.execute(f"SELECT DISTINCT region FROM {spec.kind}").fetchall()]
     targets = region_targets(codes, spec.level)
     text, excluded = _sql(spec, years)
-    cells = run_duckdb(con, text, region_map=targets, years=years)
-    counts = run_duckdb(con, excluded, region_map=targets, years=years)
+    cells = run_duckdb(con, text, region_map=targets)
+    counts = run_duckdb(con, excluded, region_map=targets)
     return cells, counts, years
 
 
@@ -424,8 +431,8 @@ def _on_spark(spec: AggregateSpec) -> tuple[pd.DataFrame, pd.DataFrame, list[int
         targets = region_targets(codes.astype(str).tolist(), spec.level)
         text, excluded = _sql(spec, years)
         try:
-            cells = run_spark(spark, text, region_map=targets, years=years)
-            counts = run_spark(spark, excluded, region_map=targets, years=years)
+            cells = run_spark(spark, text, region_map=targets)
+            counts = run_spark(spark, excluded, region_map=targets)
         except Exception as exc:  # Py4J errors from the cluster: one line
             raise InputError(f"Spark failed: {' '.join(str(exc).split())[:300]}") from None
     return cells, counts, years, synthetic, source
@@ -507,3 +514,33 @@ def to_matrix(result: MicroResult, measure: str = "firms") -> pd.DataFrame:
         value=frame["value"].astype(float), unit=unit, classification=classification
     )
     return frame[COLUMNS].reset_index(drop=True)
+
+
+def year_panels(result: MicroResult, measure: str = "firms") -> dict[int, pd.DataFrame]:
+    """One region × industry table of ``measure`` per year of the aggregation's window
+    (zeros where a cell has nothing that year; every region and industry of the window in
+    every year)."""
+    cells = result.tables()["cells"]
+    key = "industry" if "industry" in cells.columns else "ipc"
+    check_measure("firms" if key == "industry" else "patents", measure)
+    regions = sorted(cells["region"].unique())
+    codes = sorted(cells[key].unique())
+    out = {}
+    for year in range(int(result.spec["start"]), int(result.spec["end"]) + 1):
+        part = cells[cells["year"] == year]
+        wide = part.pivot_table(
+            index="region", columns=key, values=measure, aggfunc="sum", fill_value=0
+        )
+        out[year] = wide.reindex(index=regions, columns=codes, fill_value=0).astype(float)
+    return out
+
+
+def first_years(result: MicroResult) -> pd.DataFrame:
+    """``region, industry, year``: the first year of the window in which a region has a firm
+    in an industry, for the cells with none in the window's first year (a region that had
+    firms there before the window but none at its start counts as entering again)."""
+    cells = result.tables()["cells"]
+    present = cells.loc[cells["firms"] > 0, ["region", "industry", "year"]]
+    first = present.groupby(["region", "industry"], as_index=False)["year"].min()
+    out: pd.DataFrame = first[first["year"] > int(result.spec["start"])]
+    return out.reset_index(drop=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,9 @@ from nqpf.plan.report import PlanResult, make_result
 from nqpf.plan.revealed import convergence_path, entry_waves, revealed_herding
 from nqpf.plan.targets import Direction, Model, against_statement, track_panel
 from nqpf.policy.fields import load_fields, map_fields
+
+if TYPE_CHECKING:
+    from nqpf.services.micro import MicroResult
 
 __all__ = [
     "fit_tables",
@@ -36,7 +39,7 @@ __all__ = [
 
 Fit = Literal["density", "rca"]
 View = Literal["declared", "revealed"]
-Source = Literal["listed", "census"]
+Source = Literal["listed", "census", "micro"]
 CensusLevel = Literal["province", "prefecture", "county"]
 _DECLARED = Path(__file__).resolve().parents[1] / "policy" / "declared_priorities.csv"
 _LISTED_YEARS = (2020, 2025)
@@ -122,8 +125,10 @@ def herding(
     source: Source = "listed",
     start: int | None = None,
     end: int | None = None,
-    level: CensusLevel = "county",
+    level: CensusLevel | None = None,
     density_min: float | None = None,
+    micro: str | Path | None = None,
+    depth: str = "2",
 ) -> PlanResult:
     """Herding index per field (``declared``: the declared priorities against each region's
     fit, :mod:`nqpf.plan.herding`) or per industry (``revealed``: entries over time and
@@ -136,6 +141,8 @@ def herding(
             level=level,
             density_quantile=density_quantile,
             density_min=density_min,
+            micro=micro,
+            depth=depth,
         )
     if view != "declared":
         raise InputError(f"unknown view {view!r}", hint="declared or revealed")
@@ -234,9 +241,11 @@ def revealed(
     source: Source = "listed",
     start: int | None = None,
     end: int | None = None,
-    level: CensusLevel = "county",
+    level: CensusLevel | None = None,
     density_quantile: float = 0.5,
     density_min: float | None = None,
+    micro: str | Path | None = None,
+    depth: str = "2",
 ) -> PlanResult:
     """Revealed herding: entries (RCA crossing 1) between ``start`` and ``end``, how many
     lacked relatedness at the start, and structural convergence (Krugman, similarity).
@@ -245,12 +254,24 @@ def revealed(
     each year (default window 2015 → 2025, the convergence path every year between, and
     the years in which provinces got their first listed firm of an industry).
     ``census``: census employment by section, 2010 → 2020, at ``level`` (default county).
+    ``micro``: the user's firm records (``micro``: a DuckDB store made by ``nqpf micro import``
+    or a Parquet file/folder with the store's columns), stocks of firms on 31 Dec by region
+    (``level``, default province) × GB/T 4754 industry cut to ``depth`` (default 2 digits),
+    every year from ``start`` to ``end`` (default the last 10 years with records), and the
+    years in which regions got their first firm of an industry
+    (:mod:`nqpf.services.micro`).
     """
     from nqpf.industry.advantage import presence, rca
     from nqpf.industry.relatedness import density, proximity
 
-    if source not in ("listed", "census"):
-        raise InputError(f"unknown source {source!r}", hint="listed or census")
+    if source not in ("listed", "census", "micro"):
+        raise InputError(f"unknown source {source!r}", hint="listed, census or micro")
+    if (micro is None) != (source != "micro"):
+        raise InputError(
+            "--micro names the records of the micro source", hint="--source micro --micro STORE"
+        )
+    if level is None:
+        level = "province" if source == "micro" else "county"
     if level not in ("province", "prefecture", "county"):
         raise InputError(f"unknown level {level!r}", hint="province, prefecture or county")
     notes: list[str] = []
@@ -270,6 +291,21 @@ def revealed(
         matrix = listed_matrix(years)
         panels = _common({y: _wide_quietly(matrix, y, notes) for y in years})
         unit = "listed companies (stock by 31 Dec)"
+    elif source == "micro":
+        micro_result = _micro_firms(str(micro), level=level, depth=depth, start=start, end=end)
+        from nqpf.services.micro import first_years, year_panels
+
+        t0, t1 = int(micro_result.spec["start"]), int(micro_result.spec["end"])
+        if t0 >= t1:
+            raise InputError(
+                f"the records span one year ({t0}); entries need a window", hint="--start, --end"
+            )
+        panels = _common(year_panels(micro_result))
+        notes.extend(micro_result.warnings)
+        unit = (
+            f"firms (stock on 31 Dec) from {micro_result.provenance['source'].iloc[0]}, "
+            f"{level} × GB/T 4754 depth {depth}"
+        )
     else:
         if (start, end) not in ((None, None), (2010, 2020)):
             raise InputError("the census window is 2010 → 2020", hint="leave --start/--end out")
@@ -302,6 +338,10 @@ def revealed(
     tables["herding"] = table
     tables["entries"] = entries
     tables["convergence"] = path
+    if source == "micro":
+        firsts = first_years(micro_result)
+        firsts = firsts[firsts["region"].isin(v0.index) & firsts["industry"].isin(v0.columns)]
+        tables["waves"] = entry_waves(firsts, regions=len(v0))
     if source == "listed":
         from nqpf.data import load_enterprises
 
@@ -337,19 +377,19 @@ def revealed(
         "source": source,
         "start": t0,
         "end": t1,
-        "level": level if source == "census" else None,
+        "level": level if source != "listed" else None,
+        "micro": str(micro) if micro is not None else None,
+        "depth": depth if source == "micro" else None,
         "density_quantile": density_quantile,
         "density_min": density_min,
     }
+    described = {
+        "listed": "Tushare stock_basic (A-share listed firms): province, industry, list_date",
+        "census": "census long-form sample 2010, 2020: employment by GB/T 4754 section",
+        "micro": f"firm records ({unit})",
+    }
     provenance = pd.DataFrame(
-        [
-            {
-                "source": "Tushare stock_basic (A-share listed firms): province, industry, list_date"
-                if source == "listed"
-                else "census long-form sample 2010, 2020: employment by GB/T 4754 section",
-                "use": "entries (RCA), relatedness density, structure",
-            }
-        ]
+        [{"source": described[source], "use": "entries (RCA), relatedness density, structure"}]
     )
     return make_result("herding", spec, tables, provenance=provenance, notes=notes, data=(v0, v1))
 
@@ -632,4 +672,16 @@ def national_targets(
         ),
         notes=notes,
         data=(panel, statements),
+    )
+
+
+def _micro_firms(
+    records: str, *, level: CensusLevel, depth: str, start: int | None, end: int | None
+) -> MicroResult:
+    """The firm aggregation behind ``--source micro``: a ``.duckdb`` store or Parquet."""
+    from nqpf.services.micro import AggregateSpec, aggregate
+
+    where = {"store": records} if records.endswith(".duckdb") else {"parquet": records}
+    return aggregate(
+        AggregateSpec(level=level, depth=depth, start=start, end=end, **where)  # type: ignore[arg-type]
     )
