@@ -36,8 +36,10 @@ __all__ = ["GZIP_LEVEL", "FastPath", "HitStore", "Prepared", "prepare"]
 GZIP_LEVEL = 6
 #: Bodies shorter than this are sent as they are (gzip would not pay for its header).
 MIN_GZIP_BYTES = 1024
-#: Requests whose prepared answers the fast path keeps (most recently used).
-MAX_HITS = 512
+#: Requests whose prepared answers the fast path keeps (most recently used). Many URLs can
+#: share one answer; distinct answers are at most this many (≈ 1.2 MB for the largest, the
+#: full provincial assessment with its gzip), so memory stays bounded under any query mix.
+MAX_HITS = 256
 #: Largest file answer captured for the fast path (the bundled Plotly is ≈ 4.6 MB).
 MAX_CAPTURE_BYTES = 16 * 1024 * 1024
 #: Media types worth compressing (fonts and images are compressed already).
