@@ -1,7 +1,8 @@
 """Loopback load test of `nqpf serve`: time-to-ready, then 50 concurrent clients on cached
 endpoints and the overview page, against a bare-server floor.
 
-Run: python benchmarks/api_load.py [--clients 50] [--requests 20] [--rounds 2] [--threads 1]
+Run: python benchmarks/api_load.py [--clients 50] [--seconds 10] [--rounds 2] [--threads 1]
+     [--client wrk|httpx]
 
 Targets (2 cores, quiet machine): p95 < 200 ms on cached endpoints under 50 concurrent
 clients; `nqpf serve` answers /api/v1/health < 3 s after it is started.
@@ -10,18 +11,28 @@ clients; `nqpf serve` answers /api/v1/health < 3 s after it is started.
    included), polled on /api/v1/health every 20 ms; wall time and the server's CPU time at
    that moment, interleaved with the floor (`python -c "import numpy, pandas"`), 3 repeats.
 2. Load: one `nqpf serve` (one worker), every endpoint requested once to fill the cache,
-   then `--clients` asyncio clients (httpx, one connection each) send `--requests` requests
-   each, cycling through the endpoints; latency of each request, errors (non-2xx, exceptions)
-   counted. The floor is a bare uvicorn + Starlette app answering the same bytes from a
-   dict (what any Python web server pays for these answers), run the same way; rounds are
-   interleaved (nqpf, floor, nqpf, floor …). The ratio is floor p95 / nqpf p95.
+   then `--clients` concurrent connections for `--seconds`, each request the next endpoint
+   of the list, with ``Accept-Encoding: gzip`` as browsers send it. The load generator is
+   **wrk** (C, one thread, an event loop over the connections: it costs a fraction of a
+   core, so the server has the rest of the machine). It is not installed by this script:
+   on Debian/Ubuntu ``apt-get install wrk``; without it the script says so and falls back
+   to Python httpx clients (``--client httpx``), which take about as much CPU as the server
+   and so inflate every latency, ours and the floor's alike. Latency percentiles come from
+   wrk's own histogram; errors are non-2xx answers plus socket errors.
+   The floor is a bare uvicorn + Starlette app answering the same bytes (and the same gzip
+   bytes, made once at start with the same level) from a dict: what any Python web server
+   pays for these answers. Both servers run the same uvicorn (uvloop and httptools when
+   installed). Rounds are interleaved (nqpf, floor, nqpf, floor …); the ratio is floor p95
+   / nqpf p95. The machine's load average is printed: on a busy machine both figures rise.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -29,6 +40,7 @@ import sys
 import tempfile
 import textwrap
 import time
+import urllib.parse
 from pathlib import Path
 
 from _harness import machine, summary  # first: pins the BLAS threads
@@ -53,19 +65,44 @@ READY_TARGET_S = 3.0
 
 FLOOR_APP = textwrap.dedent(
     """
-    import json, os
+    import gzip, json, os
     from starlette.applications import Starlette
     from starlette.responses import Response
     from starlette.routing import Route
 
     with open(os.environ["FLOOR_BODIES"], encoding="utf-8") as f:
-        BODIES = {path: (bytes.fromhex(body), kind) for path, body, kind in json.load(f)}
+        BODIES = {
+            path: (bytes.fromhex(body), gzip.compress(bytes.fromhex(body), 6, mtime=0), kind)
+            for path, body, kind in json.load(f)
+        }
 
     async def answer(request):
-        body, kind = BODIES[request.url.path]
+        body, packed, kind = BODIES[request.url.path]
+        if "gzip" in request.headers.get("accept-encoding", "") and len(packed) < len(body):
+            return Response(packed, media_type=kind, headers={"content-encoding": "gzip"})
         return Response(body, media_type=kind)
 
     app = Starlette(routes=[Route(path, answer) for path in BODIES])
+    """
+)
+
+#: wrk's script: each request the next endpoint, gzip accepted; at the end one JSON line
+#: with the latency percentiles (µs), the request count and the errors.
+WRK_SCRIPT = textwrap.dedent(
+    """
+    local paths = {PATHS}
+    local i = 0
+    request = function()
+      i = i + 1
+      return wrk.format("GET", paths[(i % #paths) + 1], {["Accept-Encoding"] = "gzip"})
+    end
+    done = function(summary, latency, requests)
+      local e = summary.errors
+      io.write(string.format(
+        '{"p50": %d, "p95": %d, "p99": %d, "requests": %d, "errors": %d}\\n',
+        latency:percentile(50), latency:percentile(95), latency:percentile(99),
+        summary.requests, e.connect + e.read + e.write + e.timeout + e.status))
+    end
     """
 )
 
@@ -159,6 +196,24 @@ async def _load(base: str, clients: int, requests: int) -> tuple[dict[str, list[
     return latencies, errors
 
 
+def _wrk(base: str, clients: int, seconds: float, script: Path) -> dict[str, float]:
+    """One wrk run (one thread, ``clients`` connections): p50/p95/p99 in seconds,
+    requests and errors."""
+    cmd = ["wrk", "-t1", f"-c{clients}", f"-d{seconds:g}s", "--timeout", "30s"]
+    cmd += ["-s", str(script), base]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("{"))
+    found = json.loads(line)
+    return {k: v / 1e6 if k.startswith("p") else v for k, v in found.items()}
+
+
+def _wrk_script(folder: Path) -> Path:
+    paths = ", ".join(json.dumps(urllib.parse.quote(p, safe="/?=&")) for p in ENDPOINTS)
+    script = folder / "cycle.lua"
+    script.write_text(WRK_SCRIPT.replace("{PATHS}", "{" + paths + "}"), encoding="utf-8")
+    return script
+
+
 def _fill(base: str) -> list[tuple[str, str, str]]:
     """Request every endpoint once (fills the cache); their bodies for the floor."""
     import httpx
@@ -187,24 +242,29 @@ def _percentile(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--requests", type=int, default=20, help="requests per client")
+    parser.add_argument("--seconds", type=float, default=10, help="length of a wrk round")
+    parser.add_argument("--requests", type=int, default=20, help="per client (httpx only)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--ready-repeats", type=int, default=3)
+    parser.add_argument("--client", choices=("wrk", "httpx"), default="wrk")
     parser.add_argument("--threads", default="1")
     args = parser.parse_args()
     print(machine())
+    client = args.client
+    if client == "wrk" and shutil.which("wrk") is None:
+        print(
+            "wrk not found (Debian/Ubuntu: apt-get install wrk); falling back to Python httpx "
+            "clients, which compete with the server for the CPU"
+        )
+        client = "httpx"
+    print(f"load generator: {client}; load average at start {os.getloadavg()[0]:.1f}")
 
     walls, cpus, floors = time_to_ready(args.ready_repeats)
     print("time-to-ready of `nqpf serve` (fresh process and database, /api/v1/health answers)")
     print(f"  nqpf serve  wall {summary(walls)}; CPU {summary(cpus)}")
     print(f"  floor       wall {summary(floors)}  (python -c 'import numpy, pandas')")
 
-    import json
-
-    ours_all: list[float] = []
-    floor_all: list[float] = []
-    per_path: dict[str, list[float]] = {p: [] for p in ENDPOINTS}
-    errors_ours = errors_floor = 0
+    runs: dict[str, list[dict[str, float]]] = {"nqpf": [], "floor": []}
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         port = _free_port()
@@ -222,50 +282,58 @@ def main() -> None:
             floor_proc = _floor(floor_port, bodies_file, script)
             floor_base = f"http://127.0.0.1:{floor_port}"
             _wait_ready(floor_base + "/", floor_proc)
-            asyncio.run(_load(base, 5, 2))  # warm-up of both
-            asyncio.run(_load(floor_base, 5, 2))
-            for _ in range(args.rounds):
-                lat, err = asyncio.run(_load(base, args.clients, args.requests))
-                errors_ours += err
-                for path, values in lat.items():
-                    per_path[path] += values
-                    ours_all += values
-                lat, err = asyncio.run(_load(floor_base, args.clients, args.requests))
-                errors_floor += err
-                floor_all += [v for values in lat.values() for v in values]
+            lua = _wrk_script(home)
+            for _ in range(args.rounds + 1):  # the first round of each warms up, untimed
+                for name, url in (("nqpf", base), ("floor", floor_base)):
+                    if client == "wrk":
+                        runs[name].append(_wrk(url, args.clients, args.seconds, lua))
+                    else:
+                        runs[name].append(_httpx_round(url, args.clients, args.requests))
         finally:
             _stop(proc)
             if floor_proc is not None:
                 _stop(floor_proc)
 
+    ours, floor = runs["nqpf"][1:], runs["floor"][1:]
     print(
-        f"load: {args.clients} concurrent clients × {args.requests} requests × {args.rounds} "
-        f"rounds, one server process each, loopback"
+        f"load: {args.clients} concurrent connections, {args.rounds} interleaved rounds of "
+        f"{args.seconds:g} s (wrk) each after a warm-up round; one server process each, "
+        "loopback, gzip accepted"
     )
-    print(f"  {'endpoint':<32} {'p50 ms':>8} {'p95 ms':>8} {'n':>5}")
-    for path, values in per_path.items():
-        p50, p95 = _percentile(values, 0.5) * 1e3, _percentile(values, 0.95) * 1e3
-        print(f"  {path:<32} {p50:8.1f} {p95:8.1f} {len(values):5d}")
-    p50 = statistics.median(ours_all) * 1e3
-    p95 = _percentile(ours_all, 0.95) * 1e3
-    f50 = statistics.median(floor_all) * 1e3
-    f95 = _percentile(floor_all, 0.95) * 1e3
-    print(
-        f"  {'all (nqpf serve)':<32} {p50:8.1f} {p95:8.1f} {len(ours_all):5d}  errors {errors_ours}"
-    )
-    print(
-        f"  {'all (floor: bare Starlette)':<32} {f50:8.1f} {f95:8.1f} {len(floor_all):5d}  errors {errors_floor}"
-    )
+    print(f"  {'server':<30} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'requests':>9} errors")
+    for name, rounds in (("nqpf serve", ours), ("floor: bare Starlette", floor)):
+        for r in rounds:
+            print(
+                f"  {name:<30} {r['p50'] * 1e3:8.1f} {r['p95'] * 1e3:8.1f} {r['p99'] * 1e3:8.1f} "
+                f"{int(r['requests']):9d} {int(r['errors'])}"
+            )
+    p50 = statistics.median(r["p50"] for r in ours) * 1e3
+    p95 = statistics.median(r["p95"] for r in ours) * 1e3
+    f95 = statistics.median(r["p95"] for r in floor) * 1e3
+    errors = int(sum(r["errors"] for r in ours))
+    total = int(sum(r["requests"] for r in ours))
     ready = statistics.median(walls)
     verdict_p95 = "meets" if p95 < P95_TARGET_MS else "misses"
     verdict_ready = "meets" if ready < READY_TARGET_S else "misses"
     print(
-        f"summary: load {os.getloadavg()[0]:.1f}; cached p50 {p50:.0f} ms, p95 {p95:.0f} ms "
-        f"({verdict_p95} < {P95_TARGET_MS:.0f} ms; floor p95 {f95:.0f} ms, ratio "
-        f"{f95 / p95:.2f}×), errors {errors_ours} of {len(ours_all)}; serve ready "
-        f"{ready:.2f} s wall, {statistics.median(cpus):.2f} s CPU ({verdict_ready} < "
-        f"{READY_TARGET_S:.0f} s)"
+        f"summary ({client}): load {os.getloadavg()[0]:.1f}; cached p50 {p50:.0f} ms, p95 "
+        f"{p95:.0f} ms ({verdict_p95} < {P95_TARGET_MS:.0f} ms; floor p95 {f95:.0f} ms, ratio "
+        f"{f95 / p95:.2f}×), errors {errors} of {total}; serve ready {ready:.2f} s wall, "
+        f"{statistics.median(cpus):.2f} s CPU ({verdict_ready} < {READY_TARGET_S:.0f} s)"
     )
+
+
+def _httpx_round(base: str, clients: int, requests: int) -> dict[str, float]:
+    """The fallback round: Python httpx clients (they share the CPU with the server)."""
+    lat, errors = asyncio.run(_load(base, clients, requests))
+    values = [v for vs in lat.values() for v in vs]
+    return {
+        "p50": _percentile(values, 0.5),
+        "p95": _percentile(values, 0.95),
+        "p99": _percentile(values, 0.99),
+        "requests": len(values),
+        "errors": errors,
+    }
 
 
 if __name__ == "__main__":

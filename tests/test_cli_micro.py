@@ -98,3 +98,18 @@ def test_herding_from_a_store(tmp_path: Path) -> None:
     assert (out / "herding.xlsx").is_file() and (out / "herding.html").is_file()
     missing = run("herding", "--micro", str(tmp_path / "none.duckdb"), home=tmp_path)
     assert missing.returncode == 2 and "no microdata store at none.duckdb" in missing.stderr
+
+
+def test_wrong_vintage_duplicates_and_bad_options_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "firms.csv"
+    path.write_text(
+        "id,region,industry,registered\nA1,340123,O7910,2015-01-01\nA1,340123,C3911,2015-01-01\n",
+        encoding="utf-8",
+    )
+    result = run("micro", "import", str(path), home=tmp_path)
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "2 of 2 rows rejected" in result.stderr and "GB/T 4754-2011 code" in result.stderr
+    report = pd.read_csv(tmp_path / "micro.rejected.csv", dtype=str)
+    assert sorted(report["column"]) == ["id", "industry"]
+    bad = run("micro", "aggregate", "--memory-limit", "lots", home=tmp_path)
+    assert bad.returncode == 2 and "memory limit 'lots' is not a size" in bad.stderr

@@ -183,6 +183,24 @@ def test_2011_files_are_mapped_and_noted(tmp_path: Path) -> None:
     assert rows == [("A1", "O", "80"), ("A2", "C", "39")]
 
 
+def test_2011_files_keep_full_depth_with_the_class_table(tmp_path: Path) -> None:
+    path = _csv(tmp_path, ["A1,甲,340123,7910,2015-03-01,,100", "A2,乙,340123,3911,2015-03-01,,1"])
+    table = tmp_path / "classes.csv"
+    table.write_text("code_2011,code_2017\n7910,8010\n3911,3911\n", encoding="utf-8")
+    import_file(path, store=tmp_path / "s.duckdb", vintage="2011", concordance=table)
+    con = duckdb.connect(str(tmp_path / "s.duckdb"), read_only=True)
+    rows = con.execute("SELECT id, section, industry FROM firms ORDER BY id").fetchall()
+    con.close()
+    assert rows == [("A1", "O", "8010"), ("A2", "C", "3911")]
+    table.write_text("code_2011,code_2017\n7910,8010\n7910,8020\n", encoding="utf-8")
+    with pytest.raises(InputError, match="code_2011 '7910' is mapped twice") as info:
+        import_file(path, store=tmp_path / "t.duckdb", vintage="2011", concordance=table)
+    assert "classes.csv" in str(info.value) and "\n" not in str(info.value)
+    table.write_text("old,new\n7910,8010\n", encoding="utf-8")
+    with pytest.raises(InputError, match="needs the columns code_2011, code_2017"):
+        import_file(path, store=tmp_path / "t.duckdb", vintage="2011", concordance=table)
+
+
 # ---------------------------------------------------------------- aggregation
 
 

@@ -265,6 +265,16 @@ def test_dashboard_end_to_end(chromium_browser: Browser, server: str, artifacts:
     expect(page.locator(".enterprises tbody tr").first.locator("td").nth(1)).to_have_text(
         "宁德时代", timeout=60_000
     )
+    # the city by name, not its GB/T 2260 code (*ST国华 is listed in 深圳, 440300), once the
+    # API gives names (it then adds the code as city_code)
+    import httpx
+
+    columns = httpx.get(server + "/api/v1/enterprises?name=国华").json()["tables"]["enterprises"]
+    if "city_code" in columns["columns"]:
+        page.fill("#enterprise-q", "国华")
+        page.click("#enterprise-search button[type=submit]")
+        firm = page.locator(".enterprises tbody tr", has_text="*ST国华").locator("td")
+        expect(firm.nth(3)).to_have_text("深圳市", timeout=60_000)
 
     # English switch
     page.click("#lang")
@@ -481,6 +491,10 @@ def test_board_owner_edits_and_withdraws_a_post(
     expect(page.locator(".post-head")).to_contain_text("280Ah 储能电芯")
     page.screenshot(path=str(artifacts / "board-edit.png"), full_page=True)
     _assert_bundled_font(page, [".post-head", "button.withdraw-post"])
+    page.click("#lang")
+    expect(page.locator("button.edit-post")).to_have_text("Edit")
+    expect(page.locator("button.withdraw-post")).to_have_text("Withdraw")
+    page.screenshot(path=str(artifacts / "board-edit-en.png"), full_page=True)
     page.click("button.withdraw-post")
     page.wait_for_url("**/#/board")
     page.locator(".posts tbody tr").first.wait_for()

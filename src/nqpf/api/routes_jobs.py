@@ -47,7 +47,7 @@ def _queue(request: Request) -> JobQueue:
 
 
 def _encode(result: Result) -> bytes:
-    return encode(result)[0]
+    return encode(result).body
 
 
 @router.post("/assess", status_code=202)

@@ -82,7 +82,7 @@ async def enterprises(
             listed_to=listed_to,
             url=url,
         )
-        page = found.iloc[offset : offset + limit].reset_index(drop=True)
+        page = _city_names(found.iloc[offset : offset + limit].reset_index(drop=True))
         counts = pd.DataFrame({"total": [len(found)], "offset": [offset], "limit": [limit]})
         return tables_result(
             "enterprises",
@@ -92,6 +92,30 @@ async def enterprises(
         )
 
     return await result_response(request, {"analysis": "enterprises", **options}, run, cache=False)
+
+
+def _city_names(page: pd.DataFrame) -> pd.DataFrame:
+    """``page`` with the city's name in ``city`` and its GB/T 2260 code in ``city_code``
+    beside it (a name an importer gave stays as it is; its code is empty)."""
+    from nqpf.errors import UnknownRegionError
+    from nqpf.regions import division_name
+
+    def name(code: object) -> object:
+        text = "" if code is None or code is pd.NA or code != code else str(code)
+        if not (len(text) == 6 and text.isdigit()):
+            return code
+        try:
+            return division_name(text)
+        except UnknownRegionError:
+            return code
+
+    if "city" not in page.columns:
+        return page
+    codes = page["city"]
+    is_code = codes.astype("string").str.fullmatch(r"\d{6}").fillna(False).astype(bool)
+    out = page.assign(city=codes.map(name))
+    out.insert(list(out.columns).index("city") + 1, "city_code", codes.where(is_code, None))
+    return out
 
 
 # ------------------------------------------------------------------------------ board

@@ -19,6 +19,12 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port")] = 8000,
     db: DbOption = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help="server processes")] = 1,
+    max_upload_mb: Annotated[
+        float | None,
+        typer.Option(
+            min=0.001, max=10_000, help="largest data upload accepted, MB (default 20; larger: 413)"
+        ),
+    ] = None,
 ) -> None:
     """服务 Serve the REST API (/api/docs) and the dashboard (/) over the packaged data."""
     import os
@@ -30,6 +36,8 @@ def serve(
     engine = connect(db)  # reachable and migrated before the first request
     if db:
         os.environ["NQPF_DB_URL"] = db
+    if max_upload_mb is not None:
+        os.environ["NQPF_MAX_UPLOAD_MB"] = repr(max_upload_mb)  # read by each server process
     stdout().print(
         f"NQPF serving http://{host}:{port}/ (API docs /api/docs; database {safe_url(engine.url)})",
         highlight=False,

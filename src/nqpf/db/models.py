@@ -15,7 +15,12 @@ from nqpf.db.base import Base
 
 __all__ = ["MODEL_MODULES", "metadata"]
 
-MODEL_MODULES: tuple[str, ...] = ("nqpf.db.policy", "nqpf.db.market", "nqpf.db.accounts")
+MODEL_MODULES: tuple[str, ...] = (
+    "nqpf.db.policy",
+    "nqpf.db.market",
+    "nqpf.db.accounts",
+    "nqpf.db.imports",
+)
 
 
 def metadata() -> MetaData:

@@ -15,6 +15,12 @@ Three layouts, each from CSV (UTF-8, UTF-8 with BOM or GB18030) or Excel (.xlsx/
     Regions as rows and either years as columns (one indicator: pass ``indicator``) or
     indicators as columns (one year: pass ``year``).
 
+:func:`read_upload` reads the same layouts from the bytes of an upload (the REST API's
+``POST /data/import``): CSV, .xlsx or a Parquet table, whose type :func:`upload_kind`
+checks by the file name's extension *and* the content (zip magic for .xlsx, ``PAR1`` at both
+ends for Parquet, decodable text for CSV). Nothing is written to disk and the file name is
+used only in messages.
+
 Every reader returns a long DataFrame with columns ``region`` (adcode), ``year``,
 ``indicator``, ``value``, ``unit``, ``source_file``, ``source_row``. Indicators whose name
 matches the catalog get the catalog id and are converted to the catalog unit; others keep
@@ -35,7 +41,7 @@ from typing import Literal
 
 import pandas as pd
 
-from nqpf.errors import DataImportWarning, InputError
+from nqpf.errors import DataImportWarning, InputError, UnsupportedFileError
 from nqpf.indicators import find_indicator, indicator_specs
 from nqpf.indicators.units import conversion_factor
 from nqpf.ingest.values import (
@@ -47,9 +53,31 @@ from nqpf.ingest.values import (
 )
 from nqpf.outputs import clean_text
 
-__all__ = ["Layout", "read_long", "read_nbs", "read_table", "read_wide"]
+__all__ = [
+    "Layout",
+    "Upload",
+    "UploadKind",
+    "read_long",
+    "read_nbs",
+    "read_table",
+    "read_upload",
+    "read_wide",
+    "upload_kind",
+]
 
 Layout = Literal["auto", "nbs", "long", "wide"]
+#: The file types an upload may be.
+UploadKind = Literal["csv", "xlsx", "parquet"]
+#: Extensions of each upload type.
+UPLOAD_EXTENSIONS: dict[str, UploadKind] = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".xlsx": "xlsx",
+    ".parquet": "parquet",
+}
+_ZIP_MAGIC = b"PK\x03\x04"
+_PARQUET_MAGIC = b"PAR1"
 
 COLUMNS = ["region", "year", "indicator", "value", "unit", "source_file", "source_row"]
 
@@ -75,6 +103,15 @@ _META_LINE = re.compile(r"^(数据库|指标|时间|地区)\s*[：:]\s*(.*)$")
 _FOOTER_PREFIXES = ("注", "数据来源", "来源：", "资料来源")
 
 
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded table as read: the long ``frame``, the file's ``header``, its ``kind``."""
+
+    frame: pd.DataFrame
+    header: list[str]
+    kind: UploadKind
+
+
 @dataclass
 class _Grid:
     """A table as rows of stripped text cells, with the spreadsheet row number of each."""
@@ -96,6 +133,88 @@ def read_table(
 ) -> pd.DataFrame:
     """Read any supported file, detecting its layout unless ``layout`` is given."""
     grid = _read_grid(Path(path), sheet=sheet)
+    return _parse_grid(grid, layout, indicator=indicator, unit=unit, year=year, region=region)
+
+
+def upload_kind(file_name: str, raw: bytes) -> UploadKind:
+    """The type of an uploaded file, checked by its extension and its content; anything else
+    raises :class:`~nqpf.errors.UnsupportedFileError` (HTTP 415)."""
+    name = _upload_name(file_name)
+    suffix = Path(name).suffix.lower()
+    kind = UPLOAD_EXTENSIONS.get(suffix)
+    if kind is None:
+        raise UnsupportedFileError(
+            f"unsupported file type {suffix or '(no extension)'!r}",
+            file=name,
+            hint="upload a .csv (UTF-8 or GBK), .xlsx or .parquet file",
+        )
+    if kind == "xlsx" and not raw.startswith(_ZIP_MAGIC):
+        raise UnsupportedFileError(
+            "the file is named .xlsx but is not an Excel workbook (no zip signature)",
+            file=name,
+            hint="save it from Excel or WPS as .xlsx (an old .xls: save it as .xlsx)",
+        )
+    if kind == "parquet" and not (
+        raw.startswith(_PARQUET_MAGIC) and raw.endswith(_PARQUET_MAGIC) and len(raw) >= 12
+    ):
+        raise UnsupportedFileError(
+            "the file is named .parquet but is not a Parquet file (no PAR1 signature)",
+            file=name,
+            hint="write it with pandas.DataFrame.to_parquet or pyarrow",
+        )
+    if kind == "csv":
+        if raw.startswith((_ZIP_MAGIC, _PARQUET_MAGIC)):
+            raise UnsupportedFileError(
+                "the file is named as text but is a binary (zip or Parquet) file",
+                file=name,
+                hint="give an .xlsx or .parquet file its own extension",
+            )
+        try:
+            decode_text(raw, file=name)
+        except InputError as error:
+            raise UnsupportedFileError(error.message, file=name, hint=error.hint) from None
+    return kind
+
+
+def read_upload(
+    raw: bytes,
+    *,
+    file_name: str,
+    layout: Layout = "auto",
+    sheet: str | int | None = None,
+) -> Upload:
+    """Read the bytes of an uploaded table (type from :func:`upload_kind`): the long table
+    (as :func:`read_table`), the header of the file as it was, and its type."""
+    kind = upload_kind(file_name, raw)
+    name = _upload_name(file_name)
+    if kind == "csv":
+        text = decode_text(raw, file=name)
+        grid = _csv_grid(text, name, tab=Path(name).suffix.lower() == ".tsv")
+    elif kind == "xlsx":
+        rows = _xlsx_rows(raw, sheet, name)
+        grid = _kept(name, rows, list(range(1, len(rows) + 1)))
+    else:
+        rows = _parquet_rows(raw, name)
+        grid = _kept(name, rows, list(range(1, len(rows) + 1)))
+    frame = _parse_grid(grid, layout, indicator=None, unit=None, year=None, region=None)
+    return Upload(frame, list(grid.rows[0]), kind)
+
+
+def _upload_name(file_name: str) -> str:
+    """How an upload is named in messages: the last part of the name the browser sent,
+    without control characters, at most 100 characters (never a path NQPF opens)."""
+    return clean_text(display_name(file_name.replace("\\", "/")))[:100] or "upload"
+
+
+def _parse_grid(
+    grid: _Grid,
+    layout: Layout,
+    *,
+    indicator: str | None,
+    unit: str | None,
+    year: int | None,
+    region: str | None,
+) -> pd.DataFrame:
     if layout == "auto":
         layout = _detect_layout(grid)
     if layout == "nbs":
@@ -168,45 +287,85 @@ def _read_grid(path: Path, *, sheet: str | int | None) -> _Grid:
         numbers = list(range(1, len(rows) + 1))
     elif suffix in {".csv", ".txt", ".tsv", ""}:
         text = decode_text(path.read_bytes(), file=name)
-        text = text.replace("\t,", ",").replace("\r\n", "\n").replace("\r", "\n")
-        delimiter = "\t" if suffix == ".tsv" or ("\t" in text and "," not in text) else ","
-        rows, numbers = [], []
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-        try:
-            for row in reader:
-                rows.append([clean_text(c).strip().strip("\ufeff") for c in row])
-                numbers.append(reader.line_num)
-        except csv.Error as exc:
-            raise InputError(
-                f"not a readable CSV table: {exc}",
-                file=name,
-                row=reader.line_num,
-                hint="check the quotes around that line, or save the table as .xlsx",
-            ) from None
+        return _csv_grid(text, name, tab=suffix == ".tsv")
     else:
         raise InputError(
             f"unsupported file type {suffix!r}", file=name, hint="use .csv, .xlsx or .xls"
         )
+    return _kept(name, rows, numbers)
+
+
+def _csv_grid(text: str, name: str, *, tab: bool) -> _Grid:
+    text = text.replace("\t,", ",").replace("\r\n", "\n").replace("\r", "\n")
+    delimiter = "\t" if tab or ("\t" in text and "," not in text) else ","
+    rows, numbers = [], []
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        for row in reader:
+            rows.append([clean_text(c).strip().strip("\ufeff") for c in row])
+            numbers.append(reader.line_num)
+    except csv.Error as exc:
+        raise InputError(
+            f"not a readable CSV table: {exc}",
+            file=name,
+            row=reader.line_num,
+            hint="check the quotes around that line, or save the table as .xlsx",
+        ) from None
+    return _kept(name, rows, numbers)
+
+
+def _kept(name: str, rows: list[list[str]], numbers: list[int]) -> _Grid:
+    """The grid of the non-empty rows (an empty file is an error)."""
     kept = [(r, n) for r, n in zip(rows, numbers, strict=True) if any(c for c in r)]
     if not kept:
         raise InputError("the file is empty", file=name)
     return _Grid(name, [r for r, _ in kept], [n for _, n in kept])
 
 
+def _parquet_rows(raw: bytes, name: str) -> list[list[str]]:
+    """A Parquet table as text cells (header first), so that it is checked exactly like a
+    CSV: numbers as Python writes them (all digits), missing values empty."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(pa.BufferReader(raw))
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise InputError(
+            f"not a readable Parquet file ({type(exc).__name__})",
+            file=name,
+            hint="write it with pandas.DataFrame.to_parquet or pyarrow",
+        ) from None
+    header = [clean_text(str(c)).strip() for c in table.column_names]
+    columns = [[_text_cell(v) for v in column.to_pylist()] for column in table.columns]
+    return [header, *(list(row) for row in zip(*columns, strict=True))]
+
+
+def _text_cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return clean_text(str(value)).strip()
+
+
 _BROKEN_WORKBOOK = "is not a readable Excel workbook"
 
 
-def _xlsx_rows(path: Path, sheet: str | int | None, name: str) -> list[list[str]]:
-    """Cells of one sheet as text; formula cells must carry the value Excel saved with them
-    (openpyxl does not compute formulas)."""
+def _xlsx_rows(source: Path | bytes, sheet: str | int | None, name: str) -> list[list[str]]:
+    """Cells of one sheet (of a file, or of an upload's bytes) as text; formula cells must
+    carry the value Excel saved with them (openpyxl does not compute formulas)."""
     import zipfile
 
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    def opened() -> Path | io.BytesIO:
+        return io.BytesIO(source) if isinstance(source, bytes) else source
+
     try:
-        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        values = openpyxl.load_workbook(opened(), read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(opened(), read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise InputError(
             f"the file {_BROKEN_WORKBOOK} ({type(exc).__name__})",

@@ -305,17 +305,31 @@ def assess_spec(
     data: pd.DataFrame | str | Path | None = None,
     *,
     progress: Callable[[int, int], None] | None = None,
+    overlay: pd.DataFrame | None = None,
+    overlay_label: str = "imported data",
 ) -> Assessment:
     """The assessment of ``data`` (see :func:`assess`) under ``spec``, cached by the hash of
-    the data and the options."""
+    the data and the options.
+
+    ``overlay`` (a long table: region, year, indicator, value[, unit]; provinces only) is
+    laid onto the packaged panel: its values replace the packaged ones of the same region,
+    year and indicator and add the ones the panel lacks; the rest of the run is that of the
+    packaged data (years, dropped indicators, denominator floors from the packaged panel).
+    Values of indicators outside the framework or of regions outside the panel are ignored,
+    with a warning."""
     fw_known = None
     long = _load_data(data)
     if data is not None:
         fw_known = set(long["indicator"].unique())
     fw = load_framework(spec.framework, known=fw_known)
     supplied = long
+    notes: list[str] = []
     if data is None:
         long = _packaged(fw, spec.level, spec.years)
+        if overlay is not None:
+            long, notes = _overlaid(long, overlay, fw, spec.level, overlay_label)
+    elif overlay is not None:
+        raise InputError("an overlay is laid on the packaged data, not on a user's table")
     construction = spec.construction(fw)
     long = _select(long, fw, spec.years, spec.regions, packaged=data is None, level=spec.level)
     absent: list[str] = []
@@ -344,9 +358,9 @@ def assess_spec(
         "years": sorted({int(y) for y in wide.index.get_level_values("year")}),
         "uncertainty": spec.uncertainty,
         "seed": spec.seed,
-        "dropped": [*absent, *dropped.messages()],
+        "dropped": [*notes, *absent, *dropped.messages()],
         "floored": floored,
-        "data": "packaged"
+        "data": ("packaged" if overlay is None else f"packaged + {overlay_label}")
         if data is None
         else (str(data) if not isinstance(data, pd.DataFrame) else "DataFrame"),
     }
@@ -450,6 +464,54 @@ def _load_data(data: pd.DataFrame | str | Path | None) -> pd.DataFrame:
             hint="give finite numbers; leave missing values empty (NaN)",
         )
     return frame
+
+
+def _overlaid(
+    long: pd.DataFrame, overlay: pd.DataFrame, fw: Framework, level: str, label: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """The packaged ``long`` panel with ``overlay``'s values laid on it (see
+    :func:`assess_spec`), and the notes on what was used and ignored."""
+    if level != "province":
+        raise InputError(
+            "an imported data set is laid on the provinces' panel",
+            column="level",
+            hint="assess it with level province",
+        )
+    keys = ["region", "year", "indicator"]
+    extra = overlay.assign(region=overlay["region"].astype(str), year=overlay["year"].astype(int))
+    extra = extra.dropna(subset=["value"])
+    usable = extra["indicator"].isin(fw.indicator_ids) & extra["region"].isin(
+        set(long["region"].astype(str))
+    )
+    ignored = int((~usable).sum())
+    extra = extra[usable]
+    names = long.drop_duplicates("region").set_index("region")["region_name"]
+    units = long.drop_duplicates("indicator").set_index("indicator")["unit"]
+    extra = pd.DataFrame(
+        {
+            "region": extra["region"],
+            "region_name": extra["region"].map(names),
+            "year": extra["year"],
+            "indicator": extra["indicator"],
+            "value": extra["value"].astype(float),
+            "unit": extra["indicator"].map(units),
+            "source_id": f"import: {label}",
+        }
+    )
+    replaced = long.merge(extra[keys], on=keys, how="left", indicator=True)["_merge"] == "both"
+    kept = long[~replaced.to_numpy()]
+    merged = pd.concat([kept, extra], ignore_index=True).sort_values(keys, ignore_index=True)
+    notes = [
+        f"导入数据 {label}：替换 {int(replaced.sum())} 个、新增 {len(extra) - int(replaced.sum())} "
+        f"个值 (imported data {label}: {int(replaced.sum())} packaged values replaced, "
+        f"{len(extra) - int(replaced.sum())} added)"
+    ]
+    if ignored:
+        notes.append(
+            f"导入数据 {label}：{ignored} 个值不属于本框架的指标或省份，未使用 ({ignored} values "
+            "of indicators outside the framework, or of regions outside the panel, not used)"
+        )
+    return merged, notes
 
 
 def _packaged(fw: Framework, level: str, years: Iterable[int] | None) -> pd.DataFrame:

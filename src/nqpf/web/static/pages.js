@@ -120,7 +120,7 @@ const COLS = {
   window: ["时期", "Window"], priorities: ["重点产业数", "Priorities"], fit: ["契合度", "Fit"], hubs: ["布局地区数", "Hubs"],
   enterprise: ["企业", "Enterprise"], product: ["产品", "Product"], quantity: ["数量", "Quantity"], unit: ["单位", "Unit"],
   valid_until: ["有效期至", "Valid until"], contact: ["联系方式", "Contact"], description: ["说明", "Description"],
-  code: ["代码", "Code"], city: ["城市", "City"], city_name: ["城市", "City"], board: ["板块", "Board"], ownership: ["所有制", "Ownership"],
+  code: ["代码", "Code"], city: ["城市", "City"], board: ["板块", "Board"], ownership: ["所有制", "Ownership"],
   list_year: ["上市年份", "Listed"], title: ["标题", "Title"], issuer: ["发文机关", "Issuer"], issued: ["日期", "Date"],
   doc_type: ["文种", "Type"], snippet: ["摘要", "Snippet"], similarity: ["相似度", "Similarity"],
   class_zh: ["协调等级", "Class"], class_en: ["协调等级", "Class"], C: ["耦合度 C", "Coupling C"],
@@ -629,8 +629,7 @@ async function drawEnterprises(offset = 0) {
       pager.append(" ", next);
     }
     body.replaceChildren(pager,
-      // the city by name (``city_name`` when the API gives it beside the code)
-      table.rows.length ? tableOf(table, {columns: ["code", "name", "region", table.columns.includes("city_name") ? "city_name" : "city", "industry", "board", "ownership", "list_year"], limit: 200, cls: "enterprises"}) : el("p", t("no_results"), {class: "note"}));
+      table.rows.length ? tableOf(table, {columns: ["code", "name", "region", "city", "industry", "board", "ownership", "list_year"], limit: 200, cls: "enterprises"}) : el("p", t("no_results"), {class: "note"}));
   } catch (error) { body.replaceChildren(failure(error)); }
 }
 
