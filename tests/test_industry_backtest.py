@@ -262,6 +262,16 @@ def test_out_of_sample_beats_chance_and_shuffled_labels_give_half() -> None:
     assert len(folds) == 5
 
 
+def test_common_level_from_a_sample_of_cells_in_large_backtests() -> None:
+    f, y = _candidates(*_synthetic())
+    cap = len(y) - 1  # more cells than the cap: the level comes from a fixed sample
+    prob, folds = feas.out_of_sample(f, y, max_cells=cap)
+    assert not np.isnan(prob.to_numpy()).any() and len(folds) == 5
+    assert roc_auc(y, prob.to_numpy()) > 0.75
+    again, _ = feas.out_of_sample(f, y, max_cells=cap)
+    assert again.to_numpy().tolist() == prob.to_numpy().tolist()  # the sample is fixed
+
+
 def test_test_regions_never_reach_the_fit(monkeypatch: pytest.MonkeyPatch) -> None:
     f, y = _candidates(*_synthetic())
     assert y.sum() < feas.SELECT_BELOW  # the specification is chosen inside each fold

@@ -525,7 +525,7 @@ def select_and_fit(
     )
 
 
-def common_level(log_odds: list[np.ndarray]) -> list[np.ndarray]:
+def common_level(log_odds: list[np.ndarray], means: list[float] | None = None) -> list[np.ndarray]:
     """Fold models' log-odds of the same cells, each shifted to the folds' common mean.
 
     Each fold's model has its own intercept, set by its training blocks' entry rate; a
@@ -537,12 +537,14 @@ def common_level(log_odds: list[np.ndarray]) -> list[np.ndarray]:
     features at t0, no outcome) and is shifted so that its mean log-odds over them is the
     mean of all the folds' means: a constant per fold that uses no test outcome, leaves
     each fold's ranking unchanged and is the same for two folds with the same model.
+    ``means`` gives each fold's mean over those cells when ``log_odds`` holds only part of
+    them (each fold's test cells).
     """
-    means = np.array([float(np.mean(z)) for z in log_odds])
-    centre = float(means.mean())
+    level = np.array([float(np.mean(z)) for z in log_odds] if means is None else means, dtype=float)
+    centre = float(level.mean())
     # rounded: two folds with the same model give the same log-odds to the last digit,
     # not ties broken by rounding noise that differs from fold to fold
-    return [np.round(z - m + centre, LEVEL_DECIMALS) for z, m in zip(log_odds, means, strict=True)]
+    return [np.round(z - m + centre, LEVEL_DECIMALS) for z, m in zip(log_odds, level, strict=True)]
 
 
 def _choice_name(spec: str, penalty: float) -> str:
@@ -585,12 +587,20 @@ def out_of_sample(
     z = np.full(y.size, np.nan)
     folds = []
     parts = []
+    means = []
+    # the cells every fold model is averaged over (common_level): all of them, or a fixed
+    # sample of max_cells (drawn with SEED, no outcome) in large backtests
+    reference = np.arange(y.size)
+    if y.size > max_cells:
+        draw = np.random.default_rng(SEED).choice(y.size, size=max_cells, replace=False)
+        reference = np.sort(draw)
     splitter = GroupKFold(n_splits=min(n_folds, n_groups))
     for i, (train, test) in enumerate(splitter.split(np.zeros(y.size), y, group)):
         model, inner = select_and_fit(
             features.iloc[train], y[train], group[train], n_folds=n_folds, max_cells=max_cells
         )
-        parts.append((test, model.log_odds(features)))
+        parts.append((test, model.log_odds(features.iloc[test])))
+        means.append(float(np.mean(model.log_odds(features.iloc[reference]))))
         folds.append(
             {
                 "fold": i + 1,
@@ -603,8 +613,9 @@ def out_of_sample(
                 "inner_ap": "; ".join(f"{k} {v:.3f}" for k, v in inner.items()),
             }
         )
-    for (test, _), level in zip(parts, common_level([v for _, v in parts]), strict=True):
-        z[test] = level[test]
+    levels = common_level([v for _, v in parts], means)
+    for (test, _), level in zip(parts, levels, strict=True):
+        z[test] = level
     prob = _sigmoid(z)
     return pd.Series(prob, index=features.index, name="feasibility"), pd.DataFrame(folds)
 
