@@ -106,6 +106,20 @@ def _register(request: Request, encoded: Encoded) -> None:
     hits.put((request.scope["path"], request.scope["query_string"]), encoded)
 
 
+async def _cached(
+    request: Request, key: Mapping[str, Any], build: Callable[[], Encoded]
+) -> Response:
+    """Answer ``key`` from the app's cache (``build()`` in a worker thread on a miss, once
+    however many requests ask at the same time) and register it for the fast path."""
+    store: ResultCache = request.app.state.cache
+    hit: Encoded | None = store.peek(key)
+    made: Encoded = (
+        hit if hit is not None else await run_in_threadpool(store.get_or_run, key, build)
+    )
+    _register(request, made)
+    return _answer(request, made)
+
+
 async def cached_json(
     request: Request, key: Mapping[str, Any], build: Callable[[], Any]
 ) -> Response:
@@ -117,13 +131,7 @@ async def cached_json(
         text = json.dumps(build(), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
         return prepare(text.encode("utf-8"))
 
-    store: ResultCache = request.app.state.cache
-    hit: Encoded | None = store.peek(key)
-    made: Encoded = (
-        hit if hit is not None else await run_in_threadpool(store.get_or_run, key, encoded)
-    )
-    _register(request, made)
-    return _answer(request, made)
+    return await _cached(request, key, encoded)
 
 
 async def result_response(
@@ -144,10 +152,4 @@ async def result_response(
 
     if not cache:
         return _answer(request, await run_in_threadpool(build))
-    store: ResultCache = request.app.state.cache
-    hit: Encoded | None = store.peek(key)
-    made: Encoded = (
-        hit if hit is not None else await run_in_threadpool(store.get_or_run, key, build)
-    )
-    _register(request, made)
-    return _answer(request, made)
+    return await _cached(request, key, build)
