@@ -44,7 +44,7 @@ def report(
 ) -> None:
     """报告 A province's, prefecture's or county's profile (or `national`) for leaders:
     summary, level and rank, pillars, strengths and obstacles, disparity context,
-    opportunities, (similar regions,) chains, targets, sources."""
+    opportunities, chains, targets, sources."""
     from nqpf.ingest.options import check_choice
     from nqpf.present.report import FORMATS, write_report
     from nqpf.services.report import ReportSpec, build_report
