@@ -660,11 +660,13 @@ def _design(features: pd.DataFrame, model: FeasibilityModel) -> object:
 def _region_codes(index: pd.Index, by_region: pd.Series) -> np.ndarray:
     """``by_region`` (region → integer block code) of each row of ``index``, looked up once
     per distinct region."""
+    regions: pd.Index
     if isinstance(index, pd.MultiIndex):
         level = index.names.index("region")
-        regions, codes = index.levels[level], np.asarray(index.codes[level])
+        regions, codes = index.levels[level], np.asarray(index.codes[level], dtype=np.int64)
     else:
-        codes, regions = pd.factorize(index.get_level_values("region"))
+        found_codes, regions = pd.factorize(index.get_level_values("region"))
+        codes = np.asarray(found_codes, dtype=np.int64)
     found = by_region.reindex(regions)
     used = np.unique(codes)
     if found.iloc[used].isna().any():

@@ -249,21 +249,21 @@ def backtest_opportunities(
         "cog": cx.cog,
         "feasibility": feasibility,
     }
-    common = {"pci": cx.pci, "cog": cx.cog, "growth": growth, "kinds": kinds}
     # the percentiles of attractiveness are the same for every weighting: computed once
-    common["components"] = percentiles(cand, **common)  # type: ignore[arg-type]
+    parts = percentiles(cand, pci=cx.pci, cog=cx.cog, growth=growth, kinds=kinds)
+    common: dict[str, Any] = {
+        "pci": cx.pci,
+        "cog": cx.cog,
+        "growth": growth,
+        "kinds": kinds,
+        "components": parts,
+    }
     for name in STRATEGIES:
         preset = w if name == strategy else STRATEGIES[name]
-        scores[f"score_{name}"] = score_table(feasibility, cand, weights=preset, **common)[  # type: ignore[arg-type]
-            "score"
-        ]
-    scores["score_density"] = score_table(
-        cx.density,
-        cand,
-        weights=w,
-        probability=False,
-        **common,  # type: ignore[arg-type]
-    )["score"]
+        scores[f"score_{name}"] = score_table(feasibility, cand, weights=preset, **common)["score"]
+    scores["score_density"] = score_table(cx.density, cand, weights=w, probability=False, **common)[
+        "score"
+    ]
     shape = m0.shape
     scores["ubiquity"] = pd.DataFrame(
         np.broadcast_to(ubiquity(m0).to_numpy(dtype=float), shape),
