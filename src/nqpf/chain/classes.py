@@ -91,13 +91,15 @@ def check_classes(chain: Chain) -> list[str]:
         if not seg.gbt4754_source:
             problems.append(f"{where}: no gbt4754_source")
         parsed = parse_industries(seg.gbt4754, vintage="2017")
-        for row in parsed.itertuples():
-            if row.problem is not None:
-                problems.append(f"{where}: {row.raw}: {row.problem}")
-            elif row.industry != row.raw:
-                problems.append(f"{where}: {row.raw} is read as {row.industry}")
-            if row.raw not in names:
-                problems.append(f"{where}: {row.raw} is not in gbt4754_classes.csv")
+        for raw, industry, problem in zip(
+            parsed["raw"].astype(str), parsed["industry"], parsed["problem"], strict=True
+        ):
+            if problem is not None:
+                problems.append(f"{where}: {raw}: {problem}")
+            elif str(industry) != raw:
+                problems.append(f"{where}: {raw} is read as {industry}")
+            if raw not in names:
+                problems.append(f"{where}: {raw} is not in gbt4754_classes.csv")
     return problems
 
 
@@ -138,7 +140,7 @@ def micro_segment_status(
     out = status_table(
         regions, seg_ids, n.astype(np.int64), lq, np.zeros(n.shape, dtype=np.int64), options
     )
-    out.insert(out.columns.get_loc("lq"), "capital", k.ravel())
+    out.insert(list(out.columns).index("lq"), "capital", k.ravel())
     if measure == "capital":
         out["rank"] = (
             out.groupby("segment")["capital"].rank(ascending=False, method="min").astype(int)
