@@ -8,17 +8,17 @@ import pandas as pd
 import pytest
 
 from nqpf.chain.chainmap import ChainMapOptions
-from nqpf.chain.classes import check_classes, class_names, micro_segment_status, segment_classes
+from nqpf.chain.classes import check_classes, micro_segment_status, segment_classes
 from nqpf.chain.definitions import parse_chain
 from nqpf.errors import InputError
 from nqpf.micro.codes import division_concordance, parse_industries
-from nqpf.services.chains import chains, get_chain
+from nqpf.services.chains import chains, class_names, get_chain
 
 
 @pytest.mark.parametrize("chain", [c.id for c in chains()])
 def test_every_packaged_segment_has_a_valid_class_list(chain: str) -> None:
     found = get_chain(chain)
-    assert check_classes(found) == []
+    assert check_classes(found, class_names()) == []
     for seg in found.segments:
         assert seg.gbt4754, seg.id
         assert seg.gbt4754_source, seg.id
@@ -89,13 +89,13 @@ def test_bad_class_lists_are_refused_with_the_file_and_field() -> None:
         parse_chain(base, source="x.yaml")
     base["segments"][1]["gbt4754_source"] = "src"  # type: ignore[index]
     chain = parse_chain(base, source="x.yaml")
-    assert check_classes(chain) == []
+    assert check_classes(chain, class_names()) == []
     base["segments"][1]["gbt4754"] = ["9999"]  # type: ignore[index]
-    problems = check_classes(parse_chain(base, source="x.yaml"))
+    problems = check_classes(parse_chain(base, source="x.yaml"), class_names())
     assert problems and "division 99 does not exist" in problems[0]
     base["segments"][1]["gbt4754"] = []  # type: ignore[index]
     with pytest.raises(InputError, match="no GB/T 4754 classes for segment"):
-        segment_classes(parse_chain(base, source="x.yaml"))
+        segment_classes(parse_chain(base, source="x.yaml"), class_names())
 
 
 def test_status_from_counts_on_a_hand_computed_case() -> None:

@@ -1,9 +1,9 @@
 """GB/T 4754-2017 classes of chain segments, and segment status from firm records.
 
 Every segment of a packaged chain lists its 国民经济行业分类 (GB/T 4754-2017) classes
-(小类, 4 digits) or whole groups (中类, 3 digits) in ``gbt4754``; the names of those codes are
-packaged in ``gbt4754_classes.csv`` (from the standard's class table, 国家统计局). Where the
-codes come from — 《战略性新兴产业分类（2018）》 (国家统计局令第23号), 《数字经济及其核心
+(小类, 4 digits) or whole groups (中类, 3 digits) in ``gbt4754``; the names of those codes
+are packaged in ``gbt4754_classes.csv`` (from the standard's class table, 国家统计局; loaded
+by :func:`nqpf.services.chains.class_names`). Where the codes come from — 《战略性新兴产业分类（2018）》 (国家统计局令第23号), 《数字经济及其核心
 产业统计分类（2021）》 (国家统计局令第33号), the input-output table's sector ↔ industry
 correspondence or the standard's class descriptions — is the segment's ``gbt4754_source``;
 where a class is shared with other uses (lithium salts inside 2613 无机盐制造) the segment's
@@ -29,8 +29,7 @@ listed companies; they play no part here.)
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
+from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
@@ -43,7 +42,6 @@ from nqpf.errors import InputError
 __all__ = [
     "Measure",
     "check_classes",
-    "class_names",
     "micro_segment_status",
     "segment_classes",
 ]
@@ -51,37 +49,27 @@ __all__ = [
 Measure = Literal["firms", "capital"]
 
 
-@cache
-def class_names() -> dict[str, str]:
-    """Code → name of every GB/T 4754-2017 class or group a packaged segment uses."""
-    text = resources.files("nqpf.chain").joinpath("gbt4754_classes.csv").open(encoding="utf-8")
-    with text as handle:
-        table = pd.read_csv(handle, dtype=str)
-    return dict(zip(table["code"], table["name_zh"], strict=True))
-
-
-def segment_classes(chain: Chain) -> pd.DataFrame:
+def segment_classes(chain: Chain, names: Mapping[str, str]) -> pd.DataFrame:
     """``segment, code, name``: one row per GB/T 4754 code of each segment (a code can
-    serve several segments). A chain without class lists is refused."""
+    serve several segments; ``names`` code → name, :func:`nqpf.services.chains.class_names`).
+    A chain without class lists is refused."""
     missing = [s.id for s in chain.segments if not s.gbt4754]
     if missing:
         raise InputError(
             f"chain {chain.id} has no GB/T 4754 classes for segment(s) {', '.join(missing)}",
             hint="add a gbt4754 list to each segment of the chain definition",
         )
-    names = class_names()
     rows = [(s.id, c, names.get(c, "")) for s in chain.segments for c in s.gbt4754]
     return pd.DataFrame(rows, columns=["segment", "code", "name"])
 
 
-def check_classes(chain: Chain) -> list[str]:
+def check_classes(chain: Chain, names: Mapping[str, str]) -> list[str]:
     """Problems of a chain's class lists (empty when all is well): a segment without
     classes or without a source, a code whose division is not in GB/T 4754-2017 (the
-    importer's check, :func:`nqpf.micro.codes.parse_industries`), a code missing from the
-    packaged class table, a group listed where its division's section differs."""
+    importer's check, :func:`nqpf.micro.codes.parse_industries`), a code missing from
+    ``names`` (the packaged class table)."""
     from nqpf.micro.codes import parse_industries
 
-    names = class_names()
     problems = []
     for seg in chain.segments:
         where = f"{chain.id}.{seg.id}"
