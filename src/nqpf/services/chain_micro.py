@@ -26,7 +26,7 @@ labelled 合成数据 in the warnings, the provenance and every output.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -53,9 +53,13 @@ _CANDIDATE_COLUMNS = [
 @dataclass
 class MicroChainMapResult(ChainMapResult):
     """A chain map from firm records: the tables of :class:`ChainMapResult` (``segments``
-    adds ``capital`` and ``gbt4754``; ``candidates`` are records: ``code`` = the record's
-    id, ``registered``, ``capital``) and the records' ``level``, ``year``, ``measure``,
-    ``source`` and whether they are ``synthetic``."""
+    adds ``capital``, ``gbt4754`` and ``gbt4754_note``; ``candidates`` are records: ``code``
+    = the record's id, ``registered``, ``capital``), ``regions`` (the status of every
+    segment in every region of the level: ``region, region_name, segment, firms, capital,
+    lq, status, rank``) and the records' ``level``, ``year``, ``measure``, ``source`` and
+    whether they are ``synthetic``."""
+
+    regions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     level: RegionLevel = "province"
     year: int = 0
@@ -74,6 +78,9 @@ class MicroChainMapResult(ChainMapResult):
             "measure": self.measure,
             "options": {**asdict(self.options), "weights": dict(self.options.weights)},
         }
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {**super().tables(), "regions": self.regions}
 
 
 def chain_map_micro(
@@ -202,6 +209,9 @@ def chain_map_micro(
         sources=sources,
         warnings=warnings,
         firm_word="企业",
+        regions=status.drop(columns="leaders").assign(region_name=status["region"].map(names))[
+            ["region", "region_name", "segment", "firms", "capital", "lq", "status", "rank"]
+        ],
         level=level,
         year=t,
         measure=measure,
