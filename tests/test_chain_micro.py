@@ -4,6 +4,7 @@ a pandas group-by, the command line end to end, and one-line errors."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -195,7 +196,7 @@ def test_cli_end_to_end_on_a_tiny_store(tmp_path: Path) -> None:
     assert doc["kind"] == "chain_map" and doc["spec"]["records"] == "micro.duckdb"
     csv = run("chain", "show", "battery", "-r", "安徽", "--micro", store, "--year", "2022",
               "--format", "csv", home=tmp_path)  # fmt: skip
-    frame = pd.read_csv(pd.io.common.StringIO(csv.stdout))
+    frame = pd.read_csv(io.StringIO(csv.stdout))
     assert frame.set_index("segment").loc["cells", "firms"] == 3
     out = tmp_path / "out"
     written = run("chain", "show", "battery", "-r", "安徽", "--micro", store, "--year", "2022",
