@@ -41,10 +41,13 @@ t0 information:
 Numeric features are standardised with the training cells' mean and standard deviation;
 larger training sets are subsampled (entries kept, up to half the cap; non-entries
 sampled; intercept corrected). Penalised maximum likelihood pulls the coefficients towards
-a prior, the near-miss model with a fixed slope (:data:`PRIOR_SLOPE`), by λ/2 ·
+a prior, the near-miss model fitted on the same cells (:func:`near_miss_fit`), by λ/2 ·
 ||β − β_prior||² (:func:`penalised_logit`; λ = :data:`PENALTY` for the full model, chosen
-among :data:`CHOICES` by inner cross-validation when the entries are few, λ = ∞ being the
-prior itself). :func:`out_of_sample` fits on blocks of regions and predicts the held-out
+among :data:`CHOICES` by inner cross-validation when the entries are few). The choice
+includes the RCA baseline itself (``near_miss``: odds ∝ RCA + ε, :data:`BASELINE_SLOPE`),
+and with fewer than :data:`FIT_EVENTS_PER_PARAMETER` training entries per slope nothing
+else is fitted, so where the data cannot show more the model ranks exactly as RCA_t0.
+:func:`out_of_sample` fits on blocks of regions and predicts the held-out
 block (by province where codes are GB/T 2260 adcodes), so no region's outcome is used to
 score it, and puts the folds on a common level (:func:`common_level`).
 
@@ -74,6 +77,7 @@ __all__ = [
     "cell_features",
     "feature_names",
     "fit_feasibility",
+    "near_miss_fit",
     "out_of_sample",
     "region_blocks",
     "select_and_fit",
@@ -131,20 +135,34 @@ LEVEL_DECIMALS = 9
 #: positive RCA that the census sample resolves (one worker in a 10,000-worker county
 #: in an industry of national share 1 % has RCA 0.01).
 RCA_FLOOR = 0.01
-#: The prior the coefficients are shrunk towards: log-odds of entry = a + PRIOR_SLOPE ·
-#: ln(RCA + ε), i.e. entry odds proportional to RCA_t0 + ε, the near-miss model with a
-#: slope fixed in advance (the free near-miss slopes fitted on the development provinces
-#: are 0.8–1.4 log-odds per unit of ln RCA at every level, one fold of five provinces 3.3).
-#: Every other coefficient, and every industry term, is shrunk towards 0.
-PRIOR_SLOPE = 1.0
+#: The prior the coefficients are shrunk towards is the RCA-only fit of the training cells:
+#: log-odds of entry = a + b · ln(RCA + ε), a and b by maximum likelihood
+#: (:func:`near_miss_fit`), so every fitted model is pulled towards the baseline it must beat
+#: rather than towards a slope fixed in advance (before 2026-12-02 noon: b = 1). The slope
+#: is floored at MIN_PRIOR_SLOPE so that the prior stays increasing in RCA and ranks exactly
+#: as RCA_t0 even where the training entries show no pull of the threshold. Every other
+#: coefficient, and every industry term, is shrunk towards 0.
+MIN_PRIOR_SLOPE = 0.1
+#: The slope of the ``near_miss`` specification, the model a fold falls back on when it
+#: cannot show more than RCA: entry odds ∝ RCA + ε. Fixed, not fitted, so that every fold
+#: that falls back gives the same log-odds up to the common level, and the pooled
+#: ranking over folds is exactly RCA's (per-fold fitted slopes would rank one fold's
+#: near-misses against another's with different slopes: census provinces 0.712 against
+#: RCA's 0.764).
+BASELINE_SLOPE = 1.0
+#: Training entries per fitted parameter below which no model departs from the baseline: the
+#: smallest departure (``minimal``, three slopes) needs FIT_EVENTS_PER_PARAMETER × 3 entries,
+#: the classic ten events per variable of logistic regression (Peduzzi et al. 1996, *J.
+#: Clin. Epidemiol.* 49:1373). With fewer (the census provinces: ≈ 17 training entries per
+#: fold) the model is the ``near_miss`` baseline, which ranks exactly as RCA_t0.
+FIT_EVENTS_PER_PARAMETER = 10
 #: L2 penalty λ/2 · ||β − β_prior||² of the full model with ≥ :data:`SELECT_BELOW` training
 #: entries (λ = 1/C of scikit-learn: C = 3 was chosen among 0.1, 0.3, 1 and 3 on the
 #: development provinces).
 PENALTY = 1.0 / 3.0
 #: The (specification, λ) pairs :func:`select_and_fit` chooses among, in order of
-#: preference on a tie: the prior alone (near-miss with the fixed slope, only the intercept
-#: fitted), then the minimal and the full model from the strongest pull towards the prior
-#: to the weakest.
+#: preference on a tie: the RCA baseline (``near_miss``, :data:`BASELINE_SLOPE`), then the
+#: minimal and the full model from the strongest pull towards the prior to the weakest.
 CHOICES: tuple[tuple[Spec, float], ...] = (
     ("near_miss", np.inf),
     ("minimal", 30.0),
@@ -308,7 +326,10 @@ def fit_feasibility(
     """Fit the model on candidate cells (``features`` rows, the columns of
     :func:`cell_features`) and their 0/1 entry outcome; ``spec`` narrows it to one of the
     nested specifications of :data:`SPECS`, ``penalty`` is λ of the pull towards the prior
-    (:data:`PRIOR_SLOPE`; ``near_miss`` is the prior itself, whatever λ)."""
+    (the RCA-only fit, :func:`near_miss_fit`; ``near_miss`` is the baseline with the fixed
+    slope :data:`BASELINE_SLOPE`, whatever λ). With fewer than
+    :data:`FIT_EVENTS_PER_PARAMETER` training entries per slope of ``minimal`` every
+    specification is the ``near_miss`` baseline (:data:`BASELINE_SLOPE`)."""
     if spec not in SPECS:
         raise InputError(f"unknown model specification {spec!r}", hint=f"one of {', '.join(SPECS)}")
     if not penalty > 0:
@@ -322,6 +343,8 @@ def fit_feasibility(
             hint="use a longer period or a lower RCA threshold",
         )
     names = tuple(str(c) for c in features.columns if c != "present")
+    if y.sum() < FIT_EVENTS_PER_PARAMETER * len(MINIMAL_FEATURES):
+        spec = "near_miss"
     if spec != "full":
         names = SPEC_FEATURES[spec]
     elif y.sum() < EVENTS_PER_PARAMETER * len(names):
@@ -350,9 +373,14 @@ def fit_feasibility(
         industries, names, slopes, mean, scale, np.zeros(0), 0.0, int(y.size), int(y.sum())
     )
     design = _design(part, model)
-    # the prior on the standardised scale: PRIOR_SLOPE per unit of ln RCA
+    # the prior on the standardised scale: the RCA-only fit's slope per unit of ln RCA
+    slope = (
+        BASELINE_SLOPE
+        if spec == "near_miss"
+        else near_miss_fit(part["log_rca"].to_numpy(dtype=float), y)[0]
+    )
     prior = np.zeros(design.shape[1])  # type: ignore[attr-defined]
-    prior[names.index("log_rca")] = PRIOR_SLOPE * scale[names.index("log_rca")]
+    prior[names.index("log_rca")] = slope * scale[names.index("log_rca")]
     lam = np.inf if spec == "near_miss" else float(penalty)
     coef, intercept = penalised_logit(design, y, prior, lam)
     return FeasibilityModel(
@@ -368,12 +396,24 @@ def fit_feasibility(
         spec={
             "specification": spec,
             "penalty": lam,
-            "prior_slope": PRIOR_SLOPE,
+            "prior_slope": slope,
             "features": list(names),
             "slopes": list(slopes),
             "rca_floor": RCA_FLOOR,
         },
     )
+
+
+def near_miss_fit(log_rca: np.ndarray, entered: np.ndarray) -> tuple[float, float]:
+    """The RCA-only entry model: (b, a) of log-odds = a + b · ln(RCA + ε) by maximum
+    likelihood, the slope floored at :data:`MIN_PRIOR_SLOPE` (the intercept then refitted),
+    so that the model ranks exactly as RCA."""
+    x = np.asarray(log_rca, dtype=float).reshape(-1, 1)
+    coef, intercept = penalised_logit(x, np.asarray(entered, dtype=bool), np.zeros(1), 1e-9)
+    if coef[0] >= MIN_PRIOR_SLOPE:
+        return float(coef[0]), intercept
+    _, intercept = penalised_logit(x, entered, np.array([MIN_PRIOR_SLOPE]), np.inf)
+    return MIN_PRIOR_SLOPE, intercept
 
 
 def penalised_logit(
@@ -482,7 +522,8 @@ def select_and_fit(
     the training ``blocks`` (inner ``GroupKFold``), its fold log-odds put on a common level
     (:func:`common_level`) and judged by the average precision of the pooled inner
     predictions (the top of the list is what a reader acts on); the best wins, ties going
-    to the earlier pair (the prior alone, then the stronger pull towards it). The prior alone ranks exactly as RCA, so the choice falls back on the RCA-only
+    to the earlier pair (the baseline, then the stronger pull towards the prior). The
+    baseline ranks exactly as RCA, so the choice falls back on the RCA-only
     baseline when the data cannot show more. Only the cells passed in are used: called on
     an outer fold's training blocks, the choice never sees its test blocks. Returns the
     model and the inner AP of each pair (empty when the full model is used without a
