@@ -190,6 +190,15 @@ def test_cluster_bootstrap_on_a_sample_of_cells_and_in_blocks_of_draws(
     assert (bt.BOOTSTRAP_RESAMPLES, bt.BOOTSTRAP_CELLS) == (200, 100_000)
 
 
+def test_verdict_against_the_baseline_at_1_96_standard_errors() -> None:
+    from nqpf.industry.backtest import VERDICT_Z, verdict
+
+    assert VERDICT_Z == 1.96
+    assert verdict(0.0197, 0.01) == "高于 above" and verdict(0.0195, 0.01) == "持平 tied"
+    assert verdict(-0.0197, 0.01) == "低于 below" and verdict(-0.0195, 0.01) == "持平 tied"
+    assert verdict(0.0, 0.0) == "等同 identical" and verdict(0.0, 0.01) == "持平 tied"
+
+
 def test_perfect_and_reversed_scores() -> None:
     y = np.array([0, 1, 0, 1, 1, 0])
     s = y + 0.1 * np.arange(6)
@@ -777,6 +786,9 @@ def test_backtest_figures_on_every_packaged_backtest(case: str) -> None:
     # low_hanging is the model itself: the same ranking, the same metrics
     assert table.loc["score_low_hanging"].to_dict() == table.loc["feasibility"].to_dict()
     if case == "county":  # where the entries suffice, well above RCA alone
+        assert result.versus_rca.at["feasibility", "verdict_auc"] == "高于 above"
+    if case == "prefecture":  # above in the point estimate, within the noise
+        assert result.versus_rca.at["feasibility", "verdict_auc"] == "持平 tied"
         assert table.at["feasibility", "auc"] > table.at["rca", "auc"] + 0.05
     # balanced reorders only near-equal odds: within 0.01 AUC of the model everywhere
     assert abs(table.at["score_balanced", "auc"] - table.at["feasibility", "auc"]) < 0.01
@@ -791,7 +803,8 @@ def test_backtest_figures_on_every_packaged_backtest(case: str) -> None:
         if name == "feasibility" and case in REDUCES_TO_RCA:
             # the baseline in every fold: RCA's ranking exactly, no difference, no spread
             assert set(result.folds["specification"]) == {"near_miss"}
-            assert versus.loc[name].tolist() == [0.0, 0.0, 0.0, 0.0]
+            assert versus.loc[name, ["d_auc", "se_auc", "d_ap", "se_ap"]].tolist() == [0.0] * 4
+            assert versus.at[name, "verdict_auc"] == "等同 identical"
             assert table.loc[name].to_dict() == table.loc["rca"].to_dict()
         else:
             assert 0.0 < versus.at[name, "se_auc"] < 0.1

@@ -98,6 +98,7 @@ def opportunities(
                 Col("se_auc", "SE", num(".3f"), numeric=True),
                 Col("d_ap", "ΔAP", num("+.3f"), numeric=True),
                 Col("se_ap", "SE", num(".3f"), numeric=True),
+                Col("verdict_auc", "AUC 结论 verdict (±1.96 SE)"),
             ],
             title="与 RCA 近失基准之差 Against RCA alone (SE: bootstrap over provinces)",
         )

@@ -158,8 +158,7 @@ def _check_expansion(root: yaml.Node | None, file: str) -> None:
             total += len(node.value) // 64
         if total > MAX_NODES:
             raise InputError(
-                f"the framework expands to more than {MAX_NODES:,} elements "
-                "(nested YAML anchors?)",
+                f"the framework expands to more than {MAX_NODES:,} elements (nested YAML anchors?)",
                 file=file,
                 hint="write the framework out without aliases",
             )

@@ -46,6 +46,7 @@ __all__ = [
     "roc_auc",
     "score_decile",
     "transitions",
+    "verdict",
 ]
 
 
@@ -80,6 +81,11 @@ class Transitions:
 BOOTSTRAP_RESAMPLES = 200
 BOOTSTRAP_CELLS = 100_000
 BOOTSTRAP_SEED = 17
+#: A score is "above" (or "below") a baseline when its difference is more than VERDICT_Z
+#: standard errors from zero (two-sided 95 % under the normal approximation of the
+#: bootstrap distribution), "tied" otherwise, and "identical" when it ranks every cell as
+#: the baseline does (difference 0, SE 0).
+VERDICT_Z = 1.96
 #: Numbers per block of bootstrap draws × thresholds held at once (8 MB of float64).
 BOOTSTRAP_BATCH = 1_000_000
 
@@ -276,6 +282,22 @@ def cluster_bootstrap_difference(
         {"d_auc": point[:, 0], "se_auc": se[:, 0], "d_ap": point[:, 1], "se_ap": se[:, 1]},
         index=pd.Index(list(checked), name="score"),
     )
+
+
+def verdict(difference: float, se: float) -> str:
+    """Where a score stands against the baseline from its difference and that difference's
+    SE (:data:`VERDICT_Z`), Chinese first.
+
+    >>> [verdict(0.084, 0.015), verdict(0.004, 0.008), verdict(-0.05, 0.02), verdict(0, 0)]
+    ['高于 above', '持平 tied', '低于 below', '等同 identical']
+    """
+    if difference == 0.0 and se == 0.0:
+        return "等同 identical"
+    if difference > VERDICT_Z * se:
+        return "高于 above"
+    if difference < -VERDICT_Z * se:
+        return "低于 below"
+    return "持平 tied"
 
 
 def _cluster_curves(

@@ -35,6 +35,7 @@ from nqpf.industry.backtest import (
     decile_hit_rates,
     evaluate_scores,
     transitions,
+    verdict,
 )
 from nqpf.industry.complexity import complexity
 from nqpf.industry.feasibility import (
@@ -287,6 +288,9 @@ def backtest_opportunities(
             pd.factorize(blocks.reindex(m0.index), sort=True)[0][:, None], inside.shape
         )[inside],
     )
+    versus_rca["verdict_auc"] = [
+        verdict(d, se) for d, se in zip(versus_rca["d_auc"], versus_rca["se_auc"], strict=True)
+    ]
     chosen = scores[f"score_{strategy}"].to_numpy()[cand.to_numpy()]
     deciles = decile_hit_rates(tr.entries.to_numpy()[cand.to_numpy()].astype(bool), chosen)
     summary: dict[str, object] = dict(tr.summary())

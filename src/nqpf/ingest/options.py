@@ -51,7 +51,9 @@ def check_range(
 ) -> float:
     """``value`` if it is finite and within [low, high]; else a one-line error."""
     if not math.isfinite(value):
-        raise InputError(f"{option} {value} is not a finite number",)
+        raise InputError(
+            f"{option} {value} is not a finite number",
+        )
     if (low is not None and value < low) or (high is not None and value > high):
         lo = "" if low is None else _num(low)
         hi = "" if high is None else _num(high)

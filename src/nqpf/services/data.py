@@ -33,9 +33,13 @@ __all__ = [
 def sources_by_dataset() -> pd.DataFrame:
     """One row per packaged dataset: dataset, publisher, repository, commit, licence,
     citation and ``size`` (its number of series, i.e. source ids)."""
-    return sources().groupby(
-        ["dataset", "publisher", "repository", "commit", "licence", "citation"], as_index=False
-    ).size()
+    return (
+        sources()
+        .groupby(
+            ["dataset", "publisher", "repository", "commit", "licence", "citation"], as_index=False
+        )
+        .size()
+    )
 
 
 def import_summary(added: pd.DataFrame) -> pd.DataFrame:
