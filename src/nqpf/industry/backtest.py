@@ -83,8 +83,8 @@ BOOTSTRAP_CELLS = 100_000
 BOOTSTRAP_SEED = 17
 #: A score is "above" (or "below") a baseline when its difference is more than VERDICT_Z
 #: standard errors from zero (two-sided 95 % under the normal approximation of the
-#: bootstrap distribution), "tied" otherwise, and "identical" when it ranks every cell as
-#: the baseline does (difference 0, SE 0).
+#: bootstrap distribution), "tied" otherwise, and "identical" when it is the baseline
+#: (difference 0 and SE 0, or by construction).
 VERDICT_Z = 1.96
 #: Numbers per block of bootstrap draws × thresholds held at once (8 MB of float64).
 BOOTSTRAP_BATCH = 1_000_000
@@ -284,14 +284,15 @@ def cluster_bootstrap_difference(
     )
 
 
-def verdict(difference: float, se: float) -> str:
+def verdict(difference: float, se: float, *, identical: bool = False) -> str:
     """Where a score stands against the baseline from its difference and that difference's
-    SE (:data:`VERDICT_Z`), Chinese first.
+    SE (:data:`VERDICT_Z`), Chinese first; ``identical`` when the score is the baseline by
+    construction (the feasibility model that fell back on RCA in every fold).
 
     >>> [verdict(0.084, 0.015), verdict(0.004, 0.008), verdict(-0.05, 0.02), verdict(0, 0)]
     ['高于 above', '持平 tied', '低于 below', '等同 identical']
     """
-    if difference == 0.0 and se == 0.0:
+    if identical or (difference == 0.0 and se == 0.0):
         return "等同 identical"
     if difference > VERDICT_Z * se:
         return "高于 above"

@@ -299,6 +299,23 @@ class FeasibilityModel:
         out: np.ndarray = design @ self.coef + self.intercept
         return out
 
+    def relative_log_odds(self, features: pd.DataFrame) -> np.ndarray:
+        """The log-odds less :meth:`constant` (what ranks cells and what the common level
+        of the folds keeps): for the ``near_miss`` baseline BASELINE_SLOPE · ln(RCA + ε)
+        from the raw feature, so that every fold falling back on it gives bit-identical
+        values and the pooled ranking is exactly RCA's."""
+        if self.spec.get("specification") == "near_miss":
+            slope = float(self.spec["prior_slope"])  # type: ignore[arg-type]
+            out: np.ndarray = slope * features["log_rca"].to_numpy(dtype=float)
+            return out
+        return self.log_odds(features) - self.intercept
+
+    def constant(self) -> float:
+        """log_odds − relative_log_odds (the same for every cell)."""
+        if self.spec.get("specification") == "near_miss":
+            return float(self.intercept - self.coef[0] * self.mean[0] / self.scale[0])
+        return float(self.intercept)
+
     def coefficients(self) -> pd.Series:
         """The shared coefficients (log-odds per standard deviation of each feature)."""
         return pd.Series(self.coef[: len(self.features)], index=list(self.features))
@@ -549,7 +566,7 @@ def select_and_fit(
             model = fit_feasibility(
                 features.iloc[train], y[train], max_cells=max_cells, spec=spec, penalty=penalty
             )
-            parts.append((test, model.log_odds(features)))
+            parts.append((test, model.relative_log_odds(features)))
         levels = common_level([v for _, v in parts])
         for (test, _), level in zip(parts, levels, strict=True):
             z[test] = level[test]
@@ -566,7 +583,9 @@ def select_and_fit(
     )
 
 
-def common_level(log_odds: list[np.ndarray], means: list[float] | None = None) -> list[np.ndarray]:
+def common_level(
+    log_odds: list[np.ndarray], means: list[float] | None = None, centre: float | None = None
+) -> list[np.ndarray]:
     """Fold models' log-odds of the same cells, each shifted to the folds' common mean.
 
     Each fold's model has its own intercept, set by its training blocks' entry rate; a
@@ -579,10 +598,12 @@ def common_level(log_odds: list[np.ndarray], means: list[float] | None = None) -
     mean of all the folds' means: a constant per fold that uses no test outcome, leaves
     each fold's ranking unchanged and is the same for two folds with the same model.
     ``means`` gives each fold's mean over those cells when ``log_odds`` holds only part of
-    them (each fold's test cells).
+    them (each fold's test cells); ``centre`` replaces the mean of the means (e.g. the mean
+    of full log-odds when ``log_odds`` are relative, :meth:`FeasibilityModel.relative_log_odds`).
     """
     level = np.array([float(np.mean(z)) for z in log_odds] if means is None else means, dtype=float)
-    centre = float(level.mean())
+    if centre is None:
+        centre = float(level.mean())
     # rounded: two folds with the same model give the same log-odds to the last digit,
     # not ties broken by rounding noise that differs from fold to fold
     return [np.round(z - m + centre, LEVEL_DECIMALS) for z, m in zip(log_odds, level, strict=True)]
@@ -631,7 +652,8 @@ def out_of_sample(
     z = np.full(y.size, np.nan)
     folds = []
     parts = []
-    means = []
+    means: list[float] = []
+    constants: list[float] = []
     # the cells every fold model is averaged over (common_level): all of them, or a fixed
     # sample of max_cells (drawn with SEED, no outcome) in large backtests
     reference = np.arange(y.size)
@@ -643,8 +665,9 @@ def out_of_sample(
         model, inner = select_and_fit(
             features.iloc[train], y[train], group[train], n_folds=n_folds, max_cells=max_cells
         )
-        parts.append((test, model.log_odds(features.iloc[test])))
-        means.append(float(np.mean(model.log_odds(features.iloc[reference]))))
+        parts.append((test, model.relative_log_odds(features.iloc[test])))
+        means.append(float(np.mean(model.relative_log_odds(features.iloc[reference]))))
+        constants.append(model.constant())
         folds.append(
             {
                 "fold": i + 1,
@@ -657,7 +680,9 @@ def out_of_sample(
                 "inner_ap": "; ".join(f"{k} {v:.3f}" for k, v in inner.items()),
             }
         )
-    levels = common_level([v for _, v in parts], means)
+    # the centre: the mean of the fold models' full mean log-odds (the live model's scale)
+    centre = float(np.mean(np.add(means, constants)))
+    levels = common_level([v for _, v in parts], means, centre)
     for (test, _), level in zip(parts, levels, strict=True):
         z[test] = level
     prob = _sigmoid(z)
