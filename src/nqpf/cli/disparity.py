@@ -51,8 +51,7 @@ def disparity(
     force: Annotated[bool, typer.Option(help=FORCE_HELP)] = False,
     fmt: FormatOption = "table",
 ) -> None:
-    """区域差异 Dagum Gini decomposition, Theil, convergence, kernel density, Moran's I, LISA,
-    spatial Markov chain (provinces, prefectures or counties)."""
+    """区域差异 Dagum Gini decomposition, Theil, convergence, kernel density, Moran's I."""
     from nqpf.ingest.options import bootstrap_bytes, check_memory, check_range, check_years
     from nqpf.present.disparity import write_disparity
     from nqpf.services.disparity import DisparitySpec
