@@ -317,7 +317,7 @@ def test_cli_chain_show_list_and_outputs(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "整车制造" in done.stdout and "强 strong" in done.stdout
     book = pd.read_excel(tmp_path / "chain_nev_340000.xlsx", sheet_name=None)
-    assert set(book) == {"segments", "partners", "candidates", "flows"}
+    assert set(book) == {"segments", "partners", "candidates", "flows", "notes"}
     assert len(book["segments"]) == 6
     listing = run_nqpf("chain", "list", home=tmp_path)
     assert listing.returncode == 0 and "光伏" in listing.stdout

@@ -53,3 +53,23 @@ def test_help_imports_no_pandas() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_api_answers_health_without_the_numerical_stack(tmp_path: Path) -> None:
+    """`nqpf serve` is ready before NumPy, pandas or SciPy load: they come with the first
+    analysis request (benchmarks/api_load.py measures the time to ready)."""
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    code = (
+        "import sys\n"
+        "from fastapi.testclient import TestClient\n"
+        "from nqpf.api import create_app\n"
+        f"app = create_app({url!r})\n"
+        "with TestClient(app) as client:\n"
+        "    assert client.get('/api/v1/health').status_code == 200\n"
+        "print([m for m in ('pandas', 'numpy', 'scipy') if m in sys.modules])\n"
+        "with TestClient(app) as client:\n"
+        "    assert client.get('/api/v1/data/catalog').status_code == 200\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-2:] == ["[]", "True"]

@@ -366,16 +366,6 @@ def test_audit_cli_at_prefecture_level(tmp_path: Path) -> None:
     assert (tmp_path / "audit.xlsx").exists()
 
 
-def test_report_below_the_province_is_a_clear_error(tmp_path: Path) -> None:
-    from tests.conftest import run_nqpf
-
-    result = run_nqpf("report", "合肥", "--format", "docx", home=tmp_path)
-    assert result.returncode == 2
-    assert "prefecture-level unit 340100 合肥市" in result.stderr
-    assert "nqpf diagnose 合肥" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
 @pytest.mark.needs_shared
 def test_prefecture_census_values_equal_the_raw_tables(shared_raw: Path) -> None:
     """合肥 (2020) and 毕节 (2010, under its 2020 code 520500: 毕节地区 522400 then) as packaged

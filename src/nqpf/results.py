@@ -41,10 +41,10 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # numpy and pandas are imported where used: `nqpf serve` starts without them
+    import pandas as pd
 
 __all__ = [
     "JSON_SCHEMA",
@@ -171,6 +171,8 @@ def tables_result(
 ) -> TablesResult:
     """A :class:`TablesResult` whose ``spec_hash`` covers ``kind``, ``spec`` and the tables
     themselves (so a changed table, e.g. a new board post, changes the hash)."""
+    import pandas as pd
+
     return TablesResult(
         kind=kind,
         spec=dict(spec),
@@ -183,6 +185,9 @@ def tables_result(
 
 def _plain(value: Any) -> Any:
     """A JSON value for one cell or spec entry (NaN/NA → None, numpy → Python)."""
+    import numpy as np
+    import pandas as pd
+
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, bool | np.bool_):
@@ -207,6 +212,8 @@ def _plain(value: Any) -> Any:
 def table_json(frame: pd.DataFrame) -> dict[str, Any]:
     """``{"columns": [...], "rows": [[...], ...]}`` of a DataFrame (a named or non-default
     index becomes leading columns)."""
+    import pandas as pd
+
     if not isinstance(frame.index, pd.RangeIndex) or any(n is not None for n in frame.index.names):
         frame = frame.reset_index()
     return {
@@ -217,6 +224,8 @@ def table_json(frame: pd.DataFrame) -> dict[str, Any]:
 
 def frame_from_json(table: Mapping[str, Any]) -> pd.DataFrame:
     """The DataFrame of one table of a result document (inverse of :func:`table_json`)."""
+    import pandas as pd
+
     return pd.DataFrame(table["rows"], columns=list(table["columns"]))
 
 
@@ -249,6 +258,9 @@ def update_hash(h: Any, frame: pd.DataFrame) -> None:
     """Feed ``frame`` to the hash ``h``: its row and column labels as text, then each column,
     numbers as their raw float64 bytes (NaN and −0.0 made canonical: every bit of a value
     counts, and no CSV is rendered), other columns as text."""
+    import numpy as np
+    import pandas as pd
+
     for labels in (frame.index, frame.columns):
         h.update("\x1f".join(map(str, labels)).encode())
         h.update(b"\x1e")

@@ -35,9 +35,8 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import pandas as pd
 from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -53,7 +52,7 @@ from nqpf.api.routes_data import DEFAULT_MAX_UPLOAD_MB, PayloadTooLargeError
 from nqpf.api.security import SESSION_COOKIE, current_user, engine_of, need_user
 from nqpf.db import DatabaseError, connect
 from nqpf.db import accounts_repo as accounts
-from nqpf.db.market_repo import NotOwnerError
+from nqpf.db.errors import NotOwnerError
 from nqpf.errors import (
     InputError,
     NotFoundError,
@@ -62,6 +61,9 @@ from nqpf.errors import (
     UnsupportedFileError,
 )
 from nqpf.web import mount_dashboard
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["create_app", "default_app"]
 

@@ -16,8 +16,7 @@ from nqpf.api._respond import (
     result_response,
     result_responses,
 )
-from nqpf.index.aggregate import AggregateMethod
-from nqpf.index.normalize import NormalizeMethod, Scope
+from nqpf.methods import AggregateMethod, NormalizeMethod, Scope
 from nqpf.results import Result
 
 __all__ = ["router"]

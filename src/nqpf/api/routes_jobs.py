@@ -10,8 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from nqpf.api._respond import RESULT_RESPONSES, encode
 from nqpf.api.jobs import JobQueue, Progress
-from nqpf.index.aggregate import AggregateMethod
-from nqpf.index.normalize import NormalizeMethod, Scope
+from nqpf.methods import AggregateMethod, NormalizeMethod, Scope
 from nqpf.results import Result
 
 __all__ = ["router"]

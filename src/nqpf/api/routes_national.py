@@ -5,13 +5,15 @@ and a province's chain map. Each answers with the result document
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import pandas as pd
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from nqpf.api._respond import RESULT_RESPONSES, RegionPath, Year, result_response
 from nqpf.results import Result, tables_result
+
+if TYPE_CHECKING:
+    pass
 
 __all__ = ["router"]
 
@@ -166,6 +168,8 @@ async def chains(request: Request) -> Response:
     firms, sources."""
 
     def run() -> Result:
+        import pandas as pd
+
         from nqpf.services.chains import chain_catalog
 
         catalog = chain_catalog()
@@ -187,6 +191,8 @@ async def chain(request: Request, chain: ChainPath) -> Response:
     input-output sectors and why it belongs."""
 
     def run() -> Result:
+        import pandas as pd
+
         from nqpf.services.chains import get_chain
 
         found = get_chain(chain)

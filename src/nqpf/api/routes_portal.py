@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import threading
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import pandas as pd
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +18,9 @@ from nqpf.api.security import Caller, need_analyst
 from nqpf.db.accounts_repo import AuthenticationError, UserInfo
 from nqpf.errors import InputError
 from nqpf.results import Result, tables_result
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["router"]
 
@@ -68,6 +70,8 @@ async def enterprises(
     url = _url(request)
 
     def run() -> Result:
+        import pandas as pd
+
         from nqpf.services.market import firms_search
 
         found = firms_search(
@@ -97,6 +101,8 @@ async def enterprises(
 def _city_names(page: pd.DataFrame) -> pd.DataFrame:
     """``page`` with the city's name in ``city`` and its GB/T 2260 code in ``city_code``
     beside it (a name an importer gave stays as it is; its code is empty)."""
+    import pandas as pd
+
     from nqpf.errors import UnknownRegionError
     from nqpf.regions import division_name
 
@@ -304,6 +310,8 @@ async def board_matches(
     options |= {"include_withdrawn": include_withdrawn}
 
     def run() -> Result:
+        import pandas as pd
+
         from nqpf.services.market import board_match
 
         post, matches = board_match(post_id, top=top, url=url, include_withdrawn=include_withdrawn)
@@ -380,6 +388,8 @@ async def policy_document(
     options: dict[str, Any] = {"doc_id": doc_id}
 
     def run() -> Result:
+        import pandas as pd
+
         lib = _library(request)
         doc = lib.document(doc_id)
         items = lib.items(doc_id)

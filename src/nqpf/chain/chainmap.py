@@ -53,6 +53,7 @@ __all__ = [
     "partner_regions",
     "segment_firms",
     "segment_status",
+    "status_table",
 ]
 
 STATUS_ZH = {"strong": "强", "weak": "弱", "missing": "缺"}
@@ -134,9 +135,7 @@ def segment_status(
     share_region = counts.to_numpy(dtype=float) / region_totals.to_numpy(dtype=float)[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
         lq = np.where(national > 0, share_region / (national / total), 0.0)
-    n = counts.to_numpy()
-    strong = (n >= options.min_firms) & (lq >= options.strong_lq)
-    leader_counts = np.zeros_like(n)
+    leader_counts = np.zeros(counts.shape, dtype=np.int64)
     if "anchor" in members:
         leaders = (
             members[members["anchor"]]
@@ -146,6 +145,20 @@ def segment_status(
             .reindex(index=regions, columns=seg_ids, fill_value=0)
         )
         leader_counts = leaders.to_numpy()
+    return status_table(regions, seg_ids, counts.to_numpy(), lq, leader_counts, options)
+
+
+def status_table(
+    regions: pd.Index,
+    seg_ids: list[str],
+    n: np.ndarray,
+    lq: np.ndarray,
+    leader_counts: np.ndarray,
+    options: ChainMapOptions,
+) -> pd.DataFrame:
+    """The long status table from region × segment arrays of firm counts ``n``, location
+    quotients ``lq`` and named leaders (the thresholds of the module doc)."""
+    strong = (n >= options.min_firms) & (lq >= options.strong_lq)
     if options.anchors_make_strong:
         strong |= leader_counts > 0
     status = np.where(strong, "strong", np.where(n > 0, "weak", "missing"))
@@ -169,12 +182,18 @@ def partner_regions(
     region: str,
     *,
     similarity: pd.DataFrame,
-    distance_km: pd.DataFrame,
+    distance_km: pd.DataFrame | None,
     neighbours: Mapping[str, set[str]],
     names: Mapping[str, str],
     options: ChainMapOptions,
+    firm_word: tuple[str, str] = ("上市企业", "listed firms"),
 ) -> pd.DataFrame:
     """Ranked partner regions for each weak or missing segment of ``region`` (module doc).
+
+    Without ``distance_km`` (prefectures and counties: no capitals' coordinates are
+    packaged) proximity is not measured: it is 0, its weight is left out of the score and
+    ``distance_km`` is NaN. ``firm_word`` names the firms in the reasons (listed
+    companies, or the firms of the user's records).
 
     Columns: ``segment``, ``partner``, ``partner_name``, ``score``, ``strength``,
     ``relatedness``, ``proximity``, ``chain_depth``, ``firms``, ``lq``, ``distance_km``,
@@ -193,8 +212,10 @@ def partner_regions(
     for u, v in chain.edges():
         adjacent[u].add(v)
         adjacent[v].add(u)
-    w = options.weights
-    total_weight = sum(w.values())
+    w = dict(options.weights)
+    if distance_km is None:
+        w["proximity"] = 0.0
+    total_weight = sum(w.values()) or 1.0
     rows = []
     own = wide_status.loc[region]
     for seg in chain.segments:
@@ -208,11 +229,11 @@ def partner_regions(
             depth = (
                 float(np.mean([wide_status.loc[p, a] == "strong" for a in near])) if near else 0.0
             )
-            d = float(distance_km.loc[region, p])
+            d = float("nan") if distance_km is None else float(distance_km.loc[region, p])
             parts = {
                 "strength": float(strength.loc[p, seg.id]),
                 "relatedness": float(similarity.loc[region, p]),
-                "proximity": float(np.exp(-d / options.distance_scale_km)),
+                "proximity": 0.0 if np.isnan(d) else float(np.exp(-d / options.distance_scale_km)),
                 "chain_depth": depth,
             }
             score = sum(w[k] * parts[k] for k in parts) / total_weight
@@ -240,9 +261,10 @@ def partner_regions(
                         is_neighbour,
                         parts,
                         len(near),
+                        firm_word[0],
                     ),
                     "reason_en": _reason_en(
-                        seg.name_en, n_p, lq_p, d, is_neighbour, parts, len(near)
+                        seg.name_en, n_p, lq_p, d, is_neighbour, parts, len(near), firm_word[1]
                     ),
                 }
             )
@@ -290,8 +312,14 @@ def _reason_zh(
     neighbour: bool,
     parts: Mapping[str, float],
     n_adjacent: int,
+    firms_zh: str,
 ) -> str:
-    where = f"与{region}接壤" if neighbour else f"与{region}省会相距约 {distance:,.0f} 公里"
+    if neighbour:
+        where = f"与{region}接壤，"
+    elif np.isnan(distance):
+        where = ""
+    else:
+        where = f"与{region}省会相距约 {distance:,.0f} 公里，"
     if not n_adjacent:
         depth = ""
     elif parts["chain_depth"] > 0:
@@ -299,8 +327,8 @@ def _reason_zh(
     else:
         depth = "，相邻环节尚非强链"
     return (
-        f"{partner}有 {n_firms} 家{segment}上市企业（区位熵 {lq:.2f}），"
-        f"{where}，产业结构相似度 {parts['relatedness']:.2f}{depth}。"
+        f"{partner}有 {n_firms} 家{segment}{firms_zh}（区位熵 {lq:.2f}），"
+        f"{where}产业结构相似度 {parts['relatedness']:.2f}{depth}。"
     )
 
 
@@ -312,10 +340,16 @@ def _reason_en(
     neighbour: bool,
     parts: Mapping[str, float],
     n_adjacent: int,
+    firms_en: str,
 ) -> str:
-    where = "a neighbour" if neighbour else f"{distance:,.0f} km between capitals"
+    if neighbour:
+        where = "a neighbour; "
+    elif np.isnan(distance):
+        where = ""
+    else:
+        where = f"{distance:,.0f} km between capitals; "
     depth = f"; strong in {parts['chain_depth']:.0%} of the adjacent steps" if n_adjacent else ""
     return (
-        f"{n_firms} listed firms in {segment} (LQ {lq:.2f}); "
-        f"{where}; structural similarity {parts['relatedness']:.2f}{depth}."
+        f"{n_firms} {firms_en} in {segment} (LQ {lq:.2f}); "
+        f"{where}structural similarity {parts['relatedness']:.2f}{depth}."
     )

@@ -10,6 +10,11 @@ input-output table must then show v buying u's products (checked by
 as fixed assets (machine tools, fab equipment), which input-output tables record in
 capital formation, not among the intermediate flows.
 
+For chain maps from firm records, ``gbt4754`` lists the segment's GB/T 4754-2017 classes
+(4 digits) or whole groups (3 digits), with ``gbt4754_source`` naming the classification
+they come from and ``gbt4754_note`` saying where they are an approximation
+(:mod:`nqpf.chain.classes`).
+
 The firms of a segment are the listed companies of its Tushare ``industries``, the firms of
 an industry whose name contains one of the ``within`` keywords, minus the ``exclude`` codes
 (firms a keyword catches wrongly), plus the named ``anchors`` — the segment's leaders
@@ -83,6 +88,11 @@ class Segment:
     feeds: tuple[str, ...]
     flow: FlowKind = "intermediate"
     flow_note: str = ""
+    #: GB/T 4754-2017 classes (4 digits) or whole groups (3 digits) of the segment, for
+    #: chain maps from firm records; where they come from, and why they are approximate
+    gbt4754: tuple[str, ...] = ()
+    gbt4754_source: str = ""
+    gbt4754_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -157,6 +167,7 @@ def parse_chain(data: Mapping[str, Any], *, source: str) -> Chain:
         bad = [c for c in codes if not (len(c) == 3 and c.isdigit())]
         if bad or not codes:
             raise InputError(f"{where}: io_sectors must be 3-digit codes of the 153-sector table")
+        classes = _classes(raw, where)
         segments.append(
             Segment(
                 id=ids[i],
@@ -168,6 +179,9 @@ def parse_chain(data: Mapping[str, Any], *, source: str) -> Chain:
                 feeds=feeds,
                 flow=flow,
                 flow_note=str(raw.get("flow_note", "")),
+                gbt4754=classes,
+                gbt4754_source=str(raw.get("gbt4754_source", "")),
+                gbt4754_note=str(raw.get("gbt4754_note", "")),
             )
         )
     chain = Chain(
@@ -233,6 +247,34 @@ def io_flow_check(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _classes(raw: Mapping[str, Any], where: str) -> tuple[str, ...]:
+    """The segment's GB/T 4754 codes: 3 or 4 digits as text, none inside another."""
+    values = list(raw.get("gbt4754") or ())
+    codes = tuple(str(c) for c in values)
+    # an unquoted 0939 is the YAML number 939: a group, not the class; codes must be text
+    bad = [
+        c
+        for c, v in zip(codes, values, strict=True)
+        if not (isinstance(v, str) and len(c) in (3, 4) and c.isdigit())
+    ]
+    if bad:
+        raise InputError(
+            f"{where}: gbt4754 codes must be 4-digit classes or 3-digit groups as text, got {bad}",
+            hint='quote them: ["0939", "261"]',
+        )
+    nested = [(a, b) for a in codes for b in codes if a != b and b.startswith(a)]
+    if nested or len(set(codes)) != len(codes):
+        raise InputError(
+            f"{where}: gbt4754 codes repeat or lie inside one another {nested[:1]}",
+            hint="a group (3 digits) already includes its classes",
+        )
+    if codes and not raw.get("gbt4754_source"):
+        raise InputError(
+            f"{where}: gbt4754 needs a gbt4754_source naming where the codes come from"
+        )
+    return codes
 
 
 def _check_acyclic(chain: Chain, source: str) -> None:

@@ -100,9 +100,9 @@ COMMANDS: dict[str, Entry] = {
     "report": _cmd(
         "report",
         "report",
-        "报告 A region's profile (or `national`) for leaders: summary, level and rank, "
-        "pillars, strengths and obstacles, disparity context, opportunities, chains, "
-        "targets, sources.",
+        "报告 A province's, prefecture's or county's profile (or `national`) for leaders: "
+        "summary, level and rank, pillars, strengths and obstacles, disparity context, "
+        "opportunities, chains, targets, sources.",
     ),
     "data": _grp("data", "app", "数据 Data: catalog, values, sources, import."),
     "backtest": _grp("backtest", "app", "回测 Backtests of the rankings on past data."),

@@ -55,11 +55,26 @@ def show(
     partners: Annotated[int, typer.Option(help="partner regions per gap")] = 3,
     firms: Annotated[int, typer.Option(help="candidate firms per partner")] = 5,
     out: Annotated[Path | None, typer.Option(help="write an offline HTML page and an xlsx")] = None,
+    micro: Annotated[
+        str | None,
+        typer.Option(
+            help="firm records instead of listed companies: a store (*.duckdb, nqpf micro "
+            "import) or a Parquet file/folder with the store's columns"
+        ),
+    ] = None,
+    level: Annotated[
+        str, typer.Option(help="with --micro: province, prefecture or county")
+    ] = "province",
+    year: Annotated[
+        int | None, typer.Option(help="with --micro: firms alive on 31 Dec (default: last year)")
+    ] = None,
+    measure: Annotated[
+        str, typer.Option(help="with --micro: firms or capital (registered capital)")
+    ] = "firms",
     fmt: FormatOption = "table",
 ) -> None:
     """产业链图谱 A region's strong, weak and missing links, partners and candidate firms."""
     from nqpf.chain.chainmap import ChainMapOptions
-    from nqpf.services.chains import chain_map
 
     options = ChainMapOptions(
         strong_lq=strong_lq,
@@ -68,7 +83,28 @@ def show(
         max_partners=partners,
         max_firms=firms,
     )
-    result = chain_map(chain, region, options=options, check_flows=out is not None)
+    result: ChainMapResult
+    if micro is None:
+        from nqpf.services.chains import chain_map
+
+        if (level, year, measure) != ("province", None, "firms"):
+            from nqpf.errors import InputError
+
+            raise InputError("--level, --year and --measure need --micro (firm records)")
+        result = chain_map(chain, region, options=options, check_flows=out is not None)
+    else:
+        from nqpf.services.chain_micro import chain_map_micro
+
+        result = chain_map_micro(
+            chain,
+            region,
+            micro,
+            level=level,  # type: ignore[arg-type]
+            year=year,
+            measure=measure,  # type: ignore[arg-type]
+            options=options,
+            check_flows=out is not None,
+        )
     console = messages(fmt)
     if fmt != "table":
         emit(fmt, result=result)
@@ -85,17 +121,23 @@ def show(
 
 def _print_chain_map(result: ChainMapResult) -> None:
     names = {s.id: s.name_zh for s in result.chain.segments}
-    show_table(
-        result.segments,
-        [
-            Col("name_zh", "环节 segment"),
-            Col("status", "状态 status", lambda s: styled((_LABEL[str(s)], _STYLE[str(s)]))),
-            Col("firms", "企业 firms", numeric=True),
-            Col("lq", "区位熵 LQ", num(".2f"), numeric=True),
-            Col("reason_zh", "说明 why", drop=1),
-        ],
-        title=f"{result.region_name} · {result.chain.name_zh}产业链 (上游 → 下游 upstream → downstream)",
+    title = (
+        f"{result.region_name} · {result.chain.name_zh}产业链 (上游 → 下游 upstream → downstream)"
     )
+    columns = [
+        Col("name_zh", "环节 segment"),
+        Col("status", "状态 status", lambda s: styled((_LABEL[str(s)], _STYLE[str(s)]))),
+        Col("firms", "企业 firms", numeric=True),
+        Col("lq", "区位熵 LQ", num(".2f"), numeric=True),
+        Col("reason_zh", "说明 why", drop=1),
+    ]
+    year = getattr(result, "year", None)
+    if year is not None:
+        title += f" · {year}-12-31 企业记录 firm records"
+        if getattr(result, "synthetic", False):
+            title += " · 合成数据 synthetic"
+        columns.insert(3, Col("gbt4754", "行业小类 GB/T 4754", drop=2))
+    show_table(result.segments, columns, title=title)
     if result.partners.empty:
         stdout().print("没有需要补链的环节，或没有地区在这些环节是强链。 No gaps to fill.")
         return

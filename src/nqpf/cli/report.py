@@ -1,5 +1,5 @@
-"""``nqpf report``: a leader-ready region profile or the all-province overview, as Word,
-PDF, Excel or HTML (services in :mod:`nqpf.services.report`, writers in
+"""``nqpf report``: a leader-ready profile of a province, prefecture or county, or the
+all-province overview, as Word, PDF, Excel or HTML (services in :mod:`nqpf.services.report`, writers in
 :mod:`nqpf.present.report`)."""
 
 from __future__ import annotations
@@ -15,7 +15,11 @@ from nqpf.cli._output import OUTPUT_DIR
 
 def report(
     region: Annotated[
-        str, typer.Argument(help="省份 province (安徽, 340000, Anhui) 或 or `national` 全国")
+        str,
+        typer.Argument(
+            help="省份、地级市或县 province, prefecture or county (安徽, 合肥, 肥西县, 340123) "
+            "或 or `national` 全国"
+        ),
     ],
     format: Annotated[
         str, typer.Option("--format", "-f", help="docx | pdf | xlsx | html")
@@ -26,16 +30,35 @@ def report(
     uncertainty: Annotated[
         int, typer.Option(help="Sobol base sample size of the rank bands (0 = none; 256 ≈ 40 s)")
     ] = 0,
+    level: Annotated[
+        str | None,
+        typer.Option(help="强制层级 force the level: province | prefecture | county"),
+    ] = None,
+    within: Annotated[
+        str | None,
+        typer.Option(
+            help="重名县区所在省或地级市 narrow an ambiguous county name (鼓楼区 --within 福州)"
+        ),
+    ] = None,
     out: Annotated[Path, typer.Option(help="output folder")] = OUTPUT_DIR,
 ) -> None:
-    """报告 A region's profile (or `national`) for leaders: summary, level and rank, pillars,
-    strengths and obstacles, disparity context, opportunities, chains, targets, sources."""
+    """报告 A province's, prefecture's or county's profile (or `national`) for leaders:
+    summary, level and rank, pillars, strengths and obstacles, disparity context,
+    opportunities, chains, targets, sources."""
     from nqpf.ingest.options import check_choice
     from nqpf.present.report import FORMATS, write_report
-    from nqpf.services.report import ReportSpec, national_report, region_report
+    from nqpf.services.report import ReportSpec, build_report
 
     check_choice(format, FORMATS, option="--format")
-    spec = ReportSpec(region, year=year, lang=lang, top=top, uncertainty=uncertainty)  # type: ignore[arg-type]
-    result = national_report(spec) if spec.national else region_report(spec)
+    spec = ReportSpec(
+        region,
+        year=year,
+        lang=lang,  # type: ignore[arg-type]
+        top=top,
+        uncertainty=uncertainty,
+        level=level,  # type: ignore[arg-type]
+        within=within,
+    )
+    result = build_report(spec)
     path = write_report(result, format, out)
     stdout().print(styled(("写入 wrote ", "green"), str(path)), soft_wrap=True)

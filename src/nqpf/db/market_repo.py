@@ -27,8 +27,9 @@ from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from nqpf.db.engine import session_scope
+from nqpf.db.errors import NotOwnerError
 from nqpf.db.market import MarketEnterprise, MarketPost
-from nqpf.errors import InputError, NotFoundError, NQPFError
+from nqpf.errors import InputError, NotFoundError
 
 __all__ = [
     "Editor",
@@ -58,10 +59,6 @@ LOCK_RETRIES = 8
 
 #: Bytes of randomness in an owner token (192 bits, URL-safe text of 32 characters).
 TOKEN_BYTES = 24
-
-
-class NotOwnerError(NQPFError):
-    """Editing or deleting a post with a token that is not its owner's."""
 
 
 @dataclass(frozen=True)

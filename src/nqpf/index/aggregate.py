@@ -19,8 +19,6 @@
 
 from __future__ import annotations
 
-from typing import Literal, get_args
-
 import numpy as np
 import pandas as pd
 
@@ -32,11 +30,9 @@ from nqpf.ingest.checks import (
     require_unit_sum,
     year_level,
 )
+from nqpf.methods import AGGREGATE_METHODS, AggregateMethod
 
 __all__ = ["AGGREGATE_METHODS", "AggregateMethod", "aggregate"]
-
-AggregateMethod = Literal["linear", "geometric", "topsis"]
-AGGREGATE_METHODS: tuple[str, ...] = get_args(AggregateMethod)
 
 
 def aggregate(

@@ -31,21 +31,15 @@ developing composite indicators*, JOSS 7(78), 4567.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
 
 from nqpf.errors import InputError
 from nqpf.ingest.checks import numeric_frame, year_level
+from nqpf.methods import NORMALIZE_METHODS, SCOPES, NormalizeMethod, Scope
 
 __all__ = ["NORMALIZE_METHODS", "SCOPES", "NormalizeMethod", "Scope", "normalize"]
-
-NormalizeMethod = Literal["minmax", "zscore", "max", "rank", "target"]
-NORMALIZE_METHODS: tuple[str, ...] = get_args(NormalizeMethod)
-#: ``panel``: one reference (min/max, mean/sd …) over all years; ``year``: one per year.
-Scope = Literal["panel", "year"]
-SCOPES: tuple[str, ...] = get_args(Scope)
 
 
 def normalize(

@@ -29,15 +29,21 @@ def chain_map_html(result: ChainMapResult) -> str:
     e = html.escape
     chain = result.chain
     title = f"{result.region_name} · {chain.name_zh}产业链图谱 ({chain.name_en} chain map)"
+    year = getattr(result, "year", None)
+    if year is not None:  # a map from firm records (nqpf.services.chain_micro)
+        title += f" · {year}-12-31"
+        if getattr(result, "synthetic", False):
+            title += " · 合成数据 synthetic records, not real firms"
+    word = result.firm_word
     legend = " ".join(
         f'<span class="chip" style="background:{c}">{e(STATUS_LABELS[s])}</span>'
         for s, c in STATUS_COLOURS.items()
     )
     opts = result.options
     rule = (
-        f"强链：区位熵 ≥ {opts.strong_lq:g} 且上市企业 ≥ {opts.min_firms} 家"
-        + ("，或有该环节龙头企业" if opts.anchors_make_strong else "")
-        + "；弱链：有企业但未达标准；缺链：没有上市企业。"
+        f"强链：区位熵 ≥ {opts.strong_lq:g} 且{word} ≥ {opts.min_firms} 家"
+        + ("，或有该环节龙头企业" if opts.anchors_make_strong and year is None else "")
+        + f"；弱链：有企业但未达标准；缺链：没有{word}。"
     )
     parts = [
         "<!DOCTYPE html>",
@@ -58,7 +64,7 @@ def chain_map_html(result: ChainMapResult) -> str:
             {
                 "name_zh": "环节",
                 "status_zh": "状态",
-                "firms": "上市企业",
+                "firms": word,
                 "lq": "区位熵",
                 "rank": "全国排名",
                 "national_firms": "全国企业",
@@ -81,16 +87,7 @@ def chain_map_html(result: ChainMapResult) -> str:
         "<h2>候选企业 Candidate firms (补链招商)</h2>",
         _table(
             result.candidates.assign(segment_name=result.candidates["segment"].map(_names(result))),
-            {
-                "segment_name": "环节",
-                "region_name": "地区",
-                "code": "代码",
-                "name": "企业",
-                "industry": "行业",
-                "board": "板块",
-                "ownership": "类型",
-                "list_date": "上市日期",
-            },
+            _candidate_columns(result.candidates),
         )
         if not result.candidates.empty
         else "<p>无。</p>",
@@ -115,13 +112,42 @@ def chain_map_html(result: ChainMapResult) -> str:
     return "\n".join(parts)
 
 
+def _candidate_columns(candidates: pd.DataFrame) -> dict[str, str]:
+    """Listed companies, or firm records (id, GB/T 4754 class, registration, capital)."""
+    if "registered" in candidates.columns:
+        return {
+            "segment_name": "环节",
+            "region_name": "地区",
+            "code": "统一社会信用代码/编号",
+            "name": "企业",
+            "industry": "行业代码",
+            "registered": "成立日期",
+            "capital": "注册资本（万元）",
+        }
+    return {
+        "segment_name": "环节",
+        "region_name": "地区",
+        "code": "代码",
+        "name": "企业",
+        "industry": "行业",
+        "board": "板块",
+        "ownership": "类型",
+        "list_date": "上市日期",
+    }
+
+
 def write_chain_map(result: ChainMapResult, out: Path) -> tuple[Path, Path]:
     """Write ``chain_<id>_<region>.html`` and ``.xlsx`` into ``out`` atomically."""
     from nqpf.outputs import atomic_write_excel, atomic_write_text
 
     stem = f"chain_{result.chain.id}_{result.region}"
     page = atomic_write_text(out / f"{stem}.html", chain_map_html(result))
-    book = atomic_write_excel(out / f"{stem}.xlsx", _safe_sheets(result.tables()))
+    notes = pd.DataFrame(
+        {"来源与注意 sources and notes": [*result.provenance["source"], *result.warnings]}
+    )
+    book = atomic_write_excel(
+        out / f"{stem}.xlsx", _safe_sheets({**result.tables(), "notes": notes})
+    )
     return page, book
 
 

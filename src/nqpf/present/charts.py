@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from nqpf.services.report import NationalReport, RegionReport
+    from nqpf.services.report import NationalReport, RegionReport, UnitReport
 
 __all__ = [
     "FAMILY",
@@ -65,6 +65,7 @@ __all__ = [
     "region_figures",
     "subset_font_css",
     "svg",
+    "unit_figures",
 ]
 
 #: Family name of the bundled font once unpacked (distinct from any system font).
@@ -236,16 +237,90 @@ def region_figures(r: RegionReport) -> list[tuple[str, Figure]]:
         ax.legend(fontsize=8)
         out.append((_t(lang, "指数走势与排名", "Index trajectory and rank"), fig))
 
-        obstacles = r.frames["obstacles"].sort_values("rank")
-        if not obstacles.empty:
-            fig = _figure(6.3, 2.4)
-            ax = fig.add_subplot()
-            names = obstacles["name_zh" if lang == "zh" else "name_en"].astype(str).tolist()
-            ax.barh(range(len(names)), obstacles["obstacle"], color="#e67e22")
-            ax.set_yticks(range(len(names)), names)
-            ax.invert_yaxis()
-            ax.set_xlabel(_t(lang, "障碍度（%）", "obstacle degree (%)"))
-            out.append((_t(lang, f"{r.year}年主要障碍因子", f"Main obstacles {r.year}"), fig))
+        out += _obstacle_figure(r)
+    return out
+
+
+def _obstacle_figure(r: RegionReport | UnitReport) -> list[tuple[str, Figure]]:
+    """The top obstacle factors as bars (none when there are none)."""
+    lang = r.lang
+    obstacles = r.frames["obstacles"].sort_values("rank")
+    if obstacles.empty:
+        return []
+    fig = _figure(6.3, 2.4)
+    ax = fig.add_subplot()
+    names = obstacles["name_zh" if lang == "zh" else "name_en"].astype(str).tolist()
+    ax.barh(range(len(names)), obstacles["obstacle"], color="#e67e22")
+    ax.set_yticks(range(len(names)), names)
+    ax.invert_yaxis()
+    ax.set_xlabel(_t(lang, "障碍度（%）", "obstacle degree (%)"))
+    return [(_t(lang, f"{r.year}年主要障碍因子", f"Main obstacles {r.year}"), fig)]
+
+
+def unit_figures(r: UnitReport) -> list[tuple[str, Figure]]:
+    """(title, figure) of a prefecture's or county's pillars against its province's and
+    the nation's means, its position among its province's units, and its obstacles."""
+    from nqpf.services.report import level_name
+
+    lang = r.lang
+    prov = r.province_name
+    units = level_name(r.level, lang)
+    out: list[tuple[str, Figure]] = []
+    with chart_style():
+        pillars = r.frames["pillars"]
+        labels = pillars["name_zh" if lang == "zh" else "name_en"].astype(str).tolist()
+        fig = _figure(6.3, 2.6)
+        ax = fig.add_subplot()
+        y = list(range(len(labels)))
+        h = 0.27
+        bars = (
+            (-h, pillars["score"], r.region_name, "#c0392b"),
+            (0.0, pillars["province_mean"], _t(lang, f"{prov}均值", f"{prov} mean"), "#95a5a6"),
+            (h, pillars["national_mean"], _t(lang, f"全国{units}均值", "national mean"), "#34495e"),
+        )
+        for shift, values, label, colour in bars:
+            ax.barh([v + shift for v in y], values, height=h, label=label, color=colour)
+        ax.set_yticks(y, labels)
+        ax.invert_yaxis()
+        ax.set_xlabel(_t(lang, "维度得分（0–1）", "pillar score (0–1)"))
+        ax.legend(loc="lower right", fontsize=8)
+        out.append((_t(lang, f"{r.year}年分维度得分", f"Pillar scores {r.year}"), fig))
+
+        position = r.frames["province_units"]
+        mine = (position["region"] == r.region).tolist()
+        fig = _figure(6.3, 2.8)
+        ax = fig.add_subplot()
+        x = list(range(len(position)))
+        ax.bar(x, position["index"], color=["#c0392b" if m else "#bdc3c7" for m in mine])
+        ax.axhline(r.headline["province_mean"], color="#95a5a6", linestyle="--", linewidth=1)
+        ax.axhline(r.headline["national_mean"], color="#34495e", linestyle=":", linewidth=1)
+        if len(position) <= 25:
+            ax.set_xticks(x, position["region_name"].astype(str).tolist(), rotation=60, fontsize=7)
+        else:
+            ax.set_xticks([])
+            ax.set_xlabel(
+                _t(
+                    lang,
+                    f"{prov}{len(position)}个{units}（按指数排序）",
+                    f"{prov}'s {len(position)} {units} (by index)",
+                )
+            )
+        me = mine.index(True)
+        ax.annotate(
+            _t(lang, f"{r.region_name} 全国第{r.headline['rank']}", f"#{r.headline['rank']}"),
+            (me, float(position["index"].iloc[me])),
+            textcoords="offset points",
+            xytext=(4, 4),
+            fontsize=7,
+        )
+        ax.set_ylabel(_t(lang, "新质生产力指数", "NQPF index"))
+        title = _t(
+            lang,
+            f"{r.year}年{prov}各{units}指数（虚线：{prov}均值；点线：全国均值）",
+            f"{prov}'s {units} in {r.year} (dashed: {prov} mean; dotted: national mean)",
+        )
+        out.append((title, fig))
+        out += _obstacle_figure(r)
     return out
 
 

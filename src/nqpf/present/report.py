@@ -30,7 +30,13 @@ from nqpf.errors import InputError
 from nqpf.outputs import atomic_path, atomic_write_excel, atomic_write_text
 from nqpf.present.tables import spec_table
 from nqpf.regions import region_name
-from nqpf.services.report import GROUP_EN, NationalReport, RegionReport
+from nqpf.services.report import (
+    GROUP_EN,
+    NationalReport,
+    RegionReport,
+    UnitReport,
+    level_name,
+)
 
 __all__ = [
     "FORMATS",
@@ -46,7 +52,7 @@ __all__ = [
 
 Format = Literal["docx", "pdf", "xlsx", "html"]
 FORMATS: tuple[str, ...] = get_args(Format)
-Report = RegionReport | NationalReport
+Report = RegionReport | UnitReport | NationalReport
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,7 @@ _HEADINGS = {
     "opportunities": ("产业机会", "Opportunities"),
     "chains": ("产业链短板与合作伙伴", "Chain gaps and partners"),
     "targets": ("目标对标", "Targets"),
+    "similar": ("相似地区", "Similar regions"),
     "sources": ("数据来源与方法", "Sources and method"),
     "ranking": ("各省排名", "Ranking of the provinces"),
     "pillar_table": ("分维度与四大区域", "Pillars by macro-region"),
@@ -101,6 +108,8 @@ def blocks(report: Report, *, figures: bool = True) -> list[Block]:
     """The report as blocks, in order (``figures=False`` leaves the charts out)."""
     if isinstance(report, NationalReport):
         return _national_blocks(report, figures)
+    if isinstance(report, UnitReport):
+        return _unit_blocks(report, figures)
     return _region_blocks(report, figures)
 
 
@@ -226,46 +235,11 @@ def _region_blocks(r: RegionReport, figures: bool) -> list[Block]:
             ),
         )
     )
-    obstacles = r.frames["obstacles"].sort_values("rank")
     pnames = dict(zip(pillars["pillar"], pillars[name_col], strict=True))
-    out.append(
-        _table(
-            [
-                _t(lang, "位次", "#"),
-                _t(lang, "障碍因子", "obstacle factor"),
-                _t(lang, "维度", "pillar"),
-                _t(lang, "障碍度 %", "obstacle degree %"),
-                _t(lang, "指标偏离度", "deviation 1−x"),
-            ],
-            [
-                [
-                    str(o["rank"]),
-                    str(o[name_col]),
-                    str(pnames.get(o["pillar"], o["pillar"])),
-                    _f(o["obstacle"], 1),
-                    _f(o["deviation"]),
-                ]
-                for o in obstacles.to_dict("records")
-            ],
-        )
-    )
+    out += _obstacle_blocks(r, pnames, name_col)
     if "obstacles" in charts:
         out.append(Block("figure", charts["obstacles"][0], figure=charts["obstacles"][1]))
-    coupling = r.frames["coupling"]
-    if not coupling.empty:
-        c = coupling.iloc[0]
-        out.append(
-            Block(
-                "paragraph",
-                _t(
-                    lang,
-                    f"科技创新与产业创新两系统耦合度 C = {c['C']:.3f}，协调度 D = {c['D']:.3f}，"
-                    f"属“{c['class_zh']}”（第{int(c['level'])}级）。",
-                    f"Coupling of the tech and industry pillars C = {c['C']:.3f}, coordination "
-                    f"D = {c['D']:.3f}: {c['class_en']} (level {int(c['level'])}).",
-                ),
-            )
-        )
+    out += _coupling_blocks(r)
 
     out.append(Block("heading", _h("disparity", lang)))
     d = dict(zip(r.frames["disparity"]["measure"], r.frames["disparity"]["value"], strict=True))
@@ -319,25 +293,26 @@ def _region_blocks(r: RegionReport, figures: bool) -> list[Block]:
             ),
         )
     )
-    opps = r.frames["opportunities"]
-    reason = "reason_zh" if zh else "reason_en"
-    out.append(
-        _table(
-            [
-                _t(lang, "位次", "#"),
-                _t(lang, "产业", "industry"),
-                _t(lang, "得分", "score"),
-                _t(lang, "关联密度", "density"),
-                _t(lang, "理由", "reason"),
-            ],
-            [
-                [str(o["rank"]), str(o["name"]), _f(o["score"]), _f(o["density"]), str(o[reason])]
-                for o in opps.to_dict("records")
-            ],
-        )
-    )
+    out += _opportunity_table(r)
 
-    out.append(Block("heading", _h("chains", lang)))
+    out += _chain_target_blocks(r, "", ("", ""))
+    out += _sources_blocks(r, lang)
+    return out
+
+
+def _chain_target_blocks(
+    r: RegionReport | UnitReport, parent: str, notes: tuple[str, str]
+) -> list[Block]:
+    """The chain gaps and partners and the targets of a province (``parent``: the
+    headings' label and ``notes`` the sentences under them when they are a prefecture's or
+    county's province's)."""
+    lang = r.lang
+    zh = lang == "zh"
+    sep = "、" if zh else ", "
+    out: list[Block] = []
+    out.append(Block("heading", _h("chains", lang) + parent))
+    if notes[0]:
+        out.append(Block("paragraph", notes[0]))
     chains = r.frames["chains"]
     if chains.empty:
         out.append(
@@ -408,7 +383,9 @@ def _region_blocks(r: RegionReport, figures: bool) -> list[Block]:
                 )
             )
 
-    out.append(Block("heading", _h("targets", lang)))
+    out.append(Block("heading", _h("targets", lang) + parent))
+    if notes[1]:
+        out.append(Block("paragraph", notes[1]))
     targets = r.frames["targets"]
     if targets.empty:
         out.append(Block("paragraph", _t(lang, "无目标数据。", "No target data.")))
@@ -477,6 +454,418 @@ def _region_blocks(r: RegionReport, figures: bool) -> list[Block]:
                 ],
             )
         )
+    return out
+
+
+def _obstacle_blocks(
+    r: RegionReport | UnitReport, pnames: dict[str, str], name_col: str
+) -> list[Block]:
+    """The table of the top obstacle factors."""
+    lang = r.lang
+    out: list[Block] = []
+    obstacles = r.frames["obstacles"].sort_values("rank")
+    out.append(
+        _table(
+            [
+                _t(lang, "位次", "#"),
+                _t(lang, "障碍因子", "obstacle factor"),
+                _t(lang, "维度", "pillar"),
+                _t(lang, "障碍度 %", "obstacle degree %"),
+                _t(lang, "指标偏离度", "deviation 1−x"),
+            ],
+            [
+                [
+                    str(o["rank"]),
+                    str(o[name_col]),
+                    str(pnames.get(o["pillar"], o["pillar"])),
+                    _f(o["obstacle"], 1),
+                    _f(o["deviation"]),
+                ]
+                for o in obstacles.to_dict("records")
+            ],
+        )
+    )
+    return out
+
+
+def _coupling_blocks(r: RegionReport | UnitReport) -> list[Block]:
+    """The coupling coordination of the tech and industry pillars, one sentence."""
+    lang = r.lang
+    out: list[Block] = []
+    coupling = r.frames["coupling"]
+    if not coupling.empty:
+        c = coupling.iloc[0]
+        out.append(
+            Block(
+                "paragraph",
+                _t(
+                    lang,
+                    f"科技创新与产业创新两系统耦合度 C = {c['C']:.3f}，协调度 D = {c['D']:.3f}，"
+                    f"属“{c['class_zh']}”（第{int(c['level'])}级）。",
+                    f"Coupling of the tech and industry pillars C = {c['C']:.3f}, coordination "
+                    f"D = {c['D']:.3f}: {c['class_en']} (level {int(c['level'])}).",
+                ),
+            )
+        )
+    return out
+
+
+def _opportunity_table(r: RegionReport | UnitReport) -> list[Block]:
+    """The ranked opportunities with their reasons."""
+    lang = r.lang
+    reason = "reason_zh" if lang == "zh" else "reason_en"
+    opps = r.frames["opportunities"]
+    return [
+        _table(
+            [
+                _t(lang, "位次", "#"),
+                _t(lang, "产业", "industry"),
+                _t(lang, "得分", "score"),
+                _t(lang, "关联密度", "density"),
+                _t(lang, "理由", "reason"),
+            ],
+            [
+                [str(o["rank"]), str(o["name"]), _f(o["score"]), _f(o["density"]), str(o[reason])]
+                for o in opps.to_dict("records")
+            ],
+        )
+    ]
+
+
+def _unit_blocks(r: UnitReport, figures: bool) -> list[Block]:
+    """A prefecture's or county's profile: the province report's sections at the unit's
+    level, similar regions, and the parent province's chains and targets, labelled."""
+    lang = r.lang
+    zh = lang == "zh"
+    h = r.headline
+    units = level_name(r.level, lang)
+    prov = r.province_name
+    sep = "、" if zh else ", "
+    name_col = "name_zh" if zh else "name_en"
+    charts: dict[str, Any] = {}
+    if figures:
+        from nqpf.present.charts import unit_figures
+
+        charts = dict(zip(("pillars", "position", "obstacles"), unit_figures(r), strict=False))
+
+    def figure(key: str) -> list[Block]:
+        return [Block("figure", charts[key][0], figure=charts[key][1])] if key in charts else []
+
+    title = _t(
+        lang,
+        f"{r.region_name}新质生产力发展报告",
+        f"{r.region_name} ({r.region}, {prov}): new quality productive forces profile",
+    )
+    out = [
+        Block("title", title),
+        _meta(r, lang),
+        Block("heading", _h("summary", lang)),
+        Block("bullets", items=tuple(r.summary)),
+        Block("heading", _h("level", lang)),
+    ]
+    band = h["band"]
+    band_text = (
+        _t(lang, f"排名区间（5%–95%）：第{band}位", f"rank band (5–95 %): {band}")
+        if band
+        else _t(
+            lang,
+            "未计算排名不确定性区间（可用 --uncertainty 256 计算）",
+            "rank band not computed (run with --uncertainty 256)",
+        )
+    )
+    rows = [
+        [_t(lang, "新质生产力指数", "NQPF index"), _f(h["index"], 4)],
+        [_t(lang, f"全国{units}排名", f"rank among {units}"), f"{h['rank']} / {h['n_units']}"],
+        [_t(lang, "排名区间", "rank band"), band_text],
+        [
+            _t(lang, f"{prov}内排名", f"rank in {prov}"),
+            f"{h['province_rank']} / {h['province_size']}",
+        ],
+    ]
+    if "prefecture_rank" in h:
+        rows.append(
+            [
+                _t(lang, f"{h['prefecture_name']}内排名", f"rank in {h['prefecture_name']}"),
+                f"{h['prefecture_rank']} / {h['prefecture_size']}",
+            ]
+        )
+    rows += [
+        [_t(lang, f"全国{units}均值", f"mean of the {units}"), _f(h["national_mean"], 4)],
+        [_t(lang, f"{prov}{units}均值", f"mean of {prov}'s {units}"), _f(h["province_mean"], 4)],
+    ]
+    out.append(_table([_t(lang, "项目", "item"), _t(lang, "数值", "value")], rows))
+    out += figure("position")
+
+    out.append(Block("heading", _h("pillars", lang)))
+    pillars = r.frames["pillars"]
+    out.append(
+        _table(
+            [
+                _t(lang, "维度", "pillar"),
+                _t(lang, "得分", "score"),
+                _t(lang, "全国排名", "rank"),
+                _t(lang, "省内排名", "in province"),
+                _t(lang, "全国均值", "national mean"),
+                _t(lang, f"{prov}均值", f"{prov} mean"),
+            ],
+            [
+                [
+                    str(p[name_col]),
+                    _f(p["score"]),
+                    str(p["rank"]),
+                    str(p["province_rank"]),
+                    _f(p["national_mean"]),
+                    _f(p["province_mean"]),
+                ]
+                for p in pillars.to_dict("records")
+            ],
+        )
+    )
+    out += figure("pillars")
+    pnames = dict(zip(pillars["pillar"], pillars[name_col], strict=True))
+    indicators = r.frames["indicators"]
+    out.append(
+        _table(
+            [
+                _t(lang, "指标", "indicator"),
+                _t(lang, "维度", "pillar"),
+                _t(lang, "数值", "value"),
+                _t(lang, "全国排名", "rank"),
+                _t(lang, f"{prov}均值", f"{prov} mean"),
+                _t(lang, "全国均值", "national mean"),
+                _t(lang, "权重", "weight"),
+            ],
+            [
+                [
+                    f"{i[name_col]}（{i['unit']}）" if zh else f"{i[name_col]} ({i['unit']})",
+                    str(pnames.get(i["pillar"], i["pillar"])),
+                    _f(i["value"], 2),
+                    f"{i['rank']} / {i['n']}",
+                    _f(i["province_mean"], 2),
+                    _f(i["national_mean"], 2),
+                    _f(i["weight"]),
+                ]
+                for i in indicators.to_dict("records")
+            ],
+        )
+    )
+    gaps = r.frames["framework_gaps"]
+    lacking = gaps[gaps["equivalent"] == ""]
+    have = gaps[gaps["equivalent"] != ""]
+    pcol = "pillar_zh" if zh else "pillar_en"
+    out.append(
+        Block(
+            "paragraph",
+            _t(
+                lang,
+                f"本级框架（{len(indicators)}项指标，数据来自人口普查和城市统计）与省级框架"
+                f"（{len(gaps)}项指标）相比，有对应的{len(have)}项"
+                + (f"（{sep.join(have['name_zh'])}）" if len(have) else "")
+                + f"，缺少以下{len(lacking)}项（{units}没有公开的同口径数据）：",
+                f"The framework of this level ({len(indicators)} indicators, from the census "
+                f"and city statistics) has {len(have)} of the {len(gaps)} indicators of the "
+                f"provincial framework"
+                + (f" ({sep.join(have['name_en'])})" if len(have) else "")
+                + f"; it lacks these {len(lacking)} (no published data for {units}):",
+            ),
+        )
+    )
+    out.append(
+        _table(
+            [_t(lang, "省级框架维度", "provincial pillar"), _t(lang, "缺少的指标", "missing")],
+            [
+                [str(g[pcol].iloc[0]), sep.join(g[name_col].astype(str))]
+                for _, g in lacking.groupby("pillar", sort=False)
+            ],
+        )
+    )
+
+    out.append(Block("heading", _h("strengths", lang)))
+    strong = pillars[pillars["standing"] == "strength"]
+    weak = pillars[pillars["standing"] == "weakness"]
+    none = _t(lang, "无", "none")
+    out.append(
+        Block(
+            "paragraph",
+            _t(lang, f"优势维度（全国{units}前三分之一）：", "Strong pillars (top third): ")
+            + (
+                sep.join(
+                    _t(lang, f"{p[name_col]}（第{p['rank']}）", f"{p[name_col]} (#{p['rank']})")
+                    for p in strong.to_dict("records")
+                )
+                or none
+            )
+            + _t(lang, "；短板维度（后三分之一）：", "; weak pillars (bottom third): ")
+            + (
+                sep.join(
+                    _t(lang, f"{p[name_col]}（第{p['rank']}）", f"{p[name_col]} (#{p['rank']})")
+                    for p in weak.to_dict("records")
+                )
+                or none
+            )
+            + _t(
+                lang,
+                f"。与{prov}平均相比："
+                + sep.join(
+                    f"{p[name_col]}{p['gap_province']:+.3f}" for p in pillars.to_dict("records")
+                )
+                + "。",
+                f". Against {prov}'s mean: "
+                + sep.join(
+                    f"{p[name_col]} {p['gap_province']:+.3f}" for p in pillars.to_dict("records")
+                )
+                + ".",
+            ),
+        )
+    )
+    out += _obstacle_blocks(r, pnames, name_col)
+    out += figure("obstacles")
+    out += _coupling_blocks(r)
+
+    out.append(Block("heading", _h("disparity", lang)))
+    d = dict(zip(r.frames["disparity"]["measure"], r.frames["disparity"]["value"], strict=True))
+    lines = [
+        _t(
+            lang,
+            f"{r.region_name}在{prov}{int(d['province_n'])}个{units}中列第{h['province_rank']}位，"
+            f"指数比{prov}均值（{d['province_mean']:.3f}）{'高' if d['gap_province'] >= 0 else '低'}"
+            f"{abs(d['gap_province']):.3f}；{prov}{units}间的基尼系数 G_jj = {d['province_gini']:.3f}。",
+            f"{r.region_name} ranks {h['province_rank']} of {int(d['province_n'])} {units} in "
+            f"{prov}, {d['gap_province']:+.3f} from {prov}'s mean ({d['province_mean']:.3f}); "
+            f"the Gini among {prov}'s {units} is G_jj = {d['province_gini']:.3f}.",
+        ),
+        _t(
+            lang,
+            f"全国{h['n_units']}个{units}（按省分组）的总体基尼系数（Dagum）{d['dagum_G']:.3f}；"
+            f"省内、省际、超变密度贡献率分别为{d['dagum_share_within']:.1%}、"
+            f"{d['dagum_share_between']:.1%}、{d['dagum_share_transvariation']:.1%}。",
+            f"Over the {h['n_units']} {units} grouped by province the Dagum Gini is "
+            f"{d['dagum_G']:.3f}; within-province, between-province and transvariation shares "
+            f"{d['dagum_share_within']:.1%}, {d['dagum_share_between']:.1%}, "
+            f"{d['dagum_share_transvariation']:.1%}.",
+        ),
+    ]
+    if "theil_T" in d:
+        lines.append(
+            _t(
+                lang,
+                f"泰尔指数 T = {d['theil_T']:.3f}，省际差异占{d['theil_share_between']:.1%}，"
+                f"省内差异占{d['theil_share_within']:.1%}；其中{prov}省内差异贡献"
+                f"{d['province_theil_contribution']:.4f}（占总体的{d['province_theil_share']:.1%}）。",
+                f"Theil T = {d['theil_T']:.3f}: between provinces {d['theil_share_between']:.1%}, "
+                f"within {d['theil_share_within']:.1%}; {prov}'s within part contributes "
+                f"{d['province_theil_contribution']:.4f} ({d['province_theil_share']:.1%} of T).",
+            )
+        )
+    out.append(Block("bullets", items=tuple(lines)))
+    units_table = r.frames["province_units"]
+    if len(units_table) <= 25:
+        out.append(
+            _table(
+                [
+                    _t(lang, "省内位次", "in province"),
+                    _t(lang, "地区", "unit"),
+                    _t(lang, "指数", "index"),
+                    _t(lang, "全国排名", "rank"),
+                ],
+                [
+                    [str(u["province_rank"]), str(u["region_name"]), _f(u["index"]), str(u["rank"])]
+                    for u in units_table.to_dict("records")
+                ],
+            )
+        )
+
+    out.append(Block("heading", _h("opportunities", lang)))
+    strengths = r.frames["strengths"]
+    out.append(
+        Block(
+            "paragraph",
+            _t(
+                lang,
+                "现有优势产业（2020年人口普查分行业就业，可贸易门类，显示性比较优势 RCA ≥ 1）：",
+                "Current strengths (2020 census employment, tradable sections, RCA ≥ 1): ",
+            )
+            + (
+                sep.join(
+                    _t(
+                        lang,
+                        f"{s['name']}（RCA {s['rca']:.2f}）",
+                        f"{s['name']} (RCA {s['rca']:.2f})",
+                    )
+                    for s in strengths.to_dict("records")
+                )
+                or none
+            ),
+        )
+    )
+    out += _opportunity_table(r)
+    out.append(
+        Block(
+            "paragraph",
+            _t(
+                lang,
+                "注：普查按国民经济行业门类（20个）统计就业，可贸易门类只有农业、采矿、制造、信息、"
+                "金融、租赁商务、科研等少数几个；门类以下的细分行业机会需企业或专利数据"
+                "（nqpf micro）。",
+                "Note: the census counts employment by the 20 GB/T 4754 sections, of which few "
+                "are tradable; opportunities within a section need firm or patent data "
+                "(nqpf micro).",
+            ),
+        )
+    )
+
+    out.append(Block("heading", _h("similar", lang)))
+    peers = r.frames["similar"]
+    out.append(
+        _table(
+            [
+                _t(lang, "地区", "unit"),
+                _t(lang, "所在省份", "province"),
+                _t(lang, "结构相似度", "similarity"),
+                _t(lang, "克鲁格曼差异指数", "Krugman index"),
+            ],
+            [
+                [
+                    str(p["region_name"]),
+                    region_name(str(p["region"])[:2] + "0000", lang="zh" if zh else "en"),
+                    _f(p["similarity"]),
+                    _f(p["krugman"]),
+                ]
+                for p in peers.to_dict("records")
+            ],
+        )
+    )
+    out.append(
+        Block(
+            "paragraph",
+            _t(
+                lang,
+                f"相似度为2020年人口普查各门类就业结构的余弦相似度，在{h['similar_n']}个{units}中比较；"
+                f"{r.region_name}的克鲁格曼专业化指数为{h['specialisation']:.3f}"
+                f"（中位数{h['specialisation_median']:.3f}）。",
+                f"Similarity: cosine of the 2020 census employment shares by section, among "
+                f"{h['similar_n']} {units}; {r.region_name}'s Krugman specialisation index is "
+                f"{h['specialisation']:.3f} (median {h['specialisation_median']:.3f}).",
+            ),
+        )
+    )
+
+    parent = _t(lang, f"（所在省份：{prov}）", f" (province: {prov})")
+    notes = (
+        _t(
+            lang,
+            f"产业链按上市公司注册省份统计，没有{units}数据；以下为所在省份{prov}的情况。",
+            f"Chains count listed firms by registered province, so there are no data for "
+            f"{units}: this is {prov}, the unit's province.",
+        ),
+        _t(
+            lang,
+            f"研发投入强度按省公布，没有{units}数据；以下为所在省份{prov}的情况。",
+            f"R&D intensity is published by province, so there are no data for {units}: this "
+            f"is {prov}, the unit's province.",
+        ),
+    )
+    out += _chain_target_blocks(r, parent, notes)
     out += _sources_blocks(r, lang)
     return out
 
@@ -501,6 +890,10 @@ def _sources_blocks(r: Report, lang: str) -> list[Block]:
         "chains": _t(lang, "产业链", "chains"),
         "targets": _t(lang, "目标", "targets"),
     }
+    if isinstance(r, UnitReport):
+        parent = _t(lang, f"（所在省份{r.province_name}）", f" ({r.province_name})")
+        parts["chains"] += parent
+        parts["targets"] += parent
     sources = r.frames["sources"]
     out = [
         Block("heading", _h("sources", lang)),
@@ -802,8 +1195,11 @@ def write_xlsx(report: Report, path: str | Path) -> Path:
 
 
 def report_file_name(report: Report, fmt: Format) -> str:
-    """``report-<code or national>-<year>-<lang>.<fmt>`` (never user text)."""
+    """``report-<code or national>-<year>-<lang>.<fmt>`` (never user text); a municipality
+    as a prefecture-level unit is ``report-110000-prefecture-…``."""
     who = "national" if isinstance(report, NationalReport) else report.region
+    if isinstance(report, UnitReport) and report.region.endswith("0000"):
+        who += f"-{report.level}"
     return f"report-{who}-{report.year}-{report.lang}.{fmt}"
 
 

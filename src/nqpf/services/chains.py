@@ -36,6 +36,7 @@ __all__ = [
     "chain_flow_checks",
     "chain_map",
     "chains",
+    "class_names",
     "geography",
     "get_chain",
 ]
@@ -61,6 +62,8 @@ class ChainMapResult(ResultMixin):
     flows: pd.DataFrame
     sources: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: what the counted firms are, in the labels (上市企业 listed companies, or 企业 records)
+    firm_word: str = "上市企业"
 
     @property
     def kind(self) -> str:
@@ -101,6 +104,15 @@ def chains() -> tuple[Chain, ...]:
             data = _load_yaml(entry.read_text(encoding="utf-8"))
             found.append(parse_chain(data, source=f"chains/{entry.name}"))
     return tuple(found)
+
+
+@cache
+def class_names() -> dict[str, str]:
+    """Code → name of every GB/T 4754-2017 class or group a packaged segment uses
+    (``nqpf/chain/gbt4754_classes.csv``, from the standard's class table, 国家统计局)."""
+    text = resources.files("nqpf.chain").joinpath("gbt4754_classes.csv").read_text("utf-8")
+    rows = [line.split(",", 1) for line in text.splitlines()[1:] if line]
+    return {code: name for code, name in rows}
 
 
 def get_chain(name: str) -> Chain:

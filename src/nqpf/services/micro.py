@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -51,6 +52,7 @@ __all__ = [
     "export_store",
     "first_years",
     "import_file",
+    "open_records",
     "synthesize",
     "to_matrix",
     "year_panels",
@@ -317,6 +319,17 @@ def _window(spec: AggregateSpec, bounds: pd.DataFrame) -> list[int]:
 
 
 def _on_duckdb(spec: AggregateSpec) -> tuple[pd.DataFrame, pd.DataFrame, list[int], bool, str]:
+    with open_records(spec) as (con, synthetic, source):
+        return (*_run_duckdb(con, spec), synthetic, source)
+
+
+@contextmanager
+def open_records(spec: AggregateSpec) -> Iterator[tuple[Any, bool, str]]:
+    """A DuckDB connection on the spec's records — the relation ``firms`` (or ``patents``)
+    of the store or of ``spec.parquet`` — set to the spec's threads and memory limit, with
+    whether the records are synthetic and the source's file name. DuckDB errors on Parquet
+    input become one-line InputErrors. (Used by the aggregation and by
+    :mod:`nqpf.services.chain_micro`.)"""
     import duckdb
 
     if spec.parquet is not None:
@@ -328,18 +341,15 @@ def _on_duckdb(spec: AggregateSpec) -> tuple[pd.DataFrame, pd.DataFrame, list[in
             con.execute(
                 f"CREATE VIEW {spec.kind} AS SELECT * FROM read_parquet('{_sql_text(path)}')"
             )
-            return (
-                *_run_duckdb(con, spec),
-                _parquet_synthetic(spec.parquet),
-                Path(spec.parquet).name,
-            )
+            yield con, _parquet_synthetic(spec.parquet), Path(spec.parquet).name
         except duckdb.Error as exc:
             raise InputError(
-                f"cannot aggregate {Path(spec.parquet).name}: {str(exc).splitlines()[0]}",
+                f"cannot read {Path(spec.parquet).name}: {str(exc).splitlines()[0]}",
                 hint="a Parquet file or folder with the store's columns (nqpf micro export)",
             ) from None
         finally:
             con.close()
+        return
     store = Path(spec.store) if spec.store is not None else default_store()
     with connect(store, read_only=True) as con:
         synthetic = bool(
@@ -351,7 +361,7 @@ def _on_duckdb(spec: AggregateSpec) -> tuple[pd.DataFrame, pd.DataFrame, list[in
             )[0]
         )
         _configure(con, spec)
-        return (*_run_duckdb(con, spec), synthetic, store.name)
+        yield con, synthetic, store.name
 
 
 def _configure(con: Any, spec: AggregateSpec) -> None:

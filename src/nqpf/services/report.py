@@ -31,6 +31,19 @@ A region profile (:func:`region_report`) has, in the order a 发改委 analyst h
 The national overview (:func:`national_report`) has the ranking with bands, the pillar
 table by group, the disparity series and the group trends.
 
+A prefecture or county profile (:func:`unit_report`) has the same parts at its level: the
+index of ``nqpf.assess(level=...)`` (the ``city`` / ``county`` framework) with its rank among
+the level's units, within the province and, for a county, within its prefecture; the pillars
+and the framework's indicators (value, rank, province and national means of the assessed
+units), with the indicators of the provincial framework the level's framework lacks;
+obstacles and coupling from :func:`nqpf.services.disparity.diagnose` (grouped by province);
+the unit's position among its province's units and the Dagum G = G_w + G_nb + G_t and Theil
+T = T_w + T_b decompositions over the level's units grouped by province, with the province's
+within-group Gini G_jj and its contribution s_j·T_j to T; opportunities on the census
+2020 unit × GB/T 4754 section employment matrix (tradable sections); the units of closest
+employment structure (:func:`nqpf.services.industry.similar`). Chains and targets have no
+data below the province: they are the parent province's, labelled as such.
+
 Every number is read from the services' results, not recomputed; tests compare them.
 """
 
@@ -46,20 +59,33 @@ import pandas as pd
 
 from nqpf.errors import InputError, NQPFWarning
 from nqpf.index.assessment import Assessment
-from nqpf.regions import classify_region, group_of, normalize_region, region_name
+from nqpf.regions import classify_region, group_of, region_name
 from nqpf.results import ResultMixin, hash_spec
 
 __all__ = [
     "GROUP_EN",
+    "LEVEL_NAMES",
     "Lang",
+    "Level",
     "NationalReport",
     "RegionReport",
     "ReportSpec",
+    "UnitReport",
+    "build_report",
     "national_report",
     "region_report",
+    "unit_report",
 ]
 
 Lang = Literal["zh", "en"]
+Level = Literal["province", "prefecture", "county"]
+
+#: How the units of a level are called, (zh, en).
+LEVEL_NAMES: dict[str, tuple[str, str]] = {
+    "province": ("省份", "provinces"),
+    "prefecture": ("地级单位", "prefecture-level units"),
+    "county": ("县级单位", "county-level units"),
+}
 
 #: English names of the four regions.
 GROUP_EN = {
@@ -75,11 +101,17 @@ _GROUPS = ("东部", "中部", "西部", "东北")
 class ReportSpec:
     """Options of ``nqpf report``, validated when made.
 
-    ``region``: a province (name or code) or ``national``; ``year``: the report year
-    (default the latest assessed); ``lang``: language of the generated sentences;
-    ``top``: rows of obstacles, strengths and opportunities; ``uncertainty``: base sample
-    size of the rank-band analysis (0 = none); ``target_indicator`` / ``target_year``:
-    the tracked target (R&D intensity against the national path by 2030).
+    ``region``: a province, prefecture or county (name, code or alias, resolved by
+    :func:`nqpf.regions.find_unit` as ``nqpf diagnose`` does) or ``national``; ``level``
+    forces a level (``北京`` with ``level="prefecture"`` is the municipality as a
+    prefecture-level unit) and ``within`` (a province or prefecture) narrows an ambiguous
+    county name; after validation ``region`` holds the code and ``level`` the level found
+    (``None`` for ``national``). ``year``: the report year (default the latest assessed);
+    ``lang``: language of the generated sentences; ``top``: rows of obstacles, strengths,
+    opportunities and similar regions; ``uncertainty``: base sample size of the rank-band
+    analysis (0 = none); ``target_indicator`` / ``target_year``: the tracked target (R&D
+    intensity against the national path by 2030; a province's, so below the province the
+    parent province's).
     """
 
     region: str
@@ -89,42 +121,49 @@ class ReportSpec:
     uncertainty: int = 0
     target_indicator: str = "rd_intensity"
     target_year: int = 2030
+    level: Level | None = None
+    within: str | None = None
 
     def __post_init__(self) -> None:
         if self.lang not in get_args(Lang):
             raise InputError(f"unknown language {self.lang!r}", column="lang", hint="use zh or en")
+        if self.level is not None and self.level not in get_args(Level):
+            raise InputError(
+                f"unknown level {self.level!r}",
+                column="level",
+                hint="use province, prefecture or county",
+            )
         for name, low in (("top", 1), ("uncertainty", 0)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise InputError(
                     f"{name} must be a whole number ≥ {low}, not {value!r}", column=name
                 )
-        object.__setattr__(self, "region", _province(self.region))
+        code, level = _resolve(self.region, self.level, self.within)
+        object.__setattr__(self, "region", code)
+        object.__setattr__(self, "level", level)
+        object.__setattr__(self, "within", None)  # the code is unique now
 
     @property
     def national(self) -> bool:
         return self.region == "national"
 
 
-def _province(name: str) -> str:
-    """The province code of ``name``; a prefecture or county is a clear error naming the
-    commands that cover it (the report's parts — listed-company opportunities, chains,
-    R&D targets — exist for provinces only)."""
+def _resolve(name: str, level: Level | None, within: str | None) -> tuple[str, Level | None]:
+    """(code, level) of ``name``; ``("national", None)`` for the national overview. Unknown
+    and ambiguous names raise the one-line errors of :func:`nqpf.regions.find_unit` (an
+    ambiguous county name lists every candidate with its province and prefecture)."""
     from nqpf.errors import UnknownRegionError
-    from nqpf.regions import division_name, find_unit
+    from nqpf.regions import find_unit
 
-    try:
-        return "national" if classify_region(name)[0] == "national" else normalize_region(name)
-    except UnknownRegionError:
-        level, code = find_unit(name)  # raises the unknown-name error with suggestions
-        kind = {"prefecture": "地级 prefecture-level unit", "county": "县级 county-level unit"}
-        raise InputError(
-            f"nqpf report covers the provinces; {name} is the {kind[level]} "
-            f"{code} {division_name(code)}",
-            hint=f"for it run `nqpf diagnose {name}`, `nqpf opportunities {name}`, "
-            f"`nqpf similar {name}` and `nqpf assess --level {level}` (Word output: "
-            "assessment.docx)",
-        ) from None
+    if level is None and within is None:
+        try:
+            if classify_region(name)[0] == "national":
+                return "national", None
+        except UnknownRegionError:
+            pass
+    found, code = find_unit(name, level=level, within=within)
+    return code, found
 
 
 @dataclass
@@ -178,6 +217,26 @@ class NationalReport(_ReportBase):
 
     kind: ClassVar[str] = "national_report"
     main_table: ClassVar[str | None] = "ranking"
+
+
+@dataclass
+class UnitReport(_ReportBase):
+    """A prefecture's or county's profile (module docstring): ``headline`` holds index,
+    rank, the number of units, the ranks within the province (and prefecture) and the band;
+    tables ``pillars``, ``indicators``, ``framework_gaps``, ``trajectory``, ``obstacles``,
+    ``pillar_obstacles``, ``coupling``, ``disparity``, ``province_units``, ``strengths``,
+    ``opportunities``, ``similar``, and the parent province's ``chains``, ``partners``,
+    ``targets``, ``library_targets``; ``sources``."""
+
+    kind: ClassVar[str] = "unit_report"
+    main_table: ClassVar[str | None] = "pillars"
+
+    region: str = ""
+    region_name: str = ""
+    level: str = ""
+    province: str = ""
+    province_name: str = ""
+    headline: dict[str, Any] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -291,8 +350,11 @@ def _quiet(fn: Callable[[], Any]) -> Any:
 # ------------------------------------------------------------------------------ region
 def region_report(spec: ReportSpec) -> RegionReport:
     """The profile of ``spec.region`` (see the module docstring)."""
-    if spec.national:
-        raise InputError("use national_report for the national overview", column="region")
+    if spec.national or spec.level != "province":
+        raise InputError(
+            "region_report covers provinces; use build_report (or national_report, unit_report)",
+            column="region",
+        )
     from nqpf.services._cache import cached
     from nqpf.services.disparity import diagnose
 
@@ -650,6 +712,466 @@ def _summary(r: RegionReport) -> list[str]:
                 f"path of {t['target']:.2f} % by {t['target_year']}: {t['status']} "
                 f"(probability {t['probability']:.0%})."
             )
+    return out
+
+
+# ------------------------------------------------------------------------------ units
+def build_report(spec: ReportSpec) -> RegionReport | UnitReport | NationalReport:
+    """The report ``spec`` asks for: the national overview, a province's profile or a
+    prefecture's or county's."""
+    if spec.national:
+        return national_report(spec)
+    if spec.level == "province":
+        return region_report(spec)
+    return unit_report(spec)
+
+
+#: Indicators of the provincial ``ndrc`` framework with an equivalent at the lower levels.
+_EQUIVALENTS = {"tertiary_share": "city_tertiary_share"}
+
+
+def _unit_assessment(spec: ReportSpec) -> Assessment:
+    """``nqpf.assess(level=...)`` with its defaults (the report year only when one is
+    asked for: the level's frameworks assess the census years)."""
+    from nqpf.services.assessment import assess
+
+    assert spec.level is not None
+    if spec.year is None:
+        return assess(level=spec.level, uncertainty=spec.uncertainty)
+    return assess(level=spec.level, years=[spec.year], uncertainty=spec.uncertainty)
+
+
+def _rank(values: pd.Series, mine: float, direction: int = 1) -> int:
+    """1 + the number of units better than ``mine`` (higher, or lower for direction −1)."""
+    return int((direction * values > direction * mine).sum()) + 1
+
+
+def unit_report(spec: ReportSpec) -> UnitReport:
+    """The profile of the prefecture or county ``spec.region`` (module docstring)."""
+    from nqpf.regions import MUNICIPALITIES, division_name, prefecture_of
+    from nqpf.services._cache import cached
+    from nqpf.services.disparity import diagnose
+
+    level = spec.level
+    if spec.national or level in (None, "province"):
+        raise InputError("unit_report covers prefectures and counties", column="region")
+    code = spec.region
+    a = _unit_assessment(spec)
+    year, years = _year(spec, a)
+    assessed = set(a.scores["region"].astype(str))
+    if code not in assessed:
+        dropped = [w for w in a.warnings if code in w]
+        raise InputError(
+            f"{division_name(code)} ({code}) is not in the {level} assessment"
+            + (f" ({dropped[0]})" if dropped else ""),
+            column="region",
+            hint=f"`nqpf diagnose` cannot rank it either; `nqpf opportunities {code}` and "
+            f"`nqpf similar {code}` work on the census",
+        )
+    key = hash_spec({"kind": "unit_report", **asdict(spec), "year": year, "a": a.spec_hash})
+    zh = spec.lang == "zh"
+
+    def build() -> UnitReport:
+        province = code[:2] + "0000"
+        scores = a.scores.assign(province=lambda f: f["region"].astype(str).str[:2] + "0000")
+        if a.uncertainty is not None:
+            bands = a.uncertainty.ranks[["region", "year", "median_rank", "rank_p05", "rank_p95"]]
+            scores = scores.merge(bands, on=["region", "year"], how="left")
+        now = scores[scores["year"] == year]
+        mine = now[now["province"] == province]
+        me = now[now["region"] == code].iloc[0]
+        headline: dict[str, Any] = {
+            "region": code,
+            "level": level,
+            "year": year,
+            "index": float(me["index"]),
+            "rank": int(me["rank"]),
+            "n_units": len(now),
+            "province": province,
+            "province_rank": _rank(mine["index"], float(me["index"])),
+            "province_size": len(mine),
+            "province_mean": float(mine["index"].mean()),
+            "national_mean": float(now["index"].mean()),
+            "band": _fmt_band(me),
+        }
+        prefecture = prefecture_of(code)
+        if level == "county" and prefecture not in (code, province):
+            peers = now[now["region"].astype(str).map(prefecture_of) == prefecture]
+            headline |= {
+                "prefecture": prefecture,
+                "prefecture_name": division_name(prefecture),
+                "prefecture_rank": _rank(peers["index"], float(me["index"])),
+                "prefecture_size": len(peers),
+            }
+        n = len(now)
+        rows = []
+        for p in a.framework.pillars:
+            score = float(me[p.id])
+            rows.append(
+                {
+                    "pillar": p.id,
+                    "name_zh": p.name_zh,
+                    "name_en": p.name_en,
+                    "score": score,
+                    "rank": _rank(now[p.id], score),
+                    "province_rank": _rank(mine[p.id], score),
+                    "national_mean": float(now[p.id].mean()),
+                    "province_mean": float(mine[p.id].mean()),
+                    "gap_national": score - float(now[p.id].mean()),
+                    "gap_province": score - float(mine[p.id].mean()),
+                }
+            )
+        pillars = pd.DataFrame(rows)
+        pillars["standing"] = [
+            "strength" if k <= n / 3 else "weakness" if k > 2 * n / 3 else "middle"
+            for k in pillars["rank"]
+        ]
+        diag = diagnose(code, assessment=a, top=spec.top, grouping="province")
+        names = a.provenance.set_index("indicator")
+        obstacles = diag.obstacles[diag.obstacles["year"] == year].copy()
+        obstacles["name_zh"] = obstacles["indicator"].map(names["name_zh"])
+        obstacles["name_en"] = obstacles["indicator"].map(names["name_en"])
+        pillar_obs = diag.pillar_obstacles[diag.pillar_obstacles["year"] == year]
+        disp = _unit_disparity(spec, year)
+        position = mine.sort_values(["index", "region"], ascending=[False, True])
+        position = position[["region", "region_name", "index", "rank"]].reset_index(drop=True)
+        position.insert(4, "province_rank", range(1, len(position) + 1))
+        strengths, opps, similar, matrix_sources, specialisation = _census_parts(code, spec.top)
+        headline |= specialisation
+        chains, partners, chain_sources = _chains(province)
+        targets_table, target_note = _targets(province, spec)
+        library, library_warnings = _library_targets(province, spec.target_indicator)
+        notes = []
+        if code in MUNICIPALITIES:
+            notes.append(
+                f"{division_name(code)} is a municipality: its census matrix is the province "
+                "table, so its opportunities and similar regions are among the 31 provinces"
+            )
+        extra = (
+            [("opportunities", s) for s in matrix_sources]
+            + [("chains", s) for s in chain_sources]
+            + [("targets", target_note)]
+        )
+        report = UnitReport(
+            options=spec,
+            year=year,
+            years=years,
+            summary=[],
+            frames={
+                "pillars": pillars,
+                "indicators": _indicator_table(a, now, mine, code, year),
+                "framework_gaps": _framework_gaps(a),
+                "trajectory": diag.trajectory.copy(),
+                "obstacles": obstacles.reset_index(drop=True),
+                "pillar_obstacles": pillar_obs.sort_values("rank", ignore_index=True),
+                "coupling": diag.coupling[diag.coupling["year"] == year].reset_index(drop=True),
+                "disparity": _unit_disparity_lines(disp, year, region_name(province), headline),
+                "province_units": position,
+                "strengths": strengths,
+                "opportunities": opps,
+                "similar": similar,
+                "chains": chains,
+                "partners": partners,
+                "targets": targets_table,
+                "library_targets": library,
+                "sources": _unit_sources(a, level, year, extra),
+            },
+            provenance=a.provenance,
+            method=[
+                *_method(a, spec),
+                ("diagnosis spec_hash", diag.spec_hash),
+                ("disparity spec_hash", disp.spec_hash),
+                (
+                    "parent province",
+                    f"{region_name(province)} {province}: chains, targets (no {level} data)",
+                ),
+            ],
+            spec_hash=key,
+            warnings=[
+                *_condensed(a.warnings, level),
+                *diag.warnings,
+                *disp.warnings,
+                *library_warnings,
+                *notes,
+            ],
+            region=code,
+            region_name=division_name(code),
+            level=str(level),
+            province=province,
+            province_name=region_name(province) if zh else region_name(province, lang="en"),
+            headline=headline,
+        )
+        report.summary = _unit_summary(report)
+        return report
+
+    return cached(key, build)
+
+
+def _condensed(warnings: list[str], level: str) -> list[str]:
+    """The assessment's warnings with its one line per dropped unit made one line."""
+    import re
+
+    dropped = [m.group(1) for w in warnings if (m := re.search(r"dropped region (\d{6})", w))]
+    kept = [w for w in warnings if not re.search(r"dropped region \d{6}", w)]
+    if dropped:
+        kept.append(
+            f"剔除 {len(dropped)} 个缺值单位（未排名） {len(dropped)} {level} units with missing "
+            f"values are not ranked: {', '.join(dropped)}"
+        )
+    return kept
+
+
+def _indicator_table(
+    a: Assessment, now: pd.DataFrame, mine: pd.DataFrame, code: str, year: int
+) -> pd.DataFrame:
+    """Each indicator of the framework: the unit's raw value, its rank among the assessed
+    units (direction-aware), the province's and the nation's unweighted means, the
+    global weight."""
+    data = a.data[(a.data["year"] == year) & a.data["region"].isin(now["region"])]
+    wide = data.pivot_table(index="region", columns="indicator", values="value", aggfunc="first")
+    units = data.drop_duplicates("indicator").set_index("indicator")["unit"]
+    weights = a.weights[a.weights["level"] == "indicator"].set_index("child")["global_weight"]
+    names = a.provenance.set_index("indicator")
+    directions = a.framework.directions
+    pillar_of = a.framework.pillar_of
+    in_province = wide.index.isin(mine["region"])
+    rows = []
+    for ind in a.framework.indicator_ids:
+        if ind not in wide.columns:
+            continue
+        column = wide[ind].dropna()
+        value = float(wide[ind].get(code, float("nan")))
+        rows.append(
+            {
+                "pillar": pillar_of[ind],
+                "indicator": ind,
+                "name_zh": str(names.loc[ind, "name_zh"]),
+                "name_en": str(names.loc[ind, "name_en"]),
+                "unit": str(units.get(ind, "")),
+                "weight": float(weights.get(ind, float("nan"))),
+                "value": value,
+                "rank": _rank(column, value, directions.get(ind, 1)),
+                "n": len(column),
+                "province_mean": float(wide.loc[in_province, ind].mean()),
+                "national_mean": float(column.mean()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _framework_gaps(a: Assessment) -> pd.DataFrame:
+    """The indicators of the provincial ``ndrc`` framework and what the level's framework
+    has for each (``equivalent``: its indicator, or empty where it lacks one)."""
+    from nqpf.index.framework import load_framework
+
+    ndrc = load_framework("ndrc")
+    have = set(a.framework.indicator_ids)
+    pillars = {p.id: p for p in ndrc.pillars}
+    rows = []
+    for ind in ndrc.indicators:
+        pillar = pillars[ndrc.pillar_of[ind.id]]
+        equivalent = ind.id if ind.id in have else _EQUIVALENTS.get(ind.id, "")
+        rows.append(
+            {
+                "pillar": pillar.id,
+                "pillar_zh": pillar.name_zh,
+                "pillar_en": pillar.name_en,
+                "indicator": ind.id,
+                "name_zh": ind.name_zh,
+                "name_en": ind.name_en,
+                "equivalent": equivalent if equivalent in have else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _unit_disparity(spec: ReportSpec, year: int) -> Any:
+    """The disparity report of the level's index with the provinces as groups (the default
+    assessment when no year is asked for, so that it is the one of the report)."""
+    from nqpf.services.disparity import DisparitySpec, disparity
+
+    level = spec.level
+    assert level is not None
+    years = None if spec.year is None else (year,)
+    return _quiet(
+        lambda: disparity(
+            DisparitySpec(
+                measure="index", groups="province", years=years, spatial=False, level=level
+            )
+        )
+    )
+
+
+def _unit_disparity_lines(
+    disp: Any, year: int, province_zh: str, headline: dict[str, Any]
+) -> pd.DataFrame:
+    """measure, value: Dagum G and its shares over the level's units grouped by province;
+    the province's n, mean and within-group Gini G_jj; Theil T, its split, and the
+    province's contribution s_j·T_j (and its share of T); the unit's gap to the province."""
+    tables = disp.tables()
+    dagum = tables["dagum_summary"].set_index("year").loc[year]
+    within = tables["dagum_within"]
+    group = within[(within["year"] == year) & (within["group"] == province_zh)].iloc[0]
+    rows = [
+        ("dagum_G", float(dagum["G"])),
+        ("dagum_share_within", float(dagum["share_w"])),
+        ("dagum_share_between", float(dagum["share_nb"])),
+        ("dagum_share_transvariation", float(dagum["share_t"])),
+        ("province_n", float(group["n"])),
+        ("province_mean", float(group["mean"])),
+        ("province_gini", float(group["G_jj"])),
+    ]
+    if "theil_t" in tables:
+        theil = tables["theil_t"].set_index("year").loc[year]
+        groups = tables["theil_groups"]
+        mine = groups[(groups["year"] == year) & (groups["group"] == province_zh)].iloc[0]
+        rows += [
+            ("theil_T", float(theil["index"])),
+            ("theil_share_within", float(theil["share_within"])),
+            ("theil_share_between", float(theil["share_between"])),
+            ("province_theil", float(mine["index"])),
+            ("province_theil_contribution", float(mine["contribution"])),
+            ("province_theil_share", float(mine["contribution"]) / float(theil["index"])),
+        ]
+    rows.append(("gap_province", headline["index"] - headline["province_mean"]))
+    return pd.DataFrame(rows, columns=["measure", "value"])
+
+
+def _census_parts(
+    code: str, top: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str], dict[str, Any]]:
+    """Tradable strengths and opportunities on the census 2020 unit × section employment
+    matrix (the defaults of ``nqpf opportunities``), the ``top`` units of closest
+    structure and the Krugman specialisation index (``nqpf similar``)."""
+    from nqpf.services.industry import SimilaritySpec, similar
+    from nqpf.services.opportunities import OpportunitySpec, opportunities
+
+    result = _quiet(lambda: opportunities(OpportunitySpec(region=code, matrix="census2020")))
+    strengths = result.strengths[result.strengths["tradable"]].head(top).reset_index()
+    opps = result.opportunities
+    opps = opps[opps["tradable"]].sort_values("rank").head(top).reset_index()
+    keep = [
+        "industry", "name", "rank", "score", "rca", "density", "entry_probability", "pci",
+        "growth", "type", "stage", "reason_zh", "reason_en", "lever_zh", "lever_en",
+    ]  # fmt: skip
+    found = _quiet(lambda: similar(SimilaritySpec(region=code, matrix="census2020", top=top)))
+    prov = result.provenance.iloc[0]
+    sources = [f"{prov['source']} ({prov['unit']}; {prov['years']})"]
+    special = {
+        "specialisation": found.specialisation,
+        "specialisation_median": found.specialisation_median,
+        "similar_n": found.n_regions,
+        "opportunities_spec_hash": result.spec_hash,
+        "similar_spec_hash": found.spec_hash,
+    }
+    return strengths, opps[keep].reset_index(drop=True), found.peers, sources, special
+
+
+def _unit_sources(
+    a: Assessment, level: str, year: int, extra: list[tuple[str, str]]
+) -> pd.DataFrame:
+    """part, source: each registry source behind the framework's indicators (the inputs of
+    derived shares included), with its table and vintage, then the other parts'."""
+    from nqpf.data import load_subnational, sources
+    from nqpf.indicators import formula_inputs, subnational_specs
+
+    specs = subnational_specs()
+    ids: set[str] = set()
+    for ind in a.framework.indicator_ids:
+        found = specs.get(ind)
+        ids.add(ind)
+        if found is not None and found.formula:
+            ids |= set(formula_inputs(found.formula))
+    found_ids = load_subnational(level, sorted(ids), years=[year])["source_id"]  # type: ignore[arg-type]
+    used = sorted(str(s) for s in found_ids.unique() if not str(s).startswith("derived:"))
+    registry = sources().drop_duplicates("source_id").set_index("source_id")
+    rows = []
+    for sid in used:
+        if sid in registry.index:
+            e = registry.loc[sid]
+            text = f"{e['publisher']}（{e['dataset']}，{e['table']}：{e['item']}；{e['vintage']}） [{sid}]"
+        else:
+            text = sid
+        rows.append({"part": "assessment", "source": text})
+    rows += [{"part": part, "source": text} for part, text in extra]
+    return pd.DataFrame(rows, columns=["part", "source"])
+
+
+def level_name(level: str, lang: Lang) -> str:
+    """How the units of ``level`` are called in ``lang`` (地级单位, county-level units)."""
+    zh, en = LEVEL_NAMES[level]
+    return zh if lang == "zh" else en
+
+
+def _unit_summary(r: UnitReport) -> list[str]:
+    """4–6 plain sentences from a unit report's numbers, in ``r.lang``."""
+    h = r.headline
+    zh = r.lang == "zh"
+    units = level_name(r.level, r.lang)
+    name, prov = r.region_name, r.province_name
+    band = ""
+    if h["band"]:
+        band = f"（不确定性分析排名区间第{h['band']}位）" if zh else f" (5–95 % band {h['band']})"
+    above = "高于" if h["index"] >= h["national_mean"] else "低于"
+    above_p = "高于" if h["index"] >= h["province_mean"] else "低于"
+    out: list[str] = []
+    if zh:
+        pref = ""
+        if "prefecture_rank" in h:
+            pref = f"、在{h['prefecture_name']}{h['prefecture_size']}个县级单位中列第{h['prefecture_rank']}位"
+        out.append(
+            f"{r.year}年{name}新质生产力指数为{h['index']:.3f}，在全国{h['n_units']}个{units}中"
+            f"列第{h['rank']}位{band}，在{prov}{h['province_size']}个{units}中列第"
+            f"{h['province_rank']}位{pref}；{above}全国{units}平均（{h['national_mean']:.3f}），"
+            f"{above_p}{prov}平均（{h['province_mean']:.3f}）。"
+        )
+    else:
+        pref = ""
+        if "prefecture_rank" in h:
+            pref = f", {h['prefecture_rank']} of {h['prefecture_size']} in {h['prefecture_name']}"
+        out.append(
+            f"In {r.year} {name}'s NQPF index was {h['index']:.3f}, rank {h['rank']} of "
+            f"{h['n_units']} {units}{band}, {h['province_rank']} of {h['province_size']} in "
+            f"{prov}{pref}; {'above' if h['index'] >= h['national_mean'] else 'below'} the "
+            f"mean of the {units} ({h['national_mean']:.3f}) and "
+            f"{'above' if h['index'] >= h['province_mean'] else 'below'} {prov}'s "
+            f"({h['province_mean']:.3f})."
+        )
+    pillars = r.frames["pillars"].sort_values(["rank", "pillar"])
+    best, worst = pillars.iloc[0], pillars.iloc[-1]
+    col = "name_zh" if zh else "name_en"
+    out.append(
+        f"优势维度是{best[col]}（全国第{best['rank']}位），短板是{worst[col]}（第{worst['rank']}位）。"
+        if zh
+        else f"Its strongest pillar is {best[col]} (rank {best['rank']}); its weakest is "
+        f"{worst[col]} (rank {worst['rank']})."
+    )
+    obstacles = r.frames["obstacles"]
+    if not obstacles.empty:
+        top = obstacles.sort_values("rank").iloc[0]
+        label = top["name_zh"] if zh else top["name_en"]
+        out.append(
+            f"首要障碍因子为{label}，障碍度{top['obstacle']:.1f}%。"
+            if zh
+            else f"The first obstacle is {label} (obstacle degree {top['obstacle']:.1f} %)."
+        )
+    opps = r.frames["opportunities"]
+    if not opps.empty:
+        listed = ("、" if zh else ", ").join(str(x) for x in opps["name"].head(3))
+        out.append(
+            f"按2020年人口普查分行业就业，可贸易门类中的机会产业依次为{listed}。"
+            if zh
+            else f"On the 2020 census employment by section, the tradable opportunities are "
+            f"{listed}."
+        )
+    peers = r.frames["similar"]
+    if not peers.empty:
+        listed = ("、" if zh else ", ").join(str(x) for x in peers["region_name"].head(3))
+        out.append(
+            f"就业结构最相近的{units}为{listed}。"
+            if zh
+            else f"The {units} with the closest employment structure are {listed}."
+        )
     return out
 
 

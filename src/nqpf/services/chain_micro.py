@@ -1,0 +1,376 @@
+"""Chain maps from firm records (``nqpf chain show CHAIN --micro STORE``).
+
+The listed-company chain map (:func:`nqpf.services.chains.chain_map`) counts a few thousand
+A-share companies by their Tushare industry; this one counts the user's firm registry (a
+DuckDB store made by ``nqpf micro import``, or Parquet files with the store's columns) by the
+GB/T 4754-2017 classes of each segment (:mod:`nqpf.chain.classes`), at the province,
+prefecture or county level:
+
+* **status** of every segment in every region from the firms alive on 31 December of the
+  year (registered in or before it, not exited in or before it) — or their registered
+  capital — as a location quotient against the nation of the records, with the thresholds
+  of the listed path (strong: LQ ≥ 1 and ≥ 3 firms; weak: some firms; missing: none);
+* **partner regions** for the weak and missing segments ranked as in
+  :func:`nqpf.chain.chainmap.partner_regions` from the same counts; relatedness is the
+  cosine similarity of two regions' firm counts by GB/T 4754 division; proximity is the
+  provincial capitals' distance at the province level and is left out below it (no
+  coordinates of prefectures and counties are packaged);
+* **candidate firms**: the records' firms alive on 31 December in the gap segment's
+  classes in each partner region, largest registered capital first, then the oldest.
+
+Records coded too coarsely to be placed (a section, or a division or group that contains a
+segment's class: 2011-vintage imports are kept to the division) count in their region's
+total only and are reported in the warnings. Synthetic records (``nqpf micro synth``) are
+labelled 合成数据 in the warnings, the provenance and every output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from nqpf.chain.chainmap import STATUS_ZH, ChainMapOptions, partner_regions
+from nqpf.chain.classes import Measure, check_classes, micro_segment_status, segment_classes
+from nqpf.chain.definitions import io_flow_check
+from nqpf.errors import InputError
+from nqpf.micro.codes import RegionLevel, region_targets
+from nqpf.micro.synth import SYNTHETIC_NOTE
+from nqpf.services.chains import ChainMapResult, class_names, geography, get_chain
+
+__all__ = ["MicroChainMapResult", "chain_map_micro"]
+
+_NEVER = 9999
+_CANDIDATE_COLUMNS = [
+    "segment", "partner_rank", "region", "region_name", "code", "name", "industry",
+    "registered", "capital",
+]  # fmt: skip
+
+
+@dataclass
+class MicroChainMapResult(ChainMapResult):
+    """A chain map from firm records: the tables of :class:`ChainMapResult` (``segments``
+    adds ``capital``, ``gbt4754`` and ``gbt4754_note``; ``candidates`` are records: ``code``
+    = the record's id, ``registered``, ``capital``), ``regions`` (the status of every
+    segment in every region of the level: ``region, region_name, segment, firms, capital,
+    lq, status, rank``) and the records' ``level``, ``year``, ``measure``, ``source`` and
+    whether they are ``synthetic``."""
+
+    regions: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    level: RegionLevel = "province"
+    year: int = 0
+    measure: Measure = "firms"
+    source: str = ""
+    synthetic: bool = False
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        return {
+            "chain": self.chain.id,
+            "region": self.region,
+            "records": self.source,
+            "level": self.level,
+            "year": self.year,
+            "measure": self.measure,
+            "options": {**asdict(self.options), "weights": dict(self.options.weights)},
+        }
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {**super().tables(), "regions": self.regions}
+
+
+def chain_map_micro(
+    chain: str,
+    region: str,
+    records: str | Path,
+    *,
+    level: RegionLevel = "province",
+    year: int | None = None,
+    measure: Measure = "firms",
+    options: ChainMapOptions | None = None,
+    check_flows: bool = True,
+    threads: int | None = None,
+) -> MicroChainMapResult:
+    """The chain map of ``region`` (a province, prefecture or county of ``level``) from the
+    firm records ``records``: a DuckDB store (``*.duckdb``) or a Parquet file or folder with
+    the store's columns. ``year`` defaults to the last year with records."""
+    from nqpf.services.micro import AggregateSpec, open_records
+
+    opts = options or ChainMapOptions()
+    if level not in ("province", "prefecture", "county"):
+        raise InputError(f"unknown region level {level!r}", hint="province, prefecture or county")
+    if measure not in ("firms", "capital"):
+        raise InputError(f"unknown measure {measure!r}", hint="firms or capital")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+        raise InputError(f"year must be a whole number, not {year!r}")
+    found = get_chain(chain)
+    problems = check_classes(found, class_names())
+    if problems:
+        raise InputError(f"chain {found.id}: {problems[0]}")
+    classes = segment_classes(found, class_names())[["segment", "code"]]
+    code = _region_code(region, level)
+    path = str(records)
+    where = {"store": path} if path.endswith(".duckdb") else {"parquet": path}
+    spec = AggregateSpec(kind="firms", threads=threads, **where)  # type: ignore[arg-type]
+    with open_records(spec) as (con, synthetic, source):
+        lo, hi = con.execute(
+            "SELECT min(year(CAST(registered AS DATE))), "
+            "greatest(max(year(CAST(registered AS DATE))), "
+            "coalesce(max(year(CAST(exited AS DATE))), 0)) FROM firms"
+        ).fetchone() or (None, None)
+        if lo is None or hi is None:
+            raise InputError(
+                f"{source} holds no firm records", hint="import some first: nqpf micro import FILE"
+            )
+        t = int(hi) if year is None else year
+        codes = [r[0] for r in con.execute("SELECT DISTINCT region FROM firms").fetchall()]
+        targets = region_targets([str(c) for c in codes], level)
+        con.register("region_map", targets)
+        con.register("seg_classes", classes)
+        alive = _alive_sql(t)
+        totals = con.execute(
+            f"{alive} SELECT region, count(*) AS firms, coalesce(sum(capital), 0) AS capital "
+            "FROM alive GROUP BY region ORDER BY region"
+        ).fetchdf()
+        if totals.empty:
+            raise InputError(
+                f"{source}: no firm is alive on 31 December {t} at the {level} level",
+                hint=f"the records run {int(lo)}–{int(hi)}; choose --year in that range",
+            )
+        counts = con.execute(
+            f"{alive} SELECT a.region, s.segment, count(*) AS firms, "
+            "coalesce(sum(a.capital), 0) AS capital FROM alive a "
+            "JOIN seg_classes s ON starts_with(a.industry, s.code) GROUP BY 1, 2"
+        ).fetchdf()
+        shallow = con.execute(
+            f"{alive} SELECT count(*) FROM alive a WHERE coalesce(a.industry, '') = '' "
+            "OR EXISTS (SELECT 1 FROM seg_classes s WHERE length(a.industry) < length(s.code) "
+            "AND starts_with(s.code, a.industry))"
+        ).fetchone()
+        coarse_region = con.execute(
+            f"SELECT count(*) FROM firms f JOIN region_map m ON f.region = m.code "
+            f"WHERE m.target IS NULL AND {_alive_where(t)}"
+        ).fetchone()
+        structure = con.execute(
+            f"{alive} SELECT region, substr(industry, 1, 2) AS division, count(*) AS firms "
+            "FROM alive WHERE length(industry) >= 2 GROUP BY 1, 2"
+        ).fetchdf()
+        totals = _with_region(totals, code)
+        status = micro_segment_status(found, counts, totals, measure=measure, options=opts)
+        names = _names(totals["region"])
+        distance, neighbours = geography() if level == "province" else (None, dict[str, set[str]]())
+        partners = partner_regions(
+            found,
+            status,
+            code,
+            similarity=_similarity(structure, totals["region"]),
+            distance_km=distance,
+            neighbours=neighbours,
+            names=names,
+            options=opts,
+            firm_word=("企业", "firms"),
+        )
+        candidates = _candidates(con, alive, partners, opts.max_firms, names)
+    own = _segments(found, status, code, names[code], opts, measure)
+    flows = pd.DataFrame()
+    if check_flows:
+        from nqpf.services.io import load_io
+
+        table = load_io(2020)
+        flows = io_flow_check(found, table.flows, table.output)
+    warnings = _warnings(synthetic, int((shallow or [0])[0]), int((coarse_region or [0])[0]), t)
+    rough = [s.id for s in found.segments if s.gbt4754_note]
+    if rough:
+        warnings.append(
+            "GB/T 4754 classes only approximate segment(s) "
+            + ", ".join(rough)
+            + " (classes shared with other uses; see gbt4754_note in the segments table)"
+        )
+    kind = "合成数据 synthetic records (nqpf.micro.synth)" if synthetic else "user records"
+    sources = [
+        f"企业记录 firm records: {source} ({kind}), firms alive on 31 December {t}, "
+        f"{level} level, measure {measure}",
+        f"GB/T 4754-2017 classes per segment: nqpf/chain/chains/{found.id}.yaml (gbt4754)",
+        "投入产出表: NBS 2020, 153 sectors (step check)",
+    ]
+    return MicroChainMapResult(
+        chain=found,
+        region=code,
+        region_name=names[code],
+        options=opts,
+        segments=own,
+        partners=partners,
+        candidates=candidates,
+        flows=flows,
+        sources=sources,
+        warnings=warnings,
+        firm_word="企业",
+        regions=status.drop(columns="leaders").assign(region_name=status["region"].map(names))[
+            ["region", "region_name", "segment", "firms", "capital", "lq", "status", "rank"]
+        ],
+        level=level,
+        year=t,
+        measure=measure,
+        source=source,
+        synthetic=synthetic,
+    )
+
+
+def _alive_where(t: int) -> str:
+    return (
+        f"year(CAST(registered AS DATE)) <= {int(t)} "
+        f"AND coalesce(year(CAST(exited AS DATE)), {_NEVER}) > {int(t)}"
+    )
+
+
+def _alive_sql(t: int) -> str:
+    """The CTE ``alive``: firms alive on 31 December of t, in their region of the level."""
+    return (
+        "WITH alive AS (SELECT m.target AS region, f.id, f.name, f.industry, "
+        "CAST(f.registered AS DATE) AS registered, "
+        "CAST(coalesce(CAST(f.capital AS DECIMAL(18, 4)), 0) AS DOUBLE) AS capital "
+        "FROM firms f JOIN region_map m ON f.region = m.code "
+        f"WHERE m.target IS NOT NULL AND {_alive_where(t)})"
+    )
+
+
+def _region_code(region: str, level: RegionLevel) -> str:
+    """The code of the level's unit named ``region`` (as the records' regions are mapped)."""
+    from nqpf.regions import find_unit
+
+    _, code = find_unit(region, level=level)
+    target = region_targets([code], level)["target"].iloc[0]
+    if target is None:
+        raise InputError(f"{region!r} is not a {level}", hint="check --level")
+    return str(target)
+
+
+def _with_region(totals: pd.DataFrame, code: str) -> pd.DataFrame:
+    """Totals with the asked region present (zeros when it has no firm)."""
+    out = totals.astype({"region": str, "firms": "int64", "capital": float})
+    if code not in set(out["region"]):
+        out = pd.concat([out, pd.DataFrame({"region": [code], "firms": [0], "capital": [0.0]})])
+    return out.sort_values("region").reset_index(drop=True)
+
+
+@cache
+def _division_names() -> dict[str, str]:
+    from nqpf.regions import division_table
+
+    table = division_table(census_year=2020)
+    return dict(zip(table["code"], table["name"], strict=True))
+
+
+def _names(regions: pd.Series) -> dict[str, str]:
+    from nqpf.regions import region_label
+
+    known = _division_names()
+    return {c: region_label(c) or known.get(c, c) for c in regions}
+
+
+def _similarity(structure: pd.DataFrame, regions: pd.Series) -> pd.DataFrame:
+    from nqpf.industry.structure import similarity
+
+    wide = structure.pivot_table(
+        index="region", columns="division", values="firms", aggfunc="sum", fill_value=0
+    ).reindex(index=list(regions), fill_value=0)
+    return similarity(wide.astype(float)).fillna(0.0)
+
+
+def _candidates(
+    con: Any, alive: str, partners: pd.DataFrame, max_firms: int, names: dict[str, str]
+) -> pd.DataFrame:
+    if partners.empty or max_firms == 0:
+        return pd.DataFrame(columns=_CANDIDATE_COLUMNS)
+    keys = partners[["segment", "partner", "rank"]].rename(
+        columns={"partner": "region", "rank": "partner_rank"}
+    )
+    con.register("partner_keys", keys)
+    found = con.execute(
+        f"{alive} SELECT segment, partner_rank, region, code, name, industry, registered, capital "
+        "FROM (SELECT s.segment, p.partner_rank, a.region, a.id AS code, a.name, a.industry, "
+        "a.registered, a.capital, row_number() OVER (PARTITION BY s.segment, a.region "
+        "ORDER BY a.capital DESC, a.registered, a.id) AS k FROM alive a "
+        "JOIN seg_classes s ON starts_with(a.industry, s.code) "
+        "JOIN partner_keys p ON p.segment = s.segment AND p.region = a.region) "
+        f"WHERE k <= {int(max_firms)}"
+    ).fetchdf()
+    order = {s: i for i, s in enumerate(dict.fromkeys(partners["segment"]))}
+    found = found.assign(
+        region_name=found["region"].map(names), registered=found["registered"].astype(str)
+    )
+    found = found.sort_values(
+        ["segment", "partner_rank", "capital", "registered", "code"],
+        ascending=[True, True, False, True, True],
+        key=lambda c: c.map(order) if c.name == "segment" else c,
+    )
+    out: pd.DataFrame = found[_CANDIDATE_COLUMNS].reset_index(drop=True)
+    return out
+
+
+def _segments(
+    chain: Any,
+    status: pd.DataFrame,
+    code: str,
+    region_name: str,
+    opts: ChainMapOptions,
+    measure: Measure,
+) -> pd.DataFrame:
+    levels = chain.levels()
+    meta = pd.DataFrame(
+        [
+            {
+                "segment": s.id,
+                "name_zh": s.name_zh,
+                "name_en": s.name_en,
+                "level": levels[s.id],
+                "feeds": ", ".join(s.feeds),
+                "gbt4754": ", ".join(s.gbt4754),
+                "gbt4754_note": s.gbt4754_note,
+            }
+            for s in chain.segments
+        ]
+    )
+    own = status[status["region"] == code].drop(columns=["region", "leaders"])
+    own = meta.merge(own, on="segment")
+    own["status_zh"] = own["status"].map(STATUS_ZH)
+    own["national_firms"] = own["segment"].map(status.groupby("segment")["firms"].sum())
+    rule = f"区位熵 ≥ {opts.strong_lq:g} 且 ≥ {opts.min_firms} 家"
+    basis = "注册资本" if measure == "capital" else "企业数"
+    reasons = []
+    for row in own.to_dict("records"):
+        n, lq = int(row["firms"]), float(row["lq"])
+        if row["status"] == "strong":
+            reasons.append(
+                f"{region_name}有 {n} 家企业，{basis}区位熵 {lq:.2f}，第 {row['rank']}（{rule}）"
+            )
+        elif row["status"] == "weak":
+            reasons.append(
+                f"{region_name}有 {n} 家企业，{basis}区位熵 {lq:.2f}，未达强链标准（{rule}）"
+            )
+        else:
+            reasons.append(f"{region_name}在该环节的行业小类中没有企业")
+    own["reason_zh"] = reasons
+    out: pd.DataFrame = own
+    return out
+
+
+def _warnings(synthetic: bool, shallow: int, coarse: int, t: int) -> list[str]:
+    out = []
+    if synthetic:
+        out.append(SYNTHETIC_NOTE)
+    if shallow:
+        out.append(
+            f"{shallow} firm(s) alive on 31 December {t} are coded only to a section, or to a "
+            "division or group that contains a segment's classes (2011-vintage imports are "
+            "kept to the division): they count in their region's total, in no segment"
+        )
+    if coarse:
+        out.append(
+            f"{coarse} firm(s) have a region coarser than the level and are left out of the map"
+        )
+    return out
