@@ -157,6 +157,39 @@ def test_cluster_bootstrap_difference_against_sklearn_and_a_numpy_bootstrap() ->
     assert again.loc["better"].tolist() == row.tolist()
 
 
+def test_cluster_bootstrap_on_a_sample_of_cells_and_in_blocks_of_draws(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Above ``max_cells`` the SEs are those of the same bootstrap on a fixed random sample
+    of cells (drawn with the seed), the differences those of all cells; the blocks of
+    draws held at once change nothing."""
+    from nqpf.industry import backtest as bt
+
+    rng = np.random.default_rng(3)
+    clusters = np.repeat(np.arange(20), 60)
+    y = rng.random(clusters.size) < 0.15
+    base = rng.normal(size=y.size) + y * 0.5
+    better = base + y * 0.3 + rng.normal(0, 0.3, y.size)
+    full = cluster_bootstrap_difference(y, {"b": better}, base, clusters)
+    cap = 700
+    sampled = cluster_bootstrap_difference(y, {"b": better}, base, clusters, max_cells=cap)
+    keep = np.zeros(y.size, dtype=bool)
+    keep[np.random.default_rng(bt.BOOTSTRAP_SEED).choice(y.size, size=cap, replace=False)] = True
+    by_hand = cluster_bootstrap_difference(y[keep], {"b": better[keep]}, base[keep], clusters[keep])
+    assert sampled[["d_auc", "d_ap"]].to_numpy() == pytest.approx(
+        full[["d_auc", "d_ap"]].to_numpy(), abs=1e-12
+    )
+    assert sampled[["se_auc", "se_ap"]].to_numpy() == pytest.approx(
+        by_hand[["se_auc", "se_ap"]].to_numpy(), rel=1e-9
+    )
+    assert not np.allclose(sampled["se_auc"], full["se_auc"])
+    monkeypatch.setattr(bt, "BOOTSTRAP_BATCH", 50)
+    again = cluster_bootstrap_difference(y, {"b": better}, base, clusters)
+    assert again.to_numpy() == pytest.approx(full.to_numpy(), rel=1e-12)
+    # the defaults stated in docs/opportunities.md
+    assert (bt.BOOTSTRAP_RESAMPLES, bt.BOOTSTRAP_CELLS) == (200, 100_000)
+
+
 def test_perfect_and_reversed_scores() -> None:
     y = np.array([0, 1, 0, 1, 1, 0])
     s = y + 0.1 * np.arange(6)

@@ -579,8 +579,11 @@ def out_of_sample(
     regions = features.index.get_level_values("region")
     if blocks is None:
         blocks = region_blocks(pd.Index(regions.unique()))
-    group = blocks.reindex(regions).to_numpy()
-    n_groups = len(pd.unique(group))
+    # blocks as integer codes in sorted order (GroupKFold's order for the same folds),
+    # looked up once per region rather than hashed once per cell
+    codes, names = pd.factorize(blocks, sort=True)
+    group = _region_codes(features.index, pd.Series(codes, index=blocks.index))
+    n_groups = len(np.unique(group))
     if n_groups < 2:
         raise InputError("out-of-sample fitting needs regions in at least two blocks")
     y = np.asarray(entered, dtype=bool)
@@ -604,8 +607,8 @@ def out_of_sample(
         folds.append(
             {
                 "fold": i + 1,
-                "train_blocks": sorted(set(group[train].tolist())),
-                "test_blocks": sorted(set(group[test].tolist())),
+                "train_blocks": [names[g] for g in np.unique(group[train])],
+                "test_blocks": [names[g] for g in np.unique(group[test])],
                 "train_cells": int(train.size),
                 "test_cells": int(test.size),
                 "specification": model.spec["specification"],
@@ -643,7 +646,7 @@ def _design(features: pd.DataFrame, model: FeasibilityModel) -> object:
         )
     x = (features[list(model.features)].to_numpy(dtype=float) - model.mean) / model.scale
     n, k = len(features), len(model.industries)
-    col = model.industries.get_indexer(features.index.get_level_values("industry"))
+    col = _industry_columns(features.index, model.industries)
     known = col >= 0
     rows = np.flatnonzero(known)
     c = col[known]
@@ -652,6 +655,40 @@ def _design(features: pd.DataFrame, model: FeasibilityModel) -> object:
     for values in (np.ones(n), *slope_values):
         blocks.append(sparse.csr_matrix((values[known], (rows, c)), shape=(n, k)))
     return sparse.hstack(blocks, format="csr")
+
+
+def _region_codes(index: pd.Index, by_region: pd.Series) -> np.ndarray:
+    """``by_region`` (region → integer block code) of each row of ``index``, looked up once
+    per distinct region."""
+    regions: pd.Index
+    if isinstance(index, pd.MultiIndex):
+        level = index.names.index("region")
+        regions, codes = index.levels[level], np.asarray(index.codes[level], dtype=np.int64)
+    else:
+        found_codes, regions = pd.factorize(index.get_level_values("region"))
+        codes = np.asarray(found_codes, dtype=np.int64)
+    found = by_region.reindex(regions)
+    used = np.unique(codes)
+    if found.iloc[used].isna().any():
+        missing = regions[used][found.iloc[used].isna().to_numpy()]
+        raise InputError(
+            f"no block for region(s) {', '.join(map(str, missing[:5]))}",
+            hint="blocks must cover every region of the matrix",
+        )
+    out: np.ndarray = found.fillna(-1).to_numpy(dtype=np.int64)[codes]
+    return out
+
+
+def _industry_columns(index: pd.Index, industries: pd.Index) -> np.ndarray:
+    """Position in ``industries`` of each row's industry (−1: not among them), matched once
+    per distinct industry through the MultiIndex codes rather than once per row."""
+    if isinstance(index, pd.MultiIndex):
+        level = index.names.index("industry")
+        codes = np.asarray(index.codes[level])
+        found = industries.get_indexer(index.levels[level])
+        out: np.ndarray = np.where(codes >= 0, found[codes], -1)
+        return out
+    return np.asarray(industries.get_indexer(index.get_level_values("industry")))
 
 
 def _subsample(y: np.ndarray, max_cells: int) -> tuple[np.ndarray, float]:

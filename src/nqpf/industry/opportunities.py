@@ -51,6 +51,7 @@ __all__ = [
     "expected_rca",
     "national_growth",
     "opportunities",
+    "percentiles",
     "resolve_weights",
     "score_table",
     "swot",
@@ -155,39 +156,20 @@ def resolve_weights(
     return w
 
 
-def score_table(
-    feasibility: pd.DataFrame,
+def percentiles(
     candidates: pd.DataFrame,
     *,
     pci: pd.Series,
     cog: pd.DataFrame,
     growth: pd.Series | None,
     kinds: pd.Series,
-    weights: dict[str, float],
-    probability: bool = True,
-) -> dict[str, pd.DataFrame]:
-    """Feasibility, attractiveness and score of every candidate cell of every region.
-
-    feasibility = ln(p / (1 − p)) of the model's entry probability p (``probability``),
-    else the standardised value of ``feasibility`` (e.g. relatedness density, no model);
-    attractiveness = Σ_k w_k q_k with q_k the percentile of PCI, COG, growth and type score
-    among all ``candidates`` (true cells; the others are NaN): (rank − 1) / (n − 1), ties
-    at their mean rank (``scipy.stats.rankdata``), a missing value at the middle (½), a
-    component missing everywhere or constant adding nothing; score = w_feasibility ·
-    feasibility + attractiveness. Ranking over all regions' candidates keeps one scale for
-    every region of the matrix.
-    """
+) -> dict[str, np.ndarray]:
+    """The attractiveness components q_k of :func:`score_table` (region × industry arrays):
+    the percentile (rank − 1) / (n − 1) of PCI, COG, growth and type score among all
+    ``candidates`` (true cells), ties at their mean rank (``scipy.stats.rankdata``), a
+    missing value at the middle (½), a component missing everywhere or constant zero."""
     mask = candidates.to_numpy(dtype=bool)
     shape = mask.shape
-
-    def z(values: np.ndarray) -> np.ndarray:
-        v = np.where(mask, np.asarray(values, dtype=float), np.nan)
-        inside = v[mask & ~np.isnan(v)]
-        spread = float(inside.std()) if inside.size else 0.0
-        if spread == 0.0:
-            return np.zeros(shape)
-        out: np.ndarray = np.nan_to_num((v - inside.mean()) / spread)
-        return out
 
     def q(values: np.ndarray) -> np.ndarray:
         from scipy.stats import rankdata
@@ -206,6 +188,48 @@ def score_table(
             return np.full(shape, np.nan)
         return np.broadcast_to(series.reindex(candidates.columns).to_numpy(dtype=float), shape)
 
+    type_score = kinds.reindex(candidates.columns).map(TYPE_SCORE).astype(float)
+    return {
+        "pci": q(row(pci)),
+        "cog": q(cog.reindex_like(candidates).to_numpy(dtype=float)),
+        "growth": q(row(growth)),
+        "type": q(row(type_score)),
+    }
+
+
+def score_table(
+    feasibility: pd.DataFrame,
+    candidates: pd.DataFrame,
+    *,
+    pci: pd.Series,
+    cog: pd.DataFrame,
+    growth: pd.Series | None,
+    kinds: pd.Series,
+    weights: dict[str, float],
+    probability: bool = True,
+    components: dict[str, np.ndarray] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Feasibility, attractiveness and score of every candidate cell of every region.
+
+    feasibility = ln(p / (1 − p)) of the model's entry probability p (``probability``),
+    else the standardised value of ``feasibility`` (e.g. relatedness density, no model);
+    attractiveness = Σ_k w_k q_k with q_k the percentile of PCI, COG, growth and type score
+    among all ``candidates`` (:func:`percentiles`; ``components`` passes them computed
+    once for several weightings); score = w_feasibility · feasibility + attractiveness.
+    Ranking over all regions' candidates keeps one scale for every region of the matrix.
+    """
+    mask = candidates.to_numpy(dtype=bool)
+    shape = mask.shape
+
+    def z(values: np.ndarray) -> np.ndarray:
+        v = np.where(mask, np.asarray(values, dtype=float), np.nan)
+        inside = v[mask & ~np.isnan(v)]
+        spread = float(inside.std()) if inside.size else 0.0
+        if spread == 0.0:
+            return np.zeros(shape)
+        out: np.ndarray = np.nan_to_num((v - inside.mean()) / spread)
+        return out
+
     if not any(v > 0 for v in weights.values()):
         raise InputError("all weights are zero")
     raw = feasibility.to_numpy(dtype=float)
@@ -214,13 +238,8 @@ def score_table(
         feasible = np.log(p / (1.0 - p))
     else:
         feasible = z(raw)
-    type_score = kinds.reindex(candidates.columns).map(TYPE_SCORE).astype(float)
-    components = {
-        "pci": q(row(pci)),
-        "cog": q(cog.reindex_like(candidates).to_numpy(dtype=float)),
-        "growth": q(row(growth)),
-        "type": q(row(type_score)),
-    }
+    if components is None:
+        components = percentiles(candidates, pci=pci, cog=cog, growth=growth, kinds=kinds)
     attractive = sum(
         (weights.get(k, 0.0) * v for k, v in components.items()), start=np.zeros(shape)
     )

@@ -47,6 +47,7 @@ from nqpf.industry.opportunities import (
     STRATEGIES,
     Strategy,
     opportunities,
+    percentiles,
     resolve_weights,
     score_table,
 )
@@ -248,19 +249,21 @@ def backtest_opportunities(
         "cog": cx.cog,
         "feasibility": feasibility,
     }
-    common = {"pci": cx.pci, "cog": cx.cog, "growth": growth, "kinds": kinds}
+    # the percentiles of attractiveness are the same for every weighting: computed once
+    parts = percentiles(cand, pci=cx.pci, cog=cx.cog, growth=growth, kinds=kinds)
+    common: dict[str, Any] = {
+        "pci": cx.pci,
+        "cog": cx.cog,
+        "growth": growth,
+        "kinds": kinds,
+        "components": parts,
+    }
     for name in STRATEGIES:
         preset = w if name == strategy else STRATEGIES[name]
-        scores[f"score_{name}"] = score_table(feasibility, cand, weights=preset, **common)[  # type: ignore[arg-type]
-            "score"
-        ]
-    scores["score_density"] = score_table(
-        cx.density,
-        cand,
-        weights=w,
-        probability=False,
-        **common,  # type: ignore[arg-type]
-    )["score"]
+        scores[f"score_{name}"] = score_table(feasibility, cand, weights=preset, **common)["score"]
+    scores["score_density"] = score_table(cx.density, cand, weights=w, probability=False, **common)[
+        "score"
+    ]
     shape = m0.shape
     scores["ubiquity"] = pd.DataFrame(
         np.broadcast_to(ubiquity(m0).to_numpy(dtype=float), shape),
@@ -279,7 +282,10 @@ def backtest_opportunities(
         tr.entries.to_numpy()[inside].astype(bool),
         {name: scores[name].to_numpy()[inside] for name in compared},
         tr.rca0.to_numpy()[inside],
-        np.broadcast_to(blocks.reindex(m0.index).to_numpy()[:, None], inside.shape)[inside],
+        # the regions' blocks as integer codes: one cluster label per cell, no string sort
+        np.broadcast_to(
+            pd.factorize(blocks.reindex(m0.index), sort=True)[0][:, None], inside.shape
+        )[inside],
     )
     chosen = scores[f"score_{strategy}"].to_numpy()[cand.to_numpy()]
     deciles = decile_hit_rates(tr.entries.to_numpy()[cand.to_numpy()].astype(bool), chosen)
