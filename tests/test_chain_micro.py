@@ -257,3 +257,19 @@ def test_bad_input_is_one_line_exit_2(store: Path, tmp_path: Path) -> None:
         assert len(lines) == 1 and message in lines[0], (args, result.stderr)
     with pytest.raises(InputError, match=r"unknown region|not a prefecture"):
         chain_map_micro("battery", "肥西县", store, level="prefecture")
+
+
+def test_2011_vintage_records_kept_to_the_division_are_reported_not_placed(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "firms2011.csv"
+    path.write_text(
+        "id,name,region,industry,registered\n"
+        "B1,一,340123,3841,2015-01-01\nB2,二,340123,3841,2015-01-01\nB3,三,320102,1711,2015-01-01\n",
+        encoding="utf-8",
+    )
+    store = tmp_path / "m.duckdb"
+    import_file(path, store=store, vintage="2011")  # kept to divisions 38 and 17
+    m = chain_map_micro("battery", "安徽", store, year=2020, check_flows=False)
+    assert (m.segments["firms"] == 0).all()
+    assert any(w.startswith("2 firm(s) alive on 31 December 2020") for w in m.warnings)
