@@ -342,3 +342,31 @@ def test_cli_ambiguous_and_unknown_names_are_one_line(tmp_path: Path) -> None:
         assert len(lines) == 1 and expected in lines[0], result.stderr
         assert "Traceback" not in result.stderr
     assert not list(tmp_path.glob("report-*"))
+
+
+def test_rank_band_equals_the_level_uncertainty_analysis() -> None:
+    import nqpf
+    from nqpf.services.report import unit_report
+
+    ranks = nqpf.assess(level="prefecture", uncertainty=8).uncertainty.ranks
+    mine = ranks[(ranks["region"] == "340100") & (ranks["year"] == 2020)].iloc[0]
+    report = unit_report(ReportSpec("合肥", uncertainty=8))
+    band = f"{mine['rank_p05']:.0f}–{mine['rank_p95']:.0f}"
+    assert report.headline["band"] == band
+    assert f"（不确定性分析排名区间第{band}位）" in report.summary[0]
+
+
+def test_prefecture_pdf_has_pages_with_chinese_text(hefei: UnitReport, tmp_path: Path) -> None:
+    import subprocess
+
+    from tests.test_report import _need_pdf_tools
+
+    _need_pdf_tools()
+    from nqpf.present.report import write_pdf
+
+    path = write_pdf(hefei, tmp_path / "hefei.pdf")
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for expected in ("合肥市新质生产力发展报告", "相似地区", "目标对标（所在省份：安徽）"):
+        assert expected in text
