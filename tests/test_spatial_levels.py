@@ -308,3 +308,18 @@ def test_prefecture_lisa_equals_esda_local(
     np.testing.assert_allclose(res["Ii"], direct.Is, rtol=1e-12)
     np.testing.assert_array_equal(res["quadrant"], np.array(["HH", "LH", "LL", "HL"])[direct.q - 1])
     np.testing.assert_allclose(res["p_sim"], direct.p_sim, rtol=1e-6)
+
+
+def test_prefecture_files_carry_the_spatial_tables(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from nqpf.present.disparity import write_disparity
+
+    report = disparity(
+        DisparitySpec(measure="city_gdp_per_capita", years=(2019, 2020), level="prefecture")
+    )
+    xlsx, page = write_disparity(report, tmp_path)
+    sheets = load_workbook(xlsx, read_only=True).sheetnames
+    assert {"moran", "lisa", "spatial_markov"} <= set(sheets)
+    text = page.read_text("utf-8")
+    assert "Global Moran" in text and "LISA clusters" in text
