@@ -255,3 +255,71 @@ def test_api_disparity_at_prefecture_level(tmp_path: Path) -> None:
     assert got["I"].tolist() == pytest.approx(expected.moran["I"].tolist(), abs=1e-12)  # type: ignore[index]
     assert len(frame_from_json(tables["lisa"])) == len(expected.lisa)  # type: ignore[arg-type]
     assert "spatial_markov" in tables
+
+
+def test_prefecture_markov_in_the_report_equals_giddy() -> None:
+    """The report's chains on real prefecture GDP per capita (2015–2020): the units observed
+    in every year, the contiguity restricted to them, equal to giddy's Spatial_Markov."""
+    giddy_markov = pytest.importorskip("giddy.markov")
+    years = (2015, 2016, 2017, 2018, 2019, 2020)
+    report = disparity(
+        DisparitySpec(measure="city_gdp_per_capita", years=years, level="prefecture")
+    )
+    panel = report.panel.dropna(subset=["value"])
+    counts = panel.groupby("region")["year"].nunique()
+    balanced = sorted(counts.index[counts == len(years)])
+    w = contiguity_weights(level="prefecture")
+    w = w.subset([c for c in w.ids if c in set(balanced)])
+    assert w.n == len(balanced) > 280
+    wide = panel.pivot(index="region", columns="year", values="value").loc[w.id_order]
+    direct = giddy_markov.Spatial_Markov(wide.to_numpy(), w.to_libpysal(), k=4, m=4, fixed=True)
+    res = report.markov
+    assert res is not None
+    classic = res[res["lag_class"] == "all"]
+    np.testing.assert_array_equal(classic["count"].to_numpy().reshape(4, 4), direct.transitions)
+    np.testing.assert_allclose(
+        classic["probability"].to_numpy().reshape(4, 4), direct.p, rtol=1e-12
+    )
+    for c in range(4):
+        part = res[res["lag_class"] == str(c + 1)]
+        np.testing.assert_array_equal(part["count"].to_numpy().reshape(4, 4), direct.T[c])
+    assert int(classic["count"].sum()) == len(balanced) * (len(years) - 1)
+
+
+@pytest.mark.slow  # esda's permutation kernel is JIT-compiled by numba: ~15 s on first call
+def test_prefecture_lisa_equals_esda_local(
+    prefecture: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    esda_moran = pytest.importorskip("esda.moran")
+    import esda.crand
+
+    from nqpf.disparity.spatial import _conditional_draws, lisa
+
+    panel, _ = measure_panel("city_gdp_per_capita", years=[2020], level="prefecture")
+    w = prefecture.subset(  # type: ignore[attr-defined]
+        [c for c in prefecture.ids if c in set(panel["region"])]  # type: ignore[attr-defined]
+    )
+    res = lisa(panel, w, permutations=99, seed=3).set_index("region").loc[w.id_order]
+    y = panel.set_index("region").loc[w.id_order, "value"].to_numpy(dtype=float)
+    max_card = int(np.diff(w.matrix.indptr).max())
+    draws = _conditional_draws(np.random.default_rng(3), len(y), max_card, 99)
+    monkeypatch.setattr(esda.crand, "vec_permutations", lambda *_: draws)
+    direct = esda_moran.Moran_Local(y, w.to_libpysal(), permutations=99, seed=3)
+    np.testing.assert_allclose(res["Ii"], direct.Is, rtol=1e-12)
+    np.testing.assert_array_equal(res["quadrant"], np.array(["HH", "LH", "LL", "HL"])[direct.q - 1])
+    np.testing.assert_allclose(res["p_sim"], direct.p_sim, rtol=1e-6)
+
+
+def test_prefecture_files_carry_the_spatial_tables(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from nqpf.present.disparity import write_disparity
+
+    report = disparity(
+        DisparitySpec(measure="city_gdp_per_capita", years=(2019, 2020), level="prefecture")
+    )
+    xlsx, page = write_disparity(report, tmp_path)
+    sheets = load_workbook(xlsx, read_only=True).sheetnames
+    assert {"moran", "lisa", "spatial_markov"} <= set(sheets)
+    text = page.read_text("utf-8")
+    assert "Global Moran" in text and "LISA clusters" in text
