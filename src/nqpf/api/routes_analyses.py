@@ -230,9 +230,9 @@ async def disparity(
     level: Level = "province",
 ) -> Response:
     """Regional disparities of a measure: Dagum Gini and its decomposition, Theil, σ/β
-    convergence, kernel density, Moran's I and (spatial) Markov transitions; of the
+    convergence, kernel density, Moran's I, LISA and (spatial) Markov transitions; of the
     provinces, or (``level``) the prefectures or counties (``by=province`` groups them by
-    province; Moran and the spatial Markov chain are for provinces only)."""
+    province; queen contiguity of the level, units without a boundary left out with a note)."""
     from nqpf.services.disparity import DisparitySpec
 
     years = _years(year)

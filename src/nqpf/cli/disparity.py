@@ -127,7 +127,18 @@ def disparity(
         report.kde.summary[["year", "bandwidth", "peak_x", "peak_width", "n_peaks", "right_tail"]],
     )
     if report.moran is not None:
-        _table("全局莫兰指数 Global Moran's I (queen)", report.moran[["year", "I", "z", "p_sim"]])
+        _table(
+            "全局莫兰指数 Global Moran's I (queen)", report.moran[["year", "n", "I", "z", "p_sim"]]
+        )
+    if report.lisa is not None:
+        clusters = report.lisa.pivot_table(
+            index="year", columns="cluster", values="region", aggfunc="count", fill_value=0
+        )
+        order = [c for c in ("HH", "LL", "HL", "LH", "ns") if c in clusters.columns]
+        _table(
+            "局部莫兰 LISA clusters (p_sim < 0.05)",
+            clusters[order].reset_index(),
+        )
     if report.markov is not None:
         classic = report.markov[report.markov["lag_class"] == "all"].pivot(
             index="from_class", columns="to_class", values="probability"

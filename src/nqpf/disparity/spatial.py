@@ -80,6 +80,7 @@ __all__ = [
     "CONTIGUITY_TOLERANCE",
     "PACKAGED_NEAREST",
     "SpatialWeights",
+    "as_weights",
     "contiguity_from_table",
     "derive_contiguity",
     "economic_distance_weights",
@@ -196,34 +197,39 @@ def contiguity_from_table(
     extra_links: Mapping[str, Sequence[str]] | None = None,
     transform: Transform = "r",
 ) -> SpatialWeights:
-    """Queen contiguity of the provinces (ids = adcodes) from a contiguity ``table`` (rows
-    ``region, neighbour, link, rank``: :func:`derive_contiguity`), islands linked to their
-    ``island_neighbours`` nearest provinces (``table`` must list that many)."""
+    """Queen contiguity (ids = adcodes) from a contiguity ``table`` (rows ``region,
+    neighbour, link, rank``: :func:`derive_contiguity`; rows of ``link`` "none", units
+    without a boundary, are left out), islands linked to their ``island_neighbours`` nearest
+    units (``table`` must list that many)."""
+    from scipy import sparse
+
     _check_transform(transform)
+    table = table[table["link"] != "none"]
     codes = sorted(set(table["region"]) | set(table["neighbour"]))
-    links: dict[str, set[str]] = {c: set() for c in codes}
     land = table[table["link"] == "land"]
-    for a, b in zip(land["region"], land["neighbour"], strict=True):
-        links[a].add(b)
     nearest = table[(table["link"] == "nearest") & (table["rank"] <= island_neighbours)]
-    for a, b in zip(nearest["region"], nearest["neighbour"], strict=True):
-        links[a].add(b)
-        links[b].add(a)
+    pairs = [
+        *zip(land["region"], land["neighbour"], strict=True),
+        *zip(nearest["region"], nearest["neighbour"], strict=True),
+        *zip(nearest["neighbour"], nearest["region"], strict=True),
+    ]
+    known = set(codes)
     for code, others in (extra_links or {}).items():
         for other in others:
             for c in (code, other):
-                if c not in links:
+                if c not in known:
                     raise InputError(
-                        f"unknown province code {c!r} in extra_links",
-                        hint="use 6-digit adcodes, e.g. 460000",
+                        f"unknown region code {c!r} in extra_links",
+                        hint="use 6-digit adcodes of units with weights, e.g. 460000",
                     )
-            links[code].add(other)
-            links[other].add(code)
+            pairs += [(code, other), (other, code)]
     index = {c: i for i, c in enumerate(codes)}
-    dense = np.zeros((len(codes), len(codes)))
-    for c, linked in links.items():
-        dense[index[c], [index[o] for o in linked]] = 1.0
-    return SpatialWeights.from_matrix(codes, dense, transform)
+    rows = np.array([index[a] for a, _ in pairs], dtype=np.int64)
+    cols = np.array([index[b] for _, b in pairs], dtype=np.int64)
+    binary = sparse.coo_array((np.ones(len(pairs)), (rows, cols)), shape=(len(codes),) * 2)
+    binary = binary.tocsr()
+    binary.data[:] = 1.0  # duplicate links count once
+    return SpatialWeights.from_matrix(codes, binary, transform)
 
 
 def derive_contiguity(
@@ -377,7 +383,7 @@ def spatial_markov(
     """
     require_columns(data, ["region", "year", value], what="spatial_markov")
     frame = drop_missing(data, ["region", "year", value], what="spatial_markov")
-    weights = _as_weights(w)
+    weights = as_weights(w)
     wide = frame.pivot_table(index="region", columns="year", values=value, aggfunc="first")
     wide.index = wide.index.astype(str)
     gaps = wide.index[wide.isna().any(axis=1)].tolist()
@@ -534,7 +540,8 @@ def _nearest(tree: Any, shapes: list[Any], i: int, k: int) -> list[tuple[float, 
     return ranked[:k]
 
 
-def _as_weights(w: Any) -> SpatialWeights:
+def as_weights(w: Any) -> SpatialWeights:
+    """``w`` as :class:`SpatialWeights` (a libpysal ``W`` converted, keeping its transform)."""
     if isinstance(w, SpatialWeights):
         return w
     if hasattr(w, "sparse") and hasattr(w, "id_order"):  # a libpysal W
@@ -560,14 +567,14 @@ def _by_year(
 ) -> list[tuple[Any, np.ndarray, SpatialWeights]]:
     require_columns(data, ["region", by, value], what="spatial autocorrelation")
     frame = drop_missing(data, ["region", by, value], what="spatial autocorrelation")
-    weights = _as_weights(w)
+    weights = as_weights(w)
     regions = frame["region"].astype(str)
     unknown = sorted(set(regions) - set(weights.ids))
     if unknown:
         raise InputError(
             f"region(s) {', '.join(unknown)} are not in the spatial weights",
             column="region",
-            hint="use province adcodes (e.g. 340000) and drop the national total",
+            hint="use the adcodes of the weights' units (e.g. 340000) and drop the national total",
         )
     out = []
     for key, part in frame.assign(region=regions).groupby(by):

@@ -85,7 +85,48 @@ def _figures(report: DisparityReport) -> list[dict[str, Any]]:
             "title": {"text": "Dagum 基尼系数分解贡献率 Decomposition shares (%)"},
         },
     }
-    return [kde, trend, gini, share]
+    return [kde, trend, gini, share, *_spatial_figures(report)]
+
+
+def _spatial_figures(report: DisparityReport) -> list[dict[str, Any]]:
+    """Global Moran's I by year and the LISA clusters by year, when the report has them."""
+    out: list[dict[str, Any]] = []
+    if report.moran is not None:
+        m = report.moran
+        out.append(
+            {
+                "data": [
+                    {
+                        "type": "scatter",
+                        "mode": "lines+markers",
+                        "x": m["year"].tolist(),
+                        "y": m["I"].tolist(),
+                        "text": [
+                            f"n = {n}, p_sim = {p:.3f}"
+                            for n, p in zip(m["n"], m["p_sim"], strict=True)
+                        ],
+                        "name": "I",
+                    }
+                ],
+                "layout": {"title": {"text": "全局莫兰指数 Global Moran's I (queen contiguity)"}},
+            }
+        )
+    if report.lisa is not None:
+        counts = report.lisa.groupby(["year", "cluster"]).size().unstack(fill_value=0)
+        out.append(
+            {
+                "data": [
+                    {"type": "bar", "x": counts.index.tolist(), "y": counts[c].tolist(), "name": c}
+                    for c in ("HH", "LL", "HL", "LH")
+                    if c in counts.columns
+                ],
+                "layout": {
+                    "barmode": "stack",
+                    "title": {"text": "局部莫兰 LISA clusters (p_sim < 0.05): units per cluster"},
+                },
+            }
+        )
+    return out
 
 
 def _html(report: DisparityReport) -> str:

