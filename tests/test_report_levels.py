@@ -370,3 +370,32 @@ def test_prefecture_pdf_has_pages_with_chinese_text(hefei: UnitReport, tmp_path:
     ).stdout
     for expected in ("合肥市新质生产力发展报告", "相似地区", "目标对标（所在省份：安徽）"):
         assert expected in text
+
+
+def test_moran_and_lisa_equal_the_spatial_service(feixi: UnitReport) -> None:
+    import dataclasses
+
+    from nqpf.present.report import _spatial_lines
+    from nqpf.services.disparity import DisparitySpec, disparity
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tables = disparity(DisparitySpec(level="county", groups="province")).tables()
+    lines = dict(
+        zip(feixi.frames["disparity"]["measure"], feixi.frames["disparity"]["value"], strict=True)
+    )
+    moran = tables["moran"].iloc[0]
+    assert lines["moran_I"] == pytest.approx(moran["I"], abs=1e-12)
+    assert lines["moran_p_sim"] == pytest.approx(moran["p_sim"], abs=1e-12)
+    lisa = tables["lisa"].set_index("region").loc["340123"]
+    mine = feixi.frames["lisa"].iloc[0]
+    assert mine["Ii"] == pytest.approx(lisa["Ii"], abs=1e-12)
+    assert (mine["quadrant"], mine["cluster"]) == (lisa["quadrant"], lisa["cluster"])
+    text = _spatial_lines(feixi, lines)
+    assert f"I = {moran['I']:.3f}" in text[0]
+    # 肥西县 and its neighbours (合肥's districts and counties) are above the county mean
+    assert (lisa["quadrant"], lisa["cluster"]) == ("HH", "HH")
+    assert "属“高—高”象限" in text[1] and "在5%水平显著" in text[1]
+    # a development zone has no boundary of its own, so no local Moran's I: one sentence
+    zone = dataclasses.replace(feixi, frames={**feixi.frames, "lisa": feixi.frames["lisa"][:0]})
+    assert "没有独立边界" in _spatial_lines(zone, lines)[1]

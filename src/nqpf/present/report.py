@@ -532,6 +532,55 @@ def _opportunity_table(r: RegionReport | UnitReport) -> list[Block]:
     ]
 
 
+_QUADRANTS = {"HH": "高—高", "LH": "低—高", "LL": "低—低", "HL": "高—低"}
+
+
+def _spatial_lines(r: UnitReport, d: dict[str, float]) -> list[str]:
+    """Moran's I of the level's index and the unit's LISA quadrant, when computed."""
+    lang = r.lang
+    units = level_name(r.level, lang)
+    if "moran_I" not in d:
+        return []
+    out = [
+        _t(
+            lang,
+            f"全国{int(d['moran_n'])}个{units}指数的全局莫兰指数 I = {d['moran_I']:.3f}"
+            f"（z = {d['moran_z']:.2f}，999次置换检验 p = {d['moran_p_sim']:.3f}，邻接：共边或共点）。",
+            f"Global Moran's I of the index over {int(d['moran_n'])} {units}: "
+            f"{d['moran_I']:.3f} (z = {d['moran_z']:.2f}, permutation p = "
+            f"{d['moran_p_sim']:.3f} with 999 permutations; queen contiguity).",
+        )
+    ]
+    lisa = r.frames["lisa"]
+    if lisa.empty:
+        out.append(
+            _t(
+                lang,
+                f"{r.region_name}没有独立边界（开发区等），未计算局部莫兰指数。",
+                f"{r.region_name} has no boundary of its own (a development zone or the "
+                "like): no local Moran's I.",
+            )
+        )
+        return out
+    row = lisa.iloc[0]
+    quadrant = str(row["quadrant"])
+    significant = str(row["cluster"]) != "ns"
+    out.append(
+        _t(
+            lang,
+            f"{r.region_name}局部莫兰指数 Ii = {row['Ii']:.3f}，属“{_QUADRANTS.get(quadrant, quadrant)}”"
+            f"象限（本地与相邻{units}均值相对全国均值的高低），"
+            + ("在5%水平显著" if significant else "在5%水平不显著")
+            + f"（p = {row['p_sim']:.3f}）。",
+            f"{r.region_name}'s local Moran's Ii = {row['Ii']:.3f}, quadrant {quadrant} (the "
+            f"unit and its neighbours against the mean of the {units}), "
+            + ("significant" if significant else "not significant")
+            + f" at 5 % (p = {row['p_sim']:.3f}).",
+        )
+    )
+    return out
+
+
 def _unit_blocks(r: UnitReport, figures: bool) -> list[Block]:
     """A prefecture's or county's profile: the province report's sections at the unit's
     level, similar regions, and the parent province's chains and targets, labelled."""
@@ -757,6 +806,7 @@ def _unit_blocks(r: UnitReport, figures: bool) -> list[Block]:
                 f"{d['province_theil_contribution']:.4f} ({d['province_theil_share']:.1%} of T).",
             )
         )
+    lines += _spatial_lines(r, d)
     out.append(Block("bullets", items=tuple(lines)))
     units_table = r.frames["province_units"]
     if len(units_table) <= 25:

@@ -866,6 +866,7 @@ def unit_report(spec: ReportSpec) -> UnitReport:
                 "pillar_obstacles": pillar_obs.sort_values("rank", ignore_index=True),
                 "coupling": diag.coupling[diag.coupling["year"] == year].reset_index(drop=True),
                 "disparity": _unit_disparity_lines(disp, year, region_name(province), headline),
+                "lisa": _unit_lisa(disp, code, year),
                 "province_units": position,
                 "strengths": strengths,
                 "opportunities": opps,
@@ -890,7 +891,7 @@ def unit_report(spec: ReportSpec) -> UnitReport:
             warnings=[
                 *_condensed(a.warnings, level),
                 *diag.warnings,
-                *disp.warnings,
+                *(_short(w) for w in disp.warnings),
                 *library_warnings,
                 *notes,
             ],
@@ -919,6 +920,13 @@ def _condensed(warnings: list[str], level: str) -> list[str]:
             f"values are not ranked: {', '.join(dropped)}"
         )
     return kept
+
+
+def _short(warning: str) -> str:
+    """A warning cut before its list of units (the count stays): the units without a
+    boundary of their own that Moran's I leaves out are 100+ names at county level."""
+    head, sep, _ = warning.partition(" left out of Moran's I")
+    return head + sep + " …" if sep and len(warning) > 300 else warning
 
 
 def _indicator_table(
@@ -986,8 +994,9 @@ def _framework_gaps(a: Assessment) -> pd.DataFrame:
 
 
 def _unit_disparity(spec: ReportSpec, year: int) -> Any:
-    """The disparity report of the level's index with the provinces as groups (the default
-    assessment when no year is asked for, so that it is the one of the report)."""
+    """The disparity report of the level's index with the provinces as groups, Moran's I and
+    LISA on the level's queen contiguity (the default assessment when no year is asked for,
+    so that it is the one of the report)."""
     from nqpf.services.disparity import DisparitySpec, disparity
 
     level = spec.level
@@ -996,7 +1005,7 @@ def _unit_disparity(spec: ReportSpec, year: int) -> Any:
     return _quiet(
         lambda: disparity(
             DisparitySpec(
-                measure="index", groups="province", years=years, spatial=False, level=level
+                measure="index", groups="province", years=years, spatial=True, level=level
             )
         )
     )
@@ -1033,8 +1042,22 @@ def _unit_disparity_lines(
             ("province_theil_contribution", float(mine["contribution"])),
             ("province_theil_share", float(mine["contribution"]) / float(theil["index"])),
         ]
+    moran = tables.get("moran")
+    if moran is not None and not moran.empty:
+        m = moran.set_index("year").loc[year]
+        rows += [("moran_I", float(m["I"])), ("moran_z", float(m["z"]))]
+        rows += [("moran_p_sim", float(m["p_sim"])), ("moran_n", float(m["n"]))]
     rows.append(("gap_province", headline["index"] - headline["province_mean"]))
     return pd.DataFrame(rows, columns=["measure", "value"])
+
+
+def _unit_lisa(disp: Any, code: str, year: int) -> pd.DataFrame:
+    """The unit's local Moran I_i, quadrant, pseudo p-value and cluster (empty when the
+    unit has no boundary of its own and so no spatial weights)."""
+    lisa: pd.DataFrame | None = disp.tables().get("lisa")
+    if lisa is None:
+        return pd.DataFrame(columns=["year", "region", "Ii", "quadrant", "p_sim", "cluster"])
+    return lisa[(lisa["year"] == year) & (lisa["region"] == code)].reset_index(drop=True)
 
 
 def _census_parts(
