@@ -283,7 +283,7 @@ def unit_figures(r: UnitReport) -> list[tuple[str, Figure]]:
         ax.set_yticks(y, labels)
         ax.invert_yaxis()
         ax.set_xlabel(_t(lang, "维度得分（0–1）", "pillar score (0–1)"))
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="best", fontsize=8)
         out.append((_t(lang, f"{r.year}年分维度得分", f"Pillar scores {r.year}"), fig))
 
         position = r.frames["province_units"]
