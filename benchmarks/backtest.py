@@ -7,8 +7,9 @@ Run: python benchmarks/backtest.py [--repeats 3] [--threads 1] [--regions 2800
 Each run times ``backtest_opportunities`` end to end as ``nqpf backtest opportunities``
 calls it (transitions, complexity and density, the model's features with the prefecture and
 province groups, the five province-block fits of the feasibility model and their
-predictions, every score of every preset, all metrics including the within-fold AUC), wall
-and CPU time (the machine is
+predictions, every score of every preset, all metrics including the within-fold AUC, and
+the cluster-bootstrap SEs of the differences from RCA, 200 draws over provinces, on a fixed
+sample of 100,000 cells above that size), wall and CPU time (the machine is
 shared; CPU time is what the run itself used), after one warm-up run that pays the imports, with the load average before and after.
 Loading and matching the census pair is timed apart. There is no library that backtests an
 opportunity ranking; the part that has a peer — the metrics — is timed side by side with
