@@ -40,9 +40,9 @@ from nqpf.industry.backtest import (
 from nqpf.industry.complexity import complexity
 from nqpf.industry.feasibility import (
     cell_features,
-    fit_feasibility,
     out_of_sample,
     region_blocks,
+    select_and_fit,
 )
 from nqpf.industry.opportunities import (
     STRATEGIES,
@@ -331,14 +331,18 @@ def fit_on_history(
     groups: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Entry probabilities for every cell of ``values`` from a model fitted on the entries
-    between ``history`` and ``values`` (all regions)."""
+    between ``history`` and ``values`` (all regions), its specification chosen by the rule
+    the backtest's folds follow (:func:`~nqpf.industry.feasibility.select_and_fit`, province
+    blocks): where the backtest's model is RCA, so is the live one."""
     h, v = align(history, values)
     tr = transitions(h, v, threshold=threshold)
     features = cell_features(
         h, threshold=threshold, proximity_table=_sub(proximity_table, h), groups=groups
     )
     cand = tr.candidates.to_numpy().ravel().astype(bool)
-    model = fit_feasibility(features[cand], tr.entries.to_numpy().ravel()[cand])
+    regions = features.index.get_level_values("region")[cand]
+    blocks = region_blocks(pd.Index(h.index)).reindex(regions).to_numpy()
+    model, _ = select_and_fit(features[cand], tr.entries.to_numpy().ravel()[cand], blocks)
     now = cell_features(values, threshold=threshold, proximity_table=proximity_table, groups=groups)
     prob = model.predict(now).to_numpy().reshape(values.shape)
     return pd.DataFrame(prob, index=values.index, columns=values.columns)
