@@ -9,6 +9,7 @@ import re
 import warnings
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from nqpf.services.report import ReportSpec, UnitReport
@@ -227,6 +228,31 @@ def test_summary_sentences(hefei: UnitReport, feixi_en: UnitReport) -> None:
     first = feixi_en.summary[0]
     assert first.startswith("In 2020 肥西县's NQPF index was")
     assert "county-level units" in first and "in Anhui" in first and "in 合肥市" in first
+    # 合肥's pillars rank 11, 21 and 24 of 295: none is in the bottom third, so none is called
+    # a weakness (短板); no tradable census section has a positive opportunity score.
+    assert hefei.summary[1] == (
+        "优势维度是科技与知识（全国第11位），没有维度在后三分之一，相对最弱的是产业（第24位）。"
+    )
+    assert (hefei.frames["opportunities"]["score"] <= 0).all()
+    assert hefei.summary[3].startswith("按2020年人口普查分行业就业（20个门类），没有机会得分为正的")
+
+
+def test_pillar_sentence_calls_only_the_bottom_third_a_weakness() -> None:
+    from nqpf.services.report import _pillar_sentence
+
+    pillars = pd.DataFrame(
+        {
+            "pillar": ["a", "b"],
+            "name_zh": ["甲", "乙"],
+            "name_en": ["A", "B"],
+            "rank": [3, 250],
+            "standing": ["strength", "weakness"],
+        }
+    )
+    assert _pillar_sentence(pillars, True) == "优势维度是甲（全国第3位），短板是乙（第250位）。"
+    assert _pillar_sentence(pillars, False) == (
+        "Its strongest pillar is A (rank 3); its weakest is B (rank 250)."
+    )
 
 
 # ------------------------------------------------------------------------------ files

@@ -662,19 +662,7 @@ def _summary(r: RegionReport) -> list[str]:
                 f"From {first} to {r.year} its rank went from {r0} to {r1}; the index grew "
                 f"{g:.1%} a year (log)."
             )
-    pillars = r.frames["pillars"].sort_values(["rank", "pillar"])
-    best, worst = pillars.iloc[0], pillars.iloc[-1]
-    col = "name_zh" if zh else "name_en"
-    if zh:
-        out.append(
-            f"优势维度是{best[col]}（全国第{best['rank']}位），短板是{worst[col]}"
-            f"（第{worst['rank']}位）。"
-        )
-    else:
-        out.append(
-            f"Its strongest pillar is {best[col]} (rank {best['rank']}); its weakest is "
-            f"{worst[col]} (rank {worst['rank']})."
-        )
+    out.append(_pillar_sentence(r.frames["pillars"], zh))
     obstacles = r.frames["obstacles"]
     if not obstacles.empty:
         top = obstacles.sort_values("rank").iloc[0]
@@ -1160,15 +1148,7 @@ def _unit_summary(r: UnitReport) -> list[str]:
             f"{'above' if h['index'] >= h['province_mean'] else 'below'} {prov}'s "
             f"({h['province_mean']:.3f})."
         )
-    pillars = r.frames["pillars"].sort_values(["rank", "pillar"])
-    best, worst = pillars.iloc[0], pillars.iloc[-1]
-    col = "name_zh" if zh else "name_en"
-    out.append(
-        f"优势维度是{best[col]}（全国第{best['rank']}位），短板是{worst[col]}（第{worst['rank']}位）。"
-        if zh
-        else f"Its strongest pillar is {best[col]} (rank {best['rank']}); its weakest is "
-        f"{worst[col]} (rank {worst['rank']})."
-    )
+    out.append(_pillar_sentence(r.frames["pillars"], zh))
     obstacles = r.frames["obstacles"]
     if not obstacles.empty:
         top = obstacles.sort_values("rank").iloc[0]
@@ -1180,13 +1160,24 @@ def _unit_summary(r: UnitReport) -> list[str]:
         )
     opps = r.frames["opportunities"]
     if not opps.empty:
-        listed = ("、" if zh else ", ").join(str(x) for x in opps["name"].head(3))
-        out.append(
-            f"按2020年人口普查分行业就业，可贸易门类中的机会产业依次为{listed}。"
-            if zh
-            else f"On the 2020 census employment by section, the tradable opportunities are "
-            f"{listed}."
-        )
+        positive = opps[opps["score"] > 0]
+        listed = ("、" if zh else ", ").join(str(x) for x in positive["name"].head(3))
+        if zh:
+            out.append(
+                f"按2020年人口普查分行业就业，可贸易门类中的机会产业依次为{listed}。"
+                if listed
+                else "按2020年人口普查分行业就业（20个门类），没有机会得分为正的可贸易门类"
+                "（见“产业机会”）；细分行业的机会需企业或专利数据（nqpf micro）。"
+            )
+        else:
+            out.append(
+                f"On the 2020 census employment by section, the tradable opportunities are "
+                f"{listed}."
+                if listed
+                else "On the 2020 census employment (20 sections) no tradable section has a "
+                "positive opportunity score (see Opportunities); finer opportunities need firm "
+                "or patent records (nqpf micro)."
+            )
     peers = r.frames["similar"]
     if not peers.empty:
         listed = ("、" if zh else ", ").join(str(x) for x in peers["region_name"].head(3))
@@ -1196,6 +1187,29 @@ def _unit_summary(r: UnitReport) -> list[str]:
             else f"The {units} with the closest employment structure are {listed}."
         )
     return out
+
+
+def _pillar_sentence(pillars: pd.DataFrame, zh: bool) -> str:
+    """The summary's pillar sentence: the best-ranked pillar, and the worst one called a
+    weakness (短板) only when it is in the bottom third of the units (``standing``)."""
+    ordered = pillars.sort_values(["rank", "pillar"])
+    best, worst = ordered.iloc[0], ordered.iloc[-1]
+    col = "name_zh" if zh else "name_en"
+    weak = worst["standing"] == "weakness"
+    if zh:
+        tail = (
+            f"短板是{worst[col]}（第{worst['rank']}位）"
+            if weak
+            else f"没有维度在后三分之一，相对最弱的是{worst[col]}（第{worst['rank']}位）"
+        )
+        return f"优势维度是{best[col]}（全国第{best['rank']}位），{tail}。"
+    tail = (
+        f"its weakest is {worst[col]} (rank {worst['rank']})"
+        if weak
+        else f"no pillar is in the bottom third; the lowest-ranked is {worst[col]} "
+        f"(rank {worst['rank']})"
+    )
+    return f"Its strongest pillar is {best[col]} (rank {best['rank']}); {tail}."
 
 
 # ------------------------------------------------------------------------------ national
