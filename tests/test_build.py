@@ -50,7 +50,16 @@ def test_rebuild_reproduces_the_packaged_data(shared_raw: Path, tmp_path: Path) 
         if same_writer:
             # same writer version: the files must be byte for byte the same
             assert (tmp_path / name).read_bytes() == packaged_file.read_bytes(), name
-    assert (tmp_path / "BUILD_REPORT.txt").read_text("utf-8") == (
+    # main() appends build_maps()'s lines (the contiguity tables, which tests/test_spatial_levels
+    # derives afresh) to the report build() wrote
+    map_lines = [
+        line
+        for level in ("prefecture", "county")
+        for line in build._contiguity_report(
+            level, pd.read_parquet(PACKAGED / f"{level}_contiguity.parquet")
+        )
+    ]
+    assert (tmp_path / "BUILD_REPORT.txt").read_text("utf-8") + "\n".join(map_lines) + "\n" == (
         PACKAGED / "BUILD_REPORT.txt"
     ).read_text("utf-8")
 
@@ -68,3 +77,22 @@ def test_package_never_reads_shared_at_run_time() -> None:
 def test_packaged_data_is_small() -> None:
     total = sum(p.stat().st_size for p in PACKAGED.glob("*.parquet"))
     assert total < 20 * 2**20
+
+
+def test_every_data_file_of_the_source_tree_is_installed() -> None:
+    """A file the package reads (YAML, CSV, Parquet, fonts …) that `package-data` in
+    pyproject.toml does not list is missing from a non-editable install (CI installs so)."""
+    src = ROOT / "src" / "nqpf"
+    if not src.is_dir():
+        pytest.skip("source tree not available")
+    installed = Path(str(resources.files("nqpf")))
+    ignored = {".py", ".pyc"}
+    missing = [
+        str(path.relative_to(src))
+        for path in src.rglob("*")
+        if path.is_file()
+        and path.suffix not in ignored
+        and "__pycache__" not in path.parts
+        and not (installed / path.relative_to(src)).is_file()
+    ]
+    assert missing == []

@@ -229,12 +229,18 @@ def test_summary_sentences(hefei: UnitReport, feixi_en: UnitReport) -> None:
     assert first.startswith("In 2020 肥西县's NQPF index was")
     assert "county-level units" in first and "in Anhui" in first and "in 合肥市" in first
     # 合肥's pillars rank 11, 21 and 24 of 295: none is in the bottom third, so none is called
-    # a weakness (短板); no tradable census section has a positive opportunity score.
+    # a weakness (短板); each opportunity comes with its modelled entry probability.
     assert hefei.summary[1] == (
         "优势维度是科技与知识（全国第11位），没有维度在后三分之一，相对最弱的是产业（第24位）。"
     )
-    assert (hefei.frames["opportunities"]["score"] <= 0).all()
-    assert hefei.summary[3].startswith("按2020年人口普查分行业就业（20个门类），没有机会得分为正的")
+    opps = hefei.frames["opportunities"]
+    p = opps["entry_probability"]
+    assert hefei.summary[3] == (
+        f"按2020年人口普查分行业就业，可贸易门类中的机会产业依次为{opps['name'][0]}（{p[0]:.1%}）、"
+        f"{opps['name'][1]}（{p[1]:.1%}）、{opps['name'][2]}（{p[2]:.1%}）"
+        "（括号内为模型估计的十年内形成比较优势的概率）。"
+    )
+    assert list(opps["name"]) == ["制造业", "农、林、牧、渔业", "采矿业"]
 
 
 def test_pillar_sentence_calls_only_the_bottom_third_a_weakness() -> None:

@@ -1160,24 +1160,22 @@ def _unit_summary(r: UnitReport) -> list[str]:
         )
     opps = r.frames["opportunities"]
     if not opps.empty:
-        positive = opps[opps["score"] > 0]
-        listed = ("、" if zh else ", ").join(str(x) for x in positive["name"].head(3))
-        if zh:
-            out.append(
-                f"按2020年人口普查分行业就业，可贸易门类中的机会产业依次为{listed}。"
-                if listed
-                else "按2020年人口普查分行业就业（20个门类），没有机会得分为正的可贸易门类"
-                "（见“产业机会”）；细分行业的机会需企业或专利数据（nqpf micro）。"
-            )
-        else:
-            out.append(
-                f"On the 2020 census employment by section, the tradable opportunities are "
-                f"{listed}."
-                if listed
-                else "On the 2020 census employment (20 sections) no tradable section has a "
-                "positive opportunity score (see Opportunities); finer opportunities need firm "
-                "or patent records (nqpf micro)."
-            )
+        # every candidate with its modelled chance of reaching RCA ≥ 1 within ten years, so
+        # that a section the model gives 0.1 % reads as what it is (scores are log-odds:
+        # negative for any chance under one half, so the sign cannot select)
+        top = opps.head(3)
+        listed = ("、" if zh else ", ").join(
+            f"{name}（{p:.1%}）" if zh else f"{name} ({p:.1%})"
+            for name, p in zip(top["name"], top["entry_probability"], strict=True)
+        )
+        out.append(
+            f"按2020年人口普查分行业就业，可贸易门类中的机会产业依次为{listed}"
+            "（括号内为模型估计的十年内形成比较优势的概率）。"
+            if zh
+            else f"On the 2020 census employment by section, the tradable opportunities are "
+            f"{listed} (in brackets: the modelled chance of a comparative advantage within ten "
+            "years)."
+        )
     peers = r.frames["similar"]
     if not peers.empty:
         listed = ("、" if zh else ", ").join(str(x) for x in peers["region_name"].head(3))
