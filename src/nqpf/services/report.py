@@ -468,28 +468,38 @@ def region_report(spec: ReportSpec) -> RegionReport:
     return cached(key, build)
 
 
-def _disparity_lines(disp: Any, year: int, group: str) -> pd.DataFrame:
-    """measure, value of the report year: Dagum G and its shares, Theil T and its split, the
-    group's mean and within-group Gini."""
-    tables = disp.tables()
+def _dagum_rows(tables: dict[str, Any], year: int) -> list[tuple[str, float]]:
+    """Dagum G of ``year`` and the within, net-between and transvariation shares."""
     dagum = tables["dagum_summary"].set_index("year").loc[year]
-    within = tables["dagum_within"]
-    mine = within[(within["year"] == year) & (within["group"] == group)].iloc[0]
-    rows = [
+    return [
         ("dagum_G", float(dagum["G"])),
         ("dagum_share_within", float(dagum["share_w"])),
         ("dagum_share_between", float(dagum["share_nb"])),
         ("dagum_share_transvariation", float(dagum["share_t"])),
-        ("group_mean", float(mine["mean"])),
-        ("group_gini", float(mine["G_jj"])),
     ]
-    if "theil_t" in tables:
-        theil = tables["theil_t"].set_index("year").loc[year]
-        rows += [
-            ("theil_T", float(theil["index"])),
-            ("theil_share_within", float(theil["share_within"])),
-            ("theil_share_between", float(theil["share_between"])),
-        ]
+
+
+def _theil_rows(tables: dict[str, Any], year: int) -> list[tuple[str, float]]:
+    """Theil T of ``year`` and its within/between split (none when it was not computed)."""
+    if "theil_t" not in tables:
+        return []
+    theil = tables["theil_t"].set_index("year").loc[year]
+    return [
+        ("theil_T", float(theil["index"])),
+        ("theil_share_within", float(theil["share_within"])),
+        ("theil_share_between", float(theil["share_between"])),
+    ]
+
+
+def _disparity_lines(disp: Any, year: int, group: str) -> pd.DataFrame:
+    """measure, value of the report year: Dagum G and its shares, Theil T and its split, the
+    group's mean and within-group Gini."""
+    tables = disp.tables()
+    within = tables["dagum_within"]
+    mine = within[(within["year"] == year) & (within["group"] == group)].iloc[0]
+    rows = _dagum_rows(tables, year)
+    rows += [("group_mean", float(mine["mean"])), ("group_gini", float(mine["G_jj"]))]
+    rows += _theil_rows(tables, year)
     first = int(tables["dagum_summary"]["year"].min())
     g0 = float(tables["dagum_summary"].set_index("year").loc[first, "G"])
     rows.append(("dagum_G_first_year", g0))
@@ -1006,14 +1016,10 @@ def _unit_disparity_lines(
     the province's n, mean and within-group Gini G_jj; Theil T, its split, and the
     province's contribution s_j·T_j (and its share of T); the unit's gap to the province."""
     tables = disp.tables()
-    dagum = tables["dagum_summary"].set_index("year").loc[year]
     within = tables["dagum_within"]
     group = within[(within["year"] == year) & (within["group"] == province_zh)].iloc[0]
-    rows = [
-        ("dagum_G", float(dagum["G"])),
-        ("dagum_share_within", float(dagum["share_w"])),
-        ("dagum_share_between", float(dagum["share_nb"])),
-        ("dagum_share_transvariation", float(dagum["share_t"])),
+    rows = _dagum_rows(tables, year)
+    rows += [
         ("province_n", float(group["n"])),
         ("province_mean", float(group["mean"])),
         ("province_gini", float(group["G_jj"])),
@@ -1022,10 +1028,8 @@ def _unit_disparity_lines(
         theil = tables["theil_t"].set_index("year").loc[year]
         groups = tables["theil_groups"]
         mine = groups[(groups["year"] == year) & (groups["group"] == province_zh)].iloc[0]
+        rows += _theil_rows(tables, year)
         rows += [
-            ("theil_T", float(theil["index"])),
-            ("theil_share_within", float(theil["share_within"])),
-            ("theil_share_between", float(theil["share_between"])),
             ("province_theil", float(mine["index"])),
             ("province_theil_contribution", float(mine["contribution"])),
             ("province_theil_share", float(mine["contribution"]) / float(theil["index"])),
@@ -1163,10 +1167,10 @@ def _unit_summary(r: UnitReport) -> list[str]:
         # every candidate with its modelled chance of reaching RCA ≥ 1 within ten years, so
         # that a section the model gives 0.1 % reads as what it is (scores are log-odds:
         # negative for any chance under one half, so the sign cannot select)
-        top = opps.head(3)
+        first = opps.head(3)
         listed = ("、" if zh else ", ").join(
             f"{name}（{p:.1%}）" if zh else f"{name} ({p:.1%})"
-            for name, p in zip(top["name"], top["entry_probability"], strict=True)
+            for name, p in zip(first["name"], first["entry_probability"], strict=True)
         )
         out.append(
             f"按2020年人口普查分行业就业，可贸易门类中的机会产业依次为{listed}"
