@@ -122,6 +122,36 @@ def _meta(report: Report, lang: str) -> Block:
     return Block("meta", items=lines)
 
 
+def _band_text(band: object, lang: str) -> str:
+    """The rank band cell: ``band`` (5–95 %) or how to compute it."""
+    if band:
+        return _t(lang, f"排名区间（5%–95%）：第{band}位", f"rank band (5–95 %): {band}")
+    return _t(
+        lang,
+        "未计算排名不确定性区间（可用 --uncertainty 256 计算）",
+        "rank band not computed (run with --uncertainty 256)",
+    )
+
+
+def _standing_text(pillars: pd.DataFrame, name_col: str, lang: str, *, units: str = "") -> str:
+    """The pillars in the top third (``standing`` strength) and in the bottom third
+    (weakness) of the ``units`` ranked, with their ranks."""
+
+    def listed(standing: str) -> str:
+        rows = pillars[pillars["standing"] == standing].to_dict("records")
+        return _t(lang, "、", ", ").join(
+            _t(lang, f"{p[name_col]}（第{p['rank']}）", f"{p[name_col]} (#{p['rank']})")
+            for p in rows
+        ) or _t(lang, "无", "none")
+
+    return (
+        _t(lang, f"优势维度（全国{units}前三分之一）：", "Strong pillars (top third): ")
+        + listed("strength")
+        + _t(lang, "；短板维度（后三分之一）：", "; weak pillars (bottom third): ")
+        + listed("weakness")
+    )
+
+
 def _region_blocks(r: RegionReport, figures: bool) -> list[Block]:
     lang = r.lang
     zh = lang == "zh"
@@ -147,16 +177,7 @@ def _region_blocks(r: RegionReport, figures: bool) -> list[Block]:
         Block("bullets", items=tuple(r.summary)),
         Block("heading", _h("level", lang)),
     ]
-    band = h["band"]
-    band_text = (
-        _t(lang, f"排名区间（5%–95%）：第{band}位", f"rank band (5–95 %): {band}")
-        if band
-        else _t(
-            lang,
-            "未计算排名不确定性区间（可用 --uncertainty 256 计算）",
-            "rank band not computed (run with --uncertainty 256)",
-        )
-    )
+    band_text = _band_text(h["band"], lang)
     out.append(
         _table(
             [_t(lang, "项目", "item"), _t(lang, "数值", "value")],
@@ -206,35 +227,8 @@ def _region_blocks(r: RegionReport, figures: bool) -> list[Block]:
         out.append(Block("figure", charts["pillars"][0], figure=charts["pillars"][1]))
 
     out.append(Block("heading", _h("strengths", lang)))
-    strong = pillars[pillars["standing"] == "strength"]
-    weak = pillars[pillars["standing"] == "weakness"]
+    out.append(Block("paragraph", _standing_text(pillars, name_col, lang)))
     sep = "、" if zh else ", "
-    out.append(
-        Block(
-            "paragraph",
-            _t(
-                lang,
-                "优势维度（全国前三分之一）："
-                + (
-                    sep.join(f"{p[name_col]}（第{p['rank']}）" for p in strong.to_dict("records"))
-                    or "无"
-                ),
-                "Strong pillars (top third): "
-                + (
-                    sep.join(f"{p[name_col]} (#{p['rank']})" for p in strong.to_dict("records"))
-                    or "none"
-                ),
-            )
-            + _t(lang, "；短板维度（后三分之一）：", "; weak pillars (bottom third): ")
-            + (
-                sep.join(
-                    _t(lang, f"{p[name_col]}（第{p['rank']}）", f"{p[name_col]} (#{p['rank']})")
-                    for p in weak.to_dict("records")
-                )
-                or _t(lang, "无", "none")
-            ),
-        )
-    )
     pnames = dict(zip(pillars["pillar"], pillars[name_col], strict=True))
     out += _obstacle_blocks(r, pnames, name_col)
     if "obstacles" in charts:
@@ -612,16 +606,7 @@ def _unit_blocks(r: UnitReport, figures: bool) -> list[Block]:
         Block("bullets", items=tuple(r.summary)),
         Block("heading", _h("level", lang)),
     ]
-    band = h["band"]
-    band_text = (
-        _t(lang, f"排名区间（5%–95%）：第{band}位", f"rank band (5–95 %): {band}")
-        if band
-        else _t(
-            lang,
-            "未计算排名不确定性区间（可用 --uncertainty 256 计算）",
-            "rank band not computed (run with --uncertainty 256)",
-        )
-    )
+    band_text = _band_text(h["band"], lang)
     rows = [
         [_t(lang, "新质生产力指数", "NQPF index"), _f(h["index"], 4)],
         [_t(lang, f"全国{units}排名", f"rank among {units}"), f"{h['rank']} / {h['n_units']}"],
@@ -730,28 +715,11 @@ def _unit_blocks(r: UnitReport, figures: bool) -> list[Block]:
     )
 
     out.append(Block("heading", _h("strengths", lang)))
-    strong = pillars[pillars["standing"] == "strength"]
-    weak = pillars[pillars["standing"] == "weakness"]
     none = _t(lang, "无", "none")
     out.append(
         Block(
             "paragraph",
-            _t(lang, f"优势维度（全国{units}前三分之一）：", "Strong pillars (top third): ")
-            + (
-                sep.join(
-                    _t(lang, f"{p[name_col]}（第{p['rank']}）", f"{p[name_col]} (#{p['rank']})")
-                    for p in strong.to_dict("records")
-                )
-                or none
-            )
-            + _t(lang, "；短板维度（后三分之一）：", "; weak pillars (bottom third): ")
-            + (
-                sep.join(
-                    _t(lang, f"{p[name_col]}（第{p['rank']}）", f"{p[name_col]} (#{p['rank']})")
-                    for p in weak.to_dict("records")
-                )
-                or none
-            )
+            _standing_text(pillars, name_col, lang, units=units)
             + _t(
                 lang,
                 f"。与{prov}平均相比："

@@ -673,15 +673,7 @@ def _summary(r: RegionReport) -> list[str]:
                 f"{g:.1%} a year (log)."
             )
     out.append(_pillar_sentence(r.frames["pillars"], zh))
-    obstacles = r.frames["obstacles"]
-    if not obstacles.empty:
-        top = obstacles.sort_values("rank").iloc[0]
-        label = top["name_zh"] if zh else top["name_en"]
-        out.append(
-            f"首要障碍因子为{label}，障碍度{top['obstacle']:.1f}%。"
-            if zh
-            else f"The first obstacle is {label} (obstacle degree {top['obstacle']:.1f} %)."
-        )
+    out += _obstacle_sentence(r.frames["obstacles"], zh)
     opps = r.frames["opportunities"]
     if not opps.empty:
         listed = ("、" if zh else ", ").join(str(x) for x in opps["name"].head(3))
@@ -1153,15 +1145,7 @@ def _unit_summary(r: UnitReport) -> list[str]:
             f"({h['province_mean']:.3f})."
         )
     out.append(_pillar_sentence(r.frames["pillars"], zh))
-    obstacles = r.frames["obstacles"]
-    if not obstacles.empty:
-        top = obstacles.sort_values("rank").iloc[0]
-        label = top["name_zh"] if zh else top["name_en"]
-        out.append(
-            f"首要障碍因子为{label}，障碍度{top['obstacle']:.1f}%。"
-            if zh
-            else f"The first obstacle is {label} (obstacle degree {top['obstacle']:.1f} %)."
-        )
+    out += _obstacle_sentence(r.frames["obstacles"], zh)
     opps = r.frames["opportunities"]
     if not opps.empty:
         # every candidate with its modelled chance of reaching RCA ≥ 1 within ten years, so
@@ -1212,6 +1196,19 @@ def _pillar_sentence(pillars: pd.DataFrame, zh: bool) -> str:
         f"(rank {worst['rank']})"
     )
     return f"Its strongest pillar is {best[col]} (rank {best['rank']}); {tail}."
+
+
+def _obstacle_sentence(obstacles: pd.DataFrame, zh: bool) -> list[str]:
+    """The summary's sentence on the first obstacle (none when there is no obstacle)."""
+    if obstacles.empty:
+        return []
+    top = obstacles.sort_values("rank").iloc[0]
+    label = top["name_zh"] if zh else top["name_en"]
+    return [
+        f"首要障碍因子为{label}，障碍度{top['obstacle']:.1f}%。"
+        if zh
+        else f"The first obstacle is {label} (obstacle degree {top['obstacle']:.1f} %)."
+    ]
 
 
 # ------------------------------------------------------------------------------ national
