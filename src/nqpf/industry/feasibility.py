@@ -24,6 +24,12 @@ t0 information:
 * ``diversity`` — k_c,0, and ``log_size`` — ln Σ_p X_cp: large diverse regions enter more;
 * ``log_count`` — ln(1 + X_cp), and ``log_expected`` — ln(X_c· X_·p / X··), the value the
   cell would have at RCA = 1 (how large an entry must be);
+* with the table of an ``earlier`` period (t0 − Δ, the same gap as t0 → t1), the momentum of
+  the cell: ``rca_trend`` — ln(RCA_cp(t0) + ε) − ln(RCA_cp(t0 − Δ) + ε), how fast the region
+  was already approaching the threshold (Hausmann, Stock & Yıldırım 2022, *Research Policy*
+  51:104143, forecast RCA from its own past values besides relatedness), and
+  ``industry_growth`` — ln(1 + X_·p(t0)) − ln(1 + X_·p(t0 − Δ)), the industry's national
+  growth up to t0 (industries in a wave of growth are entered everywhere);
 * with region ``groups`` (e.g. prefecture and province of a county), for each level g:
   ``{g}_share`` — the share of the *other* regions of the same group with M_p = 1
   (leave-one-out; a group with no other region takes the next coarser level's share, the
@@ -36,14 +42,15 @@ t0 information:
   :data:`SLOPE_FEATURES` and the group features (industries differ in how often they
   appear and in how far a near-miss carries), when the training entries suffice
   (:data:`EVENTS_PER_PARAMETER`); with fewer than that per shared feature, only
-  :data:`MINIMAL_FEATURES`.
+  :data:`MINIMAL_FEATURES` (and the momentum features where there is an earlier period).
 
 Numeric features are standardised with the training cells' mean and standard deviation;
 larger training sets are subsampled (entries kept, up to half the cap; non-entries
 sampled; intercept corrected). Penalised maximum likelihood pulls the coefficients towards
 a prior, the near-miss model fitted on the same cells (:func:`near_miss_fit`), by λ/2 ·
 ||β − β_prior||² (:func:`penalised_logit`; λ = :data:`PENALTY` for the full model, chosen
-among :data:`CHOICES` by inner cross-validation when the entries are few). The choice
+among :data:`CHOICES` by inner cross-validation — pooled AUC + AP — when the entries are
+few). The choice
 includes the RCA baseline itself (``near_miss``: odds ∝ RCA + ε, :data:`BASELINE_SLOPE`),
 and with fewer than :data:`FIT_EVENTS_PER_PARAMETER` training entries per slope nothing
 else is fitted, so where the data cannot show more the model ranks exactly as RCA_t0.
@@ -71,12 +78,14 @@ from nqpf.industry.relatedness import density, proximity
 __all__ = [
     "BASE_FEATURES",
     "HELD_OUT_PROVINCES",
+    "MOMENTUM_FEATURES",
     "SPECS",
     "FeasibilityModel",
     "Spec",
     "cell_features",
     "feature_names",
     "fit_feasibility",
+    "momentum_features",
     "near_miss_fit",
     "out_of_sample",
     "region_blocks",
@@ -112,15 +121,15 @@ SLOPE_FEATURES = (
 #: :data:`EVENTS_PER_PARAMETER` per feature): nearness, relatedness and ubiquity, the
 #: regressors of the classic entry regressions (Hidalgo et al. 2007; Neffke et al. 2011).
 MINIMAL_FEATURES = ("log_rca", "density", "log_ubiquity")
+#: Features of an earlier period's table (``earlier`` of :func:`cell_features`); where the
+#: features have them, the ``minimal`` specification adds them to :data:`MINIMAL_FEATURES`.
+MOMENTUM_FEATURES = ("rca_trend", "industry_growth")
 #: The nested specifications, simplest first: ``near_miss`` (ln RCA alone, a monotone
-#: transform of the RCA-only baseline), ``minimal`` (:data:`MINIMAL_FEATURES`, no industry
-#: terms) and ``full`` (every feature, industry terms by :data:`EVENTS_PER_PARAMETER`).
+#: transform of the RCA-only baseline), ``minimal`` (:data:`MINIMAL_FEATURES` and, with an
+#: earlier period, :data:`MOMENTUM_FEATURES`; no industry terms) and ``full`` (every
+#: feature, industry terms by :data:`EVENTS_PER_PARAMETER`).
 Spec = Literal["near_miss", "minimal", "full"]
 SPECS: tuple[Spec, ...] = ("near_miss", "minimal", "full")
-SPEC_FEATURES: dict[str, tuple[str, ...]] = {
-    "near_miss": ("log_rca",),
-    "minimal": MINIMAL_FEATURES,
-}
 #: Training entries below which :func:`select_and_fit` chooses the specification by inner
 #: cross-validation on the training blocks (above it the full model is used: with
 #: ≈ 1,200 training entries the census county model beats RCA alone by 0.08 AUC, and the
@@ -151,7 +160,8 @@ MIN_PRIOR_SLOPE = 0.1
 #: RCA's 0.764).
 BASELINE_SLOPE = 1.0
 #: Training entries per fitted parameter below which no model departs from the baseline: the
-#: smallest departure (``minimal``, three slopes) needs FIT_EVENTS_PER_PARAMETER × 3 entries,
+#: smallest departure (``minimal``, three slopes, five with the momentum features) needs
+#: FIT_EVENTS_PER_PARAMETER × 3 (× 5) entries,
 #: the classic ten events per variable of logistic regression (Peduzzi et al. 1996, *J.
 #: Clin. Epidemiol.* 49:1373). With fewer (the census provinces: ≈ 17 training entries per
 #: fold) the model is the ``near_miss`` baseline, which ranks exactly as RCA_t0.
@@ -190,11 +200,12 @@ EVENTS_PER_PARAMETER = 5
 HELD_OUT_PROVINCES = ("12", "13", "15", "22", "33", "34", "41", "42", "45", "50")
 
 
-def feature_names(groups: pd.DataFrame | None = None) -> tuple[str, ...]:
-    """The model's numeric features for region ``groups`` with these columns (levels)."""
+def feature_names(groups: pd.DataFrame | None = None, *, momentum: bool = False) -> tuple[str, ...]:
+    """The model's numeric features for region ``groups`` with these columns (levels), and
+    with an earlier period's table (``momentum``)."""
     levels = [] if groups is None else [str(c) for c in groups.columns]
     extra = [f"{g}_{kind}" for g in levels for kind in ("share", "log_rca")]
-    return (*BASE_FEATURES, *extra)
+    return (*BASE_FEATURES, *extra, *(MOMENTUM_FEATURES if momentum else ()))
 
 
 def cell_features(
@@ -203,13 +214,15 @@ def cell_features(
     threshold: float = 1.0,
     proximity_table: pd.DataFrame | None = None,
     groups: pd.DataFrame | None = None,
+    earlier: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Model features of every region × industry cell (long, index ``region, industry``).
 
     ``groups`` (index: the regions of ``values``; columns: levels from the finest to the
     coarsest, e.g. ``prefecture, province``; values: group keys) adds the neighbourhood
-    features. Also carries ``present`` (M_cp at this date), so candidates are
-    ``present == 0``.
+    features; ``earlier`` (the table of the same kind one period before ``values``) adds
+    the momentum features :data:`MOMENTUM_FEATURES`. Also carries ``present`` (M_cp at
+    this date), so candidates are ``present == 0``.
     """
     table = rca(values)
     m = presence(table, threshold=threshold)
@@ -233,8 +246,38 @@ def cell_features(
     }
     if groups is not None:
         cols |= _group_features(values, m.to_numpy(dtype=float), groups)
+    if earlier is not None:
+        cols |= momentum_features(values, earlier)
     index = pd.MultiIndex.from_product([table.index, table.columns], names=["region", "industry"])
     return pd.DataFrame(cols, index=index)
+
+
+def momentum_features(values: pd.DataFrame, earlier: pd.DataFrame) -> dict[str, np.ndarray]:
+    """``rca_trend`` = ln(RCA_cp(t0) + ε) − ln(RCA_cp(t0 − Δ) + ε) and ``industry_growth`` =
+    ln(1 + X_·p(t0)) − ln(1 + X_·p(t0 − Δ)) of every cell of ``values`` (row-major), from
+    ``earlier`` (t0 − Δ) on the same regions and industries: rows or columns it lacks count
+    as zeros, and a region or industry with no activity then has RCA 0.
+
+    >>> now = pd.DataFrame({"a": [2.0, 1.0], "b": [2.0, 3.0]}, index=["x", "y"])
+    >>> before = pd.DataFrame({"a": [1.0, 1.0], "b": [3.0, 3.0]}, index=["x", "y"])
+    >>> out = momentum_features(now, before)
+    >>> np.round(out["industry_growth"], 4).tolist()
+    [0.4055, 0.0, 0.4055, 0.0]
+    """
+    past = earlier.reindex(index=values.index, columns=values.columns, fill_value=0.0)
+    x = past.to_numpy(dtype=float)
+    if not np.isfinite(x).all() or (x < 0).any():
+        raise InputError(
+            "the earlier period's table has negative or non-finite values",
+            hint="give counts or amounts ≥ 0 for every region and industry",
+        )
+    rows, cols, total = x.sum(axis=1, keepdims=True), x.sum(axis=0, keepdims=True), x.sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        past_rca = np.nan_to_num((x / rows) / (cols / total), nan=0.0, posinf=0.0)
+    now = values.to_numpy(dtype=float)
+    trend = np.log(rca(values).to_numpy() + RCA_FLOOR) - np.log(past_rca + RCA_FLOOR)
+    growth = np.log1p(now.sum(axis=0)) - np.log1p(x.sum(axis=0))
+    return {"rca_trend": trend.ravel(), "industry_growth": np.tile(growth, now.shape[0])}
 
 
 def _group_features(
@@ -360,13 +403,18 @@ def fit_feasibility(
             hint="use a longer period or a lower RCA threshold",
         )
     names = tuple(str(c) for c in features.columns if c != "present")
-    if y.sum() < FIT_EVENTS_PER_PARAMETER * len(MINIMAL_FEATURES):
+    minimal = (*MINIMAL_FEATURES, *(n for n in MOMENTUM_FEATURES if n in names))
+    # ten entries per slope of the classic regression, and at least five per slope once the
+    # momentum features join it (Vittinghoff & McCulloch 2007, under the pull of the prior)
+    need = FIT_EVENTS_PER_PARAMETER * len(MINIMAL_FEATURES)
+    if y.sum() < max(need, EVENTS_PER_PARAMETER * len(minimal)):
         spec = "near_miss"
-    if spec != "full":
-        names = SPEC_FEATURES[spec]
-    elif y.sum() < EVENTS_PER_PARAMETER * len(names):
-        # too few entries for every shared feature: the classic entry regression
-        names = tuple(n for n in MINIMAL_FEATURES if n in names)
+    if spec == "near_miss":
+        names = ("log_rca",)
+    elif spec == "minimal" or y.sum() < EVENTS_PER_PARAMETER * len(names):
+        # the classic entry regression (with momentum where there is an earlier period);
+        # also the full model's shared part when the entries are too few for every feature
+        names = minimal
     grouped = tuple(n for n in names if n not in BASE_FEATURES)
     # sampling shifts the log-odds by a constant (King & Zeng 2001, *Political Analysis*
     # 9:137); the intercept is corrected back
@@ -537,14 +585,16 @@ def select_and_fit(
 
     With fewer than :data:`SELECT_BELOW` training entries, each pair is cross-fitted over
     the training ``blocks`` (inner ``GroupKFold``), its fold log-odds put on a common level
-    (:func:`common_level`) and judged by the average precision of the pooled inner
-    predictions (the top of the list is what a reader acts on); the best wins, ties going
+    (:func:`common_level`) and judged by ROC AUC + average precision of the pooled inner
+    predictions (the whole ranking and its top, which is what a reader acts on; AP alone,
+    on ≈ 50 inner entries, let single entries decide and mixed specifications across the
+    outer folds); the best wins, ties going
     to the earlier pair (the baseline, then the stronger pull towards the prior). The
     baseline ranks exactly as RCA, so the choice falls back on the RCA-only
     baseline when the data cannot show more. Only the cells passed in are used: called on
     an outer fold's training blocks, the choice never sees its test blocks. Returns the
-    model and the inner AP of each pair (empty when the full model is used without a
-    choice).
+    model and the inner AUC + AP of each pair (empty when the full model is used without
+    a choice).
     """
     from sklearn.model_selection import GroupKFold
 
@@ -572,7 +622,7 @@ def select_and_fit(
             z[test] = level[test]
         scored = ~np.isnan(z)
         name = _choice_name(spec, penalty)
-        scores[name] = _pooled_ap(y[scored], z[scored])
+        scores[name] = _pooled_auc_ap(y[scored], z[scored])
     names = [_choice_name(*c) for c in CHOICES]
     valid = {k: v for k, v in scores.items() if not np.isnan(v)}
     best = max(valid, key=lambda k: (valid[k], -names.index(k))) if valid else names[-1]
@@ -613,10 +663,13 @@ def _choice_name(spec: str, penalty: float) -> str:
     return spec if np.isinf(penalty) else f"{spec} λ={penalty:g}"
 
 
-def _pooled_ap(y: np.ndarray, score: np.ndarray) -> float:
-    from nqpf.industry.backtest import average_precision
+def _pooled_auc_ap(y: np.ndarray, score: np.ndarray) -> float:
+    """ROC AUC + AP of ``score`` (NaN without both classes)."""
+    from nqpf.industry.backtest import average_precision, roc_auc
 
-    return average_precision(y, score) if 0 < y.sum() < y.size else float("nan")
+    if not 0 < y.sum() < y.size:
+        return float("nan")
+    return roc_auc(y, score) + average_precision(y, score)
 
 
 def out_of_sample(
@@ -633,8 +686,8 @@ def out_of_sample(
     on a common level (:func:`common_level`).
 
     Returns the probabilities (aligned with ``features``) and one row per fold with the
-    training and test blocks, the specification and λ used and the inner AP of each
-    choice when one was made.
+    training and test blocks, the specification and λ used and the inner AUC + AP of
+    each choice when one was made.
     """
     from sklearn.model_selection import GroupKFold
 
@@ -677,7 +730,7 @@ def out_of_sample(
                 "test_cells": int(test.size),
                 "specification": model.spec["specification"],
                 "penalty": float(model.spec["penalty"]),  # type: ignore[arg-type]
-                "inner_ap": "; ".join(f"{k} {v:.3f}" for k, v in inner.items()),
+                "inner_auc_ap": "; ".join(f"{k} {v:.3f}" for k, v in inner.items()),
             }
         )
     # the centre: the mean of the fold models' full mean log-odds (the live model's scale)

@@ -211,11 +211,13 @@ def backtest_opportunities(
     n_folds: int = 5,
     blocks: pd.Series | None = None,
     groups: pd.DataFrame | None = None,
+    earlier: pd.DataFrame | None = None,
 ) -> BacktestResult:
     """Backtest the opportunity scores on two aligned tables (see :func:`align`).
 
     ``groups`` (region → prefecture, province …) adds the neighbourhood features of
-    :func:`~nqpf.industry.feasibility.cell_features`; ``blocks`` overrides the folds' blocks.
+    :func:`~nqpf.industry.feasibility.cell_features`, ``earlier`` (the table one period
+    before ``values0``) its momentum features; ``blocks`` overrides the folds' blocks.
     """
     w = resolve_weights(strategy, weights)
     tr = transitions(values0, values1, threshold=threshold)
@@ -228,7 +230,11 @@ def backtest_opportunities(
     )
     cand = tr.candidates.astype(bool) & mask
     features = cell_features(
-        values0, threshold=threshold, proximity_table=proximity_table, groups=groups
+        values0,
+        threshold=threshold,
+        proximity_table=proximity_table,
+        groups=groups,
+        earlier=earlier,
     )
     cand_flat = cand.to_numpy().ravel()
     entered = tr.entries.to_numpy().ravel()[cand_flat].astype(bool)
@@ -306,6 +312,7 @@ def backtest_opportunities(
         "strategy": strategy,
         "include_nontradable": include_nontradable,
         "growth_in_score": growth is not None,
+        "momentum_features": earlier is not None,
         "threshold": threshold,
     }
     spec = {k: v for k, v in summary.items() if k in ("strategy", "threshold")}
@@ -329,21 +336,34 @@ def fit_on_history(
     threshold: float = 1.0,
     proximity_table: pd.DataFrame | None = None,
     groups: pd.DataFrame | None = None,
+    earlier: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Entry probabilities for every cell of ``values`` from a model fitted on the entries
     between ``history`` and ``values`` (all regions), its specification chosen by the rule
     the backtest's folds follow (:func:`~nqpf.industry.feasibility.select_and_fit`, province
-    blocks): where the backtest's model is RCA, so is the live one."""
+    blocks): where the backtest's model is RCA, so is the live one. With ``earlier`` (the
+    table one period before ``history``) the model has the momentum features: fitted on
+    ``earlier`` → ``history``, applied to ``history`` → ``values``."""
     h, v = align(history, values)
     tr = transitions(h, v, threshold=threshold)
     features = cell_features(
-        h, threshold=threshold, proximity_table=_sub(proximity_table, h), groups=groups
+        h,
+        threshold=threshold,
+        proximity_table=_sub(proximity_table, h),
+        groups=groups,
+        earlier=earlier,
     )
     cand = tr.candidates.to_numpy().ravel().astype(bool)
     regions = features.index.get_level_values("region")[cand]
     blocks = region_blocks(pd.Index(h.index)).reindex(regions).to_numpy()
     model, _ = select_and_fit(features[cand], tr.entries.to_numpy().ravel()[cand], blocks)
-    now = cell_features(values, threshold=threshold, proximity_table=proximity_table, groups=groups)
+    now = cell_features(
+        values,
+        threshold=threshold,
+        proximity_table=proximity_table,
+        groups=groups,
+        earlier=None if earlier is None else history,
+    )
     prob = model.predict(now).to_numpy().reshape(values.shape)
     return pd.DataFrame(prob, index=values.index, columns=values.columns)
 
@@ -406,12 +426,14 @@ def screen(
     include_nontradable: bool = False,
     backtest_growth: pd.Series | None = None,
     groups: pd.DataFrame | None = None,
+    earlier: pd.DataFrame | None = None,
 ) -> ScreenResult:
     """Strengths, opportunities (model feasibility and decile hit rates when ``history``
     is given) and the backtest of ``history`` → ``values`` behind them.
 
     ``backtest_growth`` is the growth known at the history date for the backtest's
-    score (default: none, the component is left out there).
+    score (default: none, the component is left out there); ``earlier`` is the table one
+    period before ``history`` (the model's momentum features).
     """
     found = strengths(
         values,
@@ -436,9 +458,15 @@ def screen(
             growth=backtest_growth,
             include_nontradable=include_nontradable,
             groups=groups,
+            earlier=earlier,
         )
         feasibility = fit_on_history(
-            history, values, threshold=threshold, proximity_table=proximity_table, groups=groups
+            history,
+            values,
+            threshold=threshold,
+            proximity_table=proximity_table,
+            groups=groups,
+            earlier=earlier,
         )
     ranking = opportunities(
         values,

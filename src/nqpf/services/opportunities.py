@@ -132,7 +132,7 @@ def opportunities(spec: OpportunitySpec) -> OpportunityResult:
                     hint="use it with --matrix census2020 or census2010",
                 )
             proximity_table = io_relatedness().loc[values.columns, values.columns]
-        history, history_growth = _history(loaded.matrix, code)
+        history, history_growth, earlier = _history(loaded.matrix, code)
         found = screen(
             values,
             code,
@@ -147,6 +147,7 @@ def opportunities(spec: OpportunitySpec) -> OpportunityResult:
             include_nontradable=spec.include_nontradable,
             backtest_growth=history_growth,
             groups=region_groups(values.index),
+            earlier=earlier,
         )
         m = presence(rca(values), threshold=spec.threshold)
         cx = complexity(m, proximity_table=proximity_table)
@@ -178,15 +179,18 @@ def opportunities(spec: OpportunitySpec) -> OpportunityResult:
     return cached(key, build)
 
 
-def _history(matrix: str, code: str) -> tuple[pd.DataFrame | None, pd.Series | None]:
-    """The table of the previous period (for the feasibility model and the backtest) and
-    the national growth known at that date: listed 2020 (growth 2015 → 2020), the census
-    2010 pair of the region's level; none for a user's file."""
+def _history(
+    matrix: str, code: str
+) -> tuple[pd.DataFrame | None, pd.Series | None, pd.DataFrame | None]:
+    """The table of the previous period (for the feasibility model and the backtest), the
+    national growth known at that date and the table one period before it (the model's
+    momentum features): listed 2020 (growth 2015 → 2020, earlier 2015), the census 2010
+    pair of the region's level (no earlier census is packaged); none for a user's file."""
     with _warnings.catch_warnings():
         _warnings.simplefilter("ignore", NQPFWarning)
         if matrix == "listed":
             long = listed_matrix((2015, 2020))
-            return to_wide(long, 2020), national_growth(long)
+            return to_wide(long, 2020), national_growth(long), to_wide(long, 2015)
         if matrix == "census2020":
             level = (
                 "province"
@@ -196,8 +200,8 @@ def _history(matrix: str, code: str) -> tuple[pd.DataFrame | None, pd.Series | N
                 else "county"
             )
             before, _, _ = census_pair(level)  # type: ignore[arg-type]
-            return before, None
-    return None, None
+            return before, None, None
+    return None, None, None
 
 
 def _types(classification: str) -> pd.DataFrame | None:
@@ -221,6 +225,7 @@ def backtest(
     (options checked by :class:`BacktestSpec`)."""
     BacktestSpec(data, level, t0, t1, strategy, threshold, include_nontradable)
     before, after, growth, classification, meta = _periods(data, level, t0, t1)
+    earlier = meta.get("earlier")
     types = _types(classification)
     a, b = align(before, after)
     result = backtest_opportunities(
@@ -232,6 +237,7 @@ def backtest(
         growth=growth,
         include_nontradable=include_nontradable,
         groups=region_groups(a.index),
+        earlier=earlier,
     )
     spec = {
         "data": meta["data"],
@@ -276,14 +282,17 @@ def _periods(
                 file=path.name,
                 hint=f"years in the file: {', '.join(map(str, years))}",
             )
-    earlier = long[long["year"] <= y0]
-    prior = national_growth(earlier) if earlier["year"].nunique() > 1 else None
+    known = long[long["year"] <= y0]
+    prior = national_growth(known) if known["year"].nunique() > 1 else None
+    before_t0 = [y for y in years if y < y0]
     meta: dict[str, Any] = {
         "data": path.name,
         "t0": y0,
         "t1": y1,
         "title": f"{path.name} {y0} → {y1}",
         "caveats": [] if prior is not None else ["得分中不含增长分量（t0 之前没有数据）"],
+        # the momentum features of the model come from the latest year before t0
+        "earlier": to_wide(long, before_t0[-1]) if before_t0 else None,
         "provenance": [(path.name, "user matrix", str(long["unit"].iloc[0]), f"{y0}, {y1}")],
     }
     return to_wide(long, y0), to_wide(long, y1), prior, str(long["classification"].iloc[0]), meta
@@ -335,15 +344,18 @@ def _listed(
     with _warnings.catch_warnings():
         _warnings.simplefilter("ignore", NQPFWarning)
         before, after = to_wide(long, y0), to_wide(long, y1)
+        earlier = to_wide(long, y0 - (y1 - y0))
     growth = national_growth(long[long["year"] < y1])
     meta: dict[str, Any] = {
+        "earlier": earlier,
         "data": "listed",
         "t0": y0,
         "t1": y1,
         "title": f"上市公司 listed companies {y0} → {y1} (按上市日期回溯 as of listing dates)",
         "caveats": [
             "幸存者偏差 survivor bias: 只含 2026 年快照中仍在市的公司，已退市公司不在 t0 存量中",
-            f"得分中的增长分量用 {y0 - (y1 - y0)}→{y0} 全国增长（t0 时已知）",
+            f"得分中的增长分量与模型的动量特征用 {y0 - (y1 - y0)}→{y0} 数据（t0 时已知） "
+            f"the score's growth and the model's momentum use {y0 - (y1 - y0)} → {y0}",
             "31 个省份样本小，AUC 波动大",
         ],
         "provenance": [
