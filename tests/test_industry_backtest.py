@@ -956,6 +956,37 @@ def test_held_out_provinces_never_used_in_the_choice_of_the_model() -> None:
     assert auc >= 0.80 and auc > rca_only + 0.05
 
 
+def test_listed_model_on_the_held_out_provinces() -> None:
+    """The same protocol on the listed companies 2020 → 2025 with the momentum features:
+    chosen and fitted on the 21 development provinces only, scored once on the ten others
+    (613 tradable candidates, 34 entries): AUC 0.742 and AP 0.204 against RCA's 0.620 and
+    0.120 (sklearn on the same arrays)."""
+    from nqpf.industry.matrix import to_wide
+    from nqpf.services.matrices import listed_matrix
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NQPFWarning)
+        long = listed_matrix((2015, 2020, 2025))
+        a, b = align(to_wide(long, 2020), to_wide(long, 2025))
+        earlier = to_wide(long, 2015)
+    tr = transitions(a, b)
+    tradable = industry_types("listed")["tradable"].reindex(a.columns).fillna(True)
+    f = feas.cell_features(a, earlier=earlier)
+    cand = (tr.candidates.to_numpy().astype(bool) & tradable.to_numpy(dtype=bool)).ravel()
+    y = tr.entries.to_numpy().ravel()[cand].astype(bool)
+    f = f[cand]
+    province = f.index.get_level_values("region").str[:2].to_numpy()
+    held = np.isin(province, feas.HELD_OUT_PROVINCES)
+    assert (held.sum(), y[held].sum()) == (613, 34)
+    model, _ = feas.select_and_fit(f[~held], y[~held], province[~held])
+    assert model.spec["specification"] == "minimal" and "rca_trend" in model.features
+    z = model.log_odds(f[held])
+    auc, ap = metrics.roc_auc_score(y[held], z), metrics.average_precision_score(y[held], z)
+    rca_auc = metrics.roc_auc_score(y[held], f["log_rca"][held])
+    rca_ap = metrics.average_precision_score(y[held], f["log_rca"][held])
+    assert (auc, ap, rca_auc, rca_ap) == pytest.approx((0.742, 0.204, 0.620, 0.120), abs=0.002)
+
+
 def test_screen_for_a_county_excludes_local_services() -> None:
     from nqpf.industry.matrix import to_wide
     from nqpf.services.matrices import census_matrix
