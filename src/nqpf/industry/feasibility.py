@@ -60,7 +60,9 @@ score it, and puts the folds on a common level (:func:`common_level`).
 
 The feature list and λ were chosen on 21 development provinces (5-fold province-block
 cross-validation inside them) and then evaluated once on 10 provinces held out from that
-choice (:data:`HELD_OUT_PROVINCES`); see docs/opportunities.md.
+choice (:data:`HELD_OUT_PROVINCES`); the momentum features and the inner criterion were
+chosen later on all provinces of the listed-company backtest (three windows), and checked
+on the held-out provinces afterwards; see docs/opportunities.md.
 """
 
 from __future__ import annotations
