@@ -264,7 +264,7 @@ def momentum_features(values: pd.DataFrame, earlier: pd.DataFrame) -> dict[str, 
     >>> before = pd.DataFrame({"a": [1.0, 1.0], "b": [3.0, 3.0]}, index=["x", "y"])
     >>> out = momentum_features(now, before)
     >>> np.round(out["industry_growth"], 4).tolist()
-    [0.4055, 0.0, 0.4055, 0.0]
+    [0.2877, -0.1542, 0.2877, -0.1542]
     """
     past = earlier.reindex(index=values.index, columns=values.columns, fill_value=0.0)
     x = past.to_numpy(dtype=float)
