@@ -829,8 +829,9 @@ def test_census_backtest_figures() -> None:
     assert not set(types.index[~types["tradable"]]) & set(before.columns[cand.any(axis=0)])
 
 
-#: The figures of docs/opportunities.md ("Figures"), 2026-12-02 noon (prior = the RCA-only
-#: fit, no departure from the baseline below ten training entries per slope): per backtest,
+#: The figures of docs/opportunities.md ("Figures"), 2026-12-02 afternoon (prior = the
+#: RCA-only fit, no departure from the baseline below ten training entries per slope, inner
+#: choice by AUC + AP, momentum features for the listed companies): per backtest,
 #: the feasibility model's pooled AUC, its within-fold AUC and AP, then the same for RCA_t0,
 #: and the pooled AUC of the balanced and long-jump presets. The fits are deterministic (no
 #: subsampling below 100,000 cells, fixed folds); TOLERANCE absorbs the solver's stopping
