@@ -37,6 +37,7 @@ from nqpf.industry.advantage import presence, rca
 
 __all__ = [
     "Transitions",
+    "auc_and_ap",
     "average_precision",
     "cluster_bootstrap_difference",
     "decile_hit_rates",
@@ -124,7 +125,7 @@ def roc_auc(y: np.ndarray, score: np.ndarray) -> float:
     >>> roc_auc(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))
     0.75
     """
-    return _ranked(*_checked(y, score))[0]
+    return auc_and_ap(y, score)[0]
 
 
 def fold_auc(y: np.ndarray, score: np.ndarray, fold: np.ndarray) -> float:
@@ -169,7 +170,16 @@ def average_precision(y: np.ndarray, score: np.ndarray) -> float:
     >>> average_precision(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))
     0.8333333333333333
     """
-    return _ranked(*_checked(y, score))[1]
+    return auc_and_ap(y, score)[1]
+
+
+def auc_and_ap(y: np.ndarray, score: np.ndarray) -> tuple[float, float]:
+    """:func:`roc_auc` and :func:`average_precision` from one sort.
+
+    >>> auc_and_ap(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))
+    (0.75, 0.8333333333333333)
+    """
+    return _ranked(*_checked(y, score))
 
 
 def _ranked(y: np.ndarray, score: np.ndarray) -> tuple[float, float]:

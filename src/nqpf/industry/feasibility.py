@@ -273,11 +273,11 @@ def momentum_features(values: pd.DataFrame, earlier: pd.DataFrame) -> dict[str, 
             "the earlier period's table has negative or non-finite values",
             hint="give counts or amounts ≥ 0 for every region and industry",
         )
-    rows, cols, total = x.sum(axis=1, keepdims=True), x.sum(axis=0, keepdims=True), x.sum()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        past_rca = np.nan_to_num((x / rows) / (cols / total), nan=0.0, posinf=0.0)
+    # RCA of the active part; a region or industry with no activity then has RCA 0
+    active = past.loc[x.sum(axis=1) > 0, x.sum(axis=0) > 0]
+    past_rca = rca(active).reindex(index=past.index, columns=past.columns, fill_value=0.0)
     now = values.to_numpy(dtype=float)
-    trend = np.log(rca(values).to_numpy() + RCA_FLOOR) - np.log(past_rca + RCA_FLOOR)
+    trend = np.log(rca(values).to_numpy() + RCA_FLOOR) - np.log(past_rca.to_numpy() + RCA_FLOOR)
     growth = np.log1p(now.sum(axis=0)) - np.log1p(x.sum(axis=0))
     return {"rca_trend": trend.ravel(), "industry_growth": np.tile(growth, now.shape[0])}
 
@@ -667,11 +667,11 @@ def _choice_name(spec: str, penalty: float) -> str:
 
 def _pooled_auc_ap(y: np.ndarray, score: np.ndarray) -> float:
     """ROC AUC + AP of ``score`` (NaN without both classes)."""
-    from nqpf.industry.backtest import average_precision, roc_auc
+    from nqpf.industry.backtest import auc_and_ap
 
     if not 0 < y.sum() < y.size:
         return float("nan")
-    return roc_auc(y, score) + average_precision(y, score)
+    return sum(auc_and_ap(y, score))
 
 
 def out_of_sample(
