@@ -1062,6 +1062,32 @@ def test_backtest_service_follows_the_result_protocol(tmp_path: Path) -> None:
         backtest("nowhere.csv")
 
 
+def test_a_users_file_with_a_year_before_t0_gives_the_momentum_features(tmp_path: Path) -> None:
+    """A long file with three years: the backtest of the last two takes the momentum features
+    from the first (the latest year before t0), and with a persistent trend the model beats
+    RCA_t0 as in the synthetic test above; without that year it has none."""
+    from nqpf.services.opportunities import backtest
+
+    tables = _momentum_periods()
+    long = pd.concat(
+        table.stack()
+        .rename("value")
+        .rename_axis(["region", "industry"])
+        .reset_index()
+        .assign(year=y)
+        for y, table in zip((2010, 2015, 2020), tables, strict=True)
+    )
+    path = tmp_path / "three_years.csv"
+    long.to_csv(path, index=False)
+    result = backtest(str(path))
+    assert (result.spec["t0"], result.spec["t1"]) == (2015, 2020)
+    assert result.summary["momentum_features"] is True
+    m = result.metrics
+    assert m.at["feasibility", "auc"] > m.at["rca", "auc"] + 0.05
+    long[long["year"] > 2010].to_csv(path, index=False)
+    assert backtest(str(path)).summary["momentum_features"] is False
+
+
 def test_opportunities_service_follows_the_result_protocol() -> None:
     import json
 
